@@ -1,0 +1,241 @@
+package franceconnect
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/go-franceconnect/franceconnect/internal/wire"
+)
+
+// ACR is an eIDAS level of assurance, as sent in acr_values and returned in
+// the acr claim (spec §10).
+type ACR string
+
+// eIDAS levels.
+const (
+	EIDAS1 ACR = "eidas1" // low: FranceConnect only
+	EIDAS2 ACR = "eidas2" // substantial: FranceConnect+
+	EIDAS3 ACR = "eidas3" // high: FranceConnect+
+)
+
+// Level returns 1, 2 or 3, or 0 for a value that is not an eIDAS level.
+func (a ACR) Level() int {
+	switch a {
+	case EIDAS1:
+		return 1
+	case EIDAS2:
+		return 2
+	case EIDAS3:
+		return 3
+	}
+	return 0
+}
+
+// Satisfies reports whether a returned level meets the requested one: eidas3
+// satisfies an eidas2 request. Unknown values satisfy nothing.
+func (a ACR) Satisfies(requested ACR) bool {
+	return a.Level() != 0 && requested.Level() != 0 && a.Level() >= requested.Level()
+}
+
+func (p Platform) defaultACR() ACR {
+	if p == FranceConnect {
+		return EIDAS1
+	}
+	return EIDAS2
+}
+
+// checkACR reports whether a level may be requested on the platform.
+func (p Platform) checkACR(a ACR) error {
+	ok := a == EIDAS2 || a == EIDAS3
+	if p == FranceConnect {
+		ok = a == EIDAS1
+	}
+	if !ok {
+		return fmt.Errorf("%q cannot be requested on %v", a, p)
+	}
+	return nil
+}
+
+// MinSecretLength is the minimum length of a state or nonce: 32 characters.
+// Generated values are 64 hexadecimal characters (32 random bytes).
+const MinSecretLength = 32
+
+// AuthRequest holds the per-login options of Authorize. Its zero value
+// requests the Config's scopes and acr with fresh state and nonce.
+type AuthRequest struct {
+	// State overrides the generated state; at least 32 characters.
+	State string
+	// Nonce overrides the generated nonce; at least 32 characters.
+	Nonce string
+	// ACR overrides Config.ACR for this login.
+	ACR ACR
+	// Scopes override Config.Scopes for this login; they must include openid.
+	Scopes []string
+	// Claims is the OIDC claims request (spec §3.1), e.g. RequestAMR().
+	Claims *ClaimsRequest
+	// PromptLogin sends prompt=login (honoured only for FS allowed by
+	// FranceConnect; it skips the information page).
+	PromptLogin bool
+	// IDPHint sends idp_hint (GET only; the hint must be allowed for the FS).
+	IDPHint string
+}
+
+// ClaimsRequest is an OIDC claims request parameter.
+type ClaimsRequest struct {
+	IDToken  map[string]*ClaimRequest `json:"id_token,omitempty"`
+	UserInfo map[string]*ClaimRequest `json:"userinfo,omitempty"`
+}
+
+// ClaimRequest asks for one claim.
+type ClaimRequest struct {
+	Essential bool `json:"essential,omitempty"`
+}
+
+// RequestAMR returns the claims request for the authentication methods
+// (amr) in the id_token: {"id_token":{"amr":{"essential":true}}}. The FS must
+// be authorised for the amr claim, otherwise FranceConnect shows Y100009.
+func RequestAMR() *ClaimsRequest {
+	return &ClaimsRequest{IDToken: map[string]*ClaimRequest{"amr": {Essential: true}}}
+}
+
+// AuthState is what the FS keeps in the user's session between Authorize and
+// the callback: state, nonce and the requested level.
+type AuthState struct {
+	State string `json:"state"`
+	Nonce string `json:"nonce"`
+	ACR   ACR    `json:"acr"`
+}
+
+// Authorization is a ready authorization request.
+type Authorization struct {
+	// AuthState must be stored in the user's session (server side or in an
+	// integrity-protected cookie) and handed back to Callback.
+	AuthState
+	// URL is the GET authorization URL to redirect the browser to.
+	URL string
+	// Endpoint is the authorization endpoint, the action of the POST variant.
+	Endpoint string
+	// Params are the parameters, sent as the query or as the POST form.
+	Params url.Values
+}
+
+// Authorize builds an authorization request (spec §3): fresh state and nonce
+// from crypto/rand (64 hex characters), acr_values, scopes, optional claims,
+// prompt and idp_hint, and nothing outside FranceConnect's whitelist (no
+// PKCE, no response_mode). Bad options wrap ErrInvalidRequest.
+func (c *Client) Authorize(ctx context.Context, req AuthRequest) (*Authorization, error) {
+	st, err := c.authState(req)
+	if err != nil {
+		return nil, err
+	}
+	scopes := c.scopes
+	if req.Scopes != nil {
+		if err := checkScopes("AuthRequest.Scopes", req.Scopes); err != nil {
+			return nil, wrap(ErrInvalidRequest, "%v", err)
+		}
+		scopes = req.Scopes
+	}
+	disc, err := c.discovery.load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p := url.Values{
+		"response_type": {"code"},
+		"client_id":     {c.clientID},
+		"redirect_uri":  {c.redirect},
+		"scope":         {strings.Join(scopes, " ")},
+		"acr_values":    {string(st.ACR)},
+		"state":         {st.State},
+		"nonce":         {st.Nonce},
+	}
+	if req.Claims != nil {
+		b, err := json.Marshal(req.Claims)
+		if err != nil {
+			return nil, wrap(ErrInvalidRequest, "claims: %v", err)
+		}
+		p.Set("claims", string(b))
+	}
+	if req.PromptLogin {
+		p.Set("prompt", "login")
+	}
+	if req.IDPHint != "" {
+		p.Set("idp_hint", req.IDPHint)
+	}
+	return &Authorization{AuthState: st, URL: addQuery(disc.AuthorizationEndpoint, p), Endpoint: disc.AuthorizationEndpoint, Params: p}, nil
+}
+
+func (c *Client) authState(req AuthRequest) (AuthState, error) {
+	st := AuthState{State: req.State, Nonce: req.Nonce, ACR: req.ACR}
+	if st.ACR == "" {
+		st.ACR = c.acr
+	} else if err := c.platform.checkACR(st.ACR); err != nil {
+		return AuthState{}, wrap(ErrInvalidRequest, "ACR: %v", err)
+	}
+	for _, f := range []struct {
+		name string
+		v    *string
+	}{{"State", &st.State}, {"Nonce", &st.Nonce}} {
+		switch {
+		case *f.v == "":
+			*f.v = wire.RandomString(32)
+		case len(*f.v) < MinSecretLength:
+			return AuthState{}, wrap(ErrInvalidRequest, "%s: %d characters, at least %d required", f.name, len(*f.v), MinSecretLength)
+		case !wire.IsScopeToken(*f.v):
+			return AuthState{}, wrap(ErrInvalidRequest, "%s: only visible ASCII characters are allowed", f.name)
+		}
+	}
+	return st, nil
+}
+
+func addQuery(endpoint string, p url.Values) string {
+	sep := "?"
+	if strings.Contains(endpoint, "?") {
+		sep = "&"
+	}
+	return endpoint + sep + p.Encode()
+}
+
+var postForm = template.Must(template.New("form").Parse(`<!DOCTYPE html>
+<html lang="fr"><head><meta charset="utf-8"><title>Connexion</title></head>
+<body onload="document.forms[0].submit()">
+<form method="post" action="{{.Action}}">
+{{range .Fields}}<input type="hidden" name="{{.Name}}" value="{{.Value}}">
+{{end}}<noscript><button type="submit">Continuer vers FranceConnect</button></noscript>
+</form></body></html>
+`))
+
+// WriteForm writes a self-submitting HTML form that POSTs the request to
+// the authorization endpoint (the POST variant of spec §3). idp_hint is only
+// read from the query by FranceConnect, so it is kept in the action URL.
+// Serve it with Content-Type text/html and a Content-Security-Policy that
+// allows the inline submit.
+func (a *Authorization) WriteForm(w io.Writer) error {
+	type field struct{ Name, Value string }
+	action := a.Endpoint
+	var fields []field
+	for _, k := range slices.Sorted(func(yield func(string) bool) {
+		for k := range a.Params {
+			if !yield(k) {
+				return
+			}
+		}
+	}) {
+		if k == "idp_hint" {
+			action = addQuery(action, url.Values{k: a.Params[k]})
+			continue
+		}
+		for _, v := range a.Params[k] {
+			fields = append(fields, field{k, v})
+		}
+	}
+	return postForm.Execute(w, struct {
+		Action string
+		Fields []field
+	}{action, fields})
+}

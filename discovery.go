@@ -1,0 +1,264 @@
+package franceconnect
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-franceconnect/franceconnect/internal/jose"
+	"github.com/go-franceconnect/franceconnect/internal/wire"
+)
+
+// Cache lifetimes of the discovery document and provider keys, taken from
+// Cache-Control max-age and clamped to [minCacheTTL, maxCacheTTL].
+const (
+	defaultCacheTTL = 10 * time.Minute
+	minCacheTTL     = time.Minute
+	maxCacheTTL     = 24 * time.Hour
+	retryAfterFail  = 30 * time.Second
+)
+
+// discoveryDoc holds the members of the provider configuration we use (spec §2).
+type discoveryDoc struct {
+	Issuer                    string   `json:"issuer"`
+	AuthorizationEndpoint     string   `json:"authorization_endpoint"`
+	TokenEndpoint             string   `json:"token_endpoint"`
+	UserinfoEndpoint          string   `json:"userinfo_endpoint"`
+	EndSessionEndpoint        string   `json:"end_session_endpoint"`
+	JWKSURI                   string   `json:"jwks_uri"`
+	RevocationEndpoint        string   `json:"revocation_endpoint"`
+	ACRValues                 []string `json:"acr_values_supported"`
+	TokenAuthMethods          []string `json:"token_endpoint_auth_methods_supported"`
+	IDTokenSigningAlgs        []string `json:"id_token_signing_alg_values_supported"`
+	IDTokenEncryptionAlgs     []string `json:"id_token_encryption_alg_values_supported"`
+	IDTokenEncryptionEncs     []string `json:"id_token_encryption_enc_values_supported"`
+	UserinfoSigningAlgs       []string `json:"userinfo_signing_alg_values_supported"`
+	UserinfoEncryptionAlgs    []string `json:"userinfo_encryption_alg_values_supported"`
+	UserinfoEncryptionEncs    []string `json:"userinfo_encryption_enc_values_supported"`
+	IssParameterSupported     bool     `json:"authorization_response_iss_parameter_supported"`
+	ClaimsParameterSupported  bool     `json:"claims_parameter_supported"`
+	ResponseTypesSupported    []string `json:"response_types_supported"`
+	SubjectTypesSupported     []string `json:"subject_types_supported"`
+	ScopesSupported           []string `json:"scopes_supported"`
+	ClaimsSupported           []string `json:"claims_supported"`
+	GrantTypesSupported       []string `json:"grant_types_supported"`
+	ResponseModesSupported    []string `json:"response_modes_supported"`
+	RequestParameterSupported bool     `json:"request_parameter_supported"`
+}
+
+// check verifies the document against the client's configuration.
+func (d *discoveryDoc) check(c *Client) error {
+	if d.Issuer != c.issuer {
+		return wrap(ErrDiscovery, "issuer %q does not match the configured %q", d.Issuer, c.issuer)
+	}
+	for _, e := range []struct{ name, url string }{
+		{"authorization_endpoint", d.AuthorizationEndpoint}, {"token_endpoint", d.TokenEndpoint},
+		{"userinfo_endpoint", d.UserinfoEndpoint}, {"end_session_endpoint", d.EndSessionEndpoint},
+		{"jwks_uri", d.JWKSURI},
+	} {
+		if e.url == "" {
+			return wrap(ErrDiscovery, "%s is missing", e.name)
+		}
+		if err := wire.CheckURL(e.url); err != nil {
+			return wrap(ErrDiscovery, "%s: %v", e.name, err)
+		}
+	}
+	if d.RevocationEndpoint != "" {
+		if err := wire.CheckURL(d.RevocationEndpoint); err != nil {
+			return wrap(ErrDiscovery, "revocation_endpoint: %v", err)
+		}
+	}
+	if len(d.TokenAuthMethods) > 0 && !slices.Contains(d.TokenAuthMethods, "client_secret_post") {
+		return wrap(ErrDiscovery, "token endpoint does not accept client_secret_post")
+	}
+	return d.checkAlgorithms(c)
+}
+
+// checkAlgorithms refuses a provider that advertises no algorithm we allow.
+func (d *discoveryDoc) checkAlgorithms(c *Client) error {
+	for _, l := range []struct {
+		name      string
+		got, want []string
+	}{
+		{"id_token_signing_alg_values_supported", d.IDTokenSigningAlgs, c.sigAlgs},
+		{"userinfo_signing_alg_values_supported", d.UserinfoSigningAlgs, c.sigAlgs},
+	} {
+		if len(l.got) > 0 && !overlaps(l.got, l.want) {
+			return wrap(ErrDiscovery, "%s %q has none of the allowed %q", l.name, l.got, l.want)
+		}
+	}
+	if !c.encrypted {
+		return nil
+	}
+	for _, l := range []struct {
+		name      string
+		got, want []string
+	}{
+		{"id_token_encryption_alg_values_supported", d.IDTokenEncryptionAlgs, c.encAlgs},
+		{"id_token_encryption_enc_values_supported", d.IDTokenEncryptionEncs, []string{jose.A256GCM}},
+		{"userinfo_encryption_alg_values_supported", d.UserinfoEncryptionAlgs, c.encAlgs},
+		{"userinfo_encryption_enc_values_supported", d.UserinfoEncryptionEncs, []string{jose.A256GCM}},
+	} {
+		if !overlaps(l.got, l.want) {
+			return wrap(ErrDiscovery, "%s %q has none of the algorithms of our keys %q", l.name, l.got, l.want)
+		}
+	}
+	return nil
+}
+
+func overlaps(a, b []string) bool {
+	return slices.ContainsFunc(a, func(s string) bool { return slices.Contains(b, s) })
+}
+
+// cached is an immutable cache entry.
+type cached[T any] struct {
+	value   T
+	fetched time.Time
+	expires time.Time
+}
+
+// discoveryCache holds the discovery document. Readers load the current entry
+// atomically without locking; sema (a one-slot semaphore) lets a single
+// goroutine refresh an expired entry while the others keep using it.
+type discoveryCache struct {
+	c    *Client
+	cur  atomic.Pointer[cached[*discoveryDoc]]
+	sema chan struct{}
+}
+
+func newDiscoveryCache(c *Client) *discoveryCache {
+	return &discoveryCache{c: c, sema: make(chan struct{}, 1)}
+}
+
+// load returns the document, fetching it when absent and refreshing it when
+// expired. A failed refresh keeps the previous document for retryAfterFail.
+func (d *discoveryCache) load(ctx context.Context) (*discoveryDoc, error) {
+	e := d.cur.Load()
+	now := d.c.now()
+	if e != nil && now.Before(e.expires) {
+		return e.value, nil
+	}
+	if e == nil {
+		select { // first load: wait for whoever fetches
+		case d.sema <- struct{}{}:
+		case <-ctx.Done():
+			return nil, wrap(ErrDiscovery, "%v", ctx.Err())
+		}
+	} else {
+		select { // refresh: one goroutine does it, the others use the stale copy
+		case d.sema <- struct{}{}:
+		default:
+			return e.value, nil
+		}
+	}
+	defer func() { <-d.sema }()
+	if cur := d.cur.Load(); cur != e {
+		return cur.value, nil
+	}
+	doc, ttl, err := d.fetch(ctx)
+	if err != nil {
+		if e == nil {
+			return nil, err
+		}
+		d.c.log.WarnContext(ctx, "franceconnect: discovery refresh failed, keeping the cached document", "err", err)
+		d.cur.Store(&cached[*discoveryDoc]{value: e.value, fetched: e.fetched, expires: now.Add(retryAfterFail)})
+		return e.value, nil
+	}
+	d.cur.Store(&cached[*discoveryDoc]{value: doc, fetched: now, expires: now.Add(ttl)})
+	return doc, nil
+}
+
+func (d *discoveryCache) fetch(ctx context.Context) (*discoveryDoc, time.Duration, error) {
+	resp, body, err := d.c.get(ctx, d.c.issuer+"/.well-known/openid-configuration", ErrDiscovery)
+	if err != nil {
+		return nil, 0, err
+	}
+	if mt := wire.MediaType(resp); !wire.IsJSON(mt) {
+		return nil, 0, wrap(ErrDiscovery, "%w: %q, want application/json", ErrContentType, mt)
+	}
+	var doc discoveryDoc
+	if err := json.Unmarshal(body, &doc); err != nil {
+		return nil, 0, wrap(ErrDiscovery, "decoding the document: %v", err)
+	}
+	if err := doc.check(d.c); err != nil {
+		return nil, 0, err
+	}
+	d.c.log.DebugContext(ctx, "franceconnect: discovery fetched", "issuer", doc.Issuer)
+	return &doc, cacheTTL(resp.Header), nil
+}
+
+// get performs a GET and returns a 200 response with its bounded body.
+func (c *Client) get(ctx context.Context, rawURL string, category error) (*http.Response, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	if err != nil {
+		return nil, nil, wrap(category, "%w: %v", ErrHTTP, err)
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, body, err := c.do(req, category)
+	if err != nil {
+		return nil, nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, nil, wrap(category, "%w: GET %s: status %d", ErrHTTP, req.URL.Path, resp.StatusCode)
+	}
+	return resp, body, nil
+}
+
+// do sends req and returns the response with its body, already read in full
+// within the size limit by the client's LimitTransport.
+func (c *Client) do(req *http.Request, category error) (*http.Response, []byte, error) {
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, nil, c.transportError(req, category, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, nil, c.transportError(req, category, err)
+	}
+	return resp, body, nil
+}
+
+// transportError classifies a failed round trip.
+func (c *Client) transportError(req *http.Request, category, err error) error {
+	if errors.Is(err, wire.ErrTooLarge) {
+		return wrap(category, "%w: %s %s: more than %d bytes", ErrResponseTooLarge, req.Method, req.URL.Path, c.maxBody)
+	}
+	return wrap(category, "%w: %s %s: %v", ErrHTTP, req.Method, req.URL.Path, scrubURLError(err))
+}
+
+// scrubURLError drops the URL from a *url.Error: it may hold a query with a
+// token (userinfo never sends one, but the rule is kept everywhere).
+func scrubURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+// cacheTTL reads max-age from Cache-Control, clamped; no-store and no-cache
+// give the minimum.
+func cacheTTL(h http.Header) time.Duration {
+	ttl := defaultCacheTTL
+	for _, d := range strings.Split(h.Get("Cache-Control"), ",") {
+		d = strings.ToLower(strings.TrimSpace(d))
+		switch {
+		case d == "no-store" || d == "no-cache":
+			return minCacheTTL
+		case strings.HasPrefix(d, "max-age="):
+			if n, err := strconv.Atoi(strings.TrimPrefix(d, "max-age=")); err == nil && n >= 0 {
+				ttl = time.Duration(n) * time.Second
+			}
+		}
+	}
+	return min(max(ttl, minCacheTTL), maxCacheTTL)
+}

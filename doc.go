@@ -1,0 +1,58 @@
+// Package franceconnect signs users in with FranceConnect+ (eIDAS
+// substantial and high) and FranceConnect v2, with every check the platform
+// and its qualification require done for the service provider (FS).
+//
+// One Client serves one FS registration on one platform and environment:
+//
+//	keys, _ := franceconnect.LoadKeys("fc-keys.json") // private decryption keys
+//	client, err := franceconnect.New(ctx, franceconnect.Config{
+//		Environment:           franceconnect.FCPlusIntegration,
+//		ClientID:              "…",
+//		ClientSecret:          "…",
+//		RedirectURL:           "https://fs.example.fr/callback",
+//		PostLogoutRedirectURL: "https://fs.example.fr/logout-callback",
+//		Scopes:                []string{"openid", "identite_pivot", "email"},
+//		ACR:                   franceconnect.EIDAS2,
+//		DecryptionKeys:        keys,
+//	})
+//
+// New validates the configuration, fetches the discovery document and the
+// provider keys, and caches both.
+//
+// # The login
+//
+//  1. Authorize returns the URL to redirect the browser to, with a fresh
+//     state and nonce, and the AuthState the FS must keep in the user's
+//     session. WriteForm is the POST variant.
+//  2. FranceConnect redirects back to RedirectURL. Callback checks state
+//     (constant time) and iss, turns an error answer into a *ProviderError,
+//     exchanges the code (client_secret_post), decrypts and verifies the
+//     id_token (signature, iss, aud, exp, iat, nonce, acr ≥ requested), then
+//     fetches, decrypts and verifies the userinfo (sub equal to the
+//     id_token's) and returns the Login with the typed Identity.
+//  3. Logout builds the browser redirect to end_session with the signed
+//     id_token as hint and a fresh state; LogoutCallback checks that state
+//     on the way back. Revoke optionally revokes the access token.
+//
+// # Keys
+//
+// On FranceConnect+ every token is a JWE encrypted to the FS key. GenerateKey
+// makes one, MarshalKeys saves it, LoadKeys reads it back, and KeysHandler
+// serves its public part at the "Client keys URL" registered with
+// FranceConnect. The provider's signature keys are cached; an unknown kid
+// triggers one refresh, shared by concurrent callers and rate limited by
+// Config.KeyRefreshCooldown.
+//
+// # Errors
+//
+// Every error wraps a category declared in errors.go (ErrStateMismatch,
+// ErrInvalidIDToken, ErrACRTooLow, ErrDecryption, …): test them with
+// errors.Is. Errors answered by FranceConnect are a *ProviderError, whose
+// UserMessage says what to show the user. No error contains a token or a
+// secret; Secret and Token redact themselves when printed.
+//
+// # Testing
+//
+// The fctest package is an in-process FranceConnect+ emulator: register the
+// FS, drive a login with its Login helper, and inject faults.
+package franceconnect

@@ -1,0 +1,136 @@
+package franceconnect
+
+import (
+	"fmt"
+	"os"
+	"strings"
+)
+
+// Platform is the FranceConnect platform an issuer belongs to. It decides the
+// rules: eIDAS levels, signature algorithms and whether tokens are encrypted.
+type Platform int
+
+const (
+	// FranceConnectPlus is FranceConnect+ ("core-fcp-high"): acr eidas2 or
+	// eidas3, id_token and userinfo are JWE (ECDH-ES, RSA-OAEP-256 or RSA-OAEP
+	// with A256GCM) wrapping a JWS signed ES256. The zero value.
+	FranceConnectPlus Platform = iota
+	// FranceConnect is FranceConnect v2 ("core-fcp-low"): acr eidas1, tokens
+	// signed ES256 or RS256 and not encrypted.
+	FranceConnect
+)
+
+// String returns "FranceConnect+" or "FranceConnect".
+func (p Platform) String() string {
+	switch p {
+	case FranceConnectPlus:
+		return "FranceConnect+"
+	case FranceConnect:
+		return "FranceConnect"
+	}
+	return fmt.Sprintf("Platform(%d)", int(p))
+}
+
+// Environment names a FranceConnect deployment preset (spec §1).
+type Environment string
+
+// Presets. Keys are per platform and per environment: integration keys never
+// work in production.
+const (
+	// FCPlusIntegration is the FranceConnect+ integration sandbox.
+	FCPlusIntegration Environment = "fcplus-integration"
+	// FCPlusProduction is FranceConnect+ production.
+	FCPlusProduction Environment = "fcplus-production"
+	// FCIntegration is the FranceConnect v2 integration platform.
+	FCIntegration Environment = "fc-integration"
+	// FCSandbox is the FranceConnect v2 sandbox created from the partner portal.
+	FCSandbox Environment = "fc-sandbox"
+	// FCProduction is FranceConnect v2 production.
+	FCProduction Environment = "fc-production"
+)
+
+type preset struct {
+	issuer   string
+	platform Platform
+}
+
+func (e Environment) preset() (preset, bool) {
+	switch e {
+	case FCPlusIntegration:
+		return preset{"https://auth.integ01.dev-franceconnect.fr/api/v2", FranceConnectPlus}, true
+	case FCPlusProduction:
+		return preset{"https://auth.franceconnect.gouv.fr/api/v2", FranceConnectPlus}, true
+	case FCIntegration:
+		return preset{"https://fcp-low.integ01.dev-franceconnect.fr/api/v2", FranceConnect}, true
+	case FCSandbox:
+		return preset{"https://fcp-low.sbx.dev-franceconnect.fr/api/v2", FranceConnect}, true
+	case FCProduction:
+		return preset{"https://oidc.franceconnect.gouv.fr/api/v2", FranceConnect}, true
+	}
+	return preset{}, false
+}
+
+// Issuer returns the preset's issuer URL, or "" for an unknown name.
+func (e Environment) Issuer() string { p, _ := e.preset(); return p.issuer }
+
+// Platform returns the preset's platform (FranceConnectPlus for an unknown name).
+func (e Environment) Platform() Platform { p, _ := e.preset(); return p.platform }
+
+// Environment variables read by ConfigFromEnv.
+const (
+	EnvEnvironment           = "FC_ENVIRONMENT"              // preset name, e.g. fcplus-integration
+	EnvIssuer                = "FC_ISSUER"                   // custom issuer (local emulator); exclusive with FC_ENVIRONMENT
+	EnvPlatform              = "FC_PLATFORM"                 // with FC_ISSUER: "fcplus" (default) or "fc"
+	EnvClientID              = "FC_CLIENT_ID"                // client_id
+	EnvClientSecret          = "FC_CLIENT_SECRET"            // client_secret
+	EnvRedirectURL           = "FC_REDIRECT_URL"             // registered redirect_uri
+	EnvPostLogoutRedirectURL = "FC_POST_LOGOUT_REDIRECT_URL" // registered post_logout_redirect_uri
+	EnvKeys                  = "FC_KEYS"                     // path to a JWK Set (or PEM) file of private decryption keys
+	EnvACR                   = "FC_ACR"                      // eidas1, eidas2 or eidas3
+	EnvScopes                = "FC_SCOPES"                   // space-separated scopes, including openid
+)
+
+// ConfigFromEnv builds a Config from environment variables. It only reads
+// and parses them; New validates the result. The variables are:
+//
+//	FC_ENVIRONMENT               preset: fcplus-integration, fcplus-production,
+//	                             fc-integration, fc-sandbox, fc-production
+//	FC_ISSUER                    custom issuer URL instead of a preset (local emulator)
+//	FC_PLATFORM                  with FC_ISSUER: fcplus (default) or fc
+//	FC_CLIENT_ID                 client_id
+//	FC_CLIENT_SECRET             client_secret
+//	FC_REDIRECT_URL              redirect_uri registered for the callback
+//	FC_POST_LOGOUT_REDIRECT_URL  post_logout_redirect_uri registered for logout
+//	FC_KEYS                      path to a file of private decryption keys: a JWK
+//	                             Set, or PEM private keys (FranceConnect+ only)
+//	FC_ACR                       eidas1, eidas2 or eidas3 (default per platform)
+//	FC_SCOPES                    space-separated scopes, e.g. "openid identite_pivot email"
+//
+// An error names the variable at fault and wraps ErrConfig.
+func ConfigFromEnv() (Config, error) {
+	cfg := Config{
+		Environment:           Environment(os.Getenv(EnvEnvironment)),
+		Issuer:                os.Getenv(EnvIssuer),
+		ClientID:              os.Getenv(EnvClientID),
+		ClientSecret:          Secret(os.Getenv(EnvClientSecret)),
+		RedirectURL:           os.Getenv(EnvRedirectURL),
+		PostLogoutRedirectURL: os.Getenv(EnvPostLogoutRedirectURL),
+		ACR:                   ACR(os.Getenv(EnvACR)),
+		Scopes:                strings.Fields(os.Getenv(EnvScopes)),
+	}
+	switch p := strings.ToLower(os.Getenv(EnvPlatform)); p {
+	case "", "fcplus", "fc+", "franceconnect+":
+	case "fc", "franceconnect":
+		cfg.Platform = FranceConnect
+	default:
+		return Config{}, wrap(ErrConfig, "%s: unknown platform %q (want fcplus or fc)", EnvPlatform, p)
+	}
+	if path := os.Getenv(EnvKeys); path != "" {
+		keys, err := LoadKeys(path)
+		if err != nil {
+			return Config{}, fmt.Errorf("%s: %w", EnvKeys, err)
+		}
+		cfg.DecryptionKeys = keys
+	}
+	return cfg, nil
+}

@@ -1,0 +1,161 @@
+package franceconnect
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+
+	"github.com/go-franceconnect/franceconnect/internal/jose"
+)
+
+// Error categories. Every error returned by this package wraps one or more of
+// them: test with errors.Is. Details (which field, which claim, which status)
+// are in the message; tokens and secrets never are.
+var (
+	// ErrConfig reports an invalid Config; the message names the field.
+	ErrConfig = errors.New("franceconnect: invalid configuration")
+	// ErrDiscovery reports a discovery document that could not be fetched or
+	// does not match the configuration (issuer, endpoints, algorithms).
+	ErrDiscovery = errors.New("franceconnect: discovery failed")
+	// ErrProviderKeys reports a provider JWKS that could not be fetched or decoded.
+	ErrProviderKeys = errors.New("franceconnect: provider keys unavailable")
+	// ErrHTTP reports a transport failure or an unexpected HTTP status.
+	ErrHTTP = errors.New("franceconnect: HTTP request failed")
+	// ErrResponseTooLarge reports a response body over the size limit.
+	ErrResponseTooLarge = errors.New("franceconnect: response too large")
+	// ErrContentType reports a response whose Content-Type is not the expected one.
+	ErrContentType = errors.New("franceconnect: unexpected content type")
+
+	// ErrInvalidRequest reports bad input from the caller (an AuthRequest,
+	// a short state, an empty token).
+	ErrInvalidRequest = errors.New("franceconnect: invalid request")
+	// ErrInvalidCallback reports a callback without code or with unknown shape.
+	ErrInvalidCallback = errors.New("franceconnect: invalid callback")
+	// ErrStateMismatch reports a state absent from, or different from, the one
+	// kept in the user's session (authorization or logout callback).
+	ErrStateMismatch = errors.New("franceconnect: state mismatch")
+	// ErrIssuerMismatch reports an iss parameter (RFC 9207) or an iss claim
+	// that is not the configured issuer.
+	ErrIssuerMismatch = errors.New("franceconnect: issuer mismatch")
+	// ErrExchange reports a failed code exchange at the token endpoint that is
+	// not a provider error (transport, status, malformed answer).
+	ErrExchange = errors.New("franceconnect: code exchange failed")
+	// ErrRevocation reports a failed token revocation that is not a provider error.
+	ErrRevocation = errors.New("franceconnect: revocation failed")
+	// ErrProvider reports an error answered by FranceConnect; use errors.As with
+	// *ProviderError for its details.
+	ErrProvider = errors.New("franceconnect: provider error")
+
+	// ErrInvalidIDToken is the category of every failed id_token check.
+	ErrInvalidIDToken = errors.New("franceconnect: invalid id_token")
+	// ErrInvalidUserInfo is the category of every failed userinfo check.
+	ErrInvalidUserInfo = errors.New("franceconnect: invalid userinfo")
+
+	// ErrMalformedToken reports a token that is not a well-formed compact JWE/JWS.
+	ErrMalformedToken = jose.ErrMalformed
+	// ErrAlgorithm reports an algorithm outside the allow-list (none, HS256, …).
+	ErrAlgorithm = jose.ErrAlgorithm
+	// ErrDecryption reports any failure to decrypt a JWE; deliberately vague.
+	ErrDecryption = jose.ErrDecryption
+	// ErrSignature reports a signature that does not verify.
+	ErrSignature = jose.ErrSignature
+	// ErrKeyMismatch reports a key whose type does not fit the token's algorithm.
+	ErrKeyMismatch = jose.ErrKeyMismatch
+	// ErrUnencrypted reports a bare JWS where the platform requires a JWE (FC+).
+	ErrUnencrypted = errors.New("franceconnect: token is not encrypted")
+	// ErrUnknownKey reports a kid found in neither our keys nor the provider's
+	// (after one refresh of the provider keys).
+	ErrUnknownKey = errors.New("franceconnect: unknown key")
+	// ErrInvalidAudience reports an aud claim that is not our client_id.
+	ErrInvalidAudience = errors.New("franceconnect: invalid audience")
+	// ErrExpired reports a token whose exp is past (beyond the leeway).
+	ErrExpired = errors.New("franceconnect: token expired")
+	// ErrIssuedInFuture reports an iat after now (beyond the leeway).
+	ErrIssuedInFuture = errors.New("franceconnect: token issued in the future")
+	// ErrNonceMismatch reports an id_token nonce different from the session's.
+	ErrNonceMismatch = errors.New("franceconnect: nonce mismatch")
+	// ErrACRTooLow reports an eIDAS level below the requested one.
+	ErrACRTooLow = errors.New("franceconnect: acr below the requested level")
+	// ErrUnknownACR reports an acr that is missing or not an eIDAS level.
+	ErrUnknownACR = errors.New("franceconnect: unknown acr")
+	// ErrMissingClaim reports a mandatory claim that is absent or of the wrong type.
+	ErrMissingClaim = errors.New("franceconnect: missing or invalid claim")
+	// ErrSubjectMismatch reports a userinfo sub different from the id_token's.
+	ErrSubjectMismatch = errors.New("franceconnect: userinfo sub differs from id_token sub")
+)
+
+// ProviderError is an error answered by FranceConnect, either on the callback
+// (error=…) or as a JSON body from the token, userinfo or revocation endpoint
+// (spec §4, §14.3). It matches ErrProvider with errors.Is.
+type ProviderError struct {
+	// Code is the OAuth error, e.g. "access_denied", "invalid_grant", "invalid_acr".
+	Code string
+	// Description is error_description, as sent.
+	Description string
+	// URI is error_uri, as sent.
+	URI string
+	// FCCode is FranceConnect's Y… code from error_uri's code parameter, if any.
+	FCCode string
+	// HTTPStatus is the status of a JSON error answer; 0 on the callback.
+	HTTPStatus int
+}
+
+func newProviderError(code, desc, uri string, status int) *ProviderError {
+	e := &ProviderError{Code: code, Description: desc, URI: uri, HTTPStatus: status}
+	if u, err := url.Parse(uri); err == nil {
+		e.FCCode = u.Query().Get("code")
+	}
+	return e
+}
+
+// Error implements error.
+func (e *ProviderError) Error() string {
+	s := "franceconnect: provider error " + e.Code
+	if e.Description != "" {
+		s += ": " + e.Description
+	}
+	if e.FCCode != "" {
+		s += " (" + e.FCCode + ")"
+	}
+	if e.HTTPStatus != 0 {
+		s += fmt.Sprintf(" [HTTP %d]", e.HTTPStatus)
+	}
+	return s
+}
+
+// Is makes errors.Is(err, ErrProvider) true.
+func (e *ProviderError) Is(target error) bool { return target == ErrProvider }
+
+// UserCancelled reports whether the user chose to go back to the service
+// (access_denied).
+func (e *ProviderError) UserCancelled() bool { return e.Code == "access_denied" }
+
+// Retryable reports whether trying again later may succeed
+// (server_error, temporarily_unavailable).
+func (e *ProviderError) Retryable() bool {
+	return e.Code == "server_error" || e.Code == "temporarily_unavailable"
+}
+
+// UserMessage returns a short French text to show the user, following
+// FranceConnect's guidance (spec §14.4). It never contains provider details.
+func (e *ProviderError) UserMessage() string {
+	switch e.Code {
+	case "access_denied":
+		return "La connexion avec FranceConnect+ a été annulée ou refusée. Vous pouvez réessayer ou choisir un autre moyen de connexion."
+	case "server_error", "temporarily_unavailable":
+		return "FranceConnect+ est momentanément indisponible. Veuillez réessayer plus tard."
+	default:
+		return "Connexion impossible avec FranceConnect+. Veuillez choisir un autre moyen de connexion."
+	}
+}
+
+// wrap joins a category, an optional second category and a detail.
+func wrap(category error, detail string, args ...any) error {
+	return fmt.Errorf("%w: "+detail, append([]any{category}, args...)...)
+}
+
+// tokenError wraps a token check failure in the token category (id_token or
+// userinfo) and the specific check sentinel.
+func tokenError(category, check error, detail string, args ...any) error {
+	return fmt.Errorf("%w: %w: "+detail, append([]any{category, check}, args...)...)
+}

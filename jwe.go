@@ -1,0 +1,188 @@
+package franceconnect
+
+import (
+	"bytes"
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/go-franceconnect/franceconnect/internal/jose"
+)
+
+// decode is the one path that turns a token from FranceConnect (id_token or
+// userinfo) into a verified payload (spec §5.1, §6, §7):
+//
+//  1. a JWE (5 segments) is decrypted with our key chosen by kid, after its
+//     alg (ECDH-ES, RSA-OAEP-256, RSA-OAEP, as our keys allow) and enc
+//     (A256GCM) were checked against the allow-lists; its optional iss and
+//     aud headers must be ours; it must contain a JWS, not another JWE;
+//  2. a bare JWS (3 segments) is refused when the platform encrypts;
+//  3. the JWS alg must be allowed (ES256; RS256 on FranceConnect), its key is
+//     found by kid in the provider keys (one refresh on an unknown kid), and
+//     its signature is verified.
+//
+// It returns the payload and the signed JWS (the logout hint). category is
+// ErrInvalidIDToken or ErrInvalidUserInfo.
+func (c *Client) decode(ctx context.Context, raw string, category error) ([]byte, string, error) {
+	signed := raw
+	switch jose.Segments(raw) {
+	case 5:
+		inner, err := c.decrypt(raw, category)
+		if err != nil {
+			return nil, "", err
+		}
+		signed = inner
+	case 3:
+		if c.encrypted {
+			return nil, "", tokenError(category, ErrUnencrypted, "%v requires a JWE, got a bare JWS", c.platform)
+		}
+	default:
+		return nil, "", tokenError(category, ErrMalformedToken, "neither a compact JWE nor a JWS")
+	}
+	jws, err := jose.ParseJWS(signed, c.sigAlgs)
+	if err != nil {
+		return nil, "", joinCategory(category, err)
+	}
+	key, err := c.keys.lookup(ctx, jws.Header.Kid, jws.Header.Alg)
+	if err != nil {
+		return nil, "", joinCategory(category, err)
+	}
+	if err := jws.Verify(key); err != nil {
+		return nil, "", joinCategory(category, err)
+	}
+	return jws.Payload(), signed, nil
+}
+
+// decrypt opens a JWE and returns the JWS it carries.
+func (c *Client) decrypt(raw string, category error) (string, error) {
+	if len(c.decKeys) == 0 {
+		return "", tokenError(category, ErrDecryption, "encrypted token but no DecryptionKeys configured")
+	}
+	jwe, err := jose.ParseJWE(raw, c.encAlgs, []string{jose.A256GCM})
+	if err != nil {
+		return "", joinCategory(category, err)
+	}
+	h := &jwe.Header
+	if h.Cty != "" && !strings.EqualFold(h.Cty, "JWT") {
+		return "", tokenError(category, ErrMalformedToken, "JWE cty %q, want JWT", h.Cty)
+	}
+	if h.Iss != "" && h.Iss != c.issuer {
+		return "", tokenError(category, ErrIssuerMismatch, "JWE header iss %q", h.Iss)
+	}
+	if (h.Aud != "" || h.AudArray) && h.Aud != c.clientID {
+		return "", tokenError(category, ErrInvalidAudience, "JWE header aud is not our client_id")
+	}
+	key := c.decryptionKey(h.Kid, h.Alg)
+	if key == nil {
+		return "", tokenError(category, ErrUnknownKey, "no decryption key with kid %q for %s", h.Kid, h.Alg)
+	}
+	plain, err := jwe.Decrypt(key)
+	if err != nil {
+		return "", joinCategory(category, err)
+	}
+	if jose.Segments(string(plain)) != 3 {
+		return "", tokenError(category, ErrMalformedToken, "the JWE does not contain a JWS")
+	}
+	return string(plain), nil
+}
+
+// decryptionKey selects our key by kid; without a kid, the only key of alg.
+func (c *Client) decryptionKey(kid, alg string) *jose.PrivateKey {
+	var found *jose.PrivateKey
+	for i := range c.decKeys {
+		k := &c.decKeys[i]
+		if k.Alg != alg || (kid != "" && k.ID != kid) {
+			continue
+		}
+		if found != nil {
+			return nil
+		}
+		found = k
+	}
+	return found
+}
+
+// joinCategory puts a token error from the jose or key layer in its category.
+func joinCategory(category, err error) error {
+	if errors.Is(err, category) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", category, err)
+}
+
+// numericDate is a JWT NumericDate; ok is false when the claim was absent.
+type numericDate struct {
+	t  time.Time
+	ok bool
+}
+
+func (d *numericDate) UnmarshalJSON(b []byte) error {
+	var f float64
+	if err := json.Unmarshal(b, &f); err != nil {
+		return err
+	}
+	if math.IsNaN(f) || math.IsInf(f, 0) || f < 0 || f > 1<<40 {
+		return errors.New("date out of range")
+	}
+	d.t, d.ok = time.Unix(int64(f), 0), true
+	return nil
+}
+
+// audience accepts a string or an array of strings.
+type audience []string
+
+func (a *audience) UnmarshalJSON(b []byte) error {
+	if b = bytes.TrimSpace(b); len(b) > 0 && b[0] == '[' {
+		return json.Unmarshal(b, (*[]string)(a))
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	*a = audience{s}
+	return nil
+}
+
+// commonClaims are checked on both the id_token and the userinfo.
+type commonClaims struct {
+	Issuer   string      `json:"iss"`
+	Subject  string      `json:"sub"`
+	Audience audience    `json:"aud"`
+	Expiry   numericDate `json:"exp"`
+	IssuedAt numericDate `json:"iat"`
+}
+
+// check verifies iss, aud, exp, iat and sub, in that order. exp and iat
+// are mandatory when required is true, and checked when present otherwise.
+func (cl *commonClaims) check(c *Client, category error, required bool) error {
+	now := c.now()
+	switch {
+	case cl.Issuer != c.issuer:
+		return tokenError(category, ErrIssuerMismatch, "iss %q, want %q", cl.Issuer, c.issuer)
+	case len(cl.Audience) != 1 || cl.Audience[0] != c.clientID:
+		// FranceConnect sends one audience, our client_id; an extra audience
+		// means the token was also issued to someone else.
+		return tokenError(category, ErrInvalidAudience, "aud %q is not exactly our client_id", []string(cl.Audience))
+	case required && !cl.Expiry.ok:
+		return tokenError(category, ErrMissingClaim, "exp is missing")
+	case cl.Expiry.ok && !now.Before(cl.Expiry.t.Add(c.leeway)):
+		return tokenError(category, ErrExpired, "expired at %s", cl.Expiry.t.UTC().Format(time.RFC3339))
+	case required && !cl.IssuedAt.ok:
+		return tokenError(category, ErrMissingClaim, "iat is missing")
+	case cl.IssuedAt.ok && cl.IssuedAt.t.After(now.Add(c.leeway)):
+		return tokenError(category, ErrIssuedInFuture, "iat %s is in the future", cl.IssuedAt.t.UTC().Format(time.RFC3339))
+	case cl.Subject == "":
+		return tokenError(category, ErrMissingClaim, "sub is missing")
+	}
+	return nil
+}
+
+// equalConstantTime compares two secrets in constant time.
+func equalConstantTime(a, b string) bool {
+	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}

@@ -1,0 +1,360 @@
+package franceconnect
+
+import (
+	"crypto"
+	"crypto/ecdh"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+
+	gojose "github.com/go-jose/go-jose/v4"
+
+	"github.com/go-franceconnect/franceconnect/internal/jose"
+)
+
+// Key algorithms of the FS decryption keys (spec §8.3).
+const (
+	ECDHES     = jose.ECDHES     // EC P-256 key; the fastest choice
+	RSAOAEP256 = jose.RSAOAEP256 // RSA key, OAEP with SHA-256
+	RSAOAEP    = jose.RSAOAEP    // RSA key, OAEP with SHA-1 (older registrations)
+)
+
+// Key is one of the FS private decryption keys. Its public part is published
+// at the registered "Client keys URL" (see KeysHandler). Key redacts itself
+// when printed.
+type Key struct {
+	// ID is the kid; FranceConnect puts it in the JWE header.
+	ID string
+	// Algorithm is ECDHES, RSAOAEP256 or RSAOAEP.
+	Algorithm string
+	// Private is an *ecdsa.PrivateKey or *ecdh.PrivateKey on P-256 (ECDH-ES),
+	// or an *rsa.PrivateKey of at least 2048 bits (RSA-OAEP*).
+	Private crypto.PrivateKey
+}
+
+// String describes the key without its private part.
+func (k Key) String() string { return fmt.Sprintf("Key{ID:%q Algorithm:%q}", k.ID, k.Algorithm) }
+
+// GoString is String.
+func (k Key) GoString() string { return k.String() }
+
+// Format prints String for every verb.
+func (k Key) Format(f fmt.State, _ rune) { fmt.Fprint(f, k.String()) }
+
+// GenerateKey creates a decryption key: EC P-256 for ECDHES, RSA-2048 for
+// RSAOAEP256 and RSAOAEP. An empty kid is replaced by the key's RFC 7638
+// thumbprint.
+func GenerateKey(alg, kid string) (Key, error) {
+	var priv crypto.PrivateKey
+	var err error
+	switch alg {
+	case ECDHES:
+		priv, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	case RSAOAEP256, RSAOAEP:
+		priv, err = rsa.GenerateKey(rand.Reader, 2048)
+	default:
+		return Key{}, wrap(ErrConfig, "GenerateKey: algorithm %q (want %s, %s or %s)", alg, ECDHES, RSAOAEP256, RSAOAEP)
+	}
+	if err != nil {
+		return Key{}, wrap(ErrConfig, "GenerateKey: %v", err)
+	}
+	k := Key{ID: kid, Algorithm: alg, Private: priv}
+	if k.ID == "" {
+		if k.ID, err = thumbprint(priv); err != nil {
+			return Key{}, err
+		}
+	}
+	return k, nil
+}
+
+func thumbprint(priv crypto.PrivateKey) (string, error) {
+	pub, err := publicOf(priv)
+	if err != nil {
+		return "", err
+	}
+	tp, err := (&gojose.JSONWebKey{Key: pub}).Thumbprint(crypto.SHA256)
+	if err != nil {
+		return "", wrap(ErrConfig, "thumbprint: %v", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(tp), nil
+}
+
+func publicOf(priv crypto.PrivateKey) (crypto.PublicKey, error) {
+	switch p := priv.(type) {
+	case *ecdsa.PrivateKey:
+		return &p.PublicKey, nil
+	case *rsa.PrivateKey:
+		return &p.PublicKey, nil
+	case *ecdh.PrivateKey:
+		return p.PublicKey(), nil
+	}
+	return nil, wrap(ErrConfig, "unsupported private key type %T", priv)
+}
+
+// LoadKeys reads a file of private decryption keys: a JWK Set, a single JWK,
+// or PEM private keys (see ParseKeys).
+func LoadKeys(path string) ([]Key, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, wrap(ErrConfig, "reading keys: %v", err)
+	}
+	return ParseKeys(data)
+}
+
+// ParseKeys decodes private decryption keys from a JWK Set, a single JWK, or
+// PEM blocks (PKCS #8, SEC 1 "EC PRIVATE KEY", PKCS #1 "RSA PRIVATE KEY").
+// JWKs must be private, with use "enc" or no use, and an alg fitting their
+// kty (absent alg: ECDH-ES for EC, RSA-OAEP-256 for RSA). PEM keys get alg
+// ECDH-ES or RSA-OAEP-256 and their thumbprint as kid. Every key is checked
+// as New would.
+func ParseKeys(data []byte) ([]Key, error) {
+	trimmed := strings.TrimSpace(string(data))
+	if strings.HasPrefix(trimmed, "-----BEGIN") {
+		return parsePEMKeys([]byte(trimmed))
+	}
+	var set struct {
+		Keys []json.RawMessage `json:"keys"`
+	}
+	if err := json.Unmarshal(data, &set); err != nil {
+		return nil, wrap(ErrConfig, "keys: not a JWK Set, JWK or PEM: %v", err)
+	}
+	if set.Keys == nil {
+		set.Keys = []json.RawMessage{data}
+	}
+	keys := make([]Key, 0, len(set.Keys))
+	for i, raw := range set.Keys {
+		k, err := parseJWK(raw)
+		if err != nil {
+			return nil, fmt.Errorf("key %d: %w", i, err)
+		}
+		keys = append(keys, k)
+	}
+	if _, err := decryptionKeys(keys); err != nil {
+		return nil, err
+	}
+	return keys, nil
+}
+
+func parseJWK(raw []byte) (Key, error) {
+	var jwk gojose.JSONWebKey
+	if err := jwk.UnmarshalJSON(raw); err != nil {
+		return Key{}, wrap(ErrConfig, "invalid JWK: %v", err)
+	}
+	if jwk.IsPublic() {
+		return Key{}, wrap(ErrConfig, "kid %q is a public key; DecryptionKeys needs the private key", jwk.KeyID)
+	}
+	if jwk.Use != "" && jwk.Use != "enc" {
+		return Key{}, wrap(ErrConfig, "kid %q has use %q, want enc", jwk.KeyID, jwk.Use)
+	}
+	k := Key{ID: jwk.KeyID, Algorithm: jwk.Algorithm, Private: jwk.Key}
+	if k.Algorithm == "" {
+		k.Algorithm = defaultAlg(jwk.Key)
+	}
+	return k, nil
+}
+
+func defaultAlg(priv crypto.PrivateKey) string {
+	if _, ok := priv.(*rsa.PrivateKey); ok {
+		return RSAOAEP256
+	}
+	return ECDHES
+}
+
+func parsePEMKeys(data []byte) ([]Key, error) {
+	var keys []Key
+	for {
+		var block *pem.Block
+		block, data = pem.Decode(data)
+		if block == nil {
+			break
+		}
+		var priv any
+		var err error
+		switch block.Type {
+		case "PRIVATE KEY":
+			priv, err = x509.ParsePKCS8PrivateKey(block.Bytes)
+		case "EC PRIVATE KEY":
+			priv, err = x509.ParseECPrivateKey(block.Bytes)
+		case "RSA PRIVATE KEY":
+			priv, err = x509.ParsePKCS1PrivateKey(block.Bytes)
+		default:
+			continue // certificates, parameters
+		}
+		if err != nil {
+			return nil, wrap(ErrConfig, "PEM %s: %v", block.Type, err)
+		}
+		kid, err := thumbprint(priv)
+		if err != nil {
+			return nil, err
+		}
+		keys = append(keys, Key{ID: kid, Algorithm: defaultAlg(priv), Private: priv})
+	}
+	if len(keys) == 0 {
+		return nil, wrap(ErrConfig, "PEM: no private key found")
+	}
+	if _, err := decryptionKeys(keys); err != nil {
+		return nil, err
+	}
+	return keys, nil
+}
+
+// decryptionKeys checks keys and converts them for internal/jose: unique
+// non-empty kids, alg fitting the key type, P-256 for EC, ≥ 2048-bit RSA.
+func decryptionKeys(keys []Key) ([]jose.PrivateKey, error) {
+	out := make([]jose.PrivateKey, 0, len(keys))
+	seen := map[string]bool{}
+	for _, k := range keys {
+		if k.ID == "" {
+			return nil, wrap(ErrConfig, "DecryptionKeys: a key has no ID (kid)")
+		}
+		if seen[k.ID] {
+			return nil, wrap(ErrConfig, "DecryptionKeys: kid %q appears twice", k.ID)
+		}
+		seen[k.ID] = true
+		jk, err := k.internal()
+		if err != nil {
+			return nil, wrap(ErrConfig, "DecryptionKeys: kid %q: %v", k.ID, err)
+		}
+		out = append(out, jk)
+	}
+	return out, nil
+}
+
+func (k Key) internal() (jose.PrivateKey, error) {
+	jk := jose.PrivateKey{ID: k.ID, Alg: k.Algorithm}
+	switch k.Algorithm {
+	case ECDHES:
+		var err error
+		switch p := k.Private.(type) {
+		case *ecdsa.PrivateKey:
+			if p.Curve != elliptic.P256() {
+				return jk, fmt.Errorf("ECDH-ES needs a P-256 key")
+			}
+			jk.ECDH, err = p.ECDH()
+		case *ecdh.PrivateKey:
+			if p.Curve() != ecdh.P256() {
+				return jk, fmt.Errorf("ECDH-ES needs a P-256 key")
+			}
+			jk.ECDH = p
+		default:
+			return jk, fmt.Errorf("ECDH-ES needs an EC P-256 private key, got %T", k.Private)
+		}
+		return jk, err
+	case RSAOAEP256, RSAOAEP:
+		p, ok := k.Private.(*rsa.PrivateKey)
+		if !ok {
+			return jk, fmt.Errorf("%s needs an RSA private key, got %T", k.Algorithm, k.Private)
+		}
+		if p.N.BitLen() < 2048 {
+			return jk, fmt.Errorf("RSA key of %d bits, at least 2048 required", p.N.BitLen())
+		}
+		if err := p.Validate(); err != nil {
+			return jk, fmt.Errorf("invalid RSA key: %v", err)
+		}
+		p.Precompute()
+		jk.RSA = p
+		return jk, nil
+	}
+	return jk, fmt.Errorf("algorithm %q (want %s, %s or %s)", k.Algorithm, ECDHES, RSAOAEP256, RSAOAEP)
+}
+
+// jwk returns the go-jose form of the key, public or private.
+func (k Key) jwk(public bool) (gojose.JSONWebKey, error) {
+	priv := k.Private
+	if e, ok := priv.(*ecdh.PrivateKey); ok { // go-jose speaks crypto/ecdsa
+		p, err := ecdsaFromECDH(e)
+		if err != nil {
+			return gojose.JSONWebKey{}, err
+		}
+		priv = p
+	}
+	j := gojose.JSONWebKey{Key: priv, KeyID: k.ID, Algorithm: k.Algorithm, Use: "enc"}
+	if public {
+		j = j.Public()
+	}
+	if !j.Valid() {
+		return gojose.JSONWebKey{}, wrap(ErrConfig, "kid %q: invalid key", k.ID)
+	}
+	return j, nil
+}
+
+func ecdsaFromECDH(e *ecdh.PrivateKey) (*ecdsa.PrivateKey, error) {
+	p, err := ecdsa.ParseRawPrivateKey(elliptic.P256(), e.Bytes())
+	if err != nil {
+		return nil, wrap(ErrConfig, "converting an ECDH key: %v", err)
+	}
+	return p, nil
+}
+
+// MarshalKeys encodes keys as a private JWK Set, to be stored as a secret
+// (e.g. the file named by FC_KEYS).
+func MarshalKeys(keys []Key) ([]byte, error) { return marshalSet(keys, false) }
+
+// PublicJWKS encodes the public parts of keys as a JWK Set with kid, use
+// "enc" and alg: the document served at the "Client keys URL".
+func PublicJWKS(keys []Key) ([]byte, error) { return marshalSet(keys, true) }
+
+func marshalSet(keys []Key, public bool) ([]byte, error) {
+	if _, err := decryptionKeys(keys); err != nil {
+		return nil, err
+	}
+	set := gojose.JSONWebKeySet{Keys: make([]gojose.JSONWebKey, 0, len(keys))}
+	for _, k := range keys {
+		j, err := k.jwk(public)
+		if err != nil {
+			return nil, err
+		}
+		set.Keys = append(set.Keys, j)
+	}
+	return json.MarshalIndent(set, "", "  ")
+}
+
+// KeysHandler serves the public JWKS of keys (spec §8.3) with Content-Type
+// application/json and Cache-Control public, max-age=600, for GET and HEAD.
+// To rotate, publish the new key next to the old one, wait for
+// FranceConnect's cache to expire, then switch.
+func KeysHandler(keys []Key) (http.Handler, error) {
+	body, err := PublicJWKS(keys)
+	if err != nil {
+		return nil, err
+	}
+	return staticJSON(body), nil
+}
+
+// SectorIdentifierHandler serves the sector identifier document (spec §8.2):
+// a JSON array of every registered redirect URI, needed when they span
+// several hosts.
+func SectorIdentifierHandler(redirectURLs ...string) (http.Handler, error) {
+	for _, u := range redirectURLs {
+		if err := checkURL("redirect URL", u); err != nil {
+			return nil, err
+		}
+	}
+	body, err := json.Marshal(append([]string{}, redirectURLs...))
+	if err != nil {
+		return nil, wrap(ErrConfig, "%v", err)
+	}
+	return staticJSON(body), nil
+}
+
+type staticJSON []byte
+
+func (b staticJSON) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "public, max-age=600")
+	_, _ = w.Write(b)
+}

@@ -1,0 +1,206 @@
+package franceconnect
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+)
+
+// Login is the outcome of a successful callback: the verified id_token and
+// identity. Keep IDToken.Hint() in the session for logout.
+type Login struct {
+	Tokens
+	// Identity is the verified userinfo.
+	Identity *Identity
+}
+
+// Tokens is the verified answer of the token endpoint.
+type Tokens struct {
+	// IDToken holds the verified id_token claims.
+	IDToken *IDToken
+	// AccessToken is the bearer token for userinfo (and data providers); it
+	// lives 60 s.
+	AccessToken Token
+	// Expiry is when the access token expires.
+	Expiry time.Time
+	// Scopes are the scopes granted, as answered.
+	Scopes []string
+}
+
+// IDToken holds the claims of a verified id_token (spec §6).
+type IDToken struct {
+	Issuer   string
+	Subject  string // 64 hex characters + "v1", stable per user and FS
+	Audience string
+	Expiry   time.Time
+	IssuedAt time.Time
+	AuthTime time.Time // zero when absent
+	Nonce    string
+	ACR      ACR      // at least the requested level
+	AMR      []string // authentication methods, when requested (RequestAMR)
+	hint     Token
+}
+
+// Hint returns the signed id_token (the inner JWS on FranceConnect+), to be
+// stored in the session and sent as id_token_hint at logout.
+func (t *IDToken) Hint() Token { return t.hint }
+
+// Callback handles the redirect back from FranceConnect (spec §4–§7): it
+// checks the callback against the AuthState kept in the session, exchanges
+// the code, verifies the id_token, and fetches and verifies the userinfo.
+// query is the callback's query (r.URL.Query()).
+func (c *Client) Callback(ctx context.Context, query url.Values, st AuthState) (*Login, error) {
+	code, err := c.ParseCallback(query, st)
+	if err != nil {
+		return nil, err
+	}
+	tokens, err := c.Exchange(ctx, code, st)
+	if err != nil {
+		return nil, err
+	}
+	id, err := c.UserInfo(ctx, tokens)
+	if err != nil {
+		return nil, err
+	}
+	return &Login{Tokens: *tokens, Identity: id}, nil
+}
+
+// ParseCallback checks a callback query and returns its code. In order: the
+// state must equal st.State (constant time; ErrStateMismatch), iss must be
+// the issuer (RFC 9207; ErrIssuerMismatch; required when the provider
+// advertises it), an error answer becomes a *ProviderError, and a code must
+// be present (ErrInvalidCallback).
+func (c *Client) ParseCallback(query url.Values, st AuthState) (string, error) {
+	for k, v := range query {
+		if len(v) > 1 {
+			return "", wrap(ErrInvalidCallback, "parameter %q repeated", k)
+		}
+	}
+	state := query.Get("state")
+	if st.State == "" || state == "" || !equalConstantTime(state, st.State) {
+		return "", wrap(ErrStateMismatch, "callback state does not match the session")
+	}
+	if iss, ok := query["iss"]; ok || c.doc().IssParameterSupported {
+		if !ok || iss[0] != c.issuer {
+			return "", wrap(ErrIssuerMismatch, "callback iss %q, want %q", query.Get("iss"), c.issuer)
+		}
+	}
+	if e := query.Get("error"); e != "" {
+		return "", newProviderError(e, query.Get("error_description"), query.Get("error_uri"), 0)
+	}
+	code := query.Get("code")
+	if code == "" {
+		return "", wrap(ErrInvalidCallback, "no code and no error")
+	}
+	return code, nil
+}
+
+// doc returns the cached discovery document without refreshing it.
+func (c *Client) doc() *discoveryDoc { return c.discovery.cur.Load().value }
+
+// Exchange redeems an authorization code at the token endpoint with
+// client_secret_post, then verifies the id_token against st (spec §5, §6).
+// The code lives 30 s and is single use.
+func (c *Client) Exchange(ctx context.Context, code string, st AuthState) (*Tokens, error) {
+	if code == "" {
+		return nil, wrap(ErrInvalidRequest, "empty code")
+	}
+	disc, err := c.discovery.load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conf := oauth2.Config{
+		ClientID:     c.clientID,
+		ClientSecret: string(c.secret),
+		RedirectURL:  c.redirect,
+		Endpoint:     oauth2.Endpoint{TokenURL: disc.TokenEndpoint, AuthStyle: oauth2.AuthStyleInParams},
+	}
+	tok, err := conf.Exchange(context.WithValue(ctx, oauth2.HTTPClient, c.http), code)
+	if err != nil {
+		return nil, c.exchangeError(err)
+	}
+	if !strings.EqualFold(tok.TokenType, "Bearer") {
+		return nil, wrap(ErrExchange, "token_type %q, want Bearer", tok.TokenType)
+	}
+	raw, _ := tok.Extra("id_token").(string)
+	if raw == "" {
+		return nil, wrap(ErrInvalidIDToken, "%w: the token response has no id_token", ErrMissingClaim)
+	}
+	idt, err := c.VerifyIDToken(ctx, raw, st)
+	if err != nil {
+		return nil, err
+	}
+	t := &Tokens{IDToken: idt, AccessToken: Token(tok.AccessToken), Expiry: c.now().Add(time.Duration(tok.ExpiresIn) * time.Second)}
+	if s, ok := tok.Extra("scope").(string); ok {
+		t.Scopes = strings.Fields(s)
+	}
+	return t, nil
+}
+
+// exchangeError classifies a token endpoint failure without its body.
+func (c *Client) exchangeError(err error) error {
+	var re *oauth2.RetrieveError
+	switch {
+	case errors.As(err, &re) && re.ErrorCode != "":
+		return newProviderError(re.ErrorCode, re.ErrorDescription, re.ErrorURI, re.Response.StatusCode)
+	case errors.As(err, &re):
+		return wrap(ErrExchange, "%w: status %d", ErrHTTP, re.Response.StatusCode)
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) { // the round trip failed
+		req := &http.Request{Method: http.MethodPost, URL: &url.URL{Path: "token endpoint"}}
+		return c.transportError(req, ErrExchange, err)
+	}
+	return wrap(ErrExchange, "malformed answer: %v", err) // e.g. no access_token
+}
+
+// idClaims are the id_token claims (spec §6).
+type idClaims struct {
+	commonClaims
+	Nonce    string      `json:"nonce"`
+	ACR      string      `json:"acr"`
+	AMR      []string    `json:"amr"`
+	AuthTime numericDate `json:"auth_time"`
+}
+
+// VerifyIDToken runs the id_token pipeline (spec §6): decrypt (JWE on
+// FranceConnect+) → signature → iss → aud → exp/iat → sub → nonce → acr.
+// Every failure wraps ErrInvalidIDToken and the failed check's sentinel.
+func (c *Client) VerifyIDToken(ctx context.Context, raw string, st AuthState) (*IDToken, error) {
+	payload, signed, err := c.decode(ctx, raw, ErrInvalidIDToken)
+	if err != nil {
+		return nil, err
+	}
+	var cl idClaims
+	if err := json.Unmarshal(payload, &cl); err != nil {
+		return nil, tokenError(ErrInvalidIDToken, ErrMalformedToken, "claims: %v", err)
+	}
+	if err := cl.check(c, ErrInvalidIDToken, true); err != nil {
+		return nil, err
+	}
+	if st.Nonce == "" || !equalConstantTime(cl.Nonce, st.Nonce) {
+		return nil, tokenError(ErrInvalidIDToken, ErrNonceMismatch, "nonce does not match the session")
+	}
+	acr := ACR(cl.ACR)
+	if acr.Level() == 0 {
+		return nil, tokenError(ErrInvalidIDToken, ErrUnknownACR, "acr %q is not an eIDAS level", cl.ACR)
+	}
+	want := st.ACR
+	if want == "" {
+		want = c.acr
+	}
+	if !acr.Satisfies(want) {
+		return nil, tokenError(ErrInvalidIDToken, ErrACRTooLow, "acr %s, requested %s", acr, want)
+	}
+	return &IDToken{
+		Issuer: cl.Issuer, Subject: cl.Subject, Audience: cl.Audience[0],
+		Expiry: cl.Expiry.t, IssuedAt: cl.IssuedAt.t, AuthTime: cl.AuthTime.t,
+		Nonce: cl.Nonce, ACR: acr, AMR: cl.AMR, hint: Token(signed),
+	}, nil
+}
