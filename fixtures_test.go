@@ -93,7 +93,11 @@ func writeKeysIfMissing(t *testing.T) {
 	if _, err := os.Stat(path); err == nil {
 		return
 	}
-	ec := func() *ecdsa.PrivateKey { k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader); require.NoError(t, err); return k }
+	ec := func() *ecdsa.PrivateKey {
+		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		require.NoError(t, err)
+		return k
+	}
 	rs, err := rsa.GenerateKey(rand.Reader, 2048)
 	require.NoError(t, err)
 	set := gojose.JSONWebKeySet{Keys: []gojose.JSONWebKey{
