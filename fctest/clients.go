@@ -1,0 +1,268 @@
+package fctest
+
+import (
+	"crypto/ecdsa"
+	"crypto/rsa"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+)
+
+// Key management algorithms for the FS encryption keys (spec §5.1).
+const (
+	algECDHES     = "ECDH-ES"
+	algRSAOAEP256 = "RSA-OAEP-256"
+	algRSAOAEP    = "RSA-OAEP"
+)
+
+// Client is a service provider ("FS") registered with the emulator, the
+// equivalent of the FranceConnect registration form (spec §13).
+type Client struct {
+	// ID is the client_id. Required.
+	ID string
+	// Secret is the client_secret, at least 32 characters.
+	Secret string
+	// Name is shown on the identity-choice page; zero: ID.
+	Name string
+	// EntityID feeds the sub computation (spec §8.1); zero: ID. Give two
+	// clients the same EntityID to get the same subs.
+	EntityID string
+	// RedirectURIs are the registered callback URLs (at least one, absolute
+	// http or https, no '#' fragment). Matching is exact.
+	RedirectURIs []string
+	// PostLogoutRedirectURIs are the registered post-logout URLs (same rules).
+	PostLogoutRedirectURIs []string
+	// Scopes are the scopes granted by the "Datapass"; nil means every scope
+	// the platform knows. Requesting another scope yields invalid_scope.
+	Scopes []string
+	// AllowAMR authorises the FS to request the amr claim through the claims
+	// parameter; requesting it when false yields the Y100009 error page.
+	AllowAMR bool
+	// SignedResponseAlg is the id_token and userinfo signature algorithm:
+	// zero or "ES256" (the only one on FranceConnect+), or "RS256" on
+	// FranceConnect.
+	SignedResponseAlg string
+	// EncryptedResponseAlg is the key management algorithm of the id_token
+	// and userinfo JWE: "ECDH-ES", "RSA-OAEP-256" or "RSA-OAEP". On
+	// FranceConnect+ zero means chosen from the encryption key (its "alg"
+	// member if set, else ECDH-ES for EC keys and RSA-OAEP-256 for RSA keys).
+	// On FranceConnect zero means signed-only responses. Content encryption is
+	// always A256GCM.
+	EncryptedResponseAlg string
+	// JWKS is the FS public encryption keys as a JWK Set JSON document.
+	JWKS []byte
+	// JWKSURL is where the emulator fetches the FS public keys instead, like
+	// FranceConnect+ does with the "Client keys URL"; the set is cached for
+	// max(60 s, Cache-Control max-age) of the server clock. Exactly one of
+	// JWKS and JWKSURL is required on FranceConnect+, and on FranceConnect
+	// when EncryptedResponseAlg is set.
+	JWKSURL string
+}
+
+// registeredClient is a validated copy of a Client. Its cache fields are
+// guarded by Server.mu.
+type registeredClient struct {
+	Client
+	granted   map[string]bool // nil: all known scopes
+	staticSet *jose.JSONWebKeySet
+	cached    *jose.JSONWebKeySet // JWKSURL cache
+	cachedTil time.Time
+}
+
+// RegisterClient validates c like FranceConnect's registration would and
+// registers a copy of it. Registering an existing ID replaces that client.
+func (s *Server) RegisterClient(c Client) error {
+	rc, err := s.validateClient(c)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.clients[rc.ID] = rc
+	return nil
+}
+
+func (s *Server) validateClient(c Client) (*registeredClient, error) {
+	c.RedirectURIs = slices.Clone(c.RedirectURIs)
+	c.PostLogoutRedirectURIs = slices.Clone(c.PostLogoutRedirectURIs)
+	c.Scopes = slices.Clone(c.Scopes)
+	c.JWKS = slices.Clone(c.JWKS)
+	if c.ID == "" {
+		return nil, errors.New("fctest: client ID is required")
+	}
+	if len(c.Secret) < 32 {
+		return nil, errors.New("fctest: client secret must be at least 32 characters")
+	}
+	if len(c.RedirectURIs) == 0 {
+		return nil, errors.New("fctest: at least one redirect URI is required")
+	}
+	for _, u := range slices.Concat(c.RedirectURIs, c.PostLogoutRedirectURIs) {
+		if err := checkRegisteredURI(u); err != nil {
+			return nil, err
+		}
+	}
+	rc := &registeredClient{Client: c}
+	if err := s.validateScopes(rc); err != nil {
+		return nil, err
+	}
+	if err := s.validateAlgs(rc); err != nil {
+		return nil, err
+	}
+	return rc, s.validateKeys(rc)
+}
+
+// checkRegisteredURI applies the redirect URI rules of the form (seed 001).
+func checkRegisteredURI(raw string) error {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return fmt.Errorf("fctest: invalid URI %q: %w", raw, err)
+	case strings.Contains(raw, "#"):
+		return fmt.Errorf("fctest: URI %q must not contain a fragment", raw)
+	case u.Scheme != "http" && u.Scheme != "https", u.Host == "":
+		return fmt.Errorf("fctest: URI %q must be an absolute http(s) URL", raw)
+	}
+	return nil
+}
+
+func (s *Server) validateScopes(rc *registeredClient) error {
+	if rc.Scopes == nil {
+		return nil
+	}
+	known := knownScopes(s.platform)
+	rc.granted = make(map[string]bool, len(rc.Scopes))
+	for _, sc := range rc.Scopes {
+		if !slices.Contains(known, sc) {
+			return fmt.Errorf("fctest: scope %q is unknown on %s", sc, s.platform)
+		}
+		rc.granted[sc] = true
+	}
+	if !rc.granted["openid"] {
+		return errors.New(`fctest: granted scopes must include "openid"`)
+	}
+	return nil
+}
+
+func (s *Server) validateAlgs(rc *registeredClient) error {
+	if rc.SignedResponseAlg == "" {
+		rc.SignedResponseAlg = algES256
+	}
+	if s.platform == FranceConnectPlus && rc.SignedResponseAlg != algES256 {
+		return fmt.Errorf("fctest: FranceConnect+ only signs with ES256, not %q", rc.SignedResponseAlg)
+	}
+	if !slices.Contains(s.keys.algs, rc.SignedResponseAlg) {
+		return fmt.Errorf("fctest: signature algorithm %q is not published by this server", rc.SignedResponseAlg)
+	}
+	switch rc.EncryptedResponseAlg {
+	case "", algECDHES, algRSAOAEP256, algRSAOAEP:
+		return nil
+	}
+	return fmt.Errorf("fctest: unsupported encryption algorithm %q", rc.EncryptedResponseAlg)
+}
+
+// encrypts reports whether responses to rc are JWE.
+func (s *Server) encrypts(rc *registeredClient) bool {
+	return s.platform == FranceConnectPlus || rc.EncryptedResponseAlg != ""
+}
+
+func (s *Server) validateKeys(rc *registeredClient) error {
+	if !s.encrypts(rc) {
+		return nil
+	}
+	switch {
+	case len(rc.JWKS) > 0 && rc.JWKSURL != "":
+		return errors.New("fctest: set only one of JWKS and JWKSURL")
+	case len(rc.JWKS) == 0 && rc.JWKSURL == "":
+		return errors.New("fctest: encrypted responses need the FS public keys (JWKS or JWKSURL)")
+	case rc.JWKSURL != "":
+		u, err := url.Parse(rc.JWKSURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("fctest: invalid JWKS URL %q", rc.JWKSURL)
+		}
+		return nil
+	}
+	set, err := parseClientJWKS(rc.JWKS)
+	if err != nil {
+		return err
+	}
+	if _, _, err := selectEncryptionKey(set, rc.EncryptedResponseAlg); err != nil {
+		return err
+	}
+	rc.staticSet = set
+	return nil
+}
+
+// parseClientJWKS parses an FS key set, refusing private key material.
+func parseClientJWKS(data []byte) (*jose.JSONWebKeySet, error) {
+	var set jose.JSONWebKeySet
+	if err := json.Unmarshal(data, &set); err != nil {
+		return nil, fmt.Errorf("fctest: invalid client JWKS: %w", err)
+	}
+	for _, k := range set.Keys {
+		if !k.IsPublic() {
+			return nil, fmt.Errorf("fctest: client JWKS key %q must be public", k.KeyID)
+		}
+	}
+	return &set, nil
+}
+
+// selectEncryptionKey picks the FS key for alg like oidc-provider does
+// (spec §8.3): matching kty, alg if present must match, use if present must
+// be "enc"; keys with both alg and use are preferred. A zero alg is chosen
+// from the first usable key. It returns the key and the effective alg.
+func selectEncryptionKey(set *jose.JSONWebKeySet, alg string) (jose.JSONWebKey, string, error) {
+	var best *jose.JSONWebKey
+	bestAlg := ""
+	for i := range set.Keys {
+		k := &set.Keys[i]
+		kAlg := keyAlg(k, alg)
+		if kAlg == "" || (k.Use != "" && k.Use != "enc") {
+			continue
+		}
+		if best == nil || (k.Algorithm != "" && k.Use != "" && (best.Algorithm == "" || best.Use == "")) {
+			best, bestAlg = k, kAlg
+		}
+	}
+	if best == nil {
+		return jose.JSONWebKey{}, "", fmt.Errorf("fctest: no usable encryption key for %q in the client JWKS", alg)
+	}
+	return *best, bestAlg, nil
+}
+
+// keyAlg returns the algorithm k can be used with when alg is wanted (zero
+// alg: any), or "" if unusable.
+func keyAlg(k *jose.JSONWebKey, alg string) string {
+	kty := ""
+	switch k.Key.(type) {
+	case *ecdsa.PublicKey:
+		kty = "EC"
+	case *rsa.PublicKey:
+		kty = "RSA"
+	}
+	fits := func(a string) bool {
+		return (a == algECDHES && kty == "EC") || ((a == algRSAOAEP256 || a == algRSAOAEP) && kty == "RSA")
+	}
+	switch {
+	case kty == "":
+		return ""
+	case alg != "":
+		if !fits(alg) || (k.Algorithm != "" && k.Algorithm != alg) {
+			return ""
+		}
+		return alg
+	case k.Algorithm != "":
+		if !fits(k.Algorithm) {
+			return ""
+		}
+		return k.Algorithm
+	case kty == "EC":
+		return algECDHES
+	}
+	return algRSAOAEP256
+}

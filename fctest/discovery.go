@@ -1,0 +1,64 @@
+package fctest
+
+import (
+	"encoding/json"
+	"net/http"
+)
+
+// discovery returns the OpenID Provider metadata of the platform (spec §2.1,
+// FC v2 differences §2.2), with this server's URLs.
+func (s *Server) discovery() map[string]any {
+	encAlgs := []string{algECDHES, algRSAOAEP, algRSAOAEP256}
+	d := map[string]any{
+		"issuer":                                         s.issuer,
+		"authorization_endpoint":                         s.issuer + "/authorize",
+		"token_endpoint":                                 s.issuer + "/token",
+		"userinfo_endpoint":                              s.issuer + "/userinfo",
+		"end_session_endpoint":                           s.issuer + "/session/end",
+		"jwks_uri":                                       s.issuer + "/jwks",
+		"revocation_endpoint":                            s.issuer + "/token/revocation",
+		"acr_values_supported":                           supportedACRs(s.platform),
+		"scopes_supported":                               knownScopes(s.platform),
+		"claims_supported":                               knownClaims(s.platform),
+		"claims_parameter_supported":                     true,
+		"claim_types_supported":                          []string{"normal"},
+		"response_types_supported":                       []string{"code"},
+		"response_modes_supported":                       []string{"form_post", "fragment", "query"},
+		"grant_types_supported":                          []string{"authorization_code"},
+		"subject_types_supported":                        []string{"pairwise"},
+		"token_endpoint_auth_methods_supported":          []string{"client_secret_post", "private_key_jwt"},
+		"request_parameter_supported":                    true,
+		"request_uri_parameter_supported":                false,
+		"code_challenge_methods_supported":               []string{"S256"},
+		"authorization_response_iss_parameter_supported": true,
+	}
+	if s.platform == FranceConnect {
+		sig := []string{algES256, algRS256, "HS256"}
+		d["token_endpoint_auth_signing_alg_values_supported"] = []string{algES256, algRS256}
+		d["id_token_signing_alg_values_supported"] = sig
+		d["userinfo_signing_alg_values_supported"] = sig
+		d["request_object_signing_alg_values_supported"] = []string{algES256, algRS256}
+		d["dpop_signing_alg_values_supported"] = []string{algES256, algRS256}
+		return d
+	}
+	es := []string{algES256}
+	d["token_endpoint_auth_signing_alg_values_supported"] = es
+	d["id_token_signing_alg_values_supported"] = es
+	d["id_token_encryption_alg_values_supported"] = encAlgs
+	d["id_token_encryption_enc_values_supported"] = []string{"A256GCM"}
+	d["userinfo_signing_alg_values_supported"] = es
+	d["userinfo_encryption_alg_values_supported"] = encAlgs
+	d["userinfo_encryption_enc_values_supported"] = []string{"A256GCM"}
+	d["request_object_signing_alg_values_supported"] = es
+	d["request_object_encryption_alg_values_supported"] = []string{algECDHES, algRSAOAEP}
+	d["request_object_encryption_enc_values_supported"] = []string{"A256GCM"}
+	d["dpop_signing_alg_values_supported"] = es
+	return d
+}
+
+// handleDiscovery serves GET /.well-known/openid-configuration.
+func (s *Server) handleDiscovery(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "public, max-age=600")
+	_ = json.NewEncoder(w).Encode(s.discovery())
+}

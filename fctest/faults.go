@@ -1,0 +1,196 @@
+package fctest
+
+import (
+	"fmt"
+	"slices"
+)
+
+// Fault is a deviation from the protocol the emulator can be told to commit,
+// to check that a service provider rejects it. Faults are queued by
+// InjectFault; each one applies once, at the next flow that reaches the
+// point where it applies: the callback (when an identity is picked on the
+// interaction page), the token response, or the userinfo response. Faults
+// for different points do not interfere; faults for the same point apply in
+// queue order, one per flow.
+type Fault int
+
+const (
+	// FaultNone does nothing; InjectFault ignores it.
+	FaultNone Fault = iota
+
+	// Callback faults (applied when an identity is picked).
+
+	// FaultAccessDenied redirects with error=access_denied, "User auth aborted".
+	FaultAccessDenied
+	// FaultServerError redirects with error=server_error.
+	FaultServerError
+	// FaultTemporarilyUnavailable redirects with error=temporarily_unavailable.
+	FaultTemporarilyUnavailable
+	// FaultCallbackWrongState returns a code with a state different from the
+	// one sent to authorize (CSRF).
+	FaultCallbackWrongState
+	// FaultCallbackWrongIssuer returns a code with an iss parameter naming
+	// another issuer (RFC 9207 mix-up).
+	FaultCallbackWrongIssuer
+
+	// Token faults (applied to the next successful token response; the
+	// id_token ones change the id_token only).
+
+	// FaultACRLower puts an acr one level below the requested one in the
+	// id_token: eidas2 for eidas3, eidas1 for eidas2, "" for eidas1.
+	FaultACRLower
+	// FaultACRHigher puts an acr one level above the requested one (eidas3
+	// for eidas2); it has no effect on an eidas3 request.
+	FaultACRHigher
+	// FaultUnknownSigningKey signs the id_token with a key absent from the
+	// JWKS (unknown kid).
+	FaultUnknownSigningKey
+	// FaultBadSignature corrupts the id_token signature (known kid).
+	FaultBadSignature
+	// FaultAlgNone sends an unsigned id_token with alg "none".
+	FaultAlgNone
+	// FaultAlgHS256 signs the id_token with HS256 keyed by the client secret
+	// and the kid of the real key (algorithm confusion).
+	FaultAlgHS256
+	// FaultExpiredToken issues an id_token with iat = now-120, exp = now-60.
+	FaultExpiredToken
+	// FaultIssuedInFuture issues an id_token with iat = now+600.
+	FaultIssuedInFuture
+	// FaultWrongAudience sets aud to another client id.
+	FaultWrongAudience
+	// FaultWrongIssuer sets iss to another issuer.
+	FaultWrongIssuer
+	// FaultWrongNonce sets a nonce different from the one sent to authorize.
+	FaultWrongNonce
+	// FaultMissingNonce omits the nonce claim.
+	FaultMissingNonce
+	// FaultUnencrypted sends the id_token as a bare JWS to a client that
+	// expects a JWE (no effect on a signed-only FranceConnect client).
+	FaultUnencrypted
+	// FaultEncryptionAlgMismatch encrypts the id_token with another key
+	// management algorithm than the registered one (RSA-OAEP instead of
+	// RSA-OAEP-256 and back, ECDH-ES+A256KW instead of ECDH-ES).
+	FaultEncryptionAlgMismatch
+	// FaultEncryptionEncMismatch encrypts the id_token with A128GCM instead
+	// of A256GCM.
+	FaultEncryptionEncMismatch
+	// FaultWrongEncryptionKey encrypts the id_token to a key that is not the
+	// client's, under the client's kid: decryption fails.
+	FaultWrongEncryptionKey
+	// FaultTokenServerError answers the token request with HTTP 500
+	// server_error.
+	FaultTokenServerError
+	// FaultTokenMissingIDToken leaves id_token out of the token response.
+	FaultTokenMissingIDToken
+
+	// Userinfo faults (applied to the next successful userinfo response).
+
+	// FaultUserinfoSubMismatch returns a sub that differs from the
+	// id_token's.
+	FaultUserinfoSubMismatch
+	// FaultUserinfoUnsigned returns plain JSON (application/json).
+	FaultUserinfoUnsigned
+	// FaultUserinfoUnencrypted returns a bare JWS to a client that expects a
+	// JWE (no effect on a signed-only FranceConnect client).
+	FaultUserinfoUnencrypted
+	// FaultUserinfoWrongIssuer sets iss to another issuer.
+	FaultUserinfoWrongIssuer
+	// FaultUserinfoWrongAudience sets aud to another client id.
+	FaultUserinfoWrongAudience
+	// FaultUserinfoBadSignature corrupts the userinfo signature.
+	FaultUserinfoBadSignature
+	// FaultUserinfoUnknownSigningKey signs the userinfo with a key absent
+	// from the JWKS.
+	FaultUserinfoUnknownSigningKey
+	// FaultUserinfoServerError answers with HTTP 500 server_error.
+	FaultUserinfoServerError
+
+	faultCount // sentinel
+)
+
+var faultNames = [...]string{
+	"FaultNone", "FaultAccessDenied", "FaultServerError", "FaultTemporarilyUnavailable",
+	"FaultCallbackWrongState", "FaultCallbackWrongIssuer", "FaultACRLower", "FaultACRHigher",
+	"FaultUnknownSigningKey", "FaultBadSignature", "FaultAlgNone", "FaultAlgHS256", "FaultExpiredToken",
+	"FaultIssuedInFuture", "FaultWrongAudience", "FaultWrongIssuer", "FaultWrongNonce",
+	"FaultMissingNonce", "FaultUnencrypted", "FaultEncryptionAlgMismatch", "FaultEncryptionEncMismatch",
+	"FaultWrongEncryptionKey", "FaultTokenServerError", "FaultTokenMissingIDToken",
+	"FaultUserinfoSubMismatch", "FaultUserinfoUnsigned", "FaultUserinfoUnencrypted",
+	"FaultUserinfoWrongIssuer", "FaultUserinfoWrongAudience", "FaultUserinfoBadSignature",
+	"FaultUserinfoUnknownSigningKey", "FaultUserinfoServerError",
+}
+
+// String returns the constant's name.
+func (f Fault) String() string {
+	if f >= 0 && f < faultCount {
+		return faultNames[f]
+	}
+	return fmt.Sprintf("Fault(%d)", int(f))
+}
+
+// faultPoint is where in a flow a fault applies.
+type faultPoint int
+
+const (
+	pointCallback faultPoint = iota + 1
+	pointToken
+	pointUserinfo
+)
+
+func (f Fault) point() faultPoint {
+	switch {
+	case f >= FaultAccessDenied && f <= FaultCallbackWrongIssuer:
+		return pointCallback
+	case f >= FaultACRLower && f <= FaultTokenMissingIDToken:
+		return pointToken
+	case f >= FaultUserinfoSubMismatch && f < faultCount:
+		return pointUserinfo
+	}
+	return 0
+}
+
+// AllFaults returns every fault but FaultNone, in declaration order.
+func AllFaults() []Fault {
+	out := make([]Fault, 0, faultCount-1)
+	for f := FaultNone + 1; f < faultCount; f++ {
+		out = append(out, f)
+	}
+	return out
+}
+
+// InjectFault queues f; see Fault. Unknown values and FaultNone are ignored.
+func (s *Server) InjectFault(f Fault) {
+	if f.point() == 0 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = append(s.faults, f)
+}
+
+// PendingFaults returns the queued faults that have not applied yet.
+func (s *Server) PendingFaults() []Fault {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.faults)
+}
+
+// ClearFaults empties the fault queue.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = nil
+}
+
+// takeFault removes and returns the first queued fault for p, or FaultNone.
+func (s *Server) takeFault(p faultPoint) Fault {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, f := range s.faults {
+		if f.point() == p {
+			s.faults = slices.Delete(s.faults, i, i+1)
+			return f
+		}
+	}
+	return FaultNone
+}

@@ -1,0 +1,158 @@
+package fctest
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// startInteraction records the validated request, binds it to the browser's
+// FranceConnect session (setting fc_session_id) and sends the browser to the
+// identity-choice page.
+func (s *Server) startInteraction(w http.ResponseWriter, r *http.Request, rc *registeredClient,
+	req *authRequest, acr string, amr bool) *pageErr {
+	now := s.clock()
+	s.mu.Lock()
+	s.gcLocked(now)
+	se := s.ensureSessionLocked(w, r, now)
+	in := &interaction{
+		uid: randomToken()[:22], sessionID: se.id, clientID: rc.ID, redirectURI: req.redirectURI,
+		state: req.state, nonce: req.nonce, requestedACR: acr, scopes: dedupe(strings.Fields(req.scope)),
+		amr: amr, expires: now.Add(s.interactionTTL()),
+	}
+	s.interactions[in.uid] = in
+	s.mu.Unlock()
+	w.Header().Set("Cache-Control", "no-store")
+	http.Redirect(w, r, apiPrefix+"/interaction/"+in.uid, http.StatusSeeOther)
+	return nil
+}
+
+// dedupe removes repeated values, keeping the first occurrence.
+func dedupe(in []string) []string {
+	out := make([]string, 0, len(in))
+	seen := make(map[string]bool, len(in))
+	for _, v := range in {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// lookupInteraction returns the interaction named in the path if it is live
+// and belongs to the browser's session; consume removes it.
+func (s *Server) lookupInteraction(r *http.Request, consume bool) (*interaction, *pageErr) {
+	uid := r.PathValue("uid")
+	now := s.clock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	in := s.interactions[uid]
+	switch {
+	case in == nil:
+		return nil, errPage(http.StatusBadRequest, codeBadNavigation, "access_denied",
+			"unknown or already completed interaction (abnormal navigation)")
+	case !now.Before(in.expires):
+		delete(s.interactions, uid)
+		return nil, errPage(http.StatusUnauthorized, codeSessionExpired, "access_denied", "the interaction has expired")
+	}
+	if se := s.sessionLocked(r, now); se == nil || se.id != in.sessionID {
+		return nil, errPage(http.StatusUnauthorized, codeSessionExpired, "access_denied",
+			"no live FranceConnect session (fc_session_id cookie) for this interaction")
+	}
+	if consume {
+		delete(s.interactions, uid)
+	}
+	return in, nil
+}
+
+// handleInteraction serves the identity-choice page.
+func (s *Server) handleInteraction(w http.ResponseWriter, r *http.Request) {
+	in, pe := s.lookupInteraction(r, false)
+	if pe != nil {
+		s.renderError(w, pe)
+		return
+	}
+	s.renderInteraction(w, in)
+}
+
+// handleInteractionAbort serves the "Revenir sur le service" link: the FS
+// gets error=access_denied (spec §4).
+func (s *Server) handleInteractionAbort(w http.ResponseWriter, r *http.Request) {
+	in, pe := s.lookupInteraction(r, true)
+	if pe != nil {
+		s.renderError(w, pe)
+		return
+	}
+	s.redirectError(w, r, in.redirectURI, in.state, "access_denied", "User auth aborted")
+}
+
+// technicalError is FranceConnect's description for server_error and
+// temporarily_unavailable redirects (spec §4).
+const technicalError = "authentication aborted due to a technical error on the authorization server"
+
+// handleInteractionLogin authenticates the chosen identity, checks its level
+// against the request (Y100001 when lower, spec §10) and redirects to the FS
+// with a code, or with the error of an injected callback fault.
+func (s *Server) handleInteractionLogin(w http.ResponseWriter, r *http.Request) {
+	if _, pe := s.lookupInteraction(r, false); pe != nil {
+		s.renderError(w, pe)
+		return
+	}
+	id, ok := s.identity(r.PostFormValue("login"))
+	if !ok {
+		s.renderError(w, errPage(http.StatusBadRequest, "", "invalid_request", "unknown identity"))
+		return
+	}
+	in, pe := s.lookupInteraction(r, true)
+	if pe != nil {
+		s.renderError(w, pe)
+		return
+	}
+	if acrRank(identityACR(id)) < acrRank(in.requestedACR) {
+		s.renderError(w, errPage(http.StatusInternalServerError, codeACRTooLow, "access_denied",
+			"the identity provider authenticated the user at "+identityACR(id)+", below the requested "+in.requestedACR))
+		return
+	}
+	s.completeLogin(w, r, in, id)
+}
+
+// completeLogin marks the session authenticated and redirects to the FS.
+func (s *Server) completeLogin(w http.ResponseWriter, r *http.Request, in *interaction, id Identity) {
+	now := s.clock()
+	returned := acrEidas1
+	if s.platform == FranceConnectPlus {
+		returned = identityACR(id)
+	}
+	s.mu.Lock()
+	if se := s.sessions[in.sessionID]; se != nil {
+		se.login, se.authTime = id.Login, now
+	}
+	s.mu.Unlock()
+	params := url.Values{"state": {in.state}}
+	switch s.takeFault(pointCallback) {
+	case FaultAccessDenied:
+		s.redirectError(w, r, in.redirectURI, in.state, "access_denied", "User auth aborted")
+		return
+	case FaultServerError:
+		s.redirectError(w, r, in.redirectURI, in.state, "server_error", technicalError)
+		return
+	case FaultTemporarilyUnavailable:
+		s.redirectError(w, r, in.redirectURI, in.state, "temporarily_unavailable", technicalError)
+		return
+	case FaultCallbackWrongState:
+		params.Set("state", randomToken())
+	case FaultCallbackWrongIssuer:
+		params.Set("iss", "https://wrong-issuer.fctest.invalid/api/v2")
+	}
+	code := randomToken()
+	s.mu.Lock()
+	s.codes[code] = &authCode{
+		clientID: in.clientID, redirectURI: in.redirectURI, nonce: in.nonce, login: id.Login,
+		requestedACR: in.requestedACR, acr: returned, scopes: in.scopes, amr: in.amr,
+		authTime: now, expires: now.Add(codeTTL),
+	}
+	s.mu.Unlock()
+	params.Set("code", code)
+	s.redirectToClient(w, r, in.redirectURI, params)
+}

@@ -1,0 +1,211 @@
+package fctest
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+)
+
+// sealJWT turns claims into the compact token sent to rc: a JWS, nested in a
+// JWE on FranceConnect+ (spec §5.1) or when the client registered an
+// encryption algorithm. f may damage the token (see Fault).
+func (s *Server) sealJWT(ctx context.Context, rc *registeredClient, claims map[string]any, f Fault) (string, error) {
+	payload, err := json.Marshal(claims)
+	if err != nil {
+		return "", err
+	}
+	jws, err := s.signJWT(rc, payload, f)
+	if err != nil {
+		return "", err
+	}
+	if !s.encrypts(rc) || f == FaultUnencrypted || f == FaultUserinfoUnencrypted {
+		return jws, nil
+	}
+	return s.encryptJWT(ctx, rc, jws, f)
+}
+
+var b64 = base64.RawURLEncoding
+
+// signJWT signs payload with the active key of the client's algorithm, with
+// a JWS header of exactly {alg, kid}.
+func (s *Server) signJWT(rc *registeredClient, payload []byte, f Fault) (string, error) {
+	k, err := s.activeKey(rc.SignedResponseAlg)
+	if err != nil {
+		return "", err
+	}
+	switch f {
+	case FaultAlgNone:
+		return b64.EncodeToString([]byte(`{"alg":"none"}`)) + "." + b64.EncodeToString(payload) + ".", nil
+	case FaultAlgHS256:
+		return signHS256(payload, []byte(rc.Secret), k.kid)
+	case FaultUnknownSigningKey, FaultUserinfoUnknownSigningKey:
+		if k, err = newSigningKey(k.alg); err != nil {
+			return "", err
+		}
+		k.kid = "fctest:unknown:" + randomHex(4)
+	}
+	jws, err := k.sign(payload)
+	if err != nil {
+		return "", err
+	}
+	if f == FaultBadSignature || f == FaultUserinfoBadSignature {
+		jws = corruptSignature(jws)
+	}
+	return jws, nil
+}
+
+// signHS256 signs payload with an HMAC key, for FaultAlgHS256.
+func signHS256(payload, key []byte, kid string) (string, error) {
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.HS256, Key: jose.JSONWebKey{Key: key, KeyID: kid}}, nil)
+	if err != nil {
+		return "", err
+	}
+	obj, err := signer.Sign(payload)
+	if err != nil {
+		return "", err
+	}
+	return obj.CompactSerialize()
+}
+
+// corruptSignature flips one bit of a compact JWS signature.
+func corruptSignature(jws string) string {
+	i := strings.LastIndexByte(jws, '.')
+	sig, err := b64.DecodeString(jws[i+1:])
+	if err != nil || len(sig) == 0 {
+		return jws + "A"
+	}
+	sig[len(sig)/2] ^= 0x01
+	return jws[:i+1] + b64.EncodeToString(sig)
+}
+
+// encryptJWT wraps jws in a compact JWE for rc: alg as registered (or chosen
+// from the key), enc A256GCM, headers cty "JWT", kid, iss and aud.
+func (s *Server) encryptJWT(ctx context.Context, rc *registeredClient, jws string, f Fault) (string, error) {
+	set, err := s.clientKeySet(ctx, rc)
+	if err != nil {
+		return "", err
+	}
+	key, alg, err := selectEncryptionKey(set, rc.EncryptedResponseAlg)
+	if err != nil {
+		return "", err
+	}
+	enc, pub := jose.A256GCM, key.Key
+	switch f {
+	case FaultEncryptionAlgMismatch:
+		alg = map[string]string{algRSAOAEP256: algRSAOAEP, algRSAOAEP: algRSAOAEP256, algECDHES: string(jose.ECDH_ES_A256KW)}[alg]
+	case FaultEncryptionEncMismatch:
+		enc = jose.A128GCM
+	case FaultWrongEncryptionKey:
+		if pub, err = strangerKey(pub); err != nil {
+			return "", err
+		}
+	}
+	opts := (&jose.EncrypterOptions{}).WithContentType("JWT").WithHeader("iss", s.issuer).WithHeader("aud", rc.ID)
+	e, err := jose.NewEncrypter(enc, jose.Recipient{Algorithm: jose.KeyAlgorithm(alg), Key: pub, KeyID: key.KeyID}, opts)
+	if err != nil {
+		return "", err
+	}
+	obj, err := e.Encrypt([]byte(jws))
+	if err != nil {
+		return "", err
+	}
+	return obj.CompactSerialize()
+}
+
+// strangerKey returns a fresh public key of the same type as pub.
+func strangerKey(pub any) (any, error) {
+	switch p := pub.(type) {
+	case *ecdsa.PublicKey:
+		k, err := ecdsa.GenerateKey(p.Curve, rand.Reader)
+		if err != nil {
+			return nil, err
+		}
+		return &k.PublicKey, nil
+	case *rsa.PublicKey:
+		k, err := rsa.GenerateKey(rand.Reader, p.N.BitLen())
+		if err != nil {
+			return nil, err
+		}
+		return &k.PublicKey, nil
+	}
+	return nil, errors.New("fctest: unsupported key type")
+}
+
+// clientKeySet returns the FS public keys: the registered JWKS, or the
+// document at JWKSURL, cached for max(60 s, max-age) like oidc-provider does
+// (spec §8.3).
+func (s *Server) clientKeySet(ctx context.Context, rc *registeredClient) (*jose.JSONWebKeySet, error) {
+	if rc.staticSet != nil {
+		return rc.staticSet, nil
+	}
+	now := s.clock()
+	s.mu.Lock()
+	cached, fresh := rc.cached, now.Before(rc.cachedTil)
+	s.mu.Unlock()
+	if cached != nil && fresh {
+		return cached, nil
+	}
+	set, maxAge, err := fetchJWKS(ctx, rc.JWKSURL)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	rc.cached, rc.cachedTil = set, now.Add(max(time.Minute, maxAge))
+	s.mu.Unlock()
+	return set, nil
+}
+
+// jwksFetcher fetches FS key sets; it never uses a proxy.
+var jwksFetcher = &http.Client{
+	Timeout:   5 * time.Second,
+	Transport: &http.Transport{Proxy: nil, MaxIdleConns: 4, IdleConnTimeout: 30 * time.Second},
+}
+
+// fetchJWKS downloads a key set and returns its Cache-Control max-age.
+func fetchJWKS(ctx context.Context, rawURL string) (*jose.JSONWebKeySet, time.Duration, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	if err != nil {
+		return nil, 0, err
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := jwksFetcher.Do(req)
+	if err != nil {
+		return nil, 0, fmt.Errorf("fctest: fetching client JWKS: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, 0, fmt.Errorf("fctest: client JWKS answered HTTP %d", resp.StatusCode)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return nil, 0, err
+	}
+	set, err := parseClientJWKS(body)
+	if err != nil {
+		return nil, 0, err
+	}
+	return set, maxAge(resp.Header.Get("Cache-Control")), nil
+}
+
+// maxAge extracts the max-age directive of a Cache-Control header.
+func maxAge(cacheControl string) time.Duration {
+	for d := range strings.SplitSeq(cacheControl, ",") {
+		v, ok := strings.CutPrefix(strings.TrimSpace(strings.ToLower(d)), "max-age=")
+		if n, err := strconv.Atoi(v); ok && err == nil && n > 0 {
+			return time.Duration(n) * time.Second
+		}
+	}
+	return 0
+}

@@ -1,0 +1,55 @@
+package fctest
+
+import (
+	"net/http"
+	"time"
+)
+
+// apiPrefix is the path prefix of every FranceConnect endpoint (spec §1).
+const apiPrefix = "/api/v2"
+
+// routes builds the HTTP handler. Method mismatches are answered 405 by the
+// mux; FranceConnect answers 404 for unrouted methods.
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	handle := func(pattern, counter string, h http.HandlerFunc) {
+		mux.Handle(pattern, s.guard(counter, h))
+	}
+	handle("GET "+apiPrefix+"/.well-known/openid-configuration", "discovery", s.handleDiscovery)
+	handle("GET "+apiPrefix+"/jwks", "jwks", s.handleJWKS)
+	handle("GET "+apiPrefix+"/authorize", "authorize", s.handleAuthorize)
+	handle("POST "+apiPrefix+"/authorize", "authorize", s.handleAuthorize)
+	handle("GET "+apiPrefix+"/interaction/{uid}", "interaction", s.handleInteraction)
+	handle("POST "+apiPrefix+"/interaction/{uid}/login", "interaction", s.handleInteractionLogin)
+	handle("GET "+apiPrefix+"/interaction/{uid}/abort", "interaction", s.handleInteractionAbort)
+	handle("POST "+apiPrefix+"/token", "token", s.handleToken)
+	handle("GET "+apiPrefix+"/userinfo", "userinfo", s.handleUserinfo)
+	handle("GET "+apiPrefix+"/session/end", "session/end", s.handleEndSession)
+	handle("GET "+apiPrefix+"/session/end/success", "", s.handleEndSessionSuccess)
+	handle("POST "+apiPrefix+"/token/revocation", "revocation", s.handleRevocation)
+	return mux
+}
+
+// guard counts the request, limits the body and turns a panic into a 500 so
+// that hostile input cannot bring the server down.
+func (s *Server) guard(counter string, h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if c, ok := s.counters[counter]; ok {
+			c.Add(1)
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				http.Error(w, "internal error", http.StatusInternalServerError)
+			}
+		}()
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		h(w, r)
+	})
+}
+
+// clock returns the server time.
+func (s *Server) clock() time.Time { return s.now() }

@@ -1,0 +1,208 @@
+package fctest
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// wrongIssuer is the iss used by the "wrong issuer" faults.
+const wrongIssuer = "https://wrong-issuer.fctest.invalid/api/v2"
+
+// tokenErr is a JSON error answer (spec §14.3).
+type tokenErr struct {
+	status                    int
+	oauthErr, desc, detail, y string
+}
+
+func (e *tokenErr) write(w http.ResponseWriter) {
+	jsonError(w, e.status, e.oauthErr, e.desc, e.detail, e.y)
+}
+
+func invalidRequest(desc string) *tokenErr {
+	return &tokenErr{status: http.StatusBadRequest, oauthErr: "invalid_request", desc: desc}
+}
+
+func invalidGrant(detail, code string) *tokenErr {
+	return &tokenErr{http.StatusBadRequest, "invalid_grant", "grant request is invalid", detail, code}
+}
+
+func invalidClient(detail, code string) *tokenErr {
+	return &tokenErr{http.StatusUnauthorized, "invalid_client", "client authentication failed", detail, code}
+}
+
+// readForm parses an application/x-www-form-urlencoded body and refuses
+// repeated parameters, like oidc-provider.
+func readForm(r *http.Request) (url.Values, *tokenErr) {
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if ct != "application/x-www-form-urlencoded" {
+		return nil, invalidRequest("only application/x-www-form-urlencoded content-type bodies are supported")
+	}
+	if err := r.ParseForm(); err != nil {
+		return nil, invalidRequest("could not parse the request body")
+	}
+	for k, v := range r.PostForm {
+		if len(v) > 1 {
+			return nil, invalidRequest("'" + k + "' parameter must only be provided once")
+		}
+	}
+	return r.PostForm, nil
+}
+
+// authenticateClient applies client_secret_post, the only method FranceConnect
+// clients get (spec §5).
+func (s *Server) authenticateClient(r *http.Request, form url.Values) (*registeredClient, *tokenErr) {
+	_, _, basic := r.BasicAuth()
+	id, secret := form.Get("client_id"), form.Get("client_secret")
+	switch {
+	case basic && (id != "" || secret != ""):
+		return nil, invalidRequest("client authentication must only be provided using one mechanism")
+	case basic:
+		return nil, invalidClient("the registered client token_endpoint_auth_method does not match the provided auth mechanism", "")
+	case id == "":
+		return nil, invalidRequest("no client authentication mechanism provided")
+	}
+	s.mu.Lock()
+	rc, ok := s.clients[id]
+	s.mu.Unlock()
+	switch {
+	case !ok:
+		return nil, invalidClient("client not found", "")
+	case secret == "":
+		return nil, invalidClient("the registered client token_endpoint_auth_method does not match the provided auth mechanism", "")
+	case subtle.ConstantTimeCompare([]byte(secret), []byte(rc.Secret)) != 1:
+		return nil, invalidClient("invalid secret provided", codeBadSecret)
+	}
+	return rc, nil
+}
+
+// handleToken serves POST /token.
+func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
+	form, te := readForm(r)
+	var rc *registeredClient
+	if te == nil {
+		rc, te = s.authenticateClient(r, form)
+	}
+	var c *authCode
+	if te == nil {
+		c, te = s.redeem(rc, form)
+	}
+	if te == nil {
+		te = s.respondToken(w, r, rc, c)
+	}
+	if te != nil {
+		te.write(w)
+	}
+}
+
+// redeem checks the grant in oidc-provider's order and consumes the code.
+// Reusing a code revokes the access tokens issued with it (spec §5).
+func (s *Server) redeem(rc *registeredClient, form url.Values) (*authCode, *tokenErr) {
+	switch gt := form.Get("grant_type"); {
+	case gt == "":
+		return nil, invalidRequest("missing required parameter 'grant_type'")
+	case gt != "authorization_code":
+		return nil, &tokenErr{status: http.StatusBadRequest, oauthErr: "unsupported_grant_type", desc: "unsupported grant_type requested"}
+	case form.Get("code") == "":
+		return nil, &tokenErr{http.StatusBadRequest, "invalid_request", "missing required parameter 'code'", "undefined", codeMissingCode}
+	}
+	now := s.clock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.gcLocked(now)
+	c := s.codes[form.Get("code")]
+	switch {
+	case c == nil:
+		return nil, invalidGrant("authorization code not found", codeCodeNotFound)
+	case c.clientID != rc.ID:
+		return nil, invalidGrant("client mismatch", "")
+	case !now.Before(c.expires):
+		return nil, invalidGrant("authorization code is expired", codeCodeExpired)
+	case c.redirectURI != form.Get("redirect_uri"):
+		return nil, invalidGrant("authorization code redirect_uri mismatch", codeRedirectMismatch)
+	case c.consumed:
+		for _, t := range c.tokens {
+			delete(s.tokens, t)
+		}
+		return nil, invalidGrant("authorization code already consumed", codeCodeConsumed)
+	}
+	c.consumed = true
+	return c, nil
+}
+
+// respondToken issues the access token and id_token: exactly five members
+// (spec §5).
+func (s *Server) respondToken(w http.ResponseWriter, r *http.Request, rc *registeredClient, c *authCode) *tokenErr {
+	f := s.takeFault(pointToken)
+	if f == FaultTokenServerError {
+		return &tokenErr{http.StatusInternalServerError, "server_error", "oops! something went wrong", "", ""}
+	}
+	now := s.clock()
+	at := randomToken()
+	s.mu.Lock()
+	s.tokens[at] = &accessToken{clientID: rc.ID, login: c.login, scopes: c.scopes, expires: now.Add(accessTokenTTL)}
+	c.tokens = append(c.tokens, at)
+	s.mu.Unlock()
+	idToken, err := s.sealJWT(r.Context(), rc, s.idTokenClaims(rc, c, now, f), f)
+	if err != nil {
+		return &tokenErr{http.StatusInternalServerError, "server_error", "oops! something went wrong", err.Error(), ""}
+	}
+	body := map[string]any{
+		"access_token": at, "expires_in": int(accessTokenTTL / time.Second), "id_token": idToken,
+		"scope": strings.Join(c.scopes, " "), "token_type": "Bearer",
+	}
+	if f == FaultTokenMissingIDToken {
+		delete(body, "id_token")
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Pragma", "no-cache")
+	_ = json.NewEncoder(w).Encode(body)
+	return nil
+}
+
+// idTokenClaims returns the 8 claims (9 with amr) of an id_token (spec §6),
+// altered by f.
+func (s *Server) idTokenClaims(rc *registeredClient, c *authCode, now time.Time, f Fault) map[string]any {
+	id, _ := s.identity(c.login)
+	iat := now.Unix()
+	claims := map[string]any{
+		"iss": s.issuer, "sub": s.subFor(rc, c.login), "aud": rc.ID, "exp": iat + int64(idTokenTTL/time.Second),
+		"iat": iat, "nonce": c.nonce, "acr": c.acr, "auth_time": c.authTime.Unix(),
+	}
+	if c.amr {
+		claims["amr"] = identityAMR(id, s.platform)
+	}
+	switch f {
+	case FaultACRLower:
+		claims["acr"] = acrByRank(acrRank(c.requestedACR) - 1)
+	case FaultACRHigher:
+		claims["acr"] = acrByRank(acrRank(c.requestedACR) + 1)
+	case FaultExpiredToken:
+		claims["iat"], claims["exp"] = iat-120, iat-60
+	case FaultIssuedInFuture:
+		claims["iat"], claims["exp"] = iat+600, iat+600+int64(idTokenTTL/time.Second)
+	case FaultWrongAudience:
+		claims["aud"] = "another-client-" + randomHex(8)
+	case FaultWrongIssuer:
+		claims["iss"] = wrongIssuer
+	case FaultWrongNonce:
+		claims["nonce"] = randomToken()
+	case FaultMissingNonce:
+		delete(claims, "nonce")
+	}
+	return claims
+}
+
+// subFor returns the sub of login at rc.
+func (s *Server) subFor(rc *registeredClient, login string) string {
+	entity := rc.EntityID
+	if entity == "" {
+		entity = rc.ID
+	}
+	return computeSub(entity, login, s.opts.SubjectSecret)
+}
