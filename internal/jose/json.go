@@ -1,0 +1,441 @@
+package jose
+
+import (
+	"fmt"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// The JSON scanner below reads the small documents this package deals with
+// (JOSE headers, JWK sets) strictly, per RFC 8259: UTF-8 only, no lone
+// surrogates, bounded nesting, object keys compared exactly after
+// unescaping, duplicate members detected. It never modifies its input and
+// only allocates to unescape strings that contain escape sequences.
+
+const (
+	maxDepth   = 32 // deepest nesting of objects and arrays accepted
+	maxMembers = 32 // most members of an object whose keys are checked for duplicates
+)
+
+var (
+	errJSON      = fmt.Errorf("%w: invalid JSON", ErrMalformed)
+	errDuplicate = fmt.Errorf("%w: duplicate JSON member", ErrMalformed)
+	errMembers   = fmt.Errorf("%w: too many JSON members", ErrMalformed)
+	errType      = fmt.Errorf("%w: JSON member of the wrong type", ErrMalformed)
+)
+
+// scanner reads one JSON text held in buf.
+type scanner struct {
+	buf   []byte
+	pos   int
+	depth int
+}
+
+// peek skips whitespace and returns the next byte, or 0 at the end.
+func (s *scanner) peek() byte {
+	for ; s.pos < len(s.buf); s.pos++ {
+		switch c := s.buf[s.pos]; c {
+		case ' ', '\t', '\n', '\r':
+		default:
+			return c
+		}
+	}
+	return 0
+}
+
+// expect consumes c, after optional whitespace.
+func (s *scanner) expect(c byte) error {
+	if s.peek() != c {
+		return errJSON
+	}
+	s.pos++
+	return nil
+}
+
+// end checks that only whitespace remains.
+func (s *scanner) end() error {
+	if s.peek(); s.pos != len(s.buf) {
+		return errJSON
+	}
+	return nil
+}
+
+// enter consumes the opening bracket c of an object or array.
+func (s *scanner) enter(c byte) error {
+	if err := s.expect(c); err != nil {
+		return err
+	}
+	if s.depth++; s.depth > maxDepth {
+		return errJSON
+	}
+	return nil
+}
+
+// leave consumes a closing bracket found by peek.
+func (s *scanner) leave() {
+	s.pos++
+	s.depth--
+}
+
+// memberSet records the keys of an object to reject duplicates. It holds
+// positions rather than slices so that it stays on the stack.
+type memberSet struct {
+	keys [maxMembers]rawString
+	n    int
+}
+
+// rawString locates a string body in the scanner's buffer.
+type rawString struct {
+	start, end int
+	escaped    bool
+}
+
+func (m *memberSet) add(buf []byte, key rawString) error {
+	k := buf[key.start:key.end]
+	for _, r := range m.keys[:m.n] {
+		same := string(buf[r.start:r.end]) == string(k)
+		if r.escaped || key.escaped {
+			same = string(unescape(buf[r.start:r.end])) == string(unescape(k))
+		}
+		if same {
+			return errDuplicate
+		}
+	}
+	if m.n == len(m.keys) {
+		return errMembers
+	}
+	m.keys[m.n] = key
+	m.n++
+	return nil
+}
+
+// object iterates over the members of a JSON object read by s:
+//
+//	var o object
+//	for o.next(s, &seen) { read or skip one value; o.key is its key }
+//	if o.err != nil { ... }
+//
+// The caller must consume exactly one value per member. With a nil seen, keys
+// are not checked for duplicates. (Neither s nor seen is kept in the struct:
+// that lets the compiler keep both on the stack.)
+type object struct {
+	key        []byte
+	open, done bool
+	err        error
+}
+
+func (o *object) next(s *scanner, seen *memberSet) bool {
+	if o.err != nil || o.done {
+		return false
+	}
+	if !o.open {
+		o.open = true
+		if o.err = s.enter('{'); o.err != nil {
+			return false
+		}
+		if s.peek() == '}' {
+			s.leave()
+			o.done = true
+			return false
+		}
+	} else {
+		switch s.peek() {
+		case '}':
+			s.leave()
+			o.done = true
+			return false
+		case ',':
+			s.pos++
+		default:
+			o.err = errJSON
+			return false
+		}
+	}
+	var key rawString
+	if key, o.err = s.rawStr(); o.err != nil {
+		return false
+	}
+	o.key = s.buf[key.start:key.end]
+	if key.escaped {
+		o.key = unescape(o.key)
+	}
+	if o.err = s.expect(':'); o.err != nil {
+		return false
+	}
+	if seen != nil {
+		o.err = seen.add(s.buf, key)
+	}
+	return o.err == nil
+}
+
+// array iterates over the elements of a JSON array, like object.
+type array struct {
+	open, done bool
+	err        error
+}
+
+func (a *array) next(s *scanner) bool {
+	if a.err != nil || a.done {
+		return false
+	}
+	if !a.open {
+		a.open = true
+		if a.err = s.enter('['); a.err != nil {
+			return false
+		}
+		if s.peek() == ']' {
+			s.leave()
+			a.done = true
+			return false
+		}
+		return true
+	}
+	switch s.peek() {
+	case ']':
+		s.leave()
+		a.done = true
+		return false
+	case ',':
+		s.pos++
+		return true
+	}
+	a.err = errJSON
+	return false
+}
+
+// skip reads and discards one value of any type.
+func (s *scanner) skip() error {
+	switch s.peek() {
+	case '{':
+		var o object
+		for o.next(s, nil) {
+			if err := s.skip(); err != nil {
+				return err
+			}
+		}
+		return o.err
+	case '[':
+		var a array
+		for a.next(s) {
+			if err := s.skip(); err != nil {
+				return err
+			}
+		}
+		return a.err
+	case '"':
+		_, _, err := s.scanString()
+		return err
+	case 't':
+		return s.literal("true")
+	case 'f':
+		return s.literal("false")
+	case 'n':
+		return s.literal("null")
+	}
+	return s.number()
+}
+
+// strValue reads a value that must be a string and returns it unescaped.
+func (s *scanner) strValue() ([]byte, error) {
+	if s.peek() != '"' {
+		if err := s.skip(); err != nil {
+			return nil, err
+		}
+		return nil, errType
+	}
+	return s.str()
+}
+
+// isTrue reads any value and reports whether it is the literal true.
+func (s *scanner) isTrue() (bool, error) {
+	if s.peek() == 't' {
+		return true, s.literal("true")
+	}
+	return false, s.skip()
+}
+
+// str reads a string and returns its contents, unescaped. The result aliases
+// s.buf unless the string contains escape sequences.
+func (s *scanner) str() ([]byte, error) {
+	r, err := s.rawStr()
+	switch {
+	case err != nil:
+		return nil, err
+	case r.escaped:
+		return unescape(s.buf[r.start:r.end]), nil
+	}
+	return s.buf[r.start:r.end], nil
+}
+
+// rawStr reads a string and returns the position of its body.
+func (s *scanner) rawStr() (rawString, error) {
+	if s.peek() != '"' {
+		return rawString{}, errJSON
+	}
+	start := s.pos + 1
+	end, escaped, err := s.scanString()
+	return rawString{start, end, escaped}, err
+}
+
+// scanString validates the string at s.pos and returns the index of its
+// closing quote and whether it contains escape sequences.
+func (s *scanner) scanString() (end int, escaped bool, err error) {
+	b := s.buf
+	if s.peek() != '"' {
+		return s.pos, false, errJSON
+	}
+	for i := s.pos + 1; i < len(b); {
+		switch c := b[i]; {
+		case c == '"':
+			s.pos = i + 1
+			return i, escaped, nil
+		case c == '\\':
+			_, n := escape(b[i:])
+			if n == 0 {
+				return s.pos, false, errJSON
+			}
+			escaped = true
+			i += n
+		case c < 0x20:
+			return s.pos, false, errJSON
+		case c < utf8.RuneSelf:
+			i++
+		default:
+			r, n := utf8.DecodeRune(b[i:])
+			if r == utf8.RuneError && n == 1 {
+				return s.pos, false, errJSON
+			}
+			i += n
+		}
+	}
+	return s.pos, false, errJSON
+}
+
+// escape decodes the escape sequence at the start of b, returning the rune
+// and the length of the sequence, or n == 0 if it is invalid (including lone
+// UTF-16 surrogates).
+func escape(b []byte) (r rune, n int) {
+	if len(b) < 2 {
+		return 0, 0
+	}
+	switch b[1] {
+	case '"', '\\', '/':
+		return rune(b[1]), 2
+	case 'b':
+		return '\b', 2
+	case 'f':
+		return '\f', 2
+	case 'n':
+		return '\n', 2
+	case 'r':
+		return '\r', 2
+	case 't':
+		return '\t', 2
+	case 'u':
+		r1 := hex4(b[2:])
+		switch {
+		case r1 < 0 || r1 >= 0xDC00 && r1 <= 0xDFFF:
+			return 0, 0
+		case r1 < 0xD800 || r1 > 0xDBFF:
+			return r1, 6
+		}
+		if len(b) < 12 || b[6] != '\\' || b[7] != 'u' {
+			return 0, 0
+		}
+		if r2 := hex4(b[8:]); r2 >= 0xDC00 && r2 <= 0xDFFF {
+			return utf16.DecodeRune(r1, r2), 12
+		}
+	}
+	return 0, 0
+}
+
+// hex4 decodes four hexadecimal digits, or returns -1.
+func hex4(b []byte) rune {
+	if len(b) < 4 {
+		return -1
+	}
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c -= 'a' - 10
+		case c >= 'A' && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return -1
+		}
+		r = r<<4 | rune(c)
+	}
+	return r
+}
+
+// unescape returns a copy of a validated string body with escapes decoded.
+func unescape(raw []byte) []byte {
+	out := make([]byte, 0, len(raw))
+	for i := 0; i < len(raw); {
+		if raw[i] != '\\' {
+			out = append(out, raw[i])
+			i++
+			continue
+		}
+		r, n := escape(raw[i:])
+		out = utf8.AppendRune(out, r)
+		i += n
+	}
+	return out
+}
+
+// literal consumes the literal lit (true, false or null).
+func (s *scanner) literal(lit string) error {
+	if len(s.buf)-s.pos < len(lit) || string(s.buf[s.pos:s.pos+len(lit)]) != lit {
+		return errJSON
+	}
+	s.pos += len(lit)
+	return nil
+}
+
+// number consumes a number.
+func (s *scanner) number() error {
+	b, i := s.buf, s.pos
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case i < len(b) && b[i] >= '1' && b[i] <= '9':
+		i = digits(b, i)
+	default:
+		return errJSON
+	}
+	if i < len(b) && b[i] == '.' {
+		j := digits(b, i+1)
+		if j == i+1 {
+			return errJSON
+		}
+		i = j
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		j := digits(b, i)
+		if j == i {
+			return errJSON
+		}
+		i = j
+	}
+	s.pos = i
+	return nil
+}
+
+// digits returns the index of the first non-digit at or after i.
+func digits(b []byte, i int) int {
+	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		i++
+	}
+	return i
+}

@@ -1,0 +1,234 @@
+package jose
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rsa"
+	"fmt"
+	"math/big"
+)
+
+const (
+	coordChars = (8*p256Size + 5) / 6 // base64url length of a P-256 coordinate
+	maxRSABits = 8192                 // largest RSA modulus read from a JWKS
+)
+
+var errJWKS = fmt.Errorf("%w: not a JSON object with a keys array", ErrMalformed)
+
+// ParsePublicJWKS reads a JWK Set (RFC 7517 §5) of provider signature keys,
+// such as FranceConnect's /api/v2/jwks (FCPLUS-SPEC §8.4).
+//
+// It keeps the keys usable with ES256 (kty EC, crv P-256) or RS256 (kty RSA,
+// 2048 to 8192 bits), sets their Alg (inferred from kty when the JWK has
+// none) and ID, and skips, counting them in skipped, the keys with an unknown
+// kty, an alg other than ES256 for EC or RS256 for RSA, a use other than
+// "sig", key_ops without "verify", private members, another curve, an
+// invalid point or RSA modulus or exponent, members of the wrong type or
+// duplicate members, and every key after the first MaxJWKSKeys kept ones.
+// Key ids are not checked for uniqueness.
+//
+// The error wraps ErrMalformed only if data is not a valid JSON object with
+// exactly one "keys" member holding an array. Parsing time is linear in
+// len(data).
+func ParsePublicJWKS(data []byte) (keys []PublicKey, skipped int, err error) {
+	s := scanner{buf: data}
+	var o object
+	found := false
+	for o.next(&s, nil) {
+		if string(o.key) != "keys" {
+			if err := s.skip(); err != nil {
+				return nil, 0, err
+			}
+			continue
+		}
+		if found {
+			return nil, 0, errDuplicate
+		}
+		found = true
+		if s.peek() != '[' {
+			return nil, 0, errJWKS
+		}
+		var a array
+		for a.next(&s) {
+			if len(keys) == MaxJWKSKeys {
+				skipped++
+				if err := s.skip(); err != nil {
+					return nil, 0, err
+				}
+				continue
+			}
+			k, ok, err := readJWK(&s)
+			switch {
+			case err != nil:
+				return nil, 0, err
+			case ok:
+				keys = append(keys, k)
+			default:
+				skipped++
+			}
+		}
+		if a.err != nil {
+			return nil, 0, a.err
+		}
+	}
+	switch {
+	case o.err != nil:
+		return nil, 0, o.err
+	case !found:
+		return nil, 0, errJWKS
+	}
+	if err := s.end(); err != nil {
+		return nil, 0, err
+	}
+	return keys, skipped, nil
+}
+
+// readJWK reads one element of a keys array. An element that is valid JSON
+// but not a usable signature key is consumed and reported with ok false; err
+// is set only when the JSON itself is invalid.
+func readJWK(s *scanner) (k PublicKey, ok bool, err error) {
+	start, depth := s.pos, s.depth
+	f, err := parseJWK(s)
+	if err != nil {
+		// Not a JWK we can read (wrong types, duplicates): start again and
+		// only check that it is valid JSON.
+		s.pos, s.depth = start, depth
+		return PublicKey{}, false, s.skip()
+	}
+	k, ok = f.publicKey()
+	return k, ok, nil
+}
+
+// jwkFields holds the members of a JWK (RFC 7517 §4, RFC 7518 §6) as read
+// from JSON. A member that is present has a non-nil value, even if empty.
+type jwkFields struct {
+	kty, crv, x, y, n, e []byte
+	alg, use, kid        []byte
+	keyOps, verify       bool // key_ops is present; it lists "verify"
+	private              bool // a private key member is present
+}
+
+// parseJWK reads a JWK object.
+func parseJWK(s *scanner) (f jwkFields, err error) {
+	var seen memberSet
+	var o object
+	for o.next(s, &seen) {
+		switch string(o.key) {
+		case "kty":
+			f.kty, err = s.strValue()
+		case "crv":
+			f.crv, err = s.strValue()
+		case "x":
+			f.x, err = s.strValue()
+		case "y":
+			f.y, err = s.strValue()
+		case "n":
+			f.n, err = s.strValue()
+		case "e":
+			f.e, err = s.strValue()
+		case "alg":
+			f.alg, err = s.strValue()
+		case "use":
+			f.use, err = s.strValue()
+		case "kid":
+			f.kid, err = s.strValue()
+		case "key_ops":
+			f.keyOps = true
+			f.verify, err = s.listHas("verify")
+		case "d", "p", "q", "dp", "dq", "qi", "oth", "k":
+			f.private = true
+			err = s.skip()
+		default:
+			err = s.skip()
+		}
+		if err != nil {
+			return f, err
+		}
+	}
+	return f, o.err
+}
+
+// listHas reads an array of strings and reports whether it contains want.
+func (s *scanner) listHas(want string) (bool, error) {
+	if s.peek() != '[' {
+		return false, errType
+	}
+	found := false
+	var a array
+	for a.next(s) {
+		v, err := s.strValue()
+		if err != nil {
+			return false, err
+		}
+		found = found || string(v) == want
+	}
+	return found, a.err
+}
+
+// publicKey returns the signature key f describes, if it is usable.
+func (f *jwkFields) publicKey() (PublicKey, bool) {
+	if f.private || f.use != nil && string(f.use) != "sig" || f.keyOps && !f.verify {
+		return PublicKey{}, false
+	}
+	k := PublicKey{ID: string(f.kid)}
+	switch string(f.kty) {
+	case "EC":
+		var point [1 + 2*p256Size]byte
+		if f.alg != nil && string(f.alg) != ES256 || !f.p256Point(&point) {
+			return PublicKey{}, false
+		}
+		pub, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), point[:])
+		if err != nil {
+			return PublicKey{}, false
+		}
+		k.Alg, k.ECDSA = ES256, pub
+	case "RSA":
+		pub := f.rsaPublicKey()
+		if f.alg != nil && string(f.alg) != RS256 || pub == nil {
+			return PublicKey{}, false
+		}
+		k.Alg, k.RSA = RS256, pub
+	default:
+		return PublicKey{}, false
+	}
+	return k, true
+}
+
+// p256Point writes the uncompressed encoding of the public P-256 point f
+// describes into p. It does not check that the point is on the curve.
+func (f *jwkFields) p256Point(p *[1 + 2*p256Size]byte) bool {
+	if string(f.kty) != "EC" || string(f.crv) != "P-256" || f.private ||
+		len(f.x) != coordChars || len(f.y) != coordChars {
+		return false
+	}
+	p[0] = 4
+	_, okX := decodeValue(p[1:1+p256Size], f.x)
+	_, okY := decodeValue(p[1+p256Size:], f.y)
+	return okX && okY
+}
+
+// rsaPublicKey returns the RSA key f describes if its modulus is odd and of
+// 2048 to 8192 bits and its exponent odd and between 3 and 2^31-1.
+func (f *jwkFields) rsaPublicKey() *rsa.PublicKey {
+	if len(f.n) > (maxRSABits+1)/6+2 || len(f.e) == 0 || len(f.e) > 6 {
+		return nil
+	}
+	n, ok := decodeValue(make([]byte, b64.DecodedLen(len(f.n))), f.n)
+	var eBuf [6]byte
+	e, okE := decodeValue(eBuf[:], f.e)
+	if !ok || !okE || len(n) == 0 || n[len(n)-1]&1 == 0 {
+		return nil
+	}
+	exp := 0
+	for _, b := range e {
+		exp = exp<<8 | int(b)
+	}
+	if exp < 3 || exp > 1<<31-1 || exp&1 == 0 {
+		return nil
+	}
+	mod := new(big.Int).SetBytes(n)
+	if modulusFits(mod) != nil || mod.BitLen() > maxRSABits {
+		return nil
+	}
+	return &rsa.PublicKey{N: mod, E: exp}
+}
