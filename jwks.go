@@ -54,16 +54,17 @@ func keyFits(k *jose.PublicKey, alg string) bool {
 // keyCache holds the provider's JWKS (spec §8.4). Lookups read the current
 // set atomically without locking. An unknown kid triggers at most one
 // refresh per cooldown: sema, a one-slot semaphore, lets one goroutine fetch
-// while the others wait for its result (or for their context), and a fetch
-// is skipped when the last one is more recent than the cooldown. A flood of
+// while the others wait for its result (or for their context), and such a
+// fetch is skipped when the previous one is more recent than the cooldown.
+// The set is also refreshed when its Cache-Control max-age has passed. A flood of
 // tokens with forged kids therefore costs FranceConnect one request per
 // cooldown at most.
 type keyCache struct {
 	c        *Client
 	cooldown time.Duration
 	cur      atomic.Pointer[cached[*keySet]]
-	sema     chan struct{}
-	fetches  atomic.Int64 // number of JWKS requests sent, for tests and metrics
+	sema     chan struct{} // one-slot semaphore: held while refreshing
+	forcedAt time.Time     // last refresh caused by an unknown kid; guarded by sema
 }
 
 func newKeyCache(c *Client, cooldown time.Duration) *keyCache {
@@ -84,14 +85,16 @@ func (k *keyCache) init(ctx context.Context) error {
 	return nil
 }
 
-// lookup returns the key for a JWS header, refreshing the set when the kid is
-// unknown or the set has expired.
+// lookup returns the key for a JWS header, refreshing the set when it has
+// expired, or when the kid is unknown and the cooldown allows.
 func (k *keyCache) lookup(ctx context.Context, kid, alg string) (*jose.PublicKey, error) {
 	e := k.cur.Load()
-	if key := e.value.find(kid, alg); key != nil && k.c.now().Before(e.expires) {
+	key := e.value.find(kid, alg)
+	expired := !k.c.now().Before(e.expires)
+	if key != nil && !expired {
 		return key, nil
 	}
-	e, err := k.refresh(ctx, e)
+	e, err := k.refresh(ctx, e, !expired)
 	if err != nil {
 		return nil, err
 	}
@@ -101,9 +104,10 @@ func (k *keyCache) lookup(ctx context.Context, kid, alg string) (*jose.PublicKey
 	return nil, wrap(ErrUnknownKey, "no provider key with kid %q for %s", kid, alg)
 }
 
-// refresh fetches the set unless another goroutine replaced seen meanwhile
-// or the cooldown has not elapsed. On failure the previous set is kept.
-func (k *keyCache) refresh(ctx context.Context, seen *cached[*keySet]) (*cached[*keySet], error) {
+// refresh fetches the set unless another goroutine replaced seen meanwhile,
+// or, for a refresh forced by an unknown kid, the previous forced refresh is
+// more recent than the cooldown. On failure the previous set is kept.
+func (k *keyCache) refresh(ctx context.Context, seen *cached[*keySet], forced bool) (*cached[*keySet], error) {
 	select {
 	case k.sema <- struct{}{}:
 	case <-ctx.Done():
@@ -112,14 +116,18 @@ func (k *keyCache) refresh(ctx context.Context, seen *cached[*keySet]) (*cached[
 	defer func() { <-k.sema }()
 	cur := k.cur.Load()
 	now := k.c.now()
-	if cur != seen || now.Sub(cur.fetched) < k.cooldown {
+	if cur != seen || forced && !k.forcedAt.IsZero() && now.Sub(k.forcedAt) < k.cooldown {
 		return cur, nil
+	}
+	if forced {
+		k.forcedAt = now
 	}
 	set, ttl, err := k.fetch(ctx)
 	if err != nil {
 		k.c.log.WarnContext(ctx, "franceconnect: provider keys refresh failed, keeping the cached keys", "err", err)
-		k.cur.Store(&cached[*keySet]{value: cur.value, fetched: now, expires: now.Add(retryAfterFail)})
-		return k.cur.Load(), nil
+		next := &cached[*keySet]{value: cur.value, fetched: cur.fetched, expires: now.Add(retryAfterFail)}
+		k.cur.Store(next)
+		return next, nil
 	}
 	next := &cached[*keySet]{value: set, fetched: now, expires: now.Add(ttl)}
 	k.cur.Store(next)
@@ -131,7 +139,6 @@ func (k *keyCache) fetch(ctx context.Context) (*keySet, time.Duration, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	k.fetches.Add(1)
 	resp, body, err := k.c.get(ctx, doc.JWKSURI, ErrProviderKeys)
 	if err != nil {
 		return nil, 0, err

@@ -1,0 +1,71 @@
+package franceconnect
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestConfigFromEnv(t *testing.T) {
+	k, err := GenerateKey(ECDHES, "k1")
+	require.NoError(t, err)
+	b, err := MarshalKeys([]Key{k})
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "keys.json")
+	require.NoError(t, os.WriteFile(path, b, 0o600))
+
+	t.Setenv(EnvEnvironment, "fcplus-integration")
+	t.Setenv(EnvClientID, "id")
+	t.Setenv(EnvClientSecret, "secret")
+	t.Setenv(EnvRedirectURL, "https://fs.example.fr/cb")
+	t.Setenv(EnvPostLogoutRedirectURL, "https://fs.example.fr/out")
+	t.Setenv(EnvKeys, path)
+	t.Setenv(EnvACR, "eidas3")
+	t.Setenv(EnvScopes, "openid  identite_pivot email")
+	cfg, err := ConfigFromEnv()
+	require.NoError(t, err)
+	assert.Equal(t, FCPlusIntegration, cfg.Environment)
+	assert.Equal(t, "https://auth.integ01.dev-franceconnect.fr/api/v2", cfg.Environment.Issuer())
+	assert.Equal(t, Secret("secret"), cfg.ClientSecret)
+	assert.Equal(t, EIDAS3, cfg.ACR)
+	assert.Equal(t, []string{"openid", "identite_pivot", "email"}, cfg.Scopes)
+	require.Len(t, cfg.DecryptionKeys, 1)
+	assert.Equal(t, "k1", cfg.DecryptionKeys[0].ID)
+	_, err = newClient(cfg)
+	require.NoError(t, err)
+
+	t.Setenv(EnvPlatform, "fc")
+	cfg, err = ConfigFromEnv()
+	require.NoError(t, err)
+	assert.Equal(t, FranceConnect, cfg.Platform)
+	t.Setenv(EnvPlatform, "fcx")
+	_, err = ConfigFromEnv()
+	require.ErrorIs(t, err, ErrConfig)
+	t.Setenv(EnvPlatform, "")
+
+	t.Setenv(EnvKeys, filepath.Join(t.TempDir(), "missing.json"))
+	_, err = ConfigFromEnv()
+	require.ErrorIs(t, err, ErrConfig)
+	assert.Contains(t, err.Error(), EnvKeys)
+}
+
+func TestPresets(t *testing.T) {
+	for env, want := range map[Environment]struct {
+		issuer   string
+		platform Platform
+	}{
+		FCPlusIntegration: {"https://auth.integ01.dev-franceconnect.fr/api/v2", FranceConnectPlus},
+		FCPlusProduction:  {"https://auth.franceconnect.gouv.fr/api/v2", FranceConnectPlus},
+		FCIntegration:     {"https://fcp-low.integ01.dev-franceconnect.fr/api/v2", FranceConnect},
+		FCSandbox:         {"https://fcp-low.sbx.dev-franceconnect.fr/api/v2", FranceConnect},
+		FCProduction:      {"https://oidc.franceconnect.gouv.fr/api/v2", FranceConnect},
+	} {
+		assert.Equal(t, want.issuer, env.Issuer(), env)
+		assert.Equal(t, want.platform, env.Platform(), env)
+	}
+	assert.Empty(t, Environment("nope").Issuer())
+	assert.Equal(t, "FranceConnect+", FranceConnectPlus.String())
+}
