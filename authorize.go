@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"maps"
 	"net/url"
 	"slices"
 	"strings"
@@ -219,13 +220,7 @@ func (a *Authorization) WriteForm(w io.Writer) error {
 	type field struct{ Name, Value string }
 	action := a.Endpoint
 	var fields []field
-	for _, k := range slices.Sorted(func(yield func(string) bool) {
-		for k := range a.Params {
-			if !yield(k) {
-				return
-			}
-		}
-	}) {
+	for _, k := range slices.Sorted(maps.Keys(a.Params)) {
 		if k == "idp_hint" {
 			action = addQuery(action, url.Values{k: a.Params[k]})
 			continue

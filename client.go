@@ -205,12 +205,7 @@ func (c *Client) setURLs(cfg *Config) error {
 	return checkURL("PostLogoutRedirectURL", cfg.PostLogoutRedirectURL)
 }
 
-func (c *Client) setScopes(cfg *Config) error {
-	if err := checkScopes("Scopes", cfg.Scopes); err != nil {
-		return err
-	}
-	return nil
-}
+func (c *Client) setScopes(cfg *Config) error { return checkScopes("Scopes", cfg.Scopes) }
 
 func (c *Client) setACR(cfg *Config) error {
 	if c.acr == "" {
