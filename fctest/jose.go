@@ -68,7 +68,8 @@ func (s *Server) signJWT(rc *registeredClient, payload []byte, f Fault) (string,
 
 // signHS256 signs payload with an HMAC key, for FaultAlgHS256.
 func signHS256(payload, key []byte, kid string) (string, error) {
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.HS256, Key: jose.JSONWebKey{Key: key, KeyID: kid}}, nil)
+	opts := (&jose.SignerOptions{}).WithHeader("kid", kid)
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.HS256, Key: key}, opts)
 	if err != nil {
 		return "", err
 	}
