@@ -45,8 +45,8 @@ type Client struct {
 	// parameter; requesting it when false yields the Y100009 error page.
 	AllowAMR bool
 	// SignedResponseAlg is the id_token and userinfo signature algorithm:
-	// zero or "ES256" (the only one on FranceConnect+), or "RS256" on
-	// FranceConnect.
+	// "ES256" (the only one on FranceConnect+) or "RS256" (FranceConnect
+	// only). Zero: ES256, or RS256 on a server publishing only RS256.
 	SignedResponseAlg string
 	// EncryptedResponseAlg is the key management algorithm of the id_token
 	// and userinfo JWE: "ECDH-ES", "RSA-OAEP-256" or "RSA-OAEP". On
@@ -151,7 +151,7 @@ func (s *Server) validateScopes(rc *registeredClient) error {
 
 func (s *Server) validateAlgs(rc *registeredClient) error {
 	if rc.SignedResponseAlg == "" {
-		rc.SignedResponseAlg = algES256
+		rc.SignedResponseAlg = s.keys.algs[0] // ES256 unless the server publishes RS256 only
 	}
 	if s.platform == FranceConnectPlus && rc.SignedResponseAlg != algES256 {
 		return fmt.Errorf("fctest: FranceConnect+ only signs with ES256, not %q", rc.SignedResponseAlg)

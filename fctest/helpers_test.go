@@ -55,21 +55,25 @@ type fsKey struct {
 	pub  []byte
 }
 
-var fsKeys = sync.OnceValue(func() map[string]fsKey {
-	out := make(map[string]fsKey)
-	for _, alg := range []string{"ECDH-ES", "RSA-OAEP-256", "RSA-OAEP"} {
-		privJSON, pub, err := fctest.GenerateClientKey(alg, "fs-key-"+strings.ToLower(alg))
-		if err != nil {
-			panic(err)
-		}
-		var set jose.JSONWebKeySet
-		if err := json.Unmarshal(privJSON, &set); err != nil {
-			panic(err)
-		}
-		out[alg] = fsKey{priv: set.Keys[0], pub: pub}
+// fsKeys holds one lazily generated FS key pair per algorithm (RSA key
+// generation is slow under the race detector).
+var fsKeys = map[string]func() fsKey{
+	"ECDH-ES":      sync.OnceValue(func() fsKey { return generateFSKey("ECDH-ES") }),
+	"RSA-OAEP-256": sync.OnceValue(func() fsKey { return generateFSKey("RSA-OAEP-256") }),
+	"RSA-OAEP":     sync.OnceValue(func() fsKey { return generateFSKey("RSA-OAEP") }),
+}
+
+func generateFSKey(alg string) fsKey {
+	privJSON, pub, err := fctest.GenerateClientKey(alg, "fs-key-"+strings.ToLower(alg))
+	if err != nil {
+		panic(err)
 	}
-	return out
-})
+	var set jose.JSONWebKeySet
+	if err := json.Unmarshal(privJSON, &set); err != nil {
+		panic(err)
+	}
+	return fsKey{priv: set.Keys[0], pub: pub}
+}
 
 // env is an emulator with one registered client.
 type env struct {
@@ -84,7 +88,7 @@ type env struct {
 // ECDH-ES (FC+); mutate may change the client before registration.
 func newEnv(t *testing.T, opts fctest.Options, mutate func(*fctest.Client)) *env {
 	t.Helper()
-	e := &env{t: t, clock: newClock(), key: fsKeys()["ECDH-ES"]}
+	e := &env{t: t, clock: newClock(), key: fsKeys["ECDH-ES"]()}
 	if opts.Now == nil {
 		opts.Now = e.clock.Now
 	}
@@ -100,11 +104,9 @@ func newEnv(t *testing.T, opts fctest.Options, mutate func(*fctest.Client)) *env
 	if mutate != nil {
 		mutate(&e.client)
 	}
-	for alg, k := range fsKeys() {
-		if e.client.EncryptedResponseAlg == alg {
-			e.key = k
-			e.client.JWKS = k.pub
-		}
+	if gen, ok := fsKeys[e.client.EncryptedResponseAlg]; ok {
+		e.key = gen()
+		e.client.JWKS = e.key.pub
 	}
 	require.NoError(t, e.srv.RegisterClient(e.client))
 	return e

@@ -135,8 +135,8 @@ func TestJWEHeaders(t *testing.T) {
 }
 
 func TestEncryptionAlgChosenFromKey(t *testing.T) {
-	e := newEnv(t, fctest.Options{}, func(c *fctest.Client) { c.JWKS = fsKeys()["RSA-OAEP-256"].pub })
-	e.key = fsKeys()["RSA-OAEP-256"]
+	e := newEnv(t, fctest.Options{}, func(c *fctest.Client) { c.JWKS = fsKeys["RSA-OAEP-256"]().pub })
+	e.key = fsKeys["RSA-OAEP-256"]()
 	require.Equal(t, "RSA-OAEP-256", header(t, e.exchange(e.code("camille"))["id_token"].(string))["alg"])
 }
 
