@@ -78,7 +78,7 @@ const (
 	// client's, under the client's kid: decryption fails.
 	FaultWrongEncryptionKey
 	// FaultTokenServerError answers the token request with HTTP 500
-	// server_error.
+	// server_error; the code is consumed all the same.
 	FaultTokenServerError
 	// FaultTokenMissingIDToken leaves id_token out of the token response.
 	FaultTokenMissingIDToken

@@ -67,8 +67,8 @@ func (k *signingKey) sign(payload []byte) (string, error) {
 	return jws.CompactSerialize()
 }
 
-// keyring holds the published keys and the active key per algorithm. It is
-// guarded by Server.mu.
+// keyring holds the published keys and the active key per algorithm.
+// published and active are guarded by Server.mu; algs never changes.
 type keyring struct {
 	published []*signingKey          // JWKS order
 	active    map[string]*signingKey // by alg

@@ -48,7 +48,8 @@ type Options struct {
 	// DemoIdentities().
 	Identities []Identity
 	// Listener is where the server listens; it must be bound to a loopback
-	// address. Zero: a new listener on 127.0.0.1:0. The server closes it.
+	// address. Zero: a new listener on 127.0.0.1:0. The server closes it,
+	// also when NewServer fails.
 	Listener net.Listener
 	// SigningAlg restricts the provider signing keys. FranceConnect+ only
 	// accepts zero or "ES256" (one ES256 key). On FranceConnect zero publishes
