@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // startInteraction records the validated request, binds it to the browser's
@@ -117,42 +118,60 @@ func (s *Server) handleInteractionLogin(w http.ResponseWriter, r *http.Request) 
 	s.completeLogin(w, r, in, id)
 }
 
-// completeLogin marks the session authenticated and redirects to the FS.
+// completeLogin marks the session authenticated and redirects to the FS
+// with a code, or with what an injected callback fault dictates.
 func (s *Server) completeLogin(w http.ResponseWriter, r *http.Request, in *interaction, id Identity) {
 	now := s.clock()
-	returned := acrEidas1
-	if s.platform == FranceConnectPlus {
-		returned = identityACR(id)
-	}
 	s.mu.Lock()
 	if se := s.sessions[in.sessionID]; se != nil {
 		se.login, se.authTime = id.Login, now
 	}
 	s.mu.Unlock()
 	params := url.Values{"state": {in.state}}
-	switch s.takeFault(pointCallback) {
-	case FaultAccessDenied:
-		s.redirectError(w, r, in.redirectURI, in.state, "access_denied", "User auth aborted")
+	if s.applyCallbackFault(w, r, in, params) {
 		return
-	case FaultServerError:
-		s.redirectError(w, r, in.redirectURI, in.state, "server_error", technicalError)
-		return
-	case FaultTemporarilyUnavailable:
-		s.redirectError(w, r, in.redirectURI, in.state, "temporarily_unavailable", technicalError)
-		return
+	}
+	params.Set("code", s.issueCode(in, id, now))
+	s.redirectToClient(w, r, in.redirectURI, params)
+}
+
+// applyCallbackFault consumes a callback fault: error faults redirect and
+// report true; the others alter params.
+func (s *Server) applyCallbackFault(w http.ResponseWriter, r *http.Request, in *interaction, params url.Values) bool {
+	errs := map[Fault][2]string{
+		FaultAccessDenied:           {"access_denied", "User auth aborted"},
+		FaultServerError:            {"server_error", technicalError},
+		FaultTemporarilyUnavailable: {"temporarily_unavailable", technicalError},
+	}
+	f := s.takeFault(pointCallback)
+	if e, ok := errs[f]; ok {
+		s.redirectError(w, r, in.redirectURI, in.state, e[0], e[1])
+		return true
+	}
+	switch f {
 	case FaultCallbackWrongState:
 		params.Set("state", randomToken())
 	case FaultCallbackWrongIssuer:
-		params.Set("iss", "https://wrong-issuer.fctest.invalid/api/v2")
+		params.Set("iss", wrongIssuer)
+	}
+	return false
+}
+
+// issueCode stores a 30-second authorization code for the login (spec §5).
+// The returned acr is the identity's level on FranceConnect+ and always
+// eidas1 on FranceConnect (spec §10).
+func (s *Server) issueCode(in *interaction, id Identity, now time.Time) string {
+	returned := acrEidas1
+	if s.platform == FranceConnectPlus {
+		returned = identityACR(id)
 	}
 	code := randomToken()
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.codes[code] = &authCode{
 		clientID: in.clientID, redirectURI: in.redirectURI, nonce: in.nonce, login: id.Login,
 		requestedACR: in.requestedACR, acr: returned, scopes: in.scopes, amr: in.amr,
 		authTime: now, expires: now.Add(codeTTL),
 	}
-	s.mu.Unlock()
-	params.Set("code", code)
-	s.redirectToClient(w, r, in.redirectURI, params)
+	return code
 }

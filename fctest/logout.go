@@ -15,23 +15,10 @@ var logoutParams = []string{"id_token_hint", "post_logout_redirect_uri", "state"
 
 // handleEndSession serves GET /session/end: validates the request, destroys
 // the FranceConnect session named by fc_session_id and answers 303 to
-// post_logout_redirect_uri?state=… (or to /session/end/success).
+// post_logout_redirect_uri?state=… (only state, no iss), or to
+// /session/end/success without post_logout_redirect_uri (spec §11).
 func (s *Server) handleEndSession(w http.ResponseWriter, r *http.Request) {
-	v, pe := parseLogout(r.URL.RawQuery, s.opts.StrictRedirectTLD)
-	var rc *registeredClient
-	if pe == nil {
-		rc, pe = s.verifyHint(v.Get("id_token_hint"))
-	}
-	plr := v.Get("post_logout_redirect_uri")
-	switch {
-	case pe != nil:
-	case v.Has("client_id") && v.Get("client_id") != rc.ID:
-		pe = errPage(http.StatusBadRequest, "", "invalid_request", "client_id does not match the id_token_hint audience")
-	case plr != "" && !slices.Contains(rc.PostLogoutRedirectURIs, plr):
-		pe = errPage(http.StatusBadRequest, codeLogoutURIUnknown, "invalid_request", "post_logout_redirect_uri not registered")
-	default:
-		pe = s.endSession(r)
-	}
+	v, pe := s.checkLogout(r)
 	if pe != nil {
 		s.renderError(w, pe)
 		return
@@ -39,7 +26,7 @@ func (s *Server) handleEndSession(w http.ResponseWriter, r *http.Request) {
 	clearSessionCookie(w)
 	w.Header().Set("Cache-Control", "no-store")
 	target := apiPrefix + "/session/end/success"
-	if plr != "" {
+	if plr := v.Get("post_logout_redirect_uri"); plr != "" {
 		u, _ := url.Parse(plr) // validated by parseLogout
 		q := u.Query()
 		if v.Has("state") {
@@ -49,6 +36,26 @@ func (s *Server) handleEndSession(w http.ResponseWriter, r *http.Request) {
 		target = u.String()
 	}
 	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+// checkLogout validates the request and ends the session.
+func (s *Server) checkLogout(r *http.Request) (url.Values, *pageErr) {
+	v, pe := parseLogout(r.URL.RawQuery, s.opts.StrictRedirectTLD)
+	if pe != nil {
+		return nil, pe
+	}
+	rc, pe := s.verifyHint(v.Get("id_token_hint"))
+	if pe != nil {
+		return nil, pe
+	}
+	plr := v.Get("post_logout_redirect_uri")
+	switch {
+	case v.Has("client_id") && v.Get("client_id") != rc.ID:
+		return nil, errPage(http.StatusBadRequest, "", "invalid_request", "client_id does not match the id_token_hint audience")
+	case plr != "" && !slices.Contains(rc.PostLogoutRedirectURIs, plr):
+		return nil, errPage(http.StatusBadRequest, codeLogoutURIUnknown, "invalid_request", "post_logout_redirect_uri not registered")
+	}
+	return v, s.endSession(r)
 }
 
 // parseLogout applies the logout DTO (forbidNonWhitelisted): Y030007 pages.
