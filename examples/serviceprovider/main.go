@@ -1,0 +1,104 @@
+// Command serviceprovider is a small service provider ("FS") website that
+// signs users in with FranceConnect+ through the franceconnect package.
+//
+// With no configuration it starts the fctest emulator in-process and
+// registers itself there, so that the whole flow runs on one machine:
+//
+//	go run ./examples/serviceprovider
+//
+// With FC_ENVIRONMENT or FC_ISSUER set it reads its registration from the
+// FC_* variables (see franceconnect.ConfigFromEnv) instead. ADDR is the
+// listen address (default 127.0.0.1:8080), SESSION_KEY the hex key that
+// signs the session cookie (default: random per process) and REQUEST_AMR=false
+// stops asking for the amr claim.
+//
+// To make a decryption key for a real registration:
+//
+//	go run ./examples/serviceprovider -genkey fc-keys.json
+//
+// writes the private key to fc-keys.json (for FC_KEYS) and prints the public
+// JWKS to publish at the "Client keys URL".
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/go-franceconnect/franceconnect"
+)
+
+func main() {
+	genkey := flag.String("genkey", "", "write a new private decryption key to `file`, print its public JWKS and exit")
+	alg := flag.String("alg", franceconnect.ECDHES, "key algorithm for -genkey: ECDH-ES or RSA-OAEP-256")
+	flag.Parse()
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	if *genkey != "" {
+		jwks, err := writeKeyFile(*genkey, *alg)
+		if err != nil {
+			log.Error("cannot generate the key", "err", err)
+			os.Exit(1)
+		}
+		fmt.Printf("%s\n", jwks)
+		return
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, log); err != nil {
+		log.Error("service provider stopped", "err", err)
+		os.Exit(1)
+	}
+}
+
+// run serves the site until ctx is done.
+func run(ctx context.Context, log *slog.Logger) error {
+	addr := os.Getenv(envAddr)
+	if addr == "" {
+		addr = "127.0.0.1:8080"
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	a, err := newApp(ctx, ln, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer a.close()
+	srv := &http.Server{
+		Handler:           a.routes(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+	mode := "FranceConnect emulator (fctest)"
+	if a.emu == nil {
+		mode = a.fc.Platform().String()
+	}
+	log.Info("service provider ready: open the url in a browser",
+		"url", a.homeURL, "listen", ln.Addr().String(), "provider", mode, "issuer", a.fc.Issuer())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
