@@ -235,7 +235,7 @@ func (b *Browser) request(ctx context.Context, method, rawURL string, form url.V
 		return nil, fmt.Errorf("fctest: invalid URL: %w", err)
 	}
 	if !b.inside(u) {
-		return nil, fmt.Errorf("fctest: %s is not an URL of this emulator (%s)", rawURL, b.s.issuer)
+		return nil, fmt.Errorf("fctest: %s is not a URL of this emulator (%s)", rawURL, b.s.issuer)
 	}
 	var body io.Reader
 	if form != nil {

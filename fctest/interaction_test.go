@@ -125,7 +125,7 @@ func TestLoginHelperErrors(t *testing.T) {
 	require.ErrorContains(t, err, `no identity "nobody"`)
 
 	_, err = e.srv.Login(context.Background(), "https://auth.franceconnect.gouv.fr/api/v2/authorize?x=1", "camille")
-	require.ErrorContains(t, err, "not an URL of this emulator")
+	require.ErrorContains(t, err, "not a URL of this emulator")
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
