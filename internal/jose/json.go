@@ -80,8 +80,14 @@ func (s *scanner) leave() {
 // memberSet records the keys of an object to reject duplicates. It holds
 // positions rather than slices so that it stays on the stack.
 type memberSet struct {
-	keys [maxMembers]rawString
+	keys [maxMembers]member
 	n    int
+}
+
+// member is a key recorded in a memberSet.
+type member struct {
+	raw rawString
+	sum uint32 // length, first and last byte of the unescaped key
 }
 
 // rawString locates a string body in the scanner's buffer.
@@ -90,23 +96,32 @@ type rawString struct {
 	escaped    bool
 }
 
-func (m *memberSet) add(buf []byte, key rawString) error {
-	k := buf[key.start:key.end]
-	for _, r := range m.keys[:m.n] {
-		same := string(buf[r.start:r.end]) == string(k)
-		if r.escaped || key.escaped {
-			same = string(unescape(buf[r.start:r.end])) == string(unescape(k))
-		}
-		if same {
+// add records the key whose body is raw and whose unescaped value is key.
+func (m *memberSet) add(buf []byte, raw rawString, key []byte) error {
+	var sum uint32
+	if len(key) > 0 {
+		sum = uint32(len(key))<<16 | uint32(key[0])<<8 | uint32(key[len(key)-1])
+	}
+	for _, k := range m.keys[:m.n] {
+		if k.sum == sum && sameKey(buf, k.raw, raw) {
 			return errDuplicate
 		}
 	}
 	if m.n == len(m.keys) {
 		return errMembers
 	}
-	m.keys[m.n] = key
+	m.keys[m.n] = member{raw, sum}
 	m.n++
 	return nil
+}
+
+// sameKey reports whether two string bodies in buf have the same value.
+func sameKey(buf []byte, a, b rawString) bool {
+	x, y := buf[a.start:a.end], buf[b.start:b.end]
+	if a.escaped || b.escaped {
+		return string(unescape(x)) == string(unescape(y))
+	}
+	return string(x) == string(y)
 }
 
 // object iterates over the members of a JSON object read by s:
@@ -163,7 +178,7 @@ func (o *object) next(s *scanner, seen *memberSet) bool {
 		return false
 	}
 	if seen != nil {
-		o.err = seen.add(s.buf, key)
+		o.err = seen.add(s.buf, key, o.key)
 	}
 	return o.err == nil
 }
@@ -285,6 +300,10 @@ func (s *scanner) scanString() (end int, escaped bool, err error) {
 		return s.pos, false, errJSON
 	}
 	for i := s.pos + 1; i < len(b); {
+		if plain[b[i]] {
+			i++
+			continue
+		}
 		switch c := b[i]; {
 		case c == '"':
 			s.pos = i + 1
@@ -296,10 +315,8 @@ func (s *scanner) scanString() (end int, escaped bool, err error) {
 			}
 			escaped = true
 			i += n
-		case c < 0x20:
+		case c < utf8.RuneSelf: // a control character
 			return s.pos, false, errJSON
-		case c < utf8.RuneSelf:
-			i++
 		default:
 			r, n := utf8.DecodeRune(b[i:])
 			if r == utf8.RuneError && n == 1 {
@@ -310,6 +327,15 @@ func (s *scanner) scanString() (end int, escaped bool, err error) {
 	}
 	return s.pos, false, errJSON
 }
+
+// plain marks the bytes that stand for themselves in a JSON string: printable
+// ASCII other than the quote and the backslash.
+var plain = func() (t [256]bool) {
+	for c := ' '; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 // escape decodes the escape sequence at the start of b, returning the rune
 // and the length of the sequence, or n == 0 if it is invalid (including lone

@@ -48,8 +48,9 @@ type JWE struct {
 	aad      []byte // ASCII of the protected header segment
 	ek       []byte // encrypted key; empty for ECDH-ES
 	iv       []byte
-	ctTag    []byte // ciphertext immediately followed by the tag
-	pt       []byte // room for the plaintext
+	ctTag    []byte // ciphertext immediately followed by the tag; decrypted in place
+	ct       string // ciphertext segment, to restore ctTag
+	opened   bool   // ctTag no longer holds the ciphertext
 	epk      jwkFields
 	apu, apv []byte // base64url, decoded by Decrypt
 }
@@ -69,11 +70,16 @@ func ParseJWE(token string, allowedAlgs, allowedEncs []string) (*JWE, error) {
 	if err := split(token, segs[:]); err != nil {
 		return nil, err
 	}
-	ptSize := b64.DecodedLen(len(segs[3]))
-	buf := make([]byte, len(token)+decodedLen(segs[:])+ptSize)
-	var parts [5][]byte
-	raw, err := decodeSegments(buf, token, segs[:], parts[:])
+	size, err := decodedSize(segs[:])
 	if err != nil {
+		return nil, err
+	}
+	// One buffer holds the protected header segment (the AAD) and all the
+	// decoded segments, the ciphertext immediately followed by the tag.
+	buf := make([]byte, len(segs[0])+size)
+	aad := buf[:copy(buf, segs[0])]
+	var parts [5][]byte
+	if err := decodeSegments(buf[len(aad):], segs[:], parts[:]); err != nil {
 		return nil, err
 	}
 	f, err := parseJWEHeader(parts[0])
@@ -90,11 +96,11 @@ func ParseJWE(token string, allowedAlgs, allowedEncs []string) (*JWE, error) {
 		return nil, errTag
 	}
 	j := &JWE{
-		aad:   raw[:len(segs[0])],
+		aad:   aad,
 		ek:    parts[1],
 		iv:    parts[2],
-		ctTag: parts[3][:len(parts[3])+tagSize], // the tag was decoded right after
-		pt:    buf[len(buf)-ptSize:],
+		ctTag: parts[3][:len(parts[3])+tagSize],
+		ct:    segs[3],
 		epk:   f.epk,
 		apu:   f.apu,
 		apv:   f.apv,
@@ -193,10 +199,10 @@ func (f *jweFields) check(allowedAlgs, allowedEncs []string, ekSize int) error {
 // off-curve epk, bad encrypted key, CEK not 32 bytes, tampered header, IV,
 // ciphertext or tag) returns ErrDecryption itself.
 //
-// The returned slice aliases memory owned by j: it is overwritten by the next
-// successful Decrypt on j and must not be modified. A failed Decrypt leaves j
-// intact, so another key may be tried. A JWE must not be decrypted from
-// several goroutines at once.
+// The ciphertext is decrypted in place: the returned slice aliases memory
+// owned by j and is overwritten by the next Decrypt on j. Decrypt may be
+// called again, for instance with another key after a failure. A JWE must
+// not be decrypted from several goroutines at once.
 func (j *JWE) Decrypt(key *PrivateKey) ([]byte, error) {
 	if err := key.fits(j.Header.Alg); err != nil {
 		return nil, err
@@ -230,7 +236,11 @@ func (j *JWE) Decrypt(key *PrivateKey) ([]byte, error) {
 	if err != nil {
 		return nil, ErrDecryption
 	}
-	pt, err := gcm.Open(j.pt[:0], j.iv, j.ctTag, j.aad)
+	if j.opened { // by an earlier call, which left plaintext or zeros
+		b64Decode(j.ctTag, j.ct)
+	}
+	j.opened = true
+	pt, err := gcm.Open(j.ctTag[:0], j.iv, j.ctTag, j.aad)
 	if err != nil {
 		return nil, ErrDecryption
 	}
@@ -281,10 +291,13 @@ func concatKDF(cek *[cekSize]byte, z, apu, apv []byte) bool {
 // appendPrefixed appends the base64url-decoded b64u preceded by its length as
 // a 32-bit big-endian integer.
 func appendPrefixed(in, b64u []byte) ([]byte, bool) {
-	n := b64.DecodedLen(len(b64u))
+	n := b64DecodedLen(len(b64u))
+	if n < 0 {
+		return in, false
+	}
 	in = binary.BigEndian.AppendUint32(in, uint32(n))
 	start := len(in)
 	in = append(in, make([]byte, n)...)
-	v, ok := decodeValue(in[start:], b64u)
-	return in[:start+len(v)], ok && len(v) == n
+	_, ok := b64Decode(in[start:], b64u)
+	return in, ok
 }

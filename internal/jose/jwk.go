@@ -202,20 +202,21 @@ func (f *jwkFields) p256Point(p *[1 + 2*p256Size]byte) bool {
 		return false
 	}
 	p[0] = 4
-	_, okX := decodeValue(p[1:1+p256Size], f.x)
-	_, okY := decodeValue(p[1+p256Size:], f.y)
+	_, okX := b64Decode(p[1:1+p256Size], f.x)
+	_, okY := b64Decode(p[1+p256Size:], f.y)
 	return okX && okY
 }
 
 // rsaPublicKey returns the RSA key f describes if its modulus is odd and of
 // 2048 to 8192 bits and its exponent odd and between 3 and 2^31-1.
 func (f *jwkFields) rsaPublicKey() *rsa.PublicKey {
-	if len(f.n) > (maxRSABits+1)/6+2 || len(f.e) == 0 || len(f.e) > 6 {
+	size := b64DecodedLen(len(f.n))
+	if size < 0 || size > maxRSABits/8+1 || len(f.e) == 0 || len(f.e) > 6 {
 		return nil
 	}
-	n, ok := decodeValue(make([]byte, b64.DecodedLen(len(f.n))), f.n)
-	var eBuf [6]byte
-	e, okE := decodeValue(eBuf[:], f.e)
+	n, ok := b64Decode(make([]byte, size), f.n)
+	var eBuf [4]byte
+	e, okE := b64Decode(eBuf[:], f.e)
 	if !ok || !okE || len(n) == 0 || n[len(n)-1]&1 == 0 {
 		return nil
 	}

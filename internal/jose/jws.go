@@ -50,10 +50,16 @@ func ParseJWS(token string, allowedAlgs []string) (*JWS, error) {
 	if len(segs[2]) == 0 {
 		return nil, errNoSignature
 	}
-	buf := make([]byte, len(token)+decodedLen(segs[:]))
-	var parts [3][]byte
-	raw, err := decodeSegments(buf, token, segs[:], parts[:])
+	size, err := decodedSize(segs[:])
 	if err != nil {
+		return nil, err
+	}
+	// One buffer holds the signing input, to be hashed, and the decoded segments.
+	inputLen := len(segs[0]) + 1 + len(segs[1])
+	buf := make([]byte, inputLen+size)
+	input := buf[:copy(buf, token[:inputLen])]
+	var parts [3][]byte
+	if err := decodeSegments(buf[inputLen:], segs[:], parts[:]); err != nil {
 		return nil, err
 	}
 	f, err := parseJWSHeader(parts[0])
@@ -67,7 +73,7 @@ func ParseJWS(token string, allowedAlgs []string) (*JWS, error) {
 		return nil, errAlg
 	}
 	j := &JWS{
-		input:   raw[:len(segs[0])+1+len(segs[1])],
+		input:   input,
 		payload: parts[1],
 		sig:     parts[2],
 	}

@@ -1,16 +1,9 @@
 package jose
 
 import (
-	"bytes"
-	"encoding/base64"
 	"fmt"
 	"strings"
 )
-
-// b64 decodes base64url without padding and rejects non-canonical encodings
-// (non-zero trailing bits). It silently ignores CR and LF, so callers reject
-// those first.
-var b64 = base64.RawURLEncoding.Strict()
 
 var (
 	errSize      = fmt.Errorf("%w: token longer than %d bytes", ErrMalformed, MaxTokenSize)
@@ -27,9 +20,6 @@ func split(token string, segs []string) error {
 	if len(token) > MaxTokenSize {
 		return errSize
 	}
-	if strings.IndexByte(token, '\n') >= 0 || strings.IndexByte(token, '\r') >= 0 {
-		return errBase64
-	}
 	last := len(segs) - 1
 	for i := range last {
 		j := strings.IndexByte(token, '.')
@@ -45,42 +35,31 @@ func split(token string, segs []string) error {
 	return nil
 }
 
-// decodedLen returns the room needed to decode segs.
-func decodedLen(segs []string) int {
-	n := 0
+// decodedSize returns the room needed to decode segs.
+func decodedSize(segs []string) (int, error) {
+	size := 0
 	for _, s := range segs {
-		n += b64.DecodedLen(len(s))
-	}
-	return n
-}
-
-// decodeSegments copies token, whose segments are segs, to the start of buf
-// and decodes the segments one after the other into buf after the copy, so
-// that consecutive segments are contiguous. It returns the copy; out receives
-// the decoded segments. buf must hold len(token)+decodedLen(segs) bytes.
-func decodeSegments(buf []byte, token string, segs []string, out [][]byte) ([]byte, error) {
-	raw := buf[:copy(buf, token)]
-	src, dst := 0, len(raw)
-	for i, seg := range segs {
-		n, err := b64.Decode(buf[dst:], raw[src:src+len(seg)])
-		if err != nil {
-			return nil, errBase64
+		n := b64DecodedLen(len(s))
+		if n < 0 {
+			return 0, errBase64
 		}
-		out[i] = buf[dst : dst+n]
-		src += len(seg) + 1
-		dst += n
+		size += n
 	}
-	return raw, nil
+	return size, nil
 }
 
-// decodeValue decodes a base64url value read from JSON into dst, which must
-// hold b64.DecodedLen(len(src)) bytes.
-func decodeValue(dst, src []byte) ([]byte, bool) {
-	if bytes.IndexByte(src, '\n') >= 0 || bytes.IndexByte(src, '\r') >= 0 {
-		return nil, false
+// decodeSegments decodes segs one after the other into buf, which must hold
+// decodedSize(segs) bytes, so that consecutive segments are contiguous; out
+// receives the decoded segments.
+func decodeSegments(buf []byte, segs []string, out [][]byte) error {
+	for i, seg := range segs {
+		v, ok := b64Decode(buf, seg)
+		if !ok {
+			return errBase64
+		}
+		out[i], buf = v, buf[len(v):]
 	}
-	n, err := b64.Decode(dst, src)
-	return dst[:n], err == nil
+	return nil
 }
 
 // allowed reports whether v is one of list.
