@@ -1,7 +1,8 @@
 # The project's memory: CI runs `make ci`, which runs the same targets.
 GO        ?= go
 GOBIN     := $(shell $(GO) env GOPATH)/bin
-STATICCHECK_VERSION  := 2025.1.1
+# Module versions: staticcheck 2025.1.1 is honnef.co/go/tools v0.6.1.
+STATICCHECK_VERSION  := v0.6.1
 GOVULNCHECK_VERSION  := v1.1.4
 BENCHSTAT_VERSION    := latest
 FUZZTIME  ?= 10s

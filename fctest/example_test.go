@@ -70,7 +70,7 @@ func Example() {
 	// The id_token is a JWE wrapping an ES256 JWS.
 	var keys jose.JSONWebKeySet
 	_ = json.Unmarshal(privJWKS, &keys)
-	jwe, err := jose.ParseEncrypted(tok.IDToken, []jose.KeyAlgorithm{jose.ECDH_ES}, []jose.ContentEncryption{jose.A256GCM})
+	jwe, err := jose.ParseEncryptedCompact(tok.IDToken, []jose.KeyAlgorithm{jose.ECDH_ES}, []jose.ContentEncryption{jose.A256GCM})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -78,7 +78,7 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	jws, err := jose.ParseSigned(string(inner), []jose.SignatureAlgorithm{jose.ES256})
+	jws, err := jose.ParseSignedCompact(string(inner), []jose.SignatureAlgorithm{jose.ES256})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -18,7 +18,7 @@ import (
 // decrypt returns the JWS inside a JWE id_token or userinfo, accepting
 // any algorithm so that faulty tokens can be inspected.
 func (e *env) decrypt(token string) (string, error) {
-	obj, err := jose.ParseEncrypted(token,
+	obj, err := jose.ParseEncryptedCompact(token,
 		[]jose.KeyAlgorithm{jose.ECDH_ES, jose.ECDH_ES_A256KW, jose.RSA_OAEP_256, jose.RSA_OAEP},
 		[]jose.ContentEncryption{jose.A256GCM, jose.A128GCM})
 	if err != nil {
@@ -30,7 +30,7 @@ func (e *env) decrypt(token string) (string, error) {
 
 // verifyWithJWKS verifies jws against the emulator's published keys.
 func (e *env) verifyWithJWKS(jws string) error {
-	obj, err := jose.ParseSigned(jws, []jose.SignatureAlgorithm{jose.ES256, jose.RS256})
+	obj, err := jose.ParseSignedCompact(jws, []jose.SignatureAlgorithm{jose.ES256, jose.RS256})
 	if err != nil {
 		return err
 	}
@@ -130,7 +130,7 @@ func TestIDTokenFaults(t *testing.T) {
 			h := header(t, jws)
 			require.Equal(t, "HS256", h["alg"])
 			require.Contains(t, e.srv.KeyIDs(), h["kid"])
-			obj, err := jose.ParseSigned(jws, []jose.SignatureAlgorithm{jose.HS256})
+			obj, err := jose.ParseSignedCompact(jws, []jose.SignatureAlgorithm{jose.HS256})
 			require.NoError(t, err)
 			_, err = obj.Verify([]byte(secret))
 			require.NoError(t, err, "signed with the client secret")

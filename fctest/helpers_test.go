@@ -213,14 +213,14 @@ func (e *env) open(token string) (string, map[string]any) {
 	e.t.Helper()
 	jws := token
 	if strings.Count(token, ".") == 4 {
-		obj, err := jose.ParseEncrypted(token,
+		obj, err := jose.ParseEncryptedCompact(token,
 			[]jose.KeyAlgorithm{jose.ECDH_ES, jose.RSA_OAEP_256, jose.RSA_OAEP}, []jose.ContentEncryption{jose.A256GCM})
 		require.NoError(e.t, err)
 		plain, err := obj.Decrypt(e.key.priv.Key)
 		require.NoError(e.t, err)
 		jws = string(plain)
 	}
-	obj, err := jose.ParseSigned(jws, []jose.SignatureAlgorithm{jose.ES256, jose.RS256})
+	obj, err := jose.ParseSignedCompact(jws, []jose.SignatureAlgorithm{jose.ES256, jose.RS256})
 	require.NoError(e.t, err)
 	set := e.providerKeys()
 	keys := set.Key(obj.Signatures[0].Header.KeyID)

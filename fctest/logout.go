@@ -90,7 +90,7 @@ func (s *Server) verifyHint(hint string) (*registeredClient, *pageErr) {
 	if strings.Count(hint, ".") != 2 {
 		return bad("invalid JWT.decode input")
 	}
-	jws, err := jose.ParseSigned(hint, []jose.SignatureAlgorithm{jose.ES256, jose.RS256})
+	jws, err := jose.ParseSignedCompact(hint, []jose.SignatureAlgorithm{jose.ES256, jose.RS256})
 	if err != nil || len(jws.Signatures) != 1 {
 		return bad("invalid JWT.decode input")
 	}
