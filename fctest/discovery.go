@@ -2,6 +2,7 @@ package fctest
 
 import (
 	"encoding/json"
+	"net"
 	"net/http"
 )
 
@@ -58,7 +59,48 @@ func (s *Server) discovery() map[string]any {
 
 // handleDiscovery serves GET /.well-known/openid-configuration.
 func (s *Server) handleDiscovery(w http.ResponseWriter, _ *http.Request) {
+	d := s.discovery()
+	if err := applyDiscoveryFault(d, s.takeFault(pointDiscovery)); err != nil {
+		http.Error(w, "discovery unavailable", http.StatusInternalServerError)
+		return
+	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "public, max-age=600")
-	_ = json.NewEncoder(w).Encode(s.discovery())
+	_ = json.NewEncoder(w).Encode(d)
+}
+
+// applyDiscoveryFault alters the document d as f dictates.
+func applyDiscoveryFault(d map[string]any, f Fault) error {
+	switch f {
+	case FaultDiscoveryWrongIssuer:
+		d["issuer"] = wrongIssuer
+	case FaultDiscoveryJWKSUnreachable:
+		addr, err := closedLoopbackAddr()
+		if err != nil {
+			return err
+		}
+		d["jwks_uri"] = "http://" + addr + apiPrefix + "/jwks"
+	case FaultDiscoveryUnsupportedAlgs:
+		for _, k := range []string{"id_token_signing_alg_values_supported", "userinfo_signing_alg_values_supported"} {
+			d[k] = []string{"HS256"}
+		}
+		for _, k := range []string{"id_token_encryption_alg_values_supported", "userinfo_encryption_alg_values_supported"} {
+			d[k] = []string{"RSA1_5"}
+		}
+		for _, k := range []string{"id_token_encryption_enc_values_supported", "userinfo_encryption_enc_values_supported"} {
+			d[k] = []string{"A128CBC-HS256"}
+		}
+	}
+	return nil
+}
+
+// closedLoopbackAddr returns a loopback address where nothing listens: the
+// address of a listener that was just closed.
+func closedLoopbackAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	addr := ln.Addr().String()
+	return addr, ln.Close()
 }

@@ -9,8 +9,9 @@ import (
 // to check that a service provider rejects it. Faults are queued by
 // InjectFault; each one applies once, at the next flow that reaches the
 // point where it applies: the callback (when an identity is picked on the
-// interaction page), the token response, or the userinfo response. Faults
-// for different points do not interfere; faults for the same point apply in
+// interaction page), the token response, the userinfo response, the
+// discovery document, or the redirect back from logout. Faults for
+// different points do not interfere; faults for the same point apply in
 // queue order, one per flow.
 type Fault int
 
@@ -32,6 +33,8 @@ const (
 	// FaultCallbackWrongIssuer returns a code with an iss parameter naming
 	// another issuer (RFC 9207 mix-up).
 	FaultCallbackWrongIssuer
+	// FaultCallbackMissingState returns a code without the state parameter.
+	FaultCallbackMissingState
 
 	// Token faults (applied to the next successful token response; the
 	// id_token ones change the id_token only).
@@ -42,6 +45,11 @@ const (
 	// FaultACRHigher puts an acr one level above the requested one (eidas3
 	// for eidas2); it has no effect on an eidas3 request.
 	FaultACRHigher
+	// FaultUnknownACR puts an acr that is not an eIDAS level of
+	// FranceConnect (the eIDAS LoA URI of "substantial").
+	FaultUnknownACR
+	// FaultMissingACR omits the acr claim.
+	FaultMissingACR
 	// FaultUnknownSigningKey signs the id_token with a key absent from the
 	// JWKS (unknown kid).
 	FaultUnknownSigningKey
@@ -52,18 +60,31 @@ const (
 	// FaultAlgHS256 signs the id_token with HS256 keyed by the client secret
 	// and the kid of the real key (algorithm confusion).
 	FaultAlgHS256
+	// FaultAlgRS256 signs the id_token with RS256, using a fresh RSA key and
+	// the kid of the real key: RS256 where only ES256 is allowed.
+	FaultAlgRS256
+	// FaultMissingKid signs the id_token with the real key but leaves kid out
+	// of the JWS header.
+	FaultMissingKid
 	// FaultExpiredToken issues an id_token with iat = now-120, exp = now-60.
 	FaultExpiredToken
 	// FaultIssuedInFuture issues an id_token with iat = now+600.
 	FaultIssuedInFuture
 	// FaultWrongAudience sets aud to another client id.
 	FaultWrongAudience
+	// FaultExtraAudience sets aud to an array of the client id and another
+	// client id.
+	FaultExtraAudience
 	// FaultWrongIssuer sets iss to another issuer.
 	FaultWrongIssuer
 	// FaultWrongNonce sets a nonce different from the one sent to authorize.
 	FaultWrongNonce
 	// FaultMissingNonce omits the nonce claim.
 	FaultMissingNonce
+	// FaultMissingSub omits the sub claim.
+	FaultMissingSub
+	// FaultMissingIssuedAt omits the iat claim.
+	FaultMissingIssuedAt
 	// FaultUnencrypted sends the id_token as a bare JWS to a client that
 	// expects a JWE (no effect on a signed-only FranceConnect client).
 	FaultUnencrypted
@@ -74,6 +95,18 @@ const (
 	// FaultEncryptionEncMismatch encrypts the id_token with A128GCM instead
 	// of A256GCM.
 	FaultEncryptionEncMismatch
+	// FaultEncryptionDir encrypts the id_token with alg "dir" and a key
+	// derived from the client secret (SHA-256), under the client's kid.
+	FaultEncryptionDir
+	// FaultEncryptionRSA15 encrypts the id_token with RSA1_5 to the client's
+	// RSA key, or to a fresh RSA key under the client's kid when the client
+	// has an EC key.
+	FaultEncryptionRSA15
+	// FaultJWEPayloadNotJWS encrypts the id_token claims themselves: the JWE
+	// carries JSON instead of a signed JWT.
+	FaultJWEPayloadNotJWS
+	// FaultNestedJWE encrypts the id_token JWE once more: a JWE inside a JWE.
+	FaultNestedJWE
 	// FaultWrongEncryptionKey encrypts the id_token to a key that is not the
 	// client's, under the client's kid: decryption fails.
 	FaultWrongEncryptionKey
@@ -104,20 +137,46 @@ const (
 	FaultUserinfoUnknownSigningKey
 	// FaultUserinfoServerError answers with HTTP 500 server_error.
 	FaultUserinfoServerError
+	// FaultUserinfoWrongContentType returns the genuine token with
+	// Content-Type text/plain instead of application/jwt.
+	FaultUserinfoWrongContentType
+
+	// Discovery faults (applied to the next discovery document served).
+
+	// FaultDiscoveryWrongIssuer advertises another issuer.
+	FaultDiscoveryWrongIssuer
+	// FaultDiscoveryJWKSUnreachable advertises a jwks_uri on a loopback port
+	// where nothing listens.
+	FaultDiscoveryJWKSUnreachable
+	// FaultDiscoveryUnsupportedAlgs advertises only algorithms that
+	// FranceConnect never uses: HS256 signatures, RSA1_5 key encryption and
+	// A128CBC-HS256 content encryption.
+	FaultDiscoveryUnsupportedAlgs
+
+	// Logout faults (applied to the next redirect back from session/end).
+
+	// FaultLogoutWrongState returns to post_logout_redirect_uri with a state
+	// different from the one sent.
+	FaultLogoutWrongState
 
 	faultCount // sentinel
 )
 
-var faultNames = [...]string{
+var faultNames = [faultCount]string{
 	"FaultNone", "FaultAccessDenied", "FaultServerError", "FaultTemporarilyUnavailable",
-	"FaultCallbackWrongState", "FaultCallbackWrongIssuer", "FaultACRLower", "FaultACRHigher",
-	"FaultUnknownSigningKey", "FaultBadSignature", "FaultAlgNone", "FaultAlgHS256", "FaultExpiredToken",
-	"FaultIssuedInFuture", "FaultWrongAudience", "FaultWrongIssuer", "FaultWrongNonce",
-	"FaultMissingNonce", "FaultUnencrypted", "FaultEncryptionAlgMismatch", "FaultEncryptionEncMismatch",
+	"FaultCallbackWrongState", "FaultCallbackWrongIssuer", "FaultCallbackMissingState",
+	"FaultACRLower", "FaultACRHigher", "FaultUnknownACR", "FaultMissingACR",
+	"FaultUnknownSigningKey", "FaultBadSignature", "FaultAlgNone", "FaultAlgHS256", "FaultAlgRS256",
+	"FaultMissingKid", "FaultExpiredToken", "FaultIssuedInFuture", "FaultWrongAudience",
+	"FaultExtraAudience", "FaultWrongIssuer", "FaultWrongNonce", "FaultMissingNonce", "FaultMissingSub",
+	"FaultMissingIssuedAt", "FaultUnencrypted", "FaultEncryptionAlgMismatch", "FaultEncryptionEncMismatch",
+	"FaultEncryptionDir", "FaultEncryptionRSA15", "FaultJWEPayloadNotJWS", "FaultNestedJWE",
 	"FaultWrongEncryptionKey", "FaultTokenServerError", "FaultTokenMissingIDToken",
 	"FaultUserinfoSubMismatch", "FaultUserinfoUnsigned", "FaultUserinfoUnencrypted",
 	"FaultUserinfoWrongIssuer", "FaultUserinfoWrongAudience", "FaultUserinfoBadSignature",
-	"FaultUserinfoUnknownSigningKey", "FaultUserinfoServerError",
+	"FaultUserinfoUnknownSigningKey", "FaultUserinfoServerError", "FaultUserinfoWrongContentType",
+	"FaultDiscoveryWrongIssuer", "FaultDiscoveryJWKSUnreachable", "FaultDiscoveryUnsupportedAlgs",
+	"FaultLogoutWrongState",
 }
 
 // String returns the constant's name.
@@ -135,16 +194,22 @@ const (
 	pointCallback faultPoint = iota + 1
 	pointToken
 	pointUserinfo
+	pointDiscovery
+	pointLogout
 )
 
 func (f Fault) point() faultPoint {
 	switch {
-	case f >= FaultAccessDenied && f <= FaultCallbackWrongIssuer:
+	case f >= FaultAccessDenied && f <= FaultCallbackMissingState:
 		return pointCallback
 	case f >= FaultACRLower && f <= FaultTokenMissingIDToken:
 		return pointToken
-	case f >= FaultUserinfoSubMismatch && f < faultCount:
+	case f >= FaultUserinfoSubMismatch && f <= FaultUserinfoWrongContentType:
 		return pointUserinfo
+	case f >= FaultDiscoveryWrongIssuer && f <= FaultDiscoveryUnsupportedAlgs:
+		return pointDiscovery
+	case f == FaultLogoutWrongState:
+		return pointLogout
 	}
 	return 0
 }

@@ -1,6 +1,8 @@
 package fctest_test
 
 import (
+	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -87,6 +89,9 @@ func TestCallbackFaults(t *testing.T) {
 			require.Equal(t, testState, q.Get("state"))
 			require.NotEqual(t, e.srv.Issuer(), q.Get("iss"))
 		}},
+		{fctest.FaultCallbackMissingState, func(t *testing.T, q url.Values) {
+			require.Equal(t, []string{"code", "iss"}, keysOfValues(q))
+		}},
 	} {
 		t.Run(tc.f.String(), func(t *testing.T) {
 			e.srv.InjectFault(tc.f)
@@ -125,6 +130,39 @@ func TestIDTokenFaults(t *testing.T) {
 		{fctest.FaultAlgNone, func(t *testing.T, jws string, _ map[string]any) {
 			require.Equal(t, map[string]any{"alg": "none"}, header(t, jws))
 			require.True(t, strings.HasSuffix(jws, "."))
+		}},
+		{fctest.FaultAlgRS256, func(t *testing.T, jws string, _ map[string]any) {
+			h := header(t, jws)
+			require.Equal(t, "RS256", h["alg"])
+			require.Contains(t, e.srv.KeyIDs(), h["kid"], "under the kid of the real ES256 key")
+			require.Error(t, e.verifyWithJWKS(jws))
+		}},
+		{fctest.FaultMissingKid, func(t *testing.T, jws string, _ map[string]any) {
+			require.Equal(t, map[string]any{"alg": "ES256"}, header(t, jws))
+			obj, err := jose.ParseSignedCompact(jws, []jose.SignatureAlgorithm{jose.ES256})
+			require.NoError(t, err)
+			_, err = obj.Verify(e.providerKeys().Keys[0].Key)
+			require.NoError(t, err, "signed by the real key")
+		}},
+		{fctest.FaultExtraAudience, func(t *testing.T, _ string, c map[string]any) {
+			aud, ok := c["aud"].([]any)
+			require.True(t, ok, "aud is an array")
+			require.Len(t, aud, 2)
+			require.Equal(t, clientID, aud[0])
+			require.NotEqual(t, clientID, aud[1])
+		}},
+		{fctest.FaultMissingSub, func(t *testing.T, _ string, c map[string]any) {
+			require.NotContains(t, c, "sub")
+		}},
+		{fctest.FaultMissingIssuedAt, func(t *testing.T, _ string, c map[string]any) {
+			require.NotContains(t, c, "iat")
+			require.Contains(t, c, "exp")
+		}},
+		{fctest.FaultUnknownACR, func(t *testing.T, _ string, c map[string]any) {
+			require.Equal(t, "http://eidas.europa.eu/LoA/substantial", c["acr"])
+		}},
+		{fctest.FaultMissingACR, func(t *testing.T, _ string, c map[string]any) {
+			require.NotContains(t, c, "acr")
 		}},
 		{fctest.FaultAlgHS256, func(t *testing.T, jws string, _ map[string]any) {
 			h := header(t, jws)
@@ -207,6 +245,40 @@ func TestEncryptionFaults(t *testing.T) {
 			_, m = tokenWithFault(t, e, fctest.FaultEncryptionEncMismatch)
 			require.Equal(t, "A128GCM", header(t, m["id_token"].(string))["enc"])
 
+			_, m = tokenWithFault(t, e, fctest.FaultEncryptionDir)
+			h = header(t, m["id_token"].(string))
+			require.Equal(t, "dir", h["alg"])
+			require.Equal(t, "fs-key-"+strings.ToLower(alg), h["kid"])
+			sum := sha256.Sum256([]byte(secret))
+			obj, err := jose.ParseEncryptedCompact(m["id_token"].(string), []jose.KeyAlgorithm{jose.DIRECT}, []jose.ContentEncryption{jose.A256GCM})
+			require.NoError(t, err)
+			_, err = obj.Decrypt(sum[:])
+			require.NoError(t, err, "keyed by the SHA-256 of the client secret")
+
+			_, m = tokenWithFault(t, e, fctest.FaultEncryptionRSA15)
+			require.Equal(t, "RSA1_5", header(t, m["id_token"].(string))["alg"])
+			if alg != "ECDH-ES" {
+				obj, err := jose.ParseEncryptedCompact(m["id_token"].(string), []jose.KeyAlgorithm{jose.RSA1_5}, []jose.ContentEncryption{jose.A256GCM})
+				require.NoError(t, err)
+				_, err = obj.Decrypt(e.key.priv.Key)
+				require.NoError(t, err, "encrypted to the client's RSA key")
+			}
+
+			_, m = tokenWithFault(t, e, fctest.FaultJWEPayloadNotJWS)
+			plain, err := e.decrypt(m["id_token"].(string))
+			require.NoError(t, err)
+			var claims map[string]any
+			require.NoError(t, json.Unmarshal([]byte(plain), &claims), "the claims, not a JWS")
+			require.Equal(t, clientID, claims["aud"])
+
+			_, m = tokenWithFault(t, e, fctest.FaultNestedJWE)
+			inner, err := e.decrypt(m["id_token"].(string))
+			require.NoError(t, err)
+			require.Equal(t, 4, strings.Count(inner, "."), "a JWE inside")
+			jws, err := e.decrypt(inner)
+			require.NoError(t, err)
+			require.NoError(t, e.verifyWithJWKS(jws))
+
 			_, m = tokenWithFault(t, e, fctest.FaultWrongEncryptionKey)
 			require.Equal(t, "fs-key-"+strings.ToLower(alg), header(t, m["id_token"].(string))["kid"])
 			_, err = e.decrypt(m["id_token"].(string))
@@ -269,6 +341,11 @@ func TestUserinfoFaults(t *testing.T) {
 			require.Equal(t, http.StatusInternalServerError, resp.StatusCode)
 			require.Contains(t, body, `"server_error"`)
 		}},
+		{fctest.FaultUserinfoWrongContentType, func(t *testing.T, resp *http.Response, body, idSub string) {
+			require.Equal(t, "text/plain; charset=utf-8", resp.Header.Get("Content-Type"))
+			_, c := e.open(body)
+			require.Equal(t, idSub, c["sub"], "the genuine token")
+		}},
 	} {
 		t.Run(tc.f.String(), func(t *testing.T) {
 			tok := e.exchange(e.code("camille"))
@@ -283,6 +360,66 @@ func TestUserinfoFaults(t *testing.T) {
 			require.Equal(t, idClaims["sub"], c["sub"], "a fault applies once")
 		})
 	}
+}
+
+func TestDiscoveryFaults(t *testing.T) {
+	e := newEnv(t, fctest.Options{}, nil)
+	discovery := func() map[string]any {
+		_, body := e.get(e.srv.Issuer()+"/.well-known/openid-configuration", "")
+		var d map[string]any
+		require.NoError(t, json.Unmarshal(body, &d))
+		return d
+	}
+	for _, tc := range []struct {
+		f     fctest.Fault
+		check func(t *testing.T, d map[string]any)
+	}{
+		{fctest.FaultDiscoveryWrongIssuer, func(t *testing.T, d map[string]any) {
+			require.NotEqual(t, e.srv.Issuer(), d["issuer"])
+		}},
+		{fctest.FaultDiscoveryJWKSUnreachable, func(t *testing.T, d map[string]any) {
+			u, err := url.Parse(d["jwks_uri"].(string))
+			require.NoError(t, err)
+			require.Equal(t, "127.0.0.1", u.Hostname())
+			_, err = http.Get(u.String())
+			require.Error(t, err, "nothing listens there")
+		}},
+		{fctest.FaultDiscoveryUnsupportedAlgs, func(t *testing.T, d map[string]any) {
+			require.Equal(t, []any{"HS256"}, d["id_token_signing_alg_values_supported"])
+			require.Equal(t, []any{"HS256"}, d["userinfo_signing_alg_values_supported"])
+			require.Equal(t, []any{"RSA1_5"}, d["id_token_encryption_alg_values_supported"])
+			require.Equal(t, []any{"RSA1_5"}, d["userinfo_encryption_alg_values_supported"])
+			require.Equal(t, []any{"A128CBC-HS256"}, d["id_token_encryption_enc_values_supported"])
+			require.Equal(t, []any{"A128CBC-HS256"}, d["userinfo_encryption_enc_values_supported"])
+		}},
+	} {
+		t.Run(tc.f.String(), func(t *testing.T) {
+			e.srv.InjectFault(tc.f)
+			tc.check(t, discovery())
+			d := discovery()
+			require.Equal(t, e.srv.Issuer(), d["issuer"], "a fault applies once")
+			require.Equal(t, e.srv.Issuer()+"/jwks", d["jwks_uri"])
+			require.Equal(t, []any{"ES256"}, d["id_token_signing_alg_values_supported"])
+		})
+	}
+}
+
+func TestLogoutFault(t *testing.T) {
+	e := newEnv(t, fctest.Options{}, nil)
+	const state = "logout-state-0123456789abcdefghijklmnop"
+	logout := func() url.Values {
+		got, err := e.srv.Logout(context.Background(), e.logoutURL("id_token_hint", e.loggedIn(), "state", state,
+			"post_logout_redirect_uri", logoutURL))
+		require.NoError(t, err)
+		u, err := url.Parse(got)
+		require.NoError(t, err)
+		return u.Query()
+	}
+	e.srv.InjectFault(fctest.FaultLogoutWrongState)
+	q := logout()
+	require.Equal(t, []string{"state"}, keysOfValues(q))
+	require.NotEqual(t, state, q.Get("state"))
+	require.Equal(t, state, logout().Get("state"), "a fault applies once")
 }
 
 func TestFaultQueue(t *testing.T) {
@@ -311,7 +448,7 @@ func TestFaultQueue(t *testing.T) {
 
 func TestFaultNamesAndConcurrency(t *testing.T) {
 	all := fctest.AllFaults()
-	require.Len(t, all, 31)
+	require.Len(t, all, 48)
 	seen := map[string]bool{}
 	for _, f := range all {
 		require.True(t, strings.HasPrefix(f.String(), "Fault"), f.String())

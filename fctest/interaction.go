@@ -153,6 +153,8 @@ func (s *Server) applyCallbackFault(w http.ResponseWriter, r *http.Request, in *
 		params.Set("state", randomToken())
 	case FaultCallbackWrongIssuer:
 		params.Set("iss", wrongIssuer)
+	case FaultCallbackMissingState:
+		params.Del("state")
 	}
 	return false
 }

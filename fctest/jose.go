@@ -5,6 +5,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -33,6 +34,16 @@ func (s *Server) sealJWT(ctx context.Context, rc *registeredClient, claims map[s
 	if !s.encrypts(rc) || f == FaultUnencrypted || f == FaultUserinfoUnencrypted {
 		return jws, nil
 	}
+	switch f {
+	case FaultJWEPayloadNotJWS:
+		return s.encryptJWT(ctx, rc, string(payload), f)
+	case FaultNestedJWE:
+		inner, err := s.encryptJWT(ctx, rc, jws, f)
+		if err != nil {
+			return "", err
+		}
+		return s.encryptJWT(ctx, rc, inner, f)
+	}
 	return s.encryptJWT(ctx, rc, jws, f)
 }
 
@@ -50,6 +61,14 @@ func (s *Server) signJWT(rc *registeredClient, payload []byte, f Fault) (string,
 		return b64.EncodeToString([]byte(`{"alg":"none"}`)) + "." + b64.EncodeToString(payload) + ".", nil
 	case FaultAlgHS256:
 		return signHS256(payload, []byte(rc.Secret), k.kid)
+	case FaultMissingKid:
+		return k.signWithoutKid(payload)
+	case FaultAlgRS256:
+		kid := k.kid
+		if k, err = newSigningKey(algRS256); err != nil {
+			return "", err
+		}
+		k.kid = kid
 	case FaultUnknownSigningKey, FaultUserinfoUnknownSigningKey:
 		if k, err = newSigningKey(k.alg); err != nil {
 			return "", err
@@ -112,6 +131,14 @@ func (s *Server) encryptJWT(ctx context.Context, rc *registeredClient, jws strin
 		if pub, err = strangerKey(pub); err != nil {
 			return "", err
 		}
+	case FaultEncryptionDir:
+		sum := sha256.Sum256([]byte(rc.Secret))
+		alg, pub = string(jose.DIRECT), sum[:]
+	case FaultEncryptionRSA15:
+		if pub, err = rsaKeyFor(pub); err != nil {
+			return "", err
+		}
+		alg = string(jose.RSA1_5)
 	}
 	opts := (&jose.EncrypterOptions{}).WithContentType("JWT").WithHeader("iss", s.issuer).WithHeader("aud", rc.ID)
 	e, err := jose.NewEncrypter(enc, jose.Recipient{Algorithm: jose.KeyAlgorithm(alg), Key: pub, KeyID: key.KeyID}, opts)
@@ -123,6 +150,18 @@ func (s *Server) encryptJWT(ctx context.Context, rc *registeredClient, jws strin
 		return "", err
 	}
 	return obj.CompactSerialize()
+}
+
+// rsaKeyFor returns pub if it is an RSA key, else a fresh RSA public key.
+func rsaKeyFor(pub any) (any, error) {
+	if p, ok := pub.(*rsa.PublicKey); ok {
+		return p, nil
+	}
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, err
+	}
+	return &k.PublicKey, nil
 }
 
 // strangerKey returns a fresh public key of the same type as pub.

@@ -67,6 +67,20 @@ func (k *signingKey) sign(payload []byte) (string, error) {
 	return jws.CompactSerialize()
 }
 
+// signWithoutKid returns the compact JWS of payload with header exactly
+// {alg}, for FaultMissingKid.
+func (k *signingKey) signWithoutKid(payload []byte) (string, error) {
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.SignatureAlgorithm(k.alg), Key: k.priv}, nil)
+	if err != nil {
+		return "", err
+	}
+	jws, err := signer.Sign(payload)
+	if err != nil {
+		return "", err
+	}
+	return jws.CompactSerialize()
+}
+
 // keyring holds the published keys and the active key per algorithm.
 // published and active are guarded by Server.mu; algs never changes.
 type keyring struct {

@@ -32,6 +32,9 @@ func (s *Server) handleEndSession(w http.ResponseWriter, r *http.Request) {
 		if v.Has("state") {
 			q.Set("state", v.Get("state"))
 		}
+		if s.takeFault(pointLogout) == FaultLogoutWrongState {
+			q.Set("state", randomToken())
+		}
 		u.RawQuery = q.Encode()
 		target = u.String()
 	}

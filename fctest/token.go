@@ -182,12 +182,22 @@ func (s *Server) idTokenClaims(rc *registeredClient, c *authCode, now time.Time,
 		claims["acr"] = acrByRank(acrRank(c.requestedACR) - 1)
 	case FaultACRHigher:
 		claims["acr"] = acrByRank(acrRank(c.requestedACR) + 1)
+	case FaultUnknownACR:
+		claims["acr"] = "http://eidas.europa.eu/LoA/substantial"
+	case FaultMissingACR:
+		delete(claims, "acr")
+	case FaultMissingSub:
+		delete(claims, "sub")
+	case FaultMissingIssuedAt:
+		delete(claims, "iat")
 	case FaultExpiredToken:
 		claims["iat"], claims["exp"] = iat-120, iat-60
 	case FaultIssuedInFuture:
 		claims["iat"], claims["exp"] = iat+600, iat+600+int64(idTokenTTL/time.Second)
 	case FaultWrongAudience:
 		claims["aud"] = "another-client-" + randomHex(8)
+	case FaultExtraAudience:
+		claims["aud"] = []string{rc.ID, "another-client-" + randomHex(8)}
 	case FaultWrongIssuer:
 		claims["iss"] = wrongIssuer
 	case FaultWrongNonce:

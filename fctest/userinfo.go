@@ -44,6 +44,9 @@ func (s *Server) handleUserinfo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/jwt; charset=utf-8")
+	if f == FaultUserinfoWrongContentType {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	}
 	w.Header().Set("Cache-Control", "no-store")
 	_, _ = w.Write([]byte(token))
 }
