@@ -34,9 +34,8 @@ type scanner struct {
 // peek skips whitespace and returns the next byte, or 0 at the end.
 func (s *scanner) peek() byte {
 	for ; s.pos < len(s.buf); s.pos++ {
-		switch c := s.buf[s.pos]; c {
-		case ' ', '\t', '\n', '\r':
-		default:
+		c := s.buf[s.pos]
+		if c > ' ' || c != ' ' && c != '\t' && c != '\n' && c != '\r' {
 			return c
 		}
 	}

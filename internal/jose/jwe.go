@@ -61,10 +61,13 @@ type JWE struct {
 // allowedAlgs; enc must be A256GCM and be listed in allowedEncs; otherwise the
 // error wraps ErrAlgorithm, as it does for the header members crit, zip, jku,
 // jwk and x5u, and for b64 unless it is true. The error wraps ErrMalformed
-// for a token longer than MaxTokenSize, bad base64url or JSON, duplicate
-// header members, a missing alg or enc, an encrypted key segment that is not
-// empty for ECDH-ES or empty for RSA, a missing epk for ECDH-ES, an epk for
-// RSA, an IV that is not 12 bytes or a tag that is not 16 bytes.
+// for a token longer than MaxTokenSize, bad base64url (padding, whitespace
+// and non-canonical encodings included), bad JSON, duplicate header members
+// (compared after unescaping), more than 32 members in an object, a missing
+// alg or enc, an encrypted key segment that is not empty for ECDH-ES or empty
+// for RSA, a missing epk for ECDH-ES, an epk for RSA, an IV that is not 12
+// bytes or a tag that is not 16 bytes. The epk itself is only checked by
+// Decrypt.
 func ParseJWE(token string, allowedAlgs, allowedEncs []string) (*JWE, error) {
 	var segs [5]string
 	if err := split(token, segs[:]); err != nil {

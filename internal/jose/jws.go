@@ -23,7 +23,8 @@ type JWSHeader struct {
 }
 
 // JWS is a parsed compact JWS. Its Header is parsed and checked; its payload
-// is available through Payload once Verify has succeeded.
+// is available through Payload once Verify has succeeded. Verify and Payload
+// are safe for concurrent use.
 type JWS struct {
 	Header JWSHeader
 
@@ -40,8 +41,9 @@ type JWS struct {
 // and every other value are refused whatever the list, with an error wrapping
 // ErrAlgorithm, as are the header members crit, zip, jku, jwk and x5u, and b64
 // unless it is true. The error wraps ErrMalformed for a token longer than
-// MaxTokenSize, bad base64url or JSON, duplicate header members or a missing
-// alg.
+// MaxTokenSize, bad base64url (padding, whitespace and non-canonical
+// encodings included), bad JSON, duplicate header members (compared after
+// unescaping), more than 32 header members or a missing alg.
 func ParseJWS(token string, allowedAlgs []string) (*JWS, error) {
 	var segs [3]string
 	if err := split(token, segs[:]); err != nil {
