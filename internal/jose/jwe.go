@@ -278,17 +278,15 @@ func concatKDF(cek *[cekSize]byte, z, apu, apv []byte) bool {
 	in = append(in, z...)
 	in = binary.BigEndian.AppendUint32(in, uint32(len(A256GCM)))
 	in = append(in, A256GCM...)
-	in, ok := appendPrefixed(in, apu)
-	if !ok {
-		return false
-	}
-	if in, ok = appendPrefixed(in, apv); !ok {
-		return false
-	}
+	in, okU := appendPrefixed(in, apu)
+	in, okV := appendPrefixed(in, apv)
 	in = binary.BigEndian.AppendUint32(in, 8*cekSize) // SuppPubInfo: keydatalen in bits
-	*cek = sha256.Sum256(in)
-	clear(in)
-	return true
+	if okU && okV {
+		*cek = sha256.Sum256(in)
+	}
+	clear(in) // in may have moved to the heap: clear both copies of z
+	clear(stack[:])
+	return okU && okV
 }
 
 // appendPrefixed appends the base64url-decoded b64u preceded by its length as

@@ -187,6 +187,7 @@ func TestJWEChecks(t *testing.T) {
 		{name: "P-384 key", token: good, key: p384ECDH(), want: jose.ErrKeyMismatch},
 		{name: "RSA key under 2048 bits", token: rsaToken(&k.rsa1024.PublicKey, oaep+"}", pt), key: decKey(jose.RSAOAEP256, k.rsa1024), want: jose.ErrKeyMismatch},
 
+		{name: "RSA key with modulus only", token: goodRSA, key: &jose.PrivateKey{Alg: jose.RSAOAEP256, RSA: &rsa.PrivateKey{PublicKey: k.rpRSA.PublicKey}}, want: jose.ErrDecryption},
 		{name: "wrong ECDH key", token: good, key: ecdhKey(k.rpEC2), want: jose.ErrDecryption},
 		{name: "wrong RSA key", token: goodRSA, key: decKey(jose.RSAOAEP256, k.rpRSA2), want: jose.ErrDecryption},
 		{name: "tampered ciphertext", token: flip(good, 3, 5), key: dec, want: jose.ErrDecryption},

@@ -4,6 +4,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rsa"
+	"math/big"
 	"strings"
 	"testing"
 
@@ -80,6 +81,8 @@ func TestJWSChecks(t *testing.T) {
 		{name: "incomplete RSA key", token: rs, key: &jose.PublicKey{RSA: &rsa.PublicKey{}}, want: jose.ErrKeyMismatch},
 		{name: "RSA key under 2048 bits", token: goJoseSign(t, jose.RS256, k.rsa1024, testClaims), key: verKey(k.rsa1024), want: jose.ErrKeyMismatch},
 
+		{name: "EC key off the curve", token: es, key: &jose.PublicKey{ECDSA: &ecdsa.PublicKey{Curve: elliptic.P256(), X: big.NewInt(1), Y: big.NewInt(1)}}, want: jose.ErrSignature},
+		{name: "RSA key with exponent 0", token: rs, key: &jose.PublicKey{RSA: &rsa.PublicKey{N: rsaKey.RSA.N}}, want: jose.ErrSignature},
 		{name: "signature by another key", token: goJoseSign(t, jose.ES256, k.opEC2, testClaims), key: ec, want: jose.ErrSignature},
 		{name: "RS256 signature by another key", token: rs, key: verKey(k.rpRSA), want: jose.ErrSignature},
 		{name: "tampered payload", token: replaceSegment(es, 1, b64.EncodeToString([]byte(strings.Replace(testClaims, "eidas2", "eidas3", 1)))), key: ec, want: jose.ErrSignature},
