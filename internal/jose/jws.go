@@ -43,14 +43,13 @@ type JWS struct {
 // unless it is true. The error wraps ErrMalformed for a token longer than
 // MaxTokenSize, bad base64url (padding, whitespace and non-canonical
 // encodings included), bad JSON, duplicate header members (compared after
-// unescaping), more than 32 header members or a missing alg.
+// unescaping), more than 32 header members, a missing alg, or an empty
+// signature, which is checked after alg so that an unsecured JWT ("alg":
+// "none") is reported with ErrAlgorithm.
 func ParseJWS(token string, allowedAlgs []string) (*JWS, error) {
 	var segs [3]string
 	if err := split(token, segs[:]); err != nil {
 		return nil, err
-	}
-	if len(segs[2]) == 0 {
-		return nil, errNoSignature
 	}
 	size, err := decodedSize(segs[:])
 	if err != nil {
@@ -73,6 +72,8 @@ func ParseJWS(token string, allowedAlgs []string) (*JWS, error) {
 		return nil, errMissing
 	case !allowed(f.alg, []string{ES256, RS256}) || !allowed(f.alg, allowedAlgs):
 		return nil, errAlg
+	case len(parts[2]) == 0: // checked after alg, so that an unsecured JWT is reported as such
+		return nil, errNoSignature
 	}
 	j := &JWS{
 		input:   input,
