@@ -72,8 +72,7 @@ func (s *scanner) leave() {
 	s.depth--
 }
 
-// memberSet records the keys of an object to reject duplicates. It holds
-// positions rather than slices so that it stays on the stack.
+// memberSet records the keys of an object to reject duplicates.
 type memberSet struct {
 	keys [maxMembers]member
 	n    int
@@ -81,42 +80,27 @@ type memberSet struct {
 
 // member is a key recorded in a memberSet.
 type member struct {
-	raw rawString
-	sum uint32 // length, first and last byte of the unescaped key
+	key []byte // unescaped
+	sum uint32 // length, first and last byte of key, compared first
 }
 
-// rawString locates a string body in the scanner's buffer.
-type rawString struct {
-	start, end int
-	escaped    bool
-}
-
-// add records the key whose body is raw and whose unescaped value is key.
-func (m *memberSet) add(buf []byte, raw rawString, key []byte) error {
+// add records key, unescaped.
+func (m *memberSet) add(key []byte) error {
 	var sum uint32
 	if len(key) > 0 {
 		sum = uint32(len(key))<<16 | uint32(key[0])<<8 | uint32(key[len(key)-1])
 	}
 	for _, k := range m.keys[:m.n] {
-		if k.sum == sum && sameKey(buf, k.raw, raw) {
+		if k.sum == sum && string(k.key) == string(key) {
 			return errDuplicate
 		}
 	}
 	if m.n == len(m.keys) {
 		return errMembers
 	}
-	m.keys[m.n] = member{raw, sum}
+	m.keys[m.n] = member{key, sum}
 	m.n++
 	return nil
-}
-
-// sameKey reports whether two string bodies in buf have the same value.
-func sameKey(buf []byte, a, b rawString) bool {
-	x, y := buf[a.start:a.end], buf[b.start:b.end]
-	if a.escaped || b.escaped {
-		return string(unescape(x)) == string(unescape(y))
-	}
-	return string(x) == string(y)
 }
 
 // object iterates over the members of a JSON object read by s:
@@ -161,19 +145,14 @@ func (o *object) next(s *scanner, seen *memberSet) bool {
 			return false
 		}
 	}
-	var key rawString
-	if key, o.err = s.rawStr(); o.err != nil {
+	if o.key, o.err = s.str(); o.err != nil {
 		return false
-	}
-	o.key = s.buf[key.start:key.end]
-	if key.escaped {
-		o.key = unescape(o.key)
 	}
 	if o.err = s.expect(':'); o.err != nil {
 		return false
 	}
 	if seen != nil {
-		o.err = seen.add(s.buf, key, o.key)
+		o.err = seen.add(o.key)
 	}
 	return o.err == nil
 }

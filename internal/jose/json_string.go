@@ -11,24 +11,18 @@ import (
 // str reads a string and returns its contents, unescaped. The result aliases
 // s.buf unless the string contains escape sequences.
 func (s *scanner) str() ([]byte, error) {
-	r, err := s.rawStr()
-	switch {
-	case err != nil:
-		return nil, err
-	case r.escaped:
-		return unescape(s.buf[r.start:r.end]), nil
-	}
-	return s.buf[r.start:r.end], nil
-}
-
-// rawStr reads a string and returns the position of its body.
-func (s *scanner) rawStr() (rawString, error) {
 	if s.peek() != '"' {
-		return rawString{}, errJSON
+		return nil, errJSON
 	}
 	start := s.pos + 1
 	end, escaped, err := s.scanString()
-	return rawString{start, end, escaped}, err
+	switch {
+	case err != nil:
+		return nil, err
+	case escaped:
+		return unescape(s.buf[start:end]), nil
+	}
+	return s.buf[start:end], nil
 }
 
 // scanString validates the string at s.pos and returns the index of its
