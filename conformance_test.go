@@ -64,6 +64,7 @@ type mitm struct {
 	mu                sync.Mutex
 	idToken, userinfo func(string) string
 	userinfoRequests  []*http.Request
+	lastIDToken       string // the last id_token that went through
 }
 
 func (m *mitm) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -78,17 +79,22 @@ func (m *mitm) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	m.mu.Unlock()
 	switch {
-	case strings.HasSuffix(req.URL.Path, "/token") && idToken != nil:
+	case strings.HasSuffix(req.URL.Path, "/token"):
 		return rewriteBody(resp, func(b []byte) []byte {
 			var body map[string]any
 			if json.Unmarshal(b, &body) != nil {
 				return b
 			}
-			if tok, ok := body["id_token"].(string); ok {
-				body["id_token"] = idToken(tok)
+			tok, ok := body["id_token"].(string)
+			if ok && idToken != nil {
+				tok = idToken(tok)
+				body["id_token"] = tok
+				b, _ = json.Marshal(body)
 			}
-			out, _ := json.Marshal(body)
-			return out
+			m.mu.Lock()
+			m.lastIDToken = tok
+			m.mu.Unlock()
+			return b
 		})
 	case strings.HasSuffix(req.URL.Path, "/userinfo") && userinfo != nil:
 		return rewriteBody(resp, func(b []byte) []byte { return []byte(userinfo(string(b))) })
@@ -438,6 +444,15 @@ func conformanceCases() []confCase {
 			run: defaultLogin, want: []error{ui, franceconnect.ErrUnknownKey}},
 		{id: "fc-userinfo-tampered", name: "userinfo ciphertext altered in transit", setup: fcPlus, before: tamperUserinfo(flip(3)),
 			run: defaultLogin, want: []error{ui, franceconnect.ErrDecryption}},
+		{id: "fc-userinfo-id_token", name: "the id_token served as the userinfo (same iss, aud and sub)", setup: fcPlus,
+			before: func(e *confEnv) {
+				tamperUserinfo(func(string) string {
+					e.mitm.mu.Lock()
+					defer e.mitm.mu.Unlock()
+					return e.mitm.lastIDToken
+				})(e)
+			},
+			run: defaultLogin, want: []error{ui, franceconnect.ErrMalformedToken}},
 		{id: "fc-userinfo-error", name: "userinfo answers a JSON server_error", setup: fcPlus, fault: fctest.FaultUserinfoServerError,
 			run: defaultLogin, want: []error{franceconnect.ErrProvider}, code: "server_error"},
 		{id: "fc-userinfo-revoked", name: "userinfo with a revoked access token", setup: fcPlus,

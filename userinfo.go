@@ -74,6 +74,8 @@ type userinfoClaims struct {
 	RNIPPBirthdate    string   `json:"rnipp_birthdate"`
 	RNIPPBirthplace   string   `json:"rnipp_birthplace"`
 	RNIPPBirthcountry string   `json:"rnipp_birthcountry"`
+	// Nonce is only read to refuse an id_token passed off as a userinfo.
+	Nonce *json.RawMessage `json:"nonce"`
 }
 
 // UserInfo fetches the identity with the access token, right after the
@@ -124,6 +126,12 @@ func (c *Client) verifyUserInfo(ctx context.Context, raw, sub string) (*Identity
 	}
 	if err := cl.check(c, ErrInvalidUserInfo, false); err != nil {
 		return nil, err
+	}
+	if cl.Nonce != nil {
+		// Only the id_token carries the nonce (spec §7): the same issuer,
+		// audience and sub would otherwise let an id_token pass as the
+		// userinfo (cross-JWT confusion, RFC 8725 §2.8).
+		return nil, tokenError(ErrInvalidUserInfo, ErrMalformedToken, "a userinfo has no nonce: this is an id_token")
 	}
 	if !equalConstantTime(cl.Subject, sub) {
 		return nil, tokenError(ErrInvalidUserInfo, ErrSubjectMismatch, "the userinfo is about someone else")
