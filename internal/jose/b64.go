@@ -3,8 +3,8 @@ package jose
 // A base64url decoder (RFC 4648 §5, unpadded as RFC 7515 §2 requires) that
 // reads strings as well as byte slices, so that token segments are decoded
 // without being copied first, and that accepts only canonical encodings:
-// no padding, no whitespace, unused trailing bits zero. It is about 1.4
-// times as fast as encoding/base64 on token-sized inputs.
+// no padding, no whitespace, unused trailing bits zero. On token-sized
+// inputs it is about 1.4 times as fast as encoding/base64 (BenchmarkBase64).
 
 const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
