@@ -23,6 +23,11 @@ import (
 // The benchmarks process one FranceConnect+-like nested token (JWE wrapping
 // an ES256 JWS) three ways: the floor (only the cryptographic primitives,
 // on inputs decoded beforehand, buffers reused), this package, and go-jose.
+// BenchmarkRatio* run the floor and this package alternately and report the
+// ratio of their times, which the load of a shared machine distorts less
+// than a comparison of separate benchmarks:
+//
+//	go test ./internal/jose -run x -bench . -benchmem -count 5
 
 // floorInputs holds the parts of a nested token, decoded in advance.
 type floorInputs struct {
