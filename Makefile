@@ -37,3 +37,19 @@ fixtures:
 .PHONY: help
 help:
 	@grep -E '^## ' Makefile | sed 's/## //'
+
+## e2e: the example service provider in headless Chromium (screenshots in build/e2e/)
+# Installs Debian's chromium and chromium-driver when missing (needs root).
+CHROMIUM     ?= /usr/bin/chromium
+CHROMEDRIVER ?= /usr/bin/chromedriver
+
+.PHONY: e2e-browser
+e2e: e2e-browser
+	CHROMIUM=$(CHROMIUM) CHROMEDRIVER=$(CHROMEDRIVER) E2E_OUT=$(CURDIR)/$(BUILD)/e2e \
+		$(GO) test -tags e2e -count=1 -timeout 5m -v ./examples/serviceprovider/e2e/
+
+e2e-browser:
+	@if [ ! -x $(CHROMIUM) ] || [ ! -x $(CHROMEDRIVER) ]; then \
+		echo "installing chromium and chromium-driver"; \
+		apt-get update && apt-get install -y chromium chromium-driver; \
+	fi

@@ -51,7 +51,7 @@ func (a *app) login(w http.ResponseWriter, r *http.Request) {
 	}
 	auth, err := a.fc.Authorize(r.Context(), req)
 	if err != nil {
-		a.fail(w, r, &s, err)
+		a.fail(w, r, &s, "Connexion impossible", err)
 		return
 	}
 	s.Auth = &auth.AuthState
@@ -68,7 +68,7 @@ func (a *app) callback(w http.ResponseWriter, r *http.Request) {
 	s.Auth = nil // single use, whatever happens next
 	login, err := a.fc.Callback(r.Context(), r.URL.Query(), st)
 	if err != nil {
-		a.fail(w, r, &s, err)
+		a.fail(w, r, &s, "Connexion impossible", err)
 		return
 	}
 	s = session{Hint: string(login.IDToken.Hint()), Name: displayName(login.Identity)}
@@ -93,7 +93,7 @@ func (a *app) logout(w http.ResponseWriter, r *http.Request) {
 	}
 	lr, err := a.fc.Logout(r.Context(), franceconnect.Token(hint))
 	if err != nil {
-		a.fail(w, r, &s, err)
+		a.fail(w, r, &s, "Déconnexion incomplète", err)
 		return
 	}
 	s.LogoutState = lr.State
@@ -106,7 +106,7 @@ func (a *app) logoutCallback(w http.ResponseWriter, r *http.Request) {
 	state := s.LogoutState
 	s.LogoutState = ""
 	if err := a.fc.LogoutCallback(r.URL.Query(), state); err != nil {
-		a.fail(w, r, &s, err)
+		a.fail(w, r, &s, "Déconnexion incomplète", err)
 		return
 	}
 	s.Flash = "Vous êtes déconnecté·e de ce service et de " + a.brand() + "."
@@ -116,28 +116,29 @@ func (a *app) logoutCallback(w http.ResponseWriter, r *http.Request) {
 func (a *app) notFound(w http.ResponseWriter, r *http.Request) {
 	s := a.sessions.load(r)
 	p := a.page(&s, "Page introuvable")
-	p.Error = &errorView{Status: http.StatusNotFound, Headline: "Cette page n'existe pas."}
+	p.Error = &errorView{Status: http.StatusNotFound, Heading: "Page introuvable", Headline: "Cette page n'existe pas."}
 	a.render(w, r, http.StatusNotFound, "error", p, &s)
 }
 
 func (a *app) forbidden(w http.ResponseWriter, r *http.Request, s *session) {
 	a.log.Warn("form refused: bad or missing CSRF token", "path", r.URL.Path)
 	p := a.page(s, "Formulaire expiré")
-	p.Error = &errorView{Status: http.StatusForbidden,
+	p.Error = &errorView{Status: http.StatusForbidden, Heading: "Formulaire expiré",
 		Headline: "Ce formulaire a expiré ou ne vient pas de ce site. Revenez à l'accueil et réessayez."}
 	a.render(w, r, http.StatusForbidden, "error", p, s)
 }
 
 // fail shows the error page for a franceconnect error: its category only,
 // never its details, which may name claims or values.
-func (a *app) fail(w http.ResponseWriter, r *http.Request, s *session, err error) {
+func (a *app) fail(w http.ResponseWriter, r *http.Request, s *session, heading string, err error) {
 	v := newErrorView(err, a.brand())
+	v.Heading = heading
 	attrs := []any{"path", r.URL.Path, "status", v.Status, "categories", v.names()}
 	if v.Provider != nil {
 		attrs = append(attrs, "provider_error", v.Provider.Code, "fc_code", v.Provider.FCCode)
 	}
 	a.log.Warn("FranceConnect step failed", attrs...)
-	p := a.page(s, "Connexion impossible")
+	p := a.page(s, heading)
 	p.Error = v
 	a.render(w, r, v.Status, "error", p, s)
 }

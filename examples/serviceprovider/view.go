@@ -100,7 +100,8 @@ func levelLabel(acr franceconnect.ACR) string {
 // message.
 type errorView struct {
 	Status     int
-	Headline   string
+	Heading    string // the page's title
+	Headline   string // what happened, for the user
 	Categories []category
 	Provider   *franceconnect.ProviderError
 	UserMsg    string

@@ -1,0 +1,8 @@
+// Package e2e drives the example service provider in a real browser:
+// headless Chromium through chromedriver, spoken to with the W3C WebDriver
+// protocol on the standard library only.
+//
+// The test is behind the e2e build tag so that `make test` needs no browser.
+// Run it with `make e2e`, which installs Debian's chromium and chromium-driver
+// packages when they are missing; the screenshots go to build/e2e/.
+package e2e
