@@ -88,3 +88,18 @@ ci:
 	$(MAKE) fuzz FUZZTIME=$(CI_FUZZTIME)
 	@if grep -q '^e2e:' Makefile; then $(MAKE) e2e; else echo "no e2e target yet"; fi
 
+## e2e: the example service provider in headless Chromium (screenshots in build/e2e/)
+# Installs Debian's chromium and chromium-driver when missing (needs root).
+CHROMIUM     ?= /usr/bin/chromium
+CHROMEDRIVER ?= /usr/bin/chromedriver
+
+.PHONY: e2e-browser
+e2e: e2e-browser
+	CHROMIUM=$(CHROMIUM) CHROMEDRIVER=$(CHROMEDRIVER) E2E_OUT=$(CURDIR)/$(BUILD)/e2e \
+		$(GO) test -tags e2e -count=1 -timeout 5m -v ./examples/serviceprovider/e2e/
+
+e2e-browser:
+	@if [ ! -x $(CHROMIUM) ] || [ ! -x $(CHROMEDRIVER) ]; then \
+		echo "installing chromium and chromium-driver"; \
+		apt-get update && apt-get install -y chromium chromium-driver; \
+	fi
