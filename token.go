@@ -48,7 +48,9 @@ type IDToken struct {
 }
 
 // Hint returns the signed id_token (the inner JWS on FranceConnect+), to be
-// stored in the session and sent as id_token_hint at logout.
+// stored in the session and sent as id_token_hint at logout. Like every
+// Token it prints and marshals as "[redacted]": store string(hint), and
+// convert back with Token(s).
 func (t *IDToken) Hint() Token { return t.hint }
 
 // Callback handles the redirect back from FranceConnect (spec §4–§7): it

@@ -3,6 +3,7 @@ package franceconnect
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -173,7 +174,7 @@ type Birthdate struct {
 
 // ParseBirthdate parses YYYY-MM-DD, allowing 00 for an unknown month or day.
 func ParseBirthdate(s string) (Birthdate, error) {
-	bad := fmt.Errorf("birthdate %q is not YYYY-MM-DD", s)
+	bad := errors.New("birthdate is not YYYY-MM-DD") // the value is personal data: not in the error
 	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
 		return Birthdate{}, bad
 	}

@@ -9,7 +9,6 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
-	"testing"
 	"time"
 )
 
@@ -176,9 +175,18 @@ func loopbackListener(ln net.Listener) (net.Listener, error) {
 	return ln, nil
 }
 
+// TB is the part of testing.TB that New uses; *testing.T, *testing.B and
+// *testing.F satisfy it. Declaring it here keeps the testing package out of
+// programs that run the emulator, such as examples/serviceprovider.
+type TB interface {
+	Helper()
+	Fatal(args ...any)
+	Cleanup(func())
+}
+
 // New is NewServer for tests: it fails tb on error and closes the server
 // with tb.Cleanup.
-func New(tb testing.TB, opts Options) *Server {
+func New(tb TB, opts Options) *Server {
 	tb.Helper()
 	s, err := NewServer(opts)
 	if err != nil {
