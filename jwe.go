@@ -122,6 +122,9 @@ type numericDate struct {
 }
 
 func (d *numericDate) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" { // json.Unmarshal would leave f at 0: 1970, "present"
+		return errors.New("date is null")
+	}
 	var f float64
 	if err := json.Unmarshal(b, &f); err != nil {
 		return err

@@ -149,6 +149,8 @@ func TestVerifyIDTokenRefusesTampering(t *testing.T) {
 		{"iat in the future", tokenCase{claims: func(c map[string]any) { c["iat"] = fixNow.Unix() + 3600; c["exp"] = fixNow.Unix() + 3660 }}, ErrIssuedInFuture},
 		{"iat missing", tokenCase{claims: func(c map[string]any) { delete(c, "iat") }}, ErrMissingClaim},
 		{"exp not a number", tokenCase{claims: func(c map[string]any) { c["exp"] = "tomorrow" }}, ErrMalformedToken},
+		{"exp null", tokenCase{claims: func(c map[string]any) { c["exp"] = nil }}, ErrMalformedToken},
+		{"iat null", tokenCase{claims: func(c map[string]any) { c["iat"] = nil }}, ErrMalformedToken},
 		{"sub missing", tokenCase{claims: func(c map[string]any) { delete(c, "sub") }}, ErrMissingClaim},
 		{"wrong nonce", tokenCase{claims: func(c map[string]any) { c["nonce"] = strings.Repeat("0", 64) }}, ErrNonceMismatch},
 		{"nonce missing", tokenCase{claims: func(c map[string]any) { delete(c, "nonce") }}, ErrNonceMismatch},
