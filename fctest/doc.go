@@ -41,8 +41,9 @@
 //
 // InjectFault queues protocol violations (wrong audience, expired token,
 // unknown signing key, unencrypted id_token, userinfo sub mismatch, callback
-// errors, …) so that a service provider's test suite can check it rejects
-// each of them. See Fault for the list and where each applies.
+// errors, a discovery document naming another issuer, a logout returning
+// another state, …) so that a service provider's test suite can check it
+// rejects each of them. See Fault for the list and where each applies.
 //
 // # Simplifications
 //
