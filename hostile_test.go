@@ -247,6 +247,7 @@ type hostileCase struct {
 	want  []error
 	// maxAlloc bounds the bytes allocated during the call.
 	maxAlloc uint64
+	check    func(t *testing.T, h *hostile)
 }
 
 func hostileCases() []hostileCase {
@@ -363,7 +364,10 @@ func hostileCases() []hostileCase {
 				h.set(disc, redirectLoop)
 				cfg.HTTPClient = &http.Client{Timeout: hostileTimeout}
 			},
-			want: []error{ErrDiscovery, ErrHTTP}},
+			want: []error{ErrDiscovery, ErrHTTP},
+			check: func(t *testing.T, h *hostile) {
+				assert.Equal(t, 10, h.count(disc), "net/http gives up after 10 redirects")
+			}},
 		{name: "userinfo: redirect loop (default client: not followed)", call: "userinfo",
 			setup: func(_ *testing.T, h *hostile, cfg *Config) { h.set(userinfo, redirectLoop); cfg.HTTPClient = nil },
 			want:  []error{ErrInvalidUserInfo, ErrHTTP}},
@@ -411,6 +415,9 @@ func TestHostileProviders(t *testing.T) {
 			assert.Less(t, u.elapsed, 5*time.Second, "the call ends on its own")
 			if tc.maxAlloc > 0 {
 				assert.Less(t, u.totalAlloc, tc.maxAlloc, "allocations stay bounded")
+			}
+			if tc.check != nil {
+				tc.check(t, h)
 			}
 			outcome := "accepted"
 			if err != nil {
