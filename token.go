@@ -2,7 +2,6 @@ package franceconnect
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -180,7 +179,7 @@ func (c *Client) VerifyIDToken(ctx context.Context, raw string, st AuthState) (*
 		return nil, err
 	}
 	var cl idClaims
-	if err := json.Unmarshal(payload, &cl); err != nil {
+	if err := decodeClaims(payload, &cl); err != nil {
 		return nil, tokenError(ErrInvalidIDToken, ErrMalformedToken, "claims: %v", err)
 	}
 	if err := cl.check(c, ErrInvalidIDToken, true); err != nil {

@@ -122,7 +122,7 @@ func (c *Client) verifyUserInfo(ctx context.Context, raw, sub string) (*Identity
 		return nil, err
 	}
 	var cl userinfoClaims
-	if err := json.Unmarshal(payload, &cl); err != nil {
+	if err := decodeClaims(payload, &cl); err != nil {
 		return nil, tokenError(ErrInvalidUserInfo, ErrMalformedToken, "claims: %v", err)
 	}
 	if err := cl.check(c, ErrInvalidUserInfo, false); err != nil {
