@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	gojose "github.com/go-jose/go-jose/v4"
 )
 
 // Fuzz targets of the root package (make fuzz runs them one after the
@@ -220,4 +222,102 @@ func checkAcceptedDiscovery(t *testing.T, c *Client, d *discoveryDoc) {
 func isLoopbackHost(h string) bool {
 	ip := net.ParseIP(h)
 	return strings.EqualFold(h, "localhost") || ip != nil && ip.IsLoopback()
+}
+
+// FuzzIDTokenClaims signs and encrypts arbitrary id_token payloads like
+// FranceConnect+ would (genuine ES256 signature, genuine JWE), so that the
+// claim checks are what is fuzzed. A payload is accepted only if it passes
+// rules written here independently: iss exactly the issuer; aud our
+// client_id, alone; exp and iat numbers within the leeway; sub a non-empty
+// string; nonce the session's; acr eidas2 or eidas3. Member names are exact
+// (RFC 7519 §4); of repeated members the last one counts, here as there.
+func FuzzIDTokenClaims(f *testing.F) {
+	k := loadTestKeys(f)
+	c := newProvider(f, FranceConnectPlus).client(f)
+	genuine, err := json.Marshal(idClaimsAt(fixNow))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(genuine)
+	f.Add([]byte(`{"iss":"` + fixIssuer + `","aud":["` + fixClientID + `","x"],"sub":"s","exp":1e10,"iat":0,"nonce":"` + fixNonce + `","acr":"eidas3"}`))
+	f.Add([]byte(`{"iss":"` + fixIssuer + `","aud":"` + fixClientID + `","sub":"s","exp":1768471260,"iat":null,"nonce":"` + fixNonce + `","acr":"eidas2"}`))
+	f.Add([]byte(`{"iss":"` + fixIssuer + `","ISS":"x","aud":"` + fixClientID + `","sub":"s","exp":1768471260.9,"iat":1768471200,"nonce":"` + fixNonce + `","acr":"eidas2"}`))
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		if !json.Valid(payload) || len(payload) > 16<<10 {
+			return
+		}
+		signer, err := gojose.NewSigner(gojose.SigningKey{Algorithm: gojose.ES256, Key: k.providerES256}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		obj, err := signer.Sign(payload)
+		if err != nil {
+			t.Fatal(err)
+		}
+		jws, err := obj.CompactSerialize()
+		if err != nil {
+			t.Fatal(err)
+		}
+		idt, err := c.VerifyIDToken(context.Background(), encryptJWE(t, jws, k.fsKey(ECDHES), nil), fixState0())
+		if err != nil {
+			if idt != nil || !errors.Is(err, ErrInvalidIDToken) {
+				t.Fatalf("refusal returned %v, %v", idt, err)
+			}
+			return
+		}
+		var members map[string]json.RawMessage
+		if json.Unmarshal(payload, &members) != nil {
+			t.Fatalf("accepted a payload that is not an object: %q", payload)
+		}
+		if why := claimsRefusal(members, c); why != "" {
+			t.Fatalf("accepted a payload whose %s: %q", why, payload)
+		}
+		if idt.Subject == "" || idt.Audience != fixClientID || idt.Issuer != fixIssuer || idt.Nonce != fixNonce {
+			t.Fatalf("accepted payload %q gave %+v", payload, idt)
+		}
+	})
+}
+
+// claimsRefusal restates the id_token claim rules (spec §6) and returns why
+// members must be refused, or "".
+func claimsRefusal(m map[string]json.RawMessage, c *Client) string {
+	present := func(name string) bool { return m[name] != nil && string(m[name]) != "null" }
+	str := func(name string) (string, bool) {
+		var s string
+		return s, present(name) && json.Unmarshal(m[name], &s) == nil
+	}
+	num := func(name string) (float64, bool) {
+		var n float64
+		return n, present(name) && json.Unmarshal(m[name], &n) == nil
+	}
+	now := float64(fixNow.Unix())
+	leeway := c.leeway.Seconds()
+	if iss, ok := str("iss"); !ok || iss != fixIssuer {
+		return "iss is not the issuer"
+	}
+	var aud []string
+	if s, ok := str("aud"); ok {
+		aud = []string{s}
+	} else if json.Unmarshal(m["aud"], &aud) != nil {
+		return "aud is neither a string nor an array of strings"
+	}
+	if len(aud) != 1 || aud[0] != fixClientID {
+		return "aud is not our client_id alone"
+	}
+	if exp, ok := num("exp"); !ok || exp < now-leeway {
+		return "exp is missing or past"
+	}
+	if iat, ok := num("iat"); !ok || iat > now+leeway+1 {
+		return "iat is missing or in the future"
+	}
+	if sub, ok := str("sub"); !ok || sub == "" {
+		return "sub is missing"
+	}
+	if nonce, ok := str("nonce"); !ok || nonce != fixNonce {
+		return "nonce is not the session's"
+	}
+	if acr, ok := str("acr"); !ok || acr != "eidas2" && acr != "eidas3" {
+		return "acr is not eidas2 or eidas3"
+	}
+	return ""
 }
