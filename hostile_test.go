@@ -454,13 +454,11 @@ func floodToken(t testing.TB, kid string) string {
 	enc := func(v any) string {
 		b, err := json.Marshal(v)
 		require.NoError(t, err)
-		return b64url(b)
+		return base64.RawURLEncoding.EncodeToString(b)
 	}
-	jws := enc(map[string]string{"alg": "ES256", "kid": kid}) + "." + enc(idClaimsAt(fixNow)) + "." + b64url(bytes.Repeat([]byte{1}, 64))
+	jws := enc(map[string]string{"alg": "ES256", "kid": kid}) + "." + enc(idClaimsAt(fixNow)) + "." + base64.RawURLEncoding.EncodeToString(bytes.Repeat([]byte{1}, 64))
 	return encryptJWE(t, jws, loadTestKeys(t).fsKey(ECDHES), nil)
 }
-
-func b64url(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
 
 // floodCount is the number of verifications of TestUnknownKidFlood.
 const floodCount = 10_000
