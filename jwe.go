@@ -129,6 +129,11 @@ func (d *numericDate) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &f); err != nil {
 		return err
 	}
+	return d.set(f)
+}
+
+// set stores f seconds after the epoch, within the range of FranceConnect dates.
+func (d *numericDate) set(f float64) error {
 	if math.IsNaN(f) || math.IsInf(f, 0) || f < 0 || f > 1<<40 {
 		return errors.New("date out of range")
 	}

@@ -179,7 +179,7 @@ func (c *Client) VerifyIDToken(ctx context.Context, raw string, st AuthState) (*
 		return nil, err
 	}
 	var cl idClaims
-	if err := decodeClaims(payload, &cl); err != nil {
+	if err := decodeIDClaims(payload, &cl); err != nil {
 		return nil, tokenError(ErrInvalidIDToken, ErrMalformedToken, "claims: %v", err)
 	}
 	if err := cl.check(c, ErrInvalidIDToken, true); err != nil {

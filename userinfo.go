@@ -122,7 +122,8 @@ func (c *Client) verifyUserInfo(ctx context.Context, raw, sub string) (*Identity
 		return nil, err
 	}
 	var cl userinfoClaims
-	if err := decodeClaims(payload, &cl); err != nil {
+	all, err := decodeUserInfoClaims(payload, &cl)
+	if err != nil {
 		return nil, tokenError(ErrInvalidUserInfo, ErrMalformedToken, "claims: %v", err)
 	}
 	if err := cl.check(c, ErrInvalidUserInfo, false); err != nil {
@@ -157,9 +158,7 @@ func (c *Client) verifyUserInfo(ctx context.Context, raw, sub string) (*Identity
 			return nil, tokenError(ErrInvalidUserInfo, ErrMissingClaim, "%v", err)
 		}
 	}
-	if err := json.Unmarshal(payload, &id.Claims); err != nil {
-		return nil, tokenError(ErrInvalidUserInfo, ErrMalformedToken, "claims: %v", err)
-	}
+	id.Claims = all
 	return id, nil
 }
 
