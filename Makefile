@@ -41,7 +41,8 @@ help:
 ## fuzz: every Fuzz target of every package, one after the other, FUZZTIME each (go test -fuzz takes one target per run)
 fuzz:
 	@set -e; for pkg in $$($(GO) list ./...); do \
-		for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+		targets=$$($(GO) test -list '^Fuzz' $$pkg 2>&1) || { echo "$$targets"; exit 1; }; \
+		for target in $$(echo "$$targets" | grep '^Fuzz' || true); do \
 			echo "== fuzz $$pkg $$target for $(FUZZTIME)"; \
 			$(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg; \
 		done; \
