@@ -8,86 +8,66 @@ import (
 )
 
 // The claims of every token are read in one pass over the payload, without
-// reflection: json.Valid checks the payload as encoding/json would, then
-// readClaims walks its members and hands each value to the claims struct,
-// whose strings are substrings of one copy of the payload. It gives up on
-// anything unusual (a repeated member, a null or mistyped claim, more than
-// maxFastMembers members), and the caller then decodes with decodeClaims,
-// the reference, which also produces the error: both give the same result
-// (FuzzClaimsReaders checks it).
+// reflection: splitClaims checks the JSON and cuts it into members, then
+// setClaim decodes each value into the claims struct, whose strings are
+// substrings of one copy of the payload. Anything unusual (a repeated
+// member, a null or mistyped claim, more than maxFastMembers members) is
+// left to decodeClaims, the reference, which also produces the error: both
+// give the same result (FuzzClaimsReaders checks it).
 
-// maxFastMembers bounds the members of a payload read by readClaims; its
+// maxFastMembers bounds the members of a payload read by splitClaims; its
 // duplicate check is quadratic.
 const maxFastMembers = 64
 
-// claimMember is a member of a claims set: its name, unescaped, and where
-// its value lies in the payload.
-type claimMember struct {
-	name       string
-	start, end int
+// decodeIDClaims decodes an id_token payload.
+func decodeIDClaims(payload []byte, cl *idClaims) error {
+	var buf [16]claimMember
+	text, members, ok := splitClaims(payload, buf[:0])
+	for i := 0; ok && i < len(members); i++ {
+		ok = cl.setClaim(members[i].name, members[i].value(text))
+	}
+	if ok {
+		return nil
+	}
+	ref := new(idClaims) // a fresh struct, so that cl does not escape
+	err := decodeClaims(payload, ref)
+	*cl = *ref
+	return err
 }
 
-// claimSetter is a claims struct that readClaims fills member by member.
-// setClaim decodes v into the field whose json name is name and reports
-// false when v does not have the simple form readClaims handles. Unknown
-// names are ignored.
-type claimSetter interface {
-	setClaim(name string, v claimValue) bool
+// decodeUserInfoClaims decodes a userinfo payload and returns every claim
+// as received, for Identity.Claims, which may share payload's memory.
+func decodeUserInfoClaims(payload []byte, cl *userinfoClaims) (map[string]json.RawMessage, error) {
+	var buf [32]claimMember
+	text, members, ok := splitClaims(payload, buf[:0])
+	for i := 0; ok && i < len(members); i++ {
+		ok = cl.setClaim(members[i].name, members[i].value(text))
+	}
+	if ok {
+		return claimsMap(payload, members), nil
+	}
+	ref := new(userinfoClaims) // a fresh struct, so that cl does not escape
+	err := decodeClaims(payload, ref)
+	if *cl = *ref; err != nil {
+		return nil, err
+	}
+	var all map[string]json.RawMessage
+	return all, json.Unmarshal(payload, &all)
 }
 
-// readClaims decodes payload into cl, appending its members to members.
-// ok is false when the payload must be decoded by decodeClaims instead:
-// cl is then partly filled and must be reset.
-func readClaims(payload []byte, cl claimSetter, members []claimMember) (_ []claimMember, ok bool) {
-	if !json.Valid(payload) {
-		return members, false
-	}
-	s := string(payload)
-	i := skipSpace(s, 0)
-	if s[i] != '{' {
-		return members, false
-	}
-	for i = skipSpace(s, i+1); s[i] != '}'; {
-		end := stringEnd(s, i)
-		name := unquote(s[i:end])
-		if len(members) == maxFastMembers || hasMember(members, name) {
-			return members, false
-		}
-		start := skipSpace(s, skipSpace(s, end)+1) // after the colon
-		i = valueEnd(s, start)
-		if !cl.setClaim(name, claimValue(s[start:i])) {
-			return members, false
-		}
-		members = append(members, claimMember{name, start, i})
-		if i = skipSpace(s, i); s[i] == ',' {
-			i = skipSpace(s, i+1)
-		}
-	}
-	return members, true
-}
-
-func hasMember(members []claimMember, name string) bool {
-	for _, m := range members {
-		if m.name == name {
-			return true
-		}
-	}
-	return false
-}
-
-// claimsMap returns the members of payload as Identity.Claims: the values
-// share one copy of the payload, each capped so that appending to one
-// cannot overwrite the next.
+// claimsMap returns the members of payload as Identity.Claims. The values
+// are slices of payload, each capped so that appending to one cannot
+// overwrite the next: payload must be a buffer nothing else uses, as the
+// payload of a JWS that is then dropped.
 func claimsMap(payload []byte, members []claimMember) map[string]json.RawMessage {
-	text := []byte(string(payload))
 	m := make(map[string]json.RawMessage, len(members))
 	for _, mem := range members {
-		m[mem.name] = text[mem.start:mem.end:mem.end]
+		m[mem.name] = payload[mem.start:mem.end:mem.end]
 	}
 	return m
 }
 
-// The scanning helpers below only see text that json.Valid accepted.
+// The helpers below only see text that splitClaims accepted.
 
 func skipSpace(s string, i int) int {
 	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
@@ -111,37 +91,20 @@ func stringEnd(s string, i int) int {
 	}
 }
 
-// valueEnd returns the index just past the value that starts at s[i].
-func valueEnd(s string, i int) int {
-	switch s[i] {
-	case '"':
-		return stringEnd(s, i)
-	case '{', '[':
-		for depth := 0; i < len(s); i++ {
-			switch s[i] {
-			case '"':
-				i = stringEnd(s, i) - 1
-			case '{', '[':
-				depth++
-			case '}', ']':
-				if depth--; depth == 0 {
-					return i + 1
-				}
-			}
-		}
-		return i
-	}
-	for i < len(s) && s[i] != ',' && s[i] != '}' && s[i] != ']' && s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r' {
-		i++
-	}
-	return i
-}
-
 // unquote returns the string a JSON string literal stands for: a substring
-// of q when it holds neither escapes nor invalid UTF-8, else what
-// encoding/json makes of it.
+// of q when it holds neither escapes nor other bytes than printable ASCII,
+// else what encoding/json makes of it.
 func unquote(q string) string {
 	inner := q[1 : len(q)-1]
+	for i := 0; i < len(inner); i++ {
+		if c := inner[i]; c == '\\' || c >= utf8.RuneSelf {
+			return unquoteSlow(q, inner)
+		}
+	}
+	return inner
+}
+
+func unquoteSlow(q, inner string) string {
 	if strings.IndexByte(inner, '\\') < 0 && utf8.ValidString(inner) {
 		return inner
 	}
@@ -308,29 +271,4 @@ func (cl *userinfoClaims) stringField(name string) *string {
 		return &cl.RNIPPBirthcountry
 	}
 	return nil
-}
-
-// decodeIDClaims decodes an id_token payload.
-func decodeIDClaims(payload []byte, cl *idClaims) error {
-	var buf [16]claimMember
-	if _, ok := readClaims(payload, cl, buf[:0]); ok {
-		return nil
-	}
-	*cl = idClaims{}
-	return decodeClaims(payload, cl)
-}
-
-// decodeUserInfoClaims decodes a userinfo payload and returns every claim
-// as received, for Identity.Claims.
-func decodeUserInfoClaims(payload []byte, cl *userinfoClaims) (map[string]json.RawMessage, error) {
-	var buf [32]claimMember
-	if members, ok := readClaims(payload, cl, buf[:0]); ok {
-		return claimsMap(payload, members), nil
-	}
-	*cl = userinfoClaims{}
-	if err := decodeClaims(payload, cl); err != nil {
-		return nil, err
-	}
-	var all map[string]json.RawMessage
-	return all, json.Unmarshal(payload, &all)
 }

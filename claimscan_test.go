@@ -11,8 +11,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// claimsPayloads are payloads on which readClaims (with its fallback) must
-// agree with decodeClaims; fast tells whether readClaims should manage alone.
+// claimsPayloads are payloads on which decodeIDClaims and
+// decodeUserInfoClaims must agree with decodeClaims; fast tells whether they
+// should read them in one pass, without decodeClaims.
 var claimsPayloads = []struct {
 	name    string
 	payload string
@@ -50,6 +51,8 @@ var claimsPayloads = []struct {
 	{"truncated", `{"iss":"a"`, false},
 	{"trailing data", `{"iss":"a"} {}`, false},
 	{"deep", `{"x":` + strings.Repeat("[", 10001) + strings.Repeat("]", 10001) + `}`, false},
+	{"nested as deep as handled", `{"x":` + strings.Repeat(`[{"y":`, maxClaimDepth/2) + "1" + strings.Repeat("}]", maxClaimDepth/2) + `,"iss":"a"}`, true},
+	{"nested deeper", `{"x":` + strings.Repeat("[", maxClaimDepth+1) + strings.Repeat("]", maxClaimDepth+1) + `}`, false},
 	{"many members", manyMembers(maxFastMembers + 1), false},
 	{"as many members as handled", manyMembers(maxFastMembers), true},
 }
@@ -96,14 +99,27 @@ func compareClaimsReaders(t *testing.T, payload []byte) {
 	require.Equal(t, wantUI, gotUI, "userinfo claims")
 }
 
+// claimSetter is a claims struct that the one-pass reader fills.
+type claimSetter interface {
+	setClaim(name string, v claimValue) bool
+}
+
+// readInOnePass reports whether payload is read without decodeClaims.
+func readInOnePass(payload []byte, cl claimSetter) bool {
+	text, members, ok := splitClaims(payload, nil)
+	for i := 0; ok && i < len(members); i++ {
+		ok = cl.setClaim(members[i].name, members[i].value(text))
+	}
+	return ok
+}
+
 func TestClaimsReadersAgree(t *testing.T) {
 	for _, tt := range claimsPayloads {
 		t.Run(tt.name, func(t *testing.T) {
 			compareClaimsReaders(t, []byte(tt.payload))
 			var id idClaims
 			var ui userinfoClaims
-			_, okID := readClaims([]byte(tt.payload), &id, nil)
-			_, okUI := readClaims([]byte(tt.payload), &ui, nil)
+			okID, okUI := readInOnePass([]byte(tt.payload), &id), readInOnePass([]byte(tt.payload), &ui)
 			assert.Equal(t, tt.fast, okID && okUI, "read in one pass")
 		})
 	}
@@ -126,8 +142,7 @@ func TestReadClaimsKnowsEveryField(t *testing.T) {
 			}
 		}
 		payload := []byte(mustJSON(members))
-		_, ok := readClaims(payload, v, nil)
-		require.True(t, ok, "%T read in one pass", v)
+		require.True(t, readInOnePass(payload, v), "%T read in one pass", v)
 		compareClaimsReaders(t, payload)
 	}
 }
@@ -141,4 +156,19 @@ func FuzzClaimsReaders(f *testing.F) {
 	f.Fuzz(func(t *testing.T, payload []byte) {
 		compareClaimsReaders(t, payload)
 	})
+}
+
+func TestSplitClaimsRefusesInvalidJSON(t *testing.T) {
+	for _, payload := range []string{
+		``, ` `, `{`, `}`, `{"a"}`, `{"a":}`, `{"a" 1}`, `{a:1}`, `{'a':1}`, `{"a":1,}`, `{,"a":1}`, `{"a":1 "b":2}`,
+		`{"a":01}`, `{"a":1.}`, `{"a":.5}`, `{"a":-}`, `{"a":1e}`, `{"a":1e+}`, `{"a":+1}`, `{"a":0x1}`, `{"a":NaN}`,
+		`{"a":tru}`, `{"a":nul}`, `{"a":True}`, `{"a":"\x"}`, `{"a":"\u12"}`, `{"a":"\u12G4"}`, "{\"a\":\"\x01\"}",
+		`{"a":"b}`, `{"a":[1,]}`, `{"a":[,1]}`, `{"a":[1 2]}`, `{"a":{"b"}}`, `{"a":{"b":1,}}`, `{"a":1}x`,
+		"{\"a\":1}\x00", "\v{}", `{"a":1}}`, `{"a":[}`, `{"a":{]}`,
+	} {
+		var members []claimMember
+		_, _, ok := splitClaims([]byte(payload), members)
+		assert.False(t, ok, "%q", payload)
+		assert.False(t, json.Valid([]byte(payload)), "%q is valid JSON: the test is wrong", payload)
+	}
 }

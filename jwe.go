@@ -190,7 +190,15 @@ func (cl *commonClaims) check(c *Client, category error, required bool) error {
 	return nil
 }
 
-// equalConstantTime compares two secrets in constant time.
+// equalConstantTime compares two secrets in constant time, as
+// subtle.ConstantTimeCompare does, without copying them to byte slices.
 func equalConstantTime(a, b string) bool {
-	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+	if len(a) != len(b) {
+		return false
+	}
+	var v byte
+	for i := range len(a) {
+		v |= a[i] ^ b[i]
+	}
+	return subtle.ConstantTimeByteEq(v, 0) == 1
 }

@@ -171,9 +171,12 @@ type Birthdate struct {
 	Year, Month, Day int
 }
 
+// errBirthdate does not quote the value, which is personal data.
+var errBirthdate = errors.New("birthdate is not YYYY-MM-DD")
+
 // ParseBirthdate parses YYYY-MM-DD, allowing 00 for an unknown month or day.
 func ParseBirthdate(s string) (Birthdate, error) {
-	bad := errors.New("birthdate is not YYYY-MM-DD") // the value is personal data: not in the error
+	bad := errBirthdate
 	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
 		return Birthdate{}, bad
 	}
