@@ -97,3 +97,28 @@ e2e-browser:
 		echo "installing chromium and chromium-driver"; \
 		apt-get update && apt-get install -y chromium chromium-driver; \
 	fi
+
+## bench: verification (floor, package, go-jose, go-oidc), scaling with -cpu 1,2 and whole logins, BENCH_COUNT runs, then benchstat and the ratios (build/bench/)
+# Each run executes every benchmark once, so that noise spreads over all of
+# them; BenchmarkRatio interleaves floor, package and go-jose iteration by
+# iteration. About 5 minutes on 2 cores.
+BENCH_COUNT ?= 6
+BENCHTIME   ?= 0.5s
+BENCH_OUT   := $(BUILD)/bench
+
+.PHONY: bench
+bench: $(GOBIN)/benchstat
+	@mkdir -p $(BENCH_OUT)
+	$(GO) test -c -o $(BENCH_OUT)/franceconnect.test .
+	@rm -f $(BENCH_OUT)/bench.txt; set -e; for i in $$(seq $(BENCH_COUNT)); do \
+		echo "run $$i of $(BENCH_COUNT)"; \
+		$(BENCH_OUT)/franceconnect.test -test.run '^$$' -test.benchmem -test.benchtime $(BENCHTIME) \
+			-test.bench '^Benchmark(Floor|Verify|GoJose|GoOIDC|Ratio|Login)$$' >>$(BENCH_OUT)/bench.txt; \
+		$(BENCH_OUT)/franceconnect.test -test.run '^$$' -test.benchmem -test.benchtime $(BENCHTIME) \
+			-test.bench '^BenchmarkVerifyParallel$$' -test.cpu 1,2 >>$(BENCH_OUT)/bench.txt; \
+	done
+	$(GOBIN)/benchstat $(BENCH_OUT)/bench.txt
+	@echo; $(GO) run ./internal/benchratio $(BENCH_OUT)/bench.txt | tee $(BENCH_OUT)/ratios.md
+
+$(GOBIN)/benchstat:
+	$(GO) install golang.org/x/perf/cmd/benchstat@$(BENCHSTAT_VERSION)

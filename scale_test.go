@@ -1,0 +1,162 @@
+package franceconnect_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-franceconnect/franceconnect"
+	"github.com/go-franceconnect/franceconnect/fctest"
+)
+
+// loginSetup starts an emulator and returns it with a Client for an
+// ECDH-ES FS registered on it, whose transport keeps enough idle
+// connections for 16 concurrent logins.
+func loginSetup(tb testing.TB) (*fctest.Server, *franceconnect.Client) {
+	tb.Helper()
+	srv := fctest.New(tb, fctest.Options{})
+	key, err := franceconnect.GenerateKey(franceconnect.ECDHES, "fs-scale")
+	require.NoError(tb, err)
+	jwks, err := franceconnect.PublicJWKS([]franceconnect.Key{key})
+	require.NoError(tb, err)
+	cfg := franceconnect.Config{
+		Issuer: srv.Issuer(), ClientID: "fs-scale", ClientSecret: franceconnect.Secret(strings.Repeat("s3cr3t", 6)),
+		RedirectURL: e2eRedirect, PostLogoutRedirectURL: e2eLogout,
+		Scopes: []string{"openid", "identite_pivot", "email"}, DecryptionKeys: []franceconnect.Key{key},
+		HTTPClient: &http.Client{
+			Timeout:       franceconnect.DefaultHTTPTimeout,
+			Transport:     &http.Transport{MaxIdleConnsPerHost: 64, IdleConnTimeout: time.Minute},
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		},
+	}
+	require.NoError(tb, srv.RegisterClient(fctest.Client{
+		ID: cfg.ClientID, Secret: string(cfg.ClientSecret), JWKS: jwks,
+		RedirectURIs: []string{e2eRedirect}, PostLogoutRedirectURIs: []string{e2eLogout},
+	}))
+	c, err := franceconnect.New(context.Background(), cfg)
+	require.NoError(tb, err)
+	return srv, c
+}
+
+// login is one whole login: Authorize, the user's part in browser b, and
+// Callback (token exchange, id_token, userinfo).
+func login(ctx context.Context, c *franceconnect.Client, b *fctest.Browser) error {
+	auth, err := c.Authorize(ctx, franceconnect.AuthRequest{})
+	if err != nil {
+		return err
+	}
+	cb, err := b.Login(ctx, auth.URL, "camille")
+	if err != nil {
+		return err
+	}
+	u, err := url.Parse(cb)
+	if err != nil {
+		return err
+	}
+	_, err = c.Callback(ctx, u.Query(), auth.AuthState)
+	return err
+}
+
+// providerEndpoints are the endpoints the Client itself calls.
+var providerEndpoints = []string{"discovery", "jwks", "token", "userinfo"}
+
+func requestCounts(srv *fctest.Server) map[string]int {
+	n := map[string]int{}
+	for _, e := range providerEndpoints {
+		n[e] = srv.Requests(e)
+	}
+	return n
+}
+
+// loginConcurrently runs n logins from conc browsers at once and returns
+// their latencies.
+func loginConcurrently(ctx context.Context, c *franceconnect.Client, browsers []*fctest.Browser, n int) ([]time.Duration, error) {
+	latencies := make([]time.Duration, n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make([]error, len(browsers))
+	for w, b := range browsers {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				start := time.Now()
+				if errs[w] = login(ctx, c, b); errs[w] != nil {
+					return
+				}
+				latencies[i] = time.Since(start)
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return latencies, nil
+}
+
+func newBrowsers(srv *fctest.Server, n int) []*fctest.Browser {
+	browsers := make([]*fctest.Browser, n)
+	for i := range browsers {
+		browsers[i] = srv.NewBrowser()
+	}
+	return browsers
+}
+
+// TestLoginRequestsPerLogin checks that the discovery document and the
+// provider keys are fetched once, by New, and that each login then costs
+// exactly one token and one userinfo request, also with logins in parallel.
+func TestLoginRequestsPerLogin(t *testing.T) {
+	srv, c := loginSetup(t)
+	require.Equal(t, map[string]int{"discovery": 1, "jwks": 1, "token": 0, "userinfo": 0}, requestCounts(srv))
+	const logins = 12
+	_, err := loginConcurrently(context.Background(), c, newBrowsers(srv, 4), logins)
+	require.NoError(t, err)
+	require.Equal(t, map[string]int{"discovery": 1, "jwks": 1, "token": logins, "userinfo": logins}, requestCounts(srv))
+}
+
+// BenchmarkLogin runs whole logins through the emulator over loopback with
+// 1, 4 and 16 users at once, each with their own browser, and reports
+// logins/s, the median and 99th percentile latency, and the requests each
+// login made to the provider's discovery, JWKS, token and userinfo
+// endpoints (after New, which fetches discovery and keys). The figures
+// include the emulator's own work (pages, signing and encrypting tokens),
+// which runs on the same cores.
+func BenchmarkLogin(b *testing.B) {
+	for _, conc := range []int{1, 4, 16} {
+		b.Run(fmt.Sprintf("concurrency=%d", conc), func(b *testing.B) {
+			ctx := context.Background()
+			srv, c := loginSetup(b)
+			browsers := newBrowsers(srv, conc)
+			if _, err := loginConcurrently(ctx, c, browsers, conc); err != nil { // connections and cookies
+				b.Fatal(err)
+			}
+			before := requestCounts(srv)
+			b.ResetTimer()
+			start := time.Now()
+			latencies, err := loginConcurrently(ctx, c, browsers, b.N)
+			elapsed := time.Since(start)
+			b.StopTimer()
+			if err != nil {
+				b.Fatal(err)
+			}
+			slices.Sort(latencies)
+			b.ReportMetric(float64(b.N)/elapsed.Seconds(), "logins/s")
+			b.ReportMetric(latencies[len(latencies)/2].Seconds()*1e3, "p50-ms")
+			b.ReportMetric(latencies[len(latencies)*99/100].Seconds()*1e3, "p99-ms")
+			after := requestCounts(srv)
+			for _, e := range providerEndpoints {
+				b.ReportMetric(float64(after[e]-before[e])/float64(b.N), e+"/login")
+			}
+		})
+	}
+}
