@@ -117,7 +117,7 @@ bench: $(GOBIN)/benchstat
 		$(BENCH_OUT)/franceconnect.test -test.run '^$$' -test.benchmem -test.benchtime $(BENCHTIME) \
 			-test.bench '^BenchmarkVerifyParallel$$' -test.cpu 1,2 >>$(BENCH_OUT)/bench.txt; \
 	done
-	$(GOBIN)/benchstat $(BENCH_OUT)/bench.txt
+	$(GOBIN)/benchstat -filter '-.name:/^Ratio/' $(BENCH_OUT)/bench.txt
 	@echo; $(GO) run ./internal/benchratio $(BENCH_OUT)/bench.txt | tee $(BENCH_OUT)/ratios.md
 
 $(GOBIN)/benchstat:
