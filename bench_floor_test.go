@@ -1,6 +1,7 @@
 package franceconnect
 
 import (
+	"context"
 	"crypto"
 	"crypto/aes"
 	"crypto/cipher"
@@ -14,8 +15,10 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"math/big"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	gojose "github.com/go-jose/go-jose/v4"
 	"github.com/stretchr/testify/require"
@@ -183,4 +186,44 @@ func BenchmarkFloor(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkRatio runs the floor, this package and go-jose one after the
+// other on the same token, iteration after iteration, so that the three see
+// the same machine load, and reports the ratios of their median times
+// (x-floor: this package ÷ floor; x-gojose: this package ÷ go-jose), which
+// a shared machine distorts far less than a comparison of separate runs.
+func BenchmarkRatio(b *testing.B) {
+	forEachToken(b, benchPairs, func(b *testing.B, p benchPair, kind, raw string) {
+		f := newFloorToken(b, p, raw)
+		c := benchClient(b, p.platform, p.enc != "")
+		peer := newGoJosePeer(b, p.platform)
+		ctx, st := context.Background(), benchState(p.platform)
+		var floor, ours, theirs []time.Duration
+		for b.Loop() {
+			t0 := time.Now()
+			ok := f.verify()
+			t1 := time.Now()
+			err := verifyToken(ctx, c, kind, raw, st)
+			t2 := time.Now()
+			err2 := peer.verify(kind, raw, st)
+			t3 := time.Now()
+			if !ok || err != nil || err2 != nil {
+				b.Fatal(ok, err, err2)
+			}
+			floor, ours, theirs = append(floor, t1.Sub(t0)), append(ours, t2.Sub(t1)), append(theirs, t3.Sub(t2))
+		}
+		mFloor, mOurs, mTheirs := median(floor), median(ours), median(theirs)
+		b.ReportMetric(float64(mOurs)/float64(mFloor), "x-floor")
+		b.ReportMetric(float64(mOurs)/float64(mTheirs), "x-gojose")
+		b.ReportMetric(float64(mFloor)/1e3, "floor-µs")
+		b.ReportMetric(float64(mOurs)/1e3, "package-µs")
+		b.ReportMetric(float64(mTheirs)/1e3, "gojose-µs")
+	})
+}
+
+// median sorts d and returns its middle value.
+func median(d []time.Duration) time.Duration {
+	slices.Sort(d)
+	return d[len(d)/2]
 }

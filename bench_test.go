@@ -10,7 +10,6 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -35,9 +34,9 @@ import (
 //   - BenchmarkGoOIDC: go-oidc's IDTokenVerifier, signed-only tokens only.
 //
 // The provider publishes 5 ES256 and 3 RS256 keys, so that keys are found by
-// kid. `make bench` runs one pair at a time through all four, so that the
-// ratios compare runs made a few seconds apart, and prints them with
-// internal/benchratio.
+// kid. BenchmarkRatio (bench_floor_test.go) runs the floor, this package and
+// go-jose alternately to measure their ratios; `make bench` runs all of
+// them BENCH_COUNT times and prints the medians with internal/benchratio.
 
 // benchPair is a recorded algorithm pair under its benchmark name.
 type benchPair struct {
@@ -375,44 +374,4 @@ func goOIDCVerify(ctx context.Context, v *oidc.IDTokenVerifier, kind, raw string
 		return err
 	}
 	return checkPeerID(&cl, st)
-}
-
-// BenchmarkRatio runs the floor, this package and go-jose one after the
-// other on the same token, iteration after iteration, so that the three see
-// the same machine load, and reports the ratios of their median times
-// (x-floor: this package ÷ floor; x-gojose: this package ÷ go-jose), which
-// a shared machine distorts far less than a comparison of separate runs.
-func BenchmarkRatio(b *testing.B) {
-	forEachToken(b, benchPairs, func(b *testing.B, p benchPair, kind, raw string) {
-		f := newFloorToken(b, p, raw)
-		c := benchClient(b, p.platform, p.enc != "")
-		peer := newGoJosePeer(b, p.platform)
-		ctx, st := context.Background(), benchState(p.platform)
-		var floor, ours, theirs []time.Duration
-		for b.Loop() {
-			t0 := time.Now()
-			ok := f.verify()
-			t1 := time.Now()
-			err := verifyToken(ctx, c, kind, raw, st)
-			t2 := time.Now()
-			err2 := peer.verify(kind, raw, st)
-			t3 := time.Now()
-			if !ok || err != nil || err2 != nil {
-				b.Fatal(ok, err, err2)
-			}
-			floor, ours, theirs = append(floor, t1.Sub(t0)), append(ours, t2.Sub(t1)), append(theirs, t3.Sub(t2))
-		}
-		mFloor, mOurs, mTheirs := median(floor), median(ours), median(theirs)
-		b.ReportMetric(float64(mOurs)/float64(mFloor), "x-floor")
-		b.ReportMetric(float64(mOurs)/float64(mTheirs), "x-gojose")
-		b.ReportMetric(float64(mFloor)/1e3, "floor-µs")
-		b.ReportMetric(float64(mOurs)/1e3, "package-µs")
-		b.ReportMetric(float64(mTheirs)/1e3, "gojose-µs")
-	})
-}
-
-// median sorts d and returns its middle value.
-func median(d []time.Duration) time.Duration {
-	slices.Sort(d)
-	return d[len(d)/2]
 }

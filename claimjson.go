@@ -4,10 +4,10 @@ package franceconnect
 // (RFC 8259) and cut it into members in a single pass. What they accept,
 // encoding/json accepts too: strings may hold invalid UTF-8 (encoding/json
 // replaces it when decoding) but no control character, numbers follow the
-// grammar exactly, and only JSON whitespace separates tokens. They refuse
-// more than encoding/json in two cases only, which send the payload to
-// decodeClaims: nesting deeper than maxClaimDepth, and a top level other
-// than an object.
+// grammar exactly, and only JSON whitespace separates tokens. Beyond
+// invalid JSON, they refuse only a top level other than an object, nesting
+// deeper than maxClaimDepth, a repeated member name and more than
+// maxFastMembers members, all of which decodeClaims then handles.
 
 // maxClaimDepth is the deepest nesting of arrays and objects splitClaims
 // reads; encoding/json allows 10,000 levels.

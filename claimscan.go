@@ -11,8 +11,8 @@ import (
 // reflection: splitClaims checks the JSON and cuts it into members, then
 // setClaim decodes each value into the claims struct, whose strings are
 // substrings of one copy of the payload. Anything unusual (a repeated
-// member, a null or mistyped claim, more than maxFastMembers members) is
-// left to decodeClaims, the reference, which also produces the error: both
+// member, a mistyped claim, a null date, aud or nonce, more than
+// maxFastMembers members) is left to decodeClaims, the reference, which also produces the error: both
 // give the same result (FuzzClaimsReaders checks it).
 
 // maxFastMembers bounds the members of a payload read by splitClaims; its
