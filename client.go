@@ -115,6 +115,7 @@ type Client struct {
 	encAlgs   []string
 	decKeys   []jose.PrivateKey
 	http      *http.Client
+	tokenHTTP *http.Client // http that also refuses non-JSON token answers
 	leeway    time.Duration
 	maxBody   int64
 	now       func() time.Time
@@ -262,6 +263,9 @@ func (c *Client) setDefaults(cfg *Config) error {
 		return wrap(ErrConfig, "MaxResponseBytes: %d is below 4096", c.maxBody)
 	}
 	c.http = limitedClient(cfg.HTTPClient, c.maxBody)
+	tokenHTTP := *c.http
+	tokenHTTP.Transport = wire.JSONOnly{Base: c.http.Transport}
+	c.tokenHTTP = &tokenHTTP
 	if cfg.KeyRefreshCooldown < 0 {
 		return wrap(ErrConfig, "KeyRefreshCooldown: negative")
 	}

@@ -229,8 +229,11 @@ func (c *Client) do(req *http.Request, category error) (*http.Response, []byte, 
 
 // transportError classifies a failed round trip.
 func (c *Client) transportError(req *http.Request, category, err error) error {
-	if errors.Is(err, wire.ErrTooLarge) {
+	switch {
+	case errors.Is(err, wire.ErrTooLarge):
 		return wrap(category, "%w: %s %s: more than %d bytes", ErrResponseTooLarge, req.Method, req.URL.Path, c.maxBody)
+	case errors.Is(err, wire.ErrNotJSON):
+		return wrap(category, "%w: %s %s: want application/json", ErrContentType, req.Method, req.URL.Path)
 	}
 	return wrap(category, "%w: %s %s: %v", ErrHTTP, req.Method, req.URL.Path, scrubURLError(err))
 }

@@ -122,7 +122,7 @@ func (c *Client) Exchange(ctx context.Context, code string, st AuthState) (*Toke
 		RedirectURL:  c.redirect,
 		Endpoint:     oauth2.Endpoint{TokenURL: disc.TokenEndpoint, AuthStyle: oauth2.AuthStyleInParams},
 	}
-	tok, err := conf.Exchange(context.WithValue(ctx, oauth2.HTTPClient, c.http), code)
+	tok, err := conf.Exchange(context.WithValue(ctx, oauth2.HTTPClient, c.tokenHTTP), code)
 	if err != nil {
 		return nil, c.exchangeError(err)
 	}

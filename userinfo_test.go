@@ -208,6 +208,16 @@ func TestExchangeErrors(t *testing.T) {
 	}
 	_, err = c.Exchange(context.Background(), "", fixState0())
 	require.ErrorIs(t, err, ErrInvalidRequest)
+
+	p.set(func(p *provider) {
+		p.token = func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/x-www-form-urlencoded")
+			_, _ = w.Write([]byte("access_token=x&token_type=Bearer&id_token=a.b.c"))
+		}
+	})
+	_, err = c.Exchange(context.Background(), "the-code", fixState0())
+	require.ErrorIs(t, err, ErrContentType, "FranceConnect answers JSON; another encoding is refused")
+	require.ErrorIs(t, err, ErrExchange)
 }
 
 func errorsIsAny(err error, targets ...error) bool {

@@ -145,3 +145,30 @@ func (t LimitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp.ContentLength = int64(len(body))
 	return resp, nil
 }
+
+// ErrNotJSON is returned by JSONOnly for a successful response that is not JSON.
+var ErrNotJSON = errors.New("response is not application/json")
+
+// JSONOnly refuses successful (2xx) responses whose Content-Type is not
+// JSON, so that a caller that would also accept other encodings (such as
+// golang.org/x/oauth2 for token responses) never sees them.
+type JSONOnly struct {
+	Base http.RoundTripper // nil: http.DefaultTransport
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t JSONOnly) RoundTrip(req *http.Request) (*http.Response, error) {
+	base := t.Base
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	resp, err := base.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode/100 == 2 && !IsJSON(MediaType(resp)) {
+		resp.Body.Close()
+		return nil, ErrNotJSON
+	}
+	return resp, nil
+}
