@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/go-franceconnect/franceconnect/internal/jsonscan"
 )
 
 // The claims of every token are read in one pass over the payload, without
@@ -65,6 +67,61 @@ func claimsMap(payload []byte, members []claimMember) map[string]json.RawMessage
 		m[mem.name] = payload[mem.start:mem.end:mem.end]
 	}
 	return m
+}
+
+// claimMember is a member of a claims set: its name, unescaped, and where
+// its value lies in the payload.
+type claimMember struct {
+	name       string
+	start, end int
+}
+
+// value returns the JSON text of the member's value.
+func (m claimMember) value(text string) claimValue { return claimValue(text[m.start:m.end]) }
+
+// splitClaims checks payload against the JSON grammar and cuts it into
+// members in a single pass, with a lax jsonscan.Scanner: what it accepts,
+// encoding/json accepts too, strings with invalid UTF-8 included. It
+// returns payload as a string and its members, appended to members. ok is
+// false when payload is not a valid JSON object, or when it is one with a
+// repeated member name, more than maxFastMembers members or values nested
+// more than jsonscan.MaxDepth deep (the top-level object is not counted):
+// decodeClaims must then decode it.
+func splitClaims(payload []byte, members []claimMember) (text string, _ []claimMember, ok bool) {
+	sc := jsonscan.NewLax(payload)
+	if !sc.Consume('{') {
+		return "", members, false
+	}
+	text = string(payload)
+	for !sc.Consume('}') {
+		if len(members) > 0 && !sc.Consume(',') || sc.Peek() != '"' {
+			return "", members, false
+		}
+		start := sc.Pos()
+		if sc.Skip() != nil {
+			return "", members, false
+		}
+		name := unquote(text[start:sc.Pos()])
+		if len(members) == maxFastMembers || hasMember(members, name) || !sc.Consume(':') {
+			return "", members, false
+		}
+		sc.Peek()
+		start = sc.Pos()
+		if sc.Skip() != nil {
+			return "", members, false
+		}
+		members = append(members, claimMember{name, start, sc.Pos()})
+	}
+	return text, members, sc.End() == nil
+}
+
+func hasMember(members []claimMember, name string) bool {
+	for _, m := range members {
+		if m.name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // The helpers below only see text that splitClaims accepted.

@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/go-franceconnect/franceconnect/internal/jsonscan"
 )
 
 // claimsPayloads are payloads on which decodeIDClaims and
@@ -51,8 +53,8 @@ var claimsPayloads = []struct {
 	{"truncated", `{"iss":"a"`, false},
 	{"trailing data", `{"iss":"a"} {}`, false},
 	{"deep", `{"x":` + strings.Repeat("[", 10001) + strings.Repeat("]", 10001) + `}`, false},
-	{"nested as deep as handled", `{"x":` + strings.Repeat(`[{"y":`, maxClaimDepth/2) + "1" + strings.Repeat("}]", maxClaimDepth/2) + `,"iss":"a"}`, true},
-	{"nested deeper", `{"x":` + strings.Repeat("[", maxClaimDepth+1) + strings.Repeat("]", maxClaimDepth+1) + `}`, false},
+	{"nested as deep as handled", `{"x":` + strings.Repeat(`[{"y":`, jsonscan.MaxDepth/2) + "1" + strings.Repeat("}]", jsonscan.MaxDepth/2) + `,"iss":"a"}`, true},
+	{"nested deeper", `{"x":` + strings.Repeat("[", jsonscan.MaxDepth+1) + strings.Repeat("]", jsonscan.MaxDepth+1) + `}`, false},
 	{"many members", manyMembers(maxFastMembers + 1), false},
 	{"as many members as handled", manyMembers(maxFastMembers), true},
 }

@@ -7,131 +7,46 @@ import (
 	"crypto/rand"
 	"encoding/asn1"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"math/big"
-	"regexp"
 	"testing"
-	"unicode/utf8"
 
 	josecipher "github.com/go-jose/go-jose/v4/cipher"
 	"github.com/stretchr/testify/require"
+
+	"github.com/go-franceconnect/franceconnect/internal/jsonscan"
 )
 
-// validJSON reports whether the scanner accepts b as one JSON text.
-func validJSON(b []byte) bool {
-	s := scanner{buf: b}
-	return s.skip() == nil && s.end() == nil
-}
-
-// surrogateEscape matches escapes of UTF-16 surrogates, which the scanner
-// accepts only as valid pairs.
-var surrogateEscape = regexp.MustCompile(`\\u[dD][89a-fA-F]`)
-
-// depth returns the nesting depth of a valid JSON text.
-func depth(b []byte) int {
-	deepest, d, inString := 0, 0, false
-	for i := 0; i < len(b); i++ {
-		switch c := b[i]; {
-		case inString && c == '\\':
-			i++
-		case c == '"':
-			inString = !inString
-		case !inString && (c == '{' || c == '['):
-			d++
-			deepest = max(deepest, d)
-		case !inString && (c == '}' || c == ']'):
-			d--
-		}
-	}
-	return deepest
-}
-
-// checkAgainstEncodingJSON compares the scanner with encoding/json on b: it
-// must accept exactly the valid texts that are UTF-8, have no lone surrogate
-// and are at most maxDepth deep, and read the same member names and string
-// values.
-func checkAgainstEncodingJSON(t *testing.T, b []byte) {
-	ours, std := validJSON(b), json.Valid(b)
-	if ours && !std {
-		t.Fatalf("scanner accepts invalid JSON %q", b)
-	}
-	strict := std && utf8.Valid(b) && !surrogateEscape.Match(b) && depth(b) <= maxDepth
-	if strict && !ours {
-		t.Fatalf("scanner rejects valid JSON %q", b)
-	}
-	if !ours || bytes.TrimSpace(b)[0] != '{' {
-		return
-	}
-	s := scanner{buf: b}
-	var seen memberSet
-	var o object
-	for o.next(&s, &seen) {
-		require.NoError(t, s.skip())
-	}
-	if o.err != nil {
-		require.ErrorIs(t, o.err, ErrMalformed) // duplicate or too many members
-		return
-	}
-	var want map[string]any
-	require.NoError(t, json.Unmarshal(b, &want))
-	s, seen, o = scanner{buf: b}, memberSet{}, object{}
-	n := 0
-	for o.next(&s, &seen) {
-		n++
-		w, ok := want[string(o.key)]
-		require.True(t, ok, "member %q", o.key)
-		if str, isString := w.(string); isString {
-			got, err := s.strValue()
-			require.NoError(t, err)
-			require.Equal(t, str, string(got))
-		} else {
-			require.NoError(t, s.skip())
-		}
-	}
-	require.NoError(t, o.err)
-	require.Len(t, want, n)
-}
-
-func TestScanner(t *testing.T) {
-	for _, text := range []string{
-		`{}`, `[]`, `""`, `0`, `-0`, `1.5e+3`, `-0.0E-0`, `true`, `false`, `null`, ` {"a" : [1, {"b":null}] } `,
-		`{"a\u0062":"c\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00"}`, `{"a":"é😀"}`, `{"":""}`,
-		`01`, `1.`, `.5`, `1e`, `+1`, `-`, `tru`, `nul`, `[1,]`, `[,1]`, `{"a":1,}`, `{,}`, `{"a"}`, `{"a":}`,
-		`{1:2}`, `{"a":1 "b":2}`, `[1 2]`, `"\x"`, `"\u12"`, `"\ud800"`, `"\udc00"`, `"\ud800\u0041"`, "\"\x01\"",
-		"\"\xff\"", "\"\xed\xa0\x80\"", `[]]`, `{}}`, `[`, `{"a":1`, `"abc`, ``, ` `, `{} {}`,
-		`[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]`,
-		`[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]`,
-	} {
-		t.Run(text, func(t *testing.T) { checkAgainstEncodingJSON(t, []byte(text)) })
-	}
-}
-
-func FuzzScanner(f *testing.F) {
-	for _, seed := range []string{`{"alg":"ECDH-ES","enc":"A256GCM","epk":{"kty":"EC","crv":"P-256"}}`,
-		`{"a\u0062":"c\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00","n":[1.5e3,-0,true,false,null]}`} {
-		f.Add([]byte(seed))
-	}
-	f.Fuzz(checkAgainstEncodingJSON)
-}
-
-func TestMemberSet(t *testing.T) {
-	var seen memberSet
-	s := scanner{buf: []byte(`{"a":1,"\u0062":2,"c":3,"b":4}`)}
-	var o object
-	for o.next(&s, &seen) {
-		require.NoError(t, s.skip())
-	}
-	require.ErrorIs(t, o.err, errDuplicate)
-
+// TestJSONErrors checks that the scanner's errors reach the callers of
+// ParseJWS and ParsePublicJWKS as errors wrapping ErrMalformed.
+func TestJSONErrors(t *testing.T) {
 	var many bytes.Buffer
 	many.WriteString(`{"k0":0`)
-	for i := 1; i <= maxMembers; i++ {
+	for i := 1; i <= jsonscan.MaxMembers; i++ {
 		fmt.Fprintf(&many, `,"k%d":0`, i)
 	}
 	many.WriteString(`}`)
-	_, err := parseJWSHeader(many.Bytes())
-	require.ErrorIs(t, err, errMembers)
+	for hdr, want := range map[string]error{
+		`{"alg":"ES256","\u0061lg":"ES256"}`: errDuplicate,
+		many.String():                        errMembers,
+		`{"alg":1}`:                          errType,
+		`{"alg":"ES256",}`:                   errJSON,
+		`{"alg":"\ud800"}`:                   errJSON,
+	} {
+		token := base64.RawURLEncoding.EncodeToString([]byte(hdr)) + ".e30.c2ln"
+		_, err := ParseJWS(token, []string{ES256})
+		require.ErrorIs(t, err, want, hdr)
+		require.ErrorIs(t, err, ErrMalformed, hdr)
+	}
+	for jwks, want := range map[string]error{
+		`{"keys":[],"keys":[]}`: errDuplicate,
+		`{"keys":[1,]}`:         errJSON,
+		`{"keys":{}}`:           errJWKS,
+	} {
+		_, _, err := ParsePublicJWKS([]byte(jwks))
+		require.ErrorIs(t, err, want, jwks)
+		require.ErrorIs(t, err, ErrMalformed, jwks)
+	}
 }
 
 // TestConcatKDF compares the key derivation with go-jose's.

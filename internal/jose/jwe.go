@@ -10,6 +10,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash"
+
+	"github.com/go-franceconnect/franceconnect/internal/jsonscan"
 )
 
 const (
@@ -87,7 +89,7 @@ func ParseJWE(token string, allowedAlgs, allowedEncs []string) (*JWE, error) {
 	}
 	f, err := parseJWEHeader(parts[0])
 	if err != nil {
-		return nil, err
+		return nil, jsonError(err)
 	}
 	if err := f.check(allowedAlgs, allowedEncs, len(parts[1])); err != nil {
 		return nil, err
@@ -125,47 +127,47 @@ type jweFields struct {
 
 // parseJWEHeader reads a JWE protected header.
 func parseJWEHeader(hdr []byte) (f jweFields, err error) {
-	s := scanner{buf: hdr}
-	var seen memberSet
-	var o object
-	for o.next(&s, &seen) {
-		switch string(o.key) {
+	s := jsonscan.New(hdr)
+	var seen jsonscan.Members
+	var o jsonscan.Object
+	for o.Next(&s, &seen) {
+		switch string(o.Key) {
 		case "alg":
-			f.alg, err = s.strValue()
+			f.alg, err = s.StringValue()
 		case "enc":
-			f.enc, err = s.strValue()
+			f.enc, err = s.StringValue()
 		case "kid":
-			f.kid, err = s.strValue()
+			f.kid, err = s.StringValue()
 		case "cty":
-			f.cty, err = s.strValue()
+			f.cty, err = s.StringValue()
 		case "typ":
-			f.typ, err = s.strValue()
+			f.typ, err = s.StringValue()
 		case "iss":
-			f.iss, err = s.strValue()
+			f.iss, err = s.StringValue()
 		case "aud":
-			if f.audArray = s.peek() == '['; f.audArray {
-				err = s.skip()
+			if f.audArray = s.Peek() == '['; f.audArray {
+				err = s.Skip()
 			} else {
-				f.aud, err = s.strValue()
+				f.aud, err = s.StringValue()
 			}
 		case "epk":
 			f.hasEPK = true
 			f.epk, err = parseJWK(&s)
 		case "apu":
-			f.apu, err = s.strValue()
+			f.apu, err = s.StringValue()
 		case "apv":
-			f.apv, err = s.strValue()
+			f.apv, err = s.StringValue()
 		default:
-			err = commonMember(&s, o.key)
+			err = commonMember(&s, o.Key)
 		}
 		if err != nil {
 			return f, err
 		}
 	}
-	if o.err != nil {
-		return f, o.err
+	if o.Err() != nil {
+		return f, o.Err()
 	}
-	return f, s.end()
+	return f, s.End()
 }
 
 // check applies the allow-lists and the rules tying alg to the other parts.

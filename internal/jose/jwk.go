@@ -6,6 +6,8 @@ import (
 	"crypto/rsa"
 	"fmt"
 	"math/big"
+
+	"github.com/go-franceconnect/franceconnect/internal/jsonscan"
 )
 
 const (
@@ -31,12 +33,19 @@ var errJWKS = fmt.Errorf("%w: not a JSON object with a keys array", ErrMalformed
 // exactly one "keys" member holding an array. Parsing time is linear in
 // len(data).
 func ParsePublicJWKS(data []byte) (keys []PublicKey, skipped int, err error) {
-	s := scanner{buf: data}
-	var o object
+	keys, skipped, err = parsePublicJWKS(data)
+	return keys, skipped, jsonError(err)
+}
+
+// parsePublicJWKS does the work of ParsePublicJWKS, returning the scanner's
+// errors as jsonscan reports them.
+func parsePublicJWKS(data []byte) (keys []PublicKey, skipped int, err error) {
+	s := jsonscan.New(data)
+	var o jsonscan.Object
 	found := false
-	for o.next(&s, nil) {
-		if string(o.key) != "keys" {
-			if err := s.skip(); err != nil {
+	for o.Next(&s, nil) {
+		if string(o.Key) != "keys" {
+			if err := s.Skip(); err != nil {
 				return nil, 0, err
 			}
 			continue
@@ -45,14 +54,14 @@ func ParsePublicJWKS(data []byte) (keys []PublicKey, skipped int, err error) {
 			return nil, 0, errDuplicate
 		}
 		found = true
-		if s.peek() != '[' {
+		if s.Peek() != '[' {
 			return nil, 0, errJWKS
 		}
-		var a array
-		for a.next(&s) {
+		var a jsonscan.Array
+		for a.Next(&s) {
 			if len(keys) == MaxJWKSKeys {
 				skipped++
-				if err := s.skip(); err != nil {
+				if err := s.Skip(); err != nil {
 					return nil, 0, err
 				}
 				continue
@@ -67,17 +76,17 @@ func ParsePublicJWKS(data []byte) (keys []PublicKey, skipped int, err error) {
 				skipped++
 			}
 		}
-		if a.err != nil {
-			return nil, 0, a.err
+		if err := a.Err(); err != nil {
+			return nil, 0, err
 		}
 	}
 	switch {
-	case o.err != nil:
-		return nil, 0, o.err
+	case o.Err() != nil:
+		return nil, 0, o.Err()
 	case !found:
 		return nil, 0, errJWKS
 	}
-	if err := s.end(); err != nil {
+	if err := s.End(); err != nil {
 		return nil, 0, err
 	}
 	return keys, skipped, nil
@@ -86,14 +95,14 @@ func ParsePublicJWKS(data []byte) (keys []PublicKey, skipped int, err error) {
 // readJWK reads one element of a keys array. An element that is valid JSON
 // but not a usable signature key is consumed and reported with ok false; err
 // is set only when the JSON itself is invalid.
-func readJWK(s *scanner) (k PublicKey, ok bool, err error) {
-	start, depth := s.pos, s.depth
+func readJWK(s *jsonscan.Scanner) (k PublicKey, ok bool, err error) {
+	start := *s
 	f, err := parseJWK(s)
 	if err != nil {
 		// Not a JWK we can read (wrong types, duplicates): start again and
 		// only check that it is valid JSON.
-		s.pos, s.depth = start, depth
-		return PublicKey{}, false, s.skip()
+		*s = start
+		return PublicKey{}, false, s.Skip()
 	}
 	k, ok = f.publicKey()
 	return k, ok, nil
@@ -109,60 +118,60 @@ type jwkFields struct {
 }
 
 // parseJWK reads a JWK object.
-func parseJWK(s *scanner) (f jwkFields, err error) {
-	var seen memberSet
-	var o object
-	for o.next(s, &seen) {
-		switch string(o.key) {
+func parseJWK(s *jsonscan.Scanner) (f jwkFields, err error) {
+	var seen jsonscan.Members
+	var o jsonscan.Object
+	for o.Next(s, &seen) {
+		switch string(o.Key) {
 		case "kty":
-			f.kty, err = s.strValue()
+			f.kty, err = s.StringValue()
 		case "crv":
-			f.crv, err = s.strValue()
+			f.crv, err = s.StringValue()
 		case "x":
-			f.x, err = s.strValue()
+			f.x, err = s.StringValue()
 		case "y":
-			f.y, err = s.strValue()
+			f.y, err = s.StringValue()
 		case "n":
-			f.n, err = s.strValue()
+			f.n, err = s.StringValue()
 		case "e":
-			f.e, err = s.strValue()
+			f.e, err = s.StringValue()
 		case "alg":
-			f.alg, err = s.strValue()
+			f.alg, err = s.StringValue()
 		case "use":
-			f.use, err = s.strValue()
+			f.use, err = s.StringValue()
 		case "kid":
-			f.kid, err = s.strValue()
+			f.kid, err = s.StringValue()
 		case "key_ops":
 			f.keyOps = true
-			f.verify, err = s.listHas("verify")
+			f.verify, err = listHas(s, "verify")
 		case "d", "p", "q", "dp", "dq", "qi", "oth", "k":
 			f.private = true
-			err = s.skip()
+			err = s.Skip()
 		default:
-			err = s.skip()
+			err = s.Skip()
 		}
 		if err != nil {
 			return f, err
 		}
 	}
-	return f, o.err
+	return f, o.Err()
 }
 
 // listHas reads an array of strings and reports whether it contains want.
-func (s *scanner) listHas(want string) (bool, error) {
-	if s.peek() != '[' {
+func listHas(s *jsonscan.Scanner, want string) (bool, error) {
+	if s.Peek() != '[' {
 		return false, errType
 	}
 	found := false
-	var a array
-	for a.next(s) {
-		v, err := s.strValue()
+	var a jsonscan.Array
+	for a.Next(s) {
+		v, err := s.StringValue()
 		if err != nil {
 			return false, err
 		}
 		found = found || string(v) == want
 	}
-	return found, a.err
+	return found, a.Err()
 }
 
 // publicKey returns the signature key f describes, if it is usable.

@@ -7,6 +7,8 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"sync/atomic"
+
+	"github.com/go-franceconnect/franceconnect/internal/jsonscan"
 )
 
 const p256Size = 32 // bytes of a P-256 coordinate, scalar or ES256 signature half
@@ -65,7 +67,7 @@ func ParseJWS(token string, allowedAlgs []string) (*JWS, error) {
 	}
 	f, err := parseJWSHeader(parts[0])
 	if err != nil {
-		return nil, err
+		return nil, jsonError(err)
 	}
 	switch {
 	case len(f.alg) == 0:
@@ -92,30 +94,30 @@ type jwsFields struct {
 
 // parseJWSHeader reads a JWS protected header.
 func parseJWSHeader(hdr []byte) (f jwsFields, err error) {
-	s := scanner{buf: hdr}
-	var seen memberSet
-	var o object
-	for o.next(&s, &seen) {
-		switch string(o.key) {
+	s := jsonscan.New(hdr)
+	var seen jsonscan.Members
+	var o jsonscan.Object
+	for o.Next(&s, &seen) {
+		switch string(o.Key) {
 		case "alg":
-			f.alg, err = s.strValue()
+			f.alg, err = s.StringValue()
 		case "kid":
-			f.kid, err = s.strValue()
+			f.kid, err = s.StringValue()
 		case "typ":
-			f.typ, err = s.strValue()
+			f.typ, err = s.StringValue()
 		case "cty":
-			f.cty, err = s.strValue()
+			f.cty, err = s.StringValue()
 		default:
-			err = commonMember(&s, o.key)
+			err = commonMember(&s, o.Key)
 		}
 		if err != nil {
 			return f, err
 		}
 	}
-	if o.err != nil {
-		return f, o.err
+	if o.Err() != nil {
+		return f, o.Err()
 	}
-	return f, s.end()
+	return f, s.End()
 }
 
 // Verify checks the signature with key: for ES256 a 64-byte R||S ECDSA

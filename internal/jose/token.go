@@ -3,6 +3,8 @@ package jose
 import (
 	"fmt"
 	"strings"
+
+	"github.com/go-franceconnect/franceconnect/internal/jsonscan"
 )
 
 var (
@@ -75,19 +77,19 @@ func allowed(v []byte, list []string) bool {
 // commonMember handles a header member that is neither read nor ignored by
 // the caller: it refuses the members that would change how the token must be
 // processed and skips the others.
-func commonMember(s *scanner, key []byte) error {
+func commonMember(s *jsonscan.Scanner, key []byte) error {
 	switch string(key) {
 	case "crit", "zip", "jku", "jwk", "x5u":
 		return errForbidden
 	case "b64":
 		// Only the default, true, is supported (RFC 7797).
-		ok, err := s.isTrue()
+		ok, err := s.IsTrue()
 		if err == nil && !ok {
 			err = errForbidden
 		}
 		return err
 	}
-	return s.skip()
+	return s.Skip()
 }
 
 // setStrings sets each *dst[i] to string(src[i]) with a single allocation.
