@@ -14,8 +14,9 @@ import (
 // setClaim decodes each value into the claims struct, whose strings are
 // substrings of one copy of the payload. Anything unusual (a repeated
 // member, a mistyped claim, a null date, aud or nonce, more than
-// maxFastMembers members) is left to decodeClaims, the reference, which also produces the error: both
-// give the same result (FuzzClaimsReaders checks it).
+// maxFastMembers members) is left to decodeClaims, the reference, which
+// also produces the error: both give the same result (FuzzClaimsReaders
+// checks it).
 
 // maxFastMembers bounds the members of a payload read by splitClaims; its
 // duplicate check is quadratic.
@@ -105,7 +106,7 @@ func splitClaims(payload []byte, members []claimMember) (text string, _ []claimM
 		if len(members) == maxFastMembers || hasMember(members, name) || !sc.Consume(':') {
 			return "", members, false
 		}
-		sc.Peek()
+		sc.Peek() // skips the whitespace before the value
 		start = sc.Pos()
 		if sc.Skip() != nil {
 			return "", members, false

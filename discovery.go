@@ -28,30 +28,21 @@ const (
 
 // discoveryDoc holds the members of the provider configuration we use (spec §2).
 type discoveryDoc struct {
-	Issuer                    string   `json:"issuer"`
-	AuthorizationEndpoint     string   `json:"authorization_endpoint"`
-	TokenEndpoint             string   `json:"token_endpoint"`
-	UserinfoEndpoint          string   `json:"userinfo_endpoint"`
-	EndSessionEndpoint        string   `json:"end_session_endpoint"`
-	JWKSURI                   string   `json:"jwks_uri"`
-	RevocationEndpoint        string   `json:"revocation_endpoint"`
-	ACRValues                 []string `json:"acr_values_supported"`
-	TokenAuthMethods          []string `json:"token_endpoint_auth_methods_supported"`
-	IDTokenSigningAlgs        []string `json:"id_token_signing_alg_values_supported"`
-	IDTokenEncryptionAlgs     []string `json:"id_token_encryption_alg_values_supported"`
-	IDTokenEncryptionEncs     []string `json:"id_token_encryption_enc_values_supported"`
-	UserinfoSigningAlgs       []string `json:"userinfo_signing_alg_values_supported"`
-	UserinfoEncryptionAlgs    []string `json:"userinfo_encryption_alg_values_supported"`
-	UserinfoEncryptionEncs    []string `json:"userinfo_encryption_enc_values_supported"`
-	IssParameterSupported     bool     `json:"authorization_response_iss_parameter_supported"`
-	ClaimsParameterSupported  bool     `json:"claims_parameter_supported"`
-	ResponseTypesSupported    []string `json:"response_types_supported"`
-	SubjectTypesSupported     []string `json:"subject_types_supported"`
-	ScopesSupported           []string `json:"scopes_supported"`
-	ClaimsSupported           []string `json:"claims_supported"`
-	GrantTypesSupported       []string `json:"grant_types_supported"`
-	ResponseModesSupported    []string `json:"response_modes_supported"`
-	RequestParameterSupported bool     `json:"request_parameter_supported"`
+	Issuer                 string   `json:"issuer"`
+	AuthorizationEndpoint  string   `json:"authorization_endpoint"`
+	TokenEndpoint          string   `json:"token_endpoint"`
+	UserinfoEndpoint       string   `json:"userinfo_endpoint"`
+	EndSessionEndpoint     string   `json:"end_session_endpoint"`
+	JWKSURI                string   `json:"jwks_uri"`
+	RevocationEndpoint     string   `json:"revocation_endpoint"`
+	TokenAuthMethods       []string `json:"token_endpoint_auth_methods_supported"`
+	IDTokenSigningAlgs     []string `json:"id_token_signing_alg_values_supported"`
+	IDTokenEncryptionAlgs  []string `json:"id_token_encryption_alg_values_supported"`
+	IDTokenEncryptionEncs  []string `json:"id_token_encryption_enc_values_supported"`
+	UserinfoSigningAlgs    []string `json:"userinfo_signing_alg_values_supported"`
+	UserinfoEncryptionAlgs []string `json:"userinfo_encryption_alg_values_supported"`
+	UserinfoEncryptionEncs []string `json:"userinfo_encryption_enc_values_supported"`
+	IssParameterSupported  bool     `json:"authorization_response_iss_parameter_supported"`
 }
 
 // check verifies the document against the client's configuration.
@@ -121,7 +112,6 @@ func overlaps(a, b []string) bool {
 // cached is an immutable cache entry.
 type cached[T any] struct {
 	value   T
-	fetched time.Time
 	expires time.Time
 }
 
@@ -169,10 +159,10 @@ func (d *discoveryCache) load(ctx context.Context) (*discoveryDoc, error) {
 			return nil, err
 		}
 		d.c.log.WarnContext(ctx, "franceconnect: discovery refresh failed, keeping the cached document", "err", err)
-		d.cur.Store(&cached[*discoveryDoc]{value: e.value, fetched: e.fetched, expires: now.Add(retryAfterFail)})
+		d.cur.Store(&cached[*discoveryDoc]{value: e.value, expires: now.Add(retryAfterFail)})
 		return e.value, nil
 	}
-	d.cur.Store(&cached[*discoveryDoc]{value: doc, fetched: now, expires: now.Add(ttl)})
+	d.cur.Store(&cached[*discoveryDoc]{value: doc, expires: now.Add(ttl)})
 	return doc, nil
 }
 

@@ -85,10 +85,11 @@ func (c *Client) decrypt(raw string, category error) (string, error) {
 	if err != nil {
 		return "", joinCategory(category, err)
 	}
-	if jose.Segments(string(plain)) != 3 {
+	inner := string(plain) // plain is overwritten by the next Decrypt of jwe
+	if jose.Segments(inner) != 3 {
 		return "", tokenError(category, ErrMalformedToken, "the JWE does not contain a JWS")
 	}
-	return string(plain), nil
+	return inner, nil
 }
 
 // decryptionKey selects our key by kid; without a kid, the only key of alg.

@@ -44,21 +44,18 @@ func (s *keySet) find(kid, alg string) *jose.PublicKey {
 	return found
 }
 
-func keyFits(k *jose.PublicKey, alg string) bool {
-	if k.Alg != "" {
-		return k.Alg == alg
-	}
-	return alg == jose.ES256 && k.ECDSA != nil || alg == jose.RS256 && k.RSA != nil
-}
+// keyFits reports whether k verifies alg. jose.ParsePublicJWKS sets every
+// key's Alg, inferring it from kty when the JWK has none.
+func keyFits(k *jose.PublicKey, alg string) bool { return k.Alg == alg }
 
 // keyCache holds the provider's JWKS (spec §8.4). Lookups read the current
 // set atomically without locking. An unknown kid triggers at most one
 // refresh per cooldown: sema, a one-slot semaphore, lets one goroutine fetch
 // while the others wait for its result (or for their context), and such a
 // fetch is skipped when the previous one is more recent than the cooldown.
-// The set is also refreshed when its Cache-Control max-age has passed. A flood of
-// tokens with forged kids therefore costs FranceConnect one request per
-// cooldown at most.
+// The set is also refreshed when its Cache-Control max-age has passed. A
+// flood of tokens with forged kids therefore costs FranceConnect one request
+// per cooldown at most.
 type keyCache struct {
 	c        *Client
 	cooldown time.Duration
@@ -81,7 +78,7 @@ func (k *keyCache) init(ctx context.Context) error {
 		return err
 	}
 	now := k.c.now()
-	k.cur.Store(&cached[*keySet]{value: set, fetched: now, expires: now.Add(ttl)})
+	k.cur.Store(&cached[*keySet]{value: set, expires: now.Add(ttl)})
 	return nil
 }
 
@@ -125,11 +122,11 @@ func (k *keyCache) refresh(ctx context.Context, seen *cached[*keySet], forced bo
 	set, ttl, err := k.fetch(ctx)
 	if err != nil {
 		k.c.log.WarnContext(ctx, "franceconnect: provider keys refresh failed, keeping the cached keys", "err", err)
-		next := &cached[*keySet]{value: cur.value, fetched: cur.fetched, expires: now.Add(retryAfterFail)}
+		next := &cached[*keySet]{value: cur.value, expires: now.Add(retryAfterFail)}
 		k.cur.Store(next)
 		return next, nil
 	}
-	next := &cached[*keySet]{value: set, fetched: now, expires: now.Add(ttl)}
+	next := &cached[*keySet]{value: set, expires: now.Add(ttl)}
 	k.cur.Store(next)
 	return next, nil
 }
