@@ -56,10 +56,14 @@ func newFloorToken(b *testing.B, p benchPair, raw string) *floorToken {
 	f.rsaPub, _ = pub.(*rsa.PublicKey)
 	signed := raw
 	if p.enc != "" {
-		dec, err := k.fsKey(p.enc).internal()
+		dec, err := k.fsKey(p.enc).decKey()
 		require.NoError(b, err)
-		f.ecdhKey, f.rsaKey = dec.ECDH, dec.RSA
-		signed = f.decodeJWE(b, raw)
+		f.rsaKey, _ = dec.key.(*rsa.PrivateKey)
+		if ec, ok := dec.key.(*ecdsa.PrivateKey); ok {
+			f.ecdhKey, err = ec.ECDH()
+			require.NoError(b, err)
+		}
+		signed = f.decodeJWE(b, raw, dec.key)
 	}
 	segs := strings.Split(signed, ".")
 	f.inputLen = len(segs[0]) + 1 + len(segs[1])
@@ -75,7 +79,7 @@ func newFloorToken(b *testing.B, p benchPair, raw string) *floorToken {
 
 // decodeJWE stores the parts of the JWE raw and returns the JWS it holds,
 // decrypted with go-jose.
-func (f *floorToken) decodeJWE(b *testing.B, raw string) string {
+func (f *floorToken) decodeJWE(b *testing.B, raw string, key crypto.PrivateKey) string {
 	segs := strings.Split(raw, ".")
 	f.aad = []byte(segs[0])
 	f.ek, f.iv = decodeB64(b, segs[1]), decodeB64(b, segs[2])
@@ -90,11 +94,6 @@ func (f *floorToken) decodeJWE(b *testing.B, raw string) string {
 	}
 	jwe, err := gojose.ParseEncryptedCompact(raw, []gojose.KeyAlgorithm{gojose.KeyAlgorithm(f.alg)}, []gojose.ContentEncryption{gojose.A256GCM})
 	require.NoError(b, err)
-	var key any = f.rsaKey
-	if f.ecdhKey != nil {
-		key, err = ecdsaFromECDH(f.ecdhKey)
-		require.NoError(b, err)
-	}
 	plain, err := jwe.Decrypt(key)
 	require.NoError(b, err)
 	return string(plain)

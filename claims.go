@@ -2,46 +2,40 @@ package franceconnect
 
 import (
 	"encoding/json"
-	"reflect"
-	"strings"
+	"fmt"
+
+	"github.com/go-franceconnect/franceconnect/internal/jose"
 )
 
-// decodeClaims decodes a JWT claims set into v, a pointer to a struct of
-// json-tagged fields, matching member names exactly: claim names are case
-// sensitive (RFC 7519 §4), while encoding/json alone would fill Audience
-// from "Aud" or Issuer from "ISS". Other members are ignored; of repeated
-// members the last one wins, as RFC 7519 §4 allows.
-func decodeClaims(payload []byte, v any) error {
-	var members map[string]json.RawMessage
-	if err := json.Unmarshal(payload, &members); err != nil {
-		return err
-	}
-	exact := make(map[string]json.RawMessage, len(members))
-	for _, name := range claimNames(reflect.TypeOf(v).Elem()) {
-		if raw, ok := members[name]; ok {
-			exact[name] = raw
-		}
-	}
-	b, err := json.Marshal(exact)
-	if err != nil {
-		return err
-	}
-	return json.Unmarshal(b, v)
+// maxClaims bounds the members of a claims set, and of each object in it.
+const maxClaims = 256
+
+// claimField names a claim and where to decode it.
+type claimField struct {
+	name string
+	dst  any
 }
 
-// claimNames returns the json names of the fields of struct type t,
-// including those of embedded structs.
-func claimNames(t reflect.Type) []string {
-	var names []string
-	for i := range t.NumField() {
-		f := t.Field(i)
-		if f.Anonymous && f.Type.Kind() == reflect.Struct {
-			names = append(names, claimNames(f.Type)...)
+// readClaims decodes a verified payload: a JSON object without repeated
+// member names (jose.Object, the rule that also applies to headers), whose
+// members are decoded with encoding/json into the fields listed, matched
+// by exact name. Claim names are case sensitive (RFC 7519 §4): "Aud" or
+// "ISS" are not aud or iss, whereas encoding/json alone would match them.
+// Other members are left alone; all of them are returned. Errors wrap
+// ErrMalformedToken.
+func readClaims(payload []byte, fields []claimField) (map[string]json.RawMessage, error) {
+	members, err := jose.Object(payload, maxClaims)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range fields {
+		raw, ok := members[f.name]
+		if !ok {
 			continue
 		}
-		if name, _, _ := strings.Cut(f.Tag.Get("json"), ","); name != "" && name != "-" {
-			names = append(names, name)
+		if err := json.Unmarshal(raw, f.dst); err != nil {
+			return nil, fmt.Errorf("%w: claim %s: %v", ErrMalformedToken, f.name, err)
 		}
 	}
-	return names
+	return members, nil
 }

@@ -2,22 +2,77 @@ package franceconnect
 
 import (
 	"context"
+	"reflect"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-func TestDecodeClaimsIsCaseSensitive(t *testing.T) {
+func TestReadClaimsByExactName(t *testing.T) {
 	var cl idClaims
-	require.NoError(t, decodeClaims([]byte(`{"ISS":"a","Aud":"b","Nonce":"c","sub":"d","acr":"x","acr":"eidas2","other":1}`), &cl))
+	all, err := readClaims([]byte(`{"ISS":"a","Aud":"b","Nonce":"c","sub":"d","acr":"eidas2","other":1}`), cl.fields())
+	require.NoError(t, err)
 	assert.Empty(t, cl.Issuer, "ISS is not iss")
 	assert.Empty(t, cl.Audience, "Aud is not aud")
 	assert.Empty(t, cl.Nonce)
-	assert.Equal(t, "d", cl.Subject, "embedded commonClaims are read")
-	assert.Equal(t, "eidas2", cl.ACR, "the last of repeated members wins (RFC 7519 §4)")
-	require.Error(t, decodeClaims([]byte(`[]`), &cl))
-	require.Error(t, decodeClaims([]byte(`{"exp":null}`), &cl))
+	assert.Equal(t, "d", cl.Subject, "common claims are read")
+	assert.Equal(t, "eidas2", cl.ACR)
+	assert.Len(t, all, 6, "every member is returned")
+}
+
+func TestReadClaimsRefuses(t *testing.T) {
+	for name, payload := range map[string]string{
+		"repeated member":           `{"acr":"eidas1","acr":"eidas3","sub":"s"}`,
+		"repeated member, escaped":  `{"acr":"eidas1","\u0061cr":"eidas3"}`,
+		"repeated unknown member":   `{"x":1,"x":2}`,
+		"repeated in a nested one":  `{"address":{"city":"a","city":"b"}}`,
+		"null date":                 `{"exp":null}`,
+		"date as a string":          `{"iat":"1768471200"}`,
+		"date out of range":         `{"iat":-1}`,
+		"huge date":                 `{"exp":1e400}`,
+		"sub a number":              `{"sub":1}`,
+		"amr with a number":         `{"amr":["pwd",1]}`,
+		"aud an object":             `{"aud":{"a":1}}`,
+		"top-level array":           `[{"iss":"a"}]`,
+		"invalid JSON":              `{"iss":"a",}`,
+		"trailing data":             `{"iss":"a"} {}`,
+		"invalid UTF-8":             "{\"iss\":\"a\xffb\"}",
+		"nested deeper than 16":     `{"x":[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			var cl idClaims
+			_, err := readClaims([]byte(payload), cl.fields())
+			require.ErrorIs(t, err, ErrMalformedToken)
+		})
+	}
+}
+
+// TestClaimFieldsCoverTheStructs gives every listed claim a value and checks
+// that each field of the claims structs was set: a field added to a struct
+// without its entry in fields() fails here.
+func TestClaimFieldsCoverTheStructs(t *testing.T) {
+	for _, cl := range []interface{ fields() []claimField }{&idClaims{}, &userinfoClaims{}} {
+		for _, f := range cl.fields() {
+			v := reflect.ValueOf(f.dst).Elem()
+			switch v.Interface().(type) {
+			case string:
+				v.SetString("x")
+			case []string, audience:
+				v.Set(reflect.ValueOf([]string{"x"}).Convert(v.Type()))
+			case numericDate:
+				v.Set(reflect.ValueOf(numericDate{t: fixNow, ok: true}))
+			default:
+				t.Fatalf("claim %s: unexpected type %T", f.name, v.Interface())
+			}
+		}
+		v := reflect.ValueOf(cl).Elem()
+		for _, field := range reflect.VisibleFields(v.Type()) {
+			if !field.Anonymous {
+				assert.False(t, v.FieldByIndex(field.Index).IsZero(), "%T.%s has no claim in fields()", cl, field.Name)
+			}
+		}
+	}
 }
 
 func TestVerifyIDTokenRefusesCaseVariantClaims(t *testing.T) {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	gojose "github.com/go-jose/go-jose/v4"
+
 	"github.com/go-franceconnect/franceconnect/internal/jose"
 	"github.com/go-franceconnect/franceconnect/internal/wire"
 )
@@ -113,13 +115,16 @@ type Client struct {
 	encrypted bool // a bare JWS is refused
 	sigAlgs   []string
 	encAlgs   []string
-	decKeys   []jose.PrivateKey
-	http      *http.Client
-	tokenHTTP *http.Client // http that also refuses non-JSON token answers
-	leeway    time.Duration
-	maxBody   int64
-	now       func() time.Time
-	log       *slog.Logger
+	decKeys   []decKey
+	// The same allow-lists, typed for go-jose.
+	joseSigAlgs []gojose.SignatureAlgorithm
+	joseKeyAlgs []gojose.KeyAlgorithm
+	http        *http.Client
+	tokenHTTP   *http.Client // http that also refuses non-JSON token answers
+	leeway      time.Duration
+	maxBody     int64
+	now         func() time.Time
+	log         *slog.Logger
 
 	discovery *discoveryCache
 	keys      *keyCache
@@ -242,9 +247,13 @@ func (c *Client) setAlgorithms(cfg *Config) error {
 	}
 	c.decKeys = keys
 	for _, k := range keys {
-		if !slices.Contains(c.encAlgs, k.Alg) {
-			c.encAlgs = append(c.encAlgs, k.Alg)
+		if !slices.Contains(c.encAlgs, k.alg) {
+			c.encAlgs = append(c.encAlgs, k.alg)
+			c.joseKeyAlgs = append(c.joseKeyAlgs, gojose.KeyAlgorithm(k.alg))
 		}
+	}
+	for _, a := range c.sigAlgs {
+		c.joseSigAlgs = append(c.joseSigAlgs, gojose.SignatureAlgorithm(a))
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package franceconnect
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -230,7 +231,7 @@ func isLoopbackHost(h string) bool {
 // rules written here independently: iss exactly the issuer; aud our
 // client_id, alone; exp and iat numbers within the leeway; sub a non-empty
 // string; nonce the session's; acr eidas2 or eidas3. Member names are exact
-// (RFC 7519 §4); of repeated members the last one counts, here as there.
+// (RFC 7519 §4) and none may be repeated.
 func FuzzIDTokenClaims(f *testing.F) {
 	k := loadTestKeys(f)
 	c := newProvider(f, FranceConnectPlus).client(f)
@@ -269,6 +270,9 @@ func FuzzIDTokenClaims(f *testing.F) {
 		if json.Unmarshal(payload, &members) != nil {
 			t.Fatalf("accepted a payload that is not an object: %q", payload)
 		}
+		if n := topLevelMembers(payload); n != len(members) {
+			t.Fatalf("accepted a payload with a repeated member (%d members, %d names): %q", n, len(members), payload)
+		}
 		if why := claimsRefusal(members, c); why != "" {
 			t.Fatalf("accepted a payload whose %s: %q", why, payload)
 		}
@@ -276,6 +280,23 @@ func FuzzIDTokenClaims(f *testing.F) {
 			t.Fatalf("accepted payload %q gave %+v", payload, idt)
 		}
 	})
+}
+
+// topLevelMembers counts the members of a JSON object, repeated ones
+// included.
+func topLevelMembers(payload []byte) int {
+	dec := json.NewDecoder(bytes.NewReader(payload))
+	if _, err := dec.Token(); err != nil {
+		return -1
+	}
+	n := 0
+	for ; dec.More(); n++ {
+		var value json.RawMessage
+		if _, err := dec.Token(); err != nil || dec.Decode(&value) != nil {
+			return -1
+		}
+	}
+	return n
 }
 
 // claimsRefusal restates the id_token claim rules (spec §6) and returns why

@@ -3,6 +3,7 @@ package franceconnect
 import (
 	"bytes"
 	"context"
+	"crypto"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
@@ -11,20 +12,24 @@ import (
 	"strings"
 	"time"
 
+	gojose "github.com/go-jose/go-jose/v4"
+
 	"github.com/go-franceconnect/franceconnect/internal/jose"
 )
 
 // decode is the one path that turns a token from FranceConnect (id_token or
-// userinfo) into a verified payload (spec §5.1, §6, §7):
+// userinfo) into a verified payload (spec §5.1, §6, §7). go-jose decrypts
+// and verifies; the policy of internal/jose runs first on each layer:
 //
-//  1. a JWE (5 segments) is decrypted with our key chosen by kid, after its
-//     alg (ECDH-ES, RSA-OAEP-256, RSA-OAEP, as our keys allow) and enc
-//     (A256GCM) were checked against the allow-lists; its optional iss and
-//     aud headers must be ours; it must contain a JWS, not another JWE;
+//  1. a JWE (5 segments) must pass jose.CheckJWE (framing, header
+//     allow-list, alg among our keys' algorithms, A256GCM); its optional iss
+//     and aud headers must be ours; it is decrypted with our key chosen by
+//     kid and bound to the header's alg; it must contain a JWS, not another
+//     JWE;
 //  2. a bare JWS (3 segments) is refused when the platform encrypts;
-//  3. the JWS alg must be allowed (ES256; RS256 on FranceConnect), its key is
-//     found by kid in the provider keys (one refresh on an unknown kid), and
-//     its signature is verified.
+//  3. the JWS must pass jose.CheckJWS (ES256; RS256 on FranceConnect), its
+//     key is found by kid and alg in the provider keys (one refresh on an
+//     unknown kid), and go-jose verifies the signature.
 //
 // It returns the payload and the signed JWS (the logout hint). category is
 // ErrInvalidIDToken or ErrInvalidUserInfo.
@@ -44,18 +49,35 @@ func (c *Client) decode(ctx context.Context, raw string, category error) ([]byte
 	default:
 		return nil, "", tokenError(category, ErrMalformedToken, "neither a compact JWE nor a JWS")
 	}
-	jws, err := jose.ParseJWS(signed, c.sigAlgs)
+	payload, err := c.verify(ctx, signed)
 	if err != nil {
 		return nil, "", joinCategory(category, err)
 	}
-	key, err := c.keys.lookup(ctx, jws.Header.Kid, jws.Header.Alg)
+	return payload, signed, nil
+}
+
+// verify checks a compact JWS and returns its payload.
+func (c *Client) verify(ctx context.Context, signed string) ([]byte, error) {
+	h, err := jose.CheckJWS(signed, c.sigAlgs)
 	if err != nil {
-		return nil, "", joinCategory(category, err)
+		return nil, err
 	}
-	if err := jws.Verify(key); err != nil {
-		return nil, "", joinCategory(category, err)
+	jws, err := gojose.ParseSignedCompact(signed, c.joseSigAlgs)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrMalformedToken, err)
 	}
-	return jws.Payload(), signed, nil
+	key, err := c.keys.lookup(ctx, h.Kid, h.Alg)
+	if err != nil {
+		return nil, err
+	}
+	payload, err := jws.Verify(key.Key)
+	if err != nil {
+		return nil, ErrSignature
+	}
+	if err := h.Unlisted(); err != nil {
+		return nil, err
+	}
+	return payload, nil
 }
 
 // decrypt opens a JWE and returns the JWS it carries.
@@ -63,49 +85,68 @@ func (c *Client) decrypt(raw string, category error) (string, error) {
 	if len(c.decKeys) == 0 {
 		return "", tokenError(category, ErrDecryption, "encrypted token but no DecryptionKeys configured")
 	}
-	jwe, err := jose.ParseJWE(raw, c.encAlgs, []string{jose.A256GCM})
+	h, err := jose.CheckJWE(raw, c.encAlgs)
 	if err != nil {
 		return "", joinCategory(category, err)
 	}
-	h := &jwe.Header
-	if h.Cty != "" && !strings.EqualFold(h.Cty, "JWT") {
+	switch {
+	case h.Cty != "" && !strings.EqualFold(h.Cty, "JWT") && !strings.EqualFold(h.Cty, "application/jwt"):
 		return "", tokenError(category, ErrMalformedToken, "JWE cty %q, want JWT", h.Cty)
-	}
-	if h.Iss != "" && h.Iss != c.issuer {
+	case h.Iss != "" && h.Iss != c.issuer:
 		return "", tokenError(category, ErrIssuerMismatch, "JWE header iss %q", h.Iss)
-	}
-	if (h.Aud != "" || h.AudArray) && h.Aud != c.clientID {
+	case h.Aud != nil && (len(h.Aud) != 1 || h.Aud[0] != c.clientID):
 		return "", tokenError(category, ErrInvalidAudience, "JWE header aud is not our client_id")
 	}
-	key := c.decryptionKey(h.Kid, h.Alg)
-	if key == nil {
-		return "", tokenError(category, ErrUnknownKey, "no decryption key with kid %q for %s", h.Kid, h.Alg)
-	}
-	plain, err := jwe.Decrypt(key)
+	key, err := c.decryptionKey(h.Kid, h.Alg)
 	if err != nil {
 		return "", joinCategory(category, err)
 	}
-	inner := string(plain) // plain is overwritten by the next Decrypt of jwe
+	jwe, err := gojose.ParseEncryptedCompact(raw, c.joseKeyAlgs, []gojose.ContentEncryption{gojose.A256GCM})
+	if err != nil {
+		return "", tokenError(category, ErrMalformedToken, "%v", err)
+	}
+	plain, err := jwe.Decrypt(key.key)
+	if err != nil {
+		return "", joinCategory(category, ErrDecryption) // whatever go-jose says: no oracle
+	}
+	if err := h.Unlisted(); err != nil {
+		return "", joinCategory(category, err)
+	}
+	inner := string(plain)
 	if jose.Segments(inner) != 3 {
 		return "", tokenError(category, ErrMalformedToken, "the JWE does not contain a JWS")
 	}
 	return inner, nil
 }
 
-// decryptionKey selects our key by kid; without a kid, the only key of alg.
-func (c *Client) decryptionKey(kid, alg string) *jose.PrivateKey {
-	var found *jose.PrivateKey
+// decKey is one of our decryption keys, ready for go-jose.
+type decKey struct {
+	id, alg string
+	key     crypto.PrivateKey // *ecdsa.PrivateKey on P-256, or *rsa.PrivateKey
+}
+
+// decryptionKey selects our key by kid and alg; without a kid, the only key
+// of alg. A key is bound to one algorithm: a key registered for
+// RSA-OAEP-256 never decrypts an RSA-OAEP token.
+func (c *Client) decryptionKey(kid, alg string) (*decKey, error) {
+	var found *decKey
 	for i := range c.decKeys {
 		k := &c.decKeys[i]
-		if k.Alg != alg || (kid != "" && k.ID != kid) {
+		if kid != "" && k.id == kid && k.alg != alg {
+			return nil, fmt.Errorf("%w: %w: our key %q is registered for %s, the token uses %s", ErrUnknownKey, ErrKeyMismatch, kid, k.alg, alg)
+		}
+		if k.alg != alg || (kid != "" && k.id != kid) {
 			continue
 		}
 		if found != nil {
-			return nil
+			return nil, wrap(ErrUnknownKey, "several decryption keys fit %s without a kid", alg)
 		}
 		found = k
 	}
-	return found
+	if found == nil {
+		return nil, wrap(ErrUnknownKey, "no decryption key with kid %q for %s", kid, alg)
+	}
+	return found, nil
 }
 
 // joinCategory puts a token error from the jose or key layer in its category.
@@ -159,11 +200,19 @@ func (a *audience) UnmarshalJSON(b []byte) error {
 
 // commonClaims are checked on both the id_token and the userinfo.
 type commonClaims struct {
-	Issuer   string      `json:"iss"`
-	Subject  string      `json:"sub"`
-	Audience audience    `json:"aud"`
-	Expiry   numericDate `json:"exp"`
-	IssuedAt numericDate `json:"iat"`
+	Issuer   string
+	Subject  string
+	Audience audience
+	Expiry   numericDate
+	IssuedAt numericDate
+}
+
+// fields lists the common claims for readClaims, followed by more.
+func (cl *commonClaims) fields(more ...claimField) []claimField {
+	return append([]claimField{
+		{"iss", &cl.Issuer}, {"sub", &cl.Subject}, {"aud", &cl.Audience},
+		{"exp", &cl.Expiry}, {"iat", &cl.IssuedAt},
+	}, more...)
 }
 
 // check verifies iss, aud, exp, iat and sub, in that order. exp and iat

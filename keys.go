@@ -207,10 +207,10 @@ func parsePEMKeys(data []byte) ([]Key, error) {
 	return keys, nil
 }
 
-// decryptionKeys checks keys and converts them for internal/jose: unique
+// decryptionKeys checks keys and converts them for go-jose: unique
 // non-empty kids, alg fitting the key type, P-256 for EC, ≥ 2048-bit RSA.
-func decryptionKeys(keys []Key) ([]jose.PrivateKey, error) {
-	out := make([]jose.PrivateKey, 0, len(keys))
+func decryptionKeys(keys []Key) ([]decKey, error) {
+	out := make([]decKey, 0, len(keys))
 	seen := map[string]bool{}
 	for _, k := range keys {
 		if k.ID == "" {
@@ -220,60 +220,69 @@ func decryptionKeys(keys []Key) ([]jose.PrivateKey, error) {
 			return nil, wrap(ErrConfig, "DecryptionKeys: kid %q appears twice", k.ID)
 		}
 		seen[k.ID] = true
-		jk, err := k.internal()
+		dk, err := k.decKey()
 		if err != nil {
 			return nil, wrap(ErrConfig, "DecryptionKeys: kid %q: %v", k.ID, err)
 		}
-		out = append(out, jk)
+		out = append(out, dk)
 	}
 	return out, nil
 }
 
-func (k Key) internal() (jose.PrivateKey, error) {
-	jk := jose.PrivateKey{ID: k.ID, Alg: k.Algorithm}
+// decKey checks that the key fits its algorithm and returns it in the form
+// go-jose decrypts with: *ecdsa.PrivateKey for ECDH-ES, *rsa.PrivateKey.
+func (k Key) decKey() (decKey, error) {
+	dk := decKey{id: k.ID, alg: k.Algorithm}
 	switch k.Algorithm {
 	case ECDHES:
-		var err error
-		switch p := k.Private.(type) {
-		case *ecdsa.PrivateKey:
-			if p.Curve != elliptic.P256() {
-				return jk, fmt.Errorf("ECDH-ES needs a P-256 key")
-			}
-			jk.ECDH, err = p.ECDH()
-		case *ecdh.PrivateKey:
-			if p.Curve() != ecdh.P256() {
-				return jk, fmt.Errorf("ECDH-ES needs a P-256 key")
-			}
-			jk.ECDH = p
-		default:
-			return jk, fmt.Errorf("ECDH-ES needs an EC P-256 private key, got %T", k.Private)
+		p, err := ecdsaPrivate(k.Private)
+		if err != nil {
+			return dk, err
 		}
-		return jk, err
+		dk.key = p
+		return dk, nil
 	case RSAOAEP256, RSAOAEP:
 		p, ok := k.Private.(*rsa.PrivateKey)
 		if !ok {
-			return jk, fmt.Errorf("%s needs an RSA private key, got %T", k.Algorithm, k.Private)
+			return dk, fmt.Errorf("%s needs an RSA private key, got %T", k.Algorithm, k.Private)
 		}
-		if p.N.BitLen() < 2048 {
-			return jk, fmt.Errorf("RSA key of %d bits, at least 2048 required", p.N.BitLen())
+		if p.N.BitLen() < jose.MinRSABits {
+			return dk, fmt.Errorf("RSA key of %d bits, at least %d required", p.N.BitLen(), jose.MinRSABits)
 		}
 		if err := p.Validate(); err != nil {
-			return jk, fmt.Errorf("invalid RSA key: %v", err)
+			return dk, fmt.Errorf("invalid RSA key: %v", err)
 		}
 		p.Precompute()
-		jk.RSA = p
-		return jk, nil
+		dk.key = p
+		return dk, nil
 	}
-	return jk, fmt.Errorf("algorithm %q (want %s, %s or %s)", k.Algorithm, ECDHES, RSAOAEP256, RSAOAEP)
+	return dk, fmt.Errorf("algorithm %q (want %s, %s or %s)", k.Algorithm, ECDHES, RSAOAEP256, RSAOAEP)
+}
+
+// ecdsaPrivate returns an EC P-256 private key as an *ecdsa.PrivateKey.
+func ecdsaPrivate(priv crypto.PrivateKey) (*ecdsa.PrivateKey, error) {
+	switch p := priv.(type) {
+	case *ecdsa.PrivateKey:
+		if p.Curve != elliptic.P256() {
+			return nil, fmt.Errorf("ECDH-ES needs a P-256 key")
+		}
+		return p, nil
+	case *ecdh.PrivateKey:
+		if p.Curve() != ecdh.P256() {
+			return nil, fmt.Errorf("ECDH-ES needs a P-256 key")
+		}
+		return ecdsa.ParseRawPrivateKey(elliptic.P256(), p.Bytes())
+	}
+	return nil, fmt.Errorf("ECDH-ES needs an EC P-256 private key, got %T", priv)
 }
 
 // jwk returns the go-jose form of the key, public or private.
 func (k Key) jwk(public bool) (gojose.JSONWebKey, error) {
 	priv := k.Private
 	if e, ok := priv.(*ecdh.PrivateKey); ok { // go-jose speaks crypto/ecdsa
-		p, err := ecdsaFromECDH(e)
+		p, err := ecdsaPrivate(e)
 		if err != nil {
-			return gojose.JSONWebKey{}, err
+			return gojose.JSONWebKey{}, wrap(ErrConfig, "kid %q: %v", k.ID, err)
 		}
 		priv = p
 	}
@@ -285,14 +294,6 @@ func (k Key) jwk(public bool) (gojose.JSONWebKey, error) {
 		return gojose.JSONWebKey{}, wrap(ErrConfig, "kid %q: invalid key", k.ID)
 	}
 	return j, nil
-}
-
-func ecdsaFromECDH(e *ecdh.PrivateKey) (*ecdsa.PrivateKey, error) {
-	p, err := ecdsa.ParseRawPrivateKey(elliptic.P256(), e.Bytes())
-	if err != nil {
-		return nil, wrap(ErrConfig, "converting an ECDH key: %v", err)
-	}
-	return p, nil
 }
 
 // MarshalKeys encodes keys as a private JWK Set, to be stored as a secret

@@ -164,10 +164,16 @@ func (c *Client) exchangeError(err error) error {
 // idClaims are the id_token claims (spec §6).
 type idClaims struct {
 	commonClaims
-	Nonce    string      `json:"nonce"`
-	ACR      string      `json:"acr"`
-	AMR      []string    `json:"amr"`
-	AuthTime numericDate `json:"auth_time"`
+	Nonce    string
+	ACR      string
+	AMR      []string
+	AuthTime numericDate
+}
+
+func (cl *idClaims) fields() []claimField {
+	return cl.commonClaims.fields(
+		claimField{"nonce", &cl.Nonce}, claimField{"acr", &cl.ACR},
+		claimField{"amr", &cl.AMR}, claimField{"auth_time", &cl.AuthTime})
 }
 
 // VerifyIDToken runs the id_token pipeline (spec §6): decrypt (JWE on
@@ -179,8 +185,8 @@ func (c *Client) VerifyIDToken(ctx context.Context, raw string, st AuthState) (*
 		return nil, err
 	}
 	var cl idClaims
-	if err := decodeIDClaims(payload, &cl); err != nil {
-		return nil, tokenError(ErrInvalidIDToken, ErrMalformedToken, "claims: %v", err)
+	if _, err := readClaims(payload, cl.fields()); err != nil {
+		return nil, joinCategory(ErrInvalidIDToken, err)
 	}
 	if err := cl.check(c, ErrInvalidIDToken, true); err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-franceconnect/franceconnect/internal/wire"
@@ -59,24 +60,23 @@ func (i *Identity) BornInFrance() bool { return i.Birthcountry == "99100" }
 // userinfoClaims are the claims decoded from the userinfo payload.
 type userinfoClaims struct {
 	commonClaims
-	GivenName         string   `json:"given_name"`
-	GivenNameArray    []string `json:"given_name_array"`
-	FamilyName        string   `json:"family_name"`
-	PreferredUsername string   `json:"preferred_username"`
-	Birthdate         string   `json:"birthdate"`
-	Gender            string   `json:"gender"`
-	Birthplace        string   `json:"birthplace"`
-	Birthcountry      string   `json:"birthcountry"`
-	Email             string   `json:"email"`
-	RNIPPGivenName    string   `json:"rnipp_given_name"`
-	RNIPPGivenNames   []string `json:"rnipp_given_name_array"`
-	RNIPPFamilyName   string   `json:"rnipp_family_name"`
-	RNIPPGender       string   `json:"rnipp_gender"`
-	RNIPPBirthdate    string   `json:"rnipp_birthdate"`
-	RNIPPBirthplace   string   `json:"rnipp_birthplace"`
-	RNIPPBirthcountry string   `json:"rnipp_birthcountry"`
-	// Nonce is only read to refuse an id_token passed off as a userinfo.
-	Nonce *json.RawMessage `json:"nonce"`
+	GivenName, FamilyName, PreferredUsername, Birthdate string
+	Gender, Birthplace, Birthcountry, Email             string
+	GivenNameArray, RNIPPGivenNames                     []string
+	RNIPPGivenName, RNIPPFamilyName, RNIPPGender        string
+	RNIPPBirthdate, RNIPPBirthplace, RNIPPBirthcountry  string
+}
+
+func (cl *userinfoClaims) fields() []claimField {
+	return cl.commonClaims.fields(
+		claimField{"given_name", &cl.GivenName}, claimField{"given_name_array", &cl.GivenNameArray},
+		claimField{"family_name", &cl.FamilyName}, claimField{"preferred_username", &cl.PreferredUsername},
+		claimField{"birthdate", &cl.Birthdate}, claimField{"gender", &cl.Gender},
+		claimField{"birthplace", &cl.Birthplace}, claimField{"birthcountry", &cl.Birthcountry},
+		claimField{"email", &cl.Email}, claimField{"rnipp_given_name", &cl.RNIPPGivenName},
+		claimField{"rnipp_given_name_array", &cl.RNIPPGivenNames}, claimField{"rnipp_family_name", &cl.RNIPPFamilyName},
+		claimField{"rnipp_gender", &cl.RNIPPGender}, claimField{"rnipp_birthdate", &cl.RNIPPBirthdate},
+		claimField{"rnipp_birthplace", &cl.RNIPPBirthplace}, claimField{"rnipp_birthcountry", &cl.RNIPPBirthcountry})
 }
 
 // UserInfo fetches the identity with the access token, right after the
@@ -112,7 +112,10 @@ func (c *Client) UserInfo(ctx context.Context, t *Tokens) (*Identity, error) {
 	if mt != "application/jwt" {
 		return nil, wrap(ErrInvalidUserInfo, "%w: %q, want application/jwt", ErrContentType, mt)
 	}
-	return c.verifyUserInfo(ctx, string(body), t.IDToken.Subject)
+	// A trailing newline after the compact token is harmless; anything else
+	// is left to the policy, which accepts base64url characters and dots only.
+	raw := strings.TrimRight(string(body), " \t\r\n")
+	return c.verifyUserInfo(ctx, raw, t.IDToken.Subject)
 }
 
 // verifyUserInfo decodes and checks a userinfo JWT against the id_token sub.
@@ -122,14 +125,14 @@ func (c *Client) verifyUserInfo(ctx context.Context, raw, sub string) (*Identity
 		return nil, err
 	}
 	var cl userinfoClaims
-	all, err := decodeUserInfoClaims(payload, &cl)
+	all, err := readClaims(payload, cl.fields())
 	if err != nil {
-		return nil, tokenError(ErrInvalidUserInfo, ErrMalformedToken, "claims: %v", err)
+		return nil, joinCategory(ErrInvalidUserInfo, err)
 	}
-	if err := cl.check(c, ErrInvalidUserInfo, false); err != nil {
+	if err := cl.check(c, ErrInvalidUserInfo, true); err != nil {
 		return nil, err
 	}
-	if cl.Nonce != nil {
+	if _, ok := all["nonce"]; ok {
 		// Only the id_token carries the nonce (spec §7): the same issuer,
 		// audience and sub would otherwise let an id_token pass as the
 		// userinfo (cross-JWT confusion, RFC 8725 §2.8).

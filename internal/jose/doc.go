@@ -1,26 +1,33 @@
-// Package jose decrypts and verifies the compact JOSE tokens sent by
-// FranceConnect+: a JWE (ECDH-ES, RSA-OAEP-256 or RSA-OAEP key management,
-// A256GCM content encryption) that wraps a JWS signed with ES256 or RS256
-// (FCPLUS-SPEC §5.1, §6, §7).
+// Package jose is the policy FranceConnect's compact tokens must pass before
+// and after go-jose handles them (FCPLUS-SPEC §5.1, §6, §7, §8.4).
 //
-// The package supports exactly these algorithms and nothing else. It is built
-// on the standard library's crypto packages only, parses headers with a small
-// strict JSON scanner (UTF-8 only, duplicate members rejected, keys matched
-// exactly), and decodes each token into a single buffer.
+// go-jose (github.com/go-jose/go-jose/v4) does the cryptography and the JOSE
+// framing: base64url decoding, header parsing, ECDH-ES key agreement and the
+// Concat KDF, RSA-OAEP unwrapping, AES-GCM, ECDSA and RSA signatures, JWK
+// decoding. This package adds what go-jose does not check, as guard clauses
+// on the standard library:
 //
-// A typical nested token is processed as:
+//   - framing: compact serialisation only, exactly 5 (JWE) or 3 (JWS)
+//     segments of base64url characters without padding or whitespace, each
+//     in its canonical encoding; a size limit on the token and on the
+//     protected header (CheckJWE, CheckJWS);
+//   - protected headers: members from an allow-list, no member name
+//     repeated (compared after unescaping), at most 32 members, bounded
+//     nesting, valid UTF-8; crit, zip, jku, jwk and x5u refused, b64 only
+//     when true; the algorithms of the allow-lists only;
+//   - JWE shape: an empty encrypted-key segment for ECDH-ES and a non-empty
+//     one otherwise, epk exactly for ECDH-ES, canonical apu and apv, a 96-bit
+//     IV and a 128-bit tag;
+//   - JSON objects (headers, claims, key sets) read without repeated member
+//     names and with exact names (Object), which encoding/json alone allows;
+//   - provider key sets: only signature keys usable with ES256 or RS256,
+//     with a known algorithm and sizes in range (ParsePublicJWKS).
 //
-//	jwe, err := jose.ParseJWE(token, []string{jose.ECDHES}, []string{jose.A256GCM})
-//	plaintext, err := jwe.Decrypt(key)          // key selected by jwe.Header.Kid
-//	jws, err := jose.ParseJWS(string(plaintext), []string{jose.ES256})
-//	err = jws.Verify(providerKey)                // key selected by jws.Header.Kid
-//	claims := jws.Payload()
+// Keys are chosen by the caller, by kid and alg, never from x5c, x5t or
+// x5t#S256.
 package jose
 
-import (
-	"errors"
-	"strings"
-)
+import "errors"
 
 // Algorithm names, as they appear in the "alg" and "enc" header members.
 const (
@@ -32,26 +39,17 @@ const (
 	RS256      = "RS256"        // JWS signature, RSASSA-PKCS1-v1_5 SHA-256 (RFC 7518 §3.3)
 )
 
-const (
-	// MaxTokenSize is the length, in bytes, of the longest compact token
-	// ParseJWE and ParseJWS accept.
-	MaxTokenSize = 64 << 10
-
-	// MaxJWKSKeys is the largest number of keys ParsePublicJWKS returns.
-	MaxJWKSKeys = 100
-)
-
 // Error categories. Every error returned by this package wraps exactly one of
 // them; test with errors.Is. Messages never contain token or key bytes.
 var (
 	// ErrMalformed reports a token or key set that is not well formed: wrong
-	// number of segments, bad base64url, bad JSON, duplicate JSON members,
-	// wrong sizes.
+	// number of segments, bad base64url, bad JSON, repeated JSON members,
+	// header members outside the allow-list, wrong sizes.
 	ErrMalformed = errors.New("franceconnect: malformed token")
 
 	// ErrAlgorithm reports an alg or enc outside the allow-list (including
-	// "none" and HS*), or a header feature this package refuses: crit, zip,
-	// jku, jwk, x5u, b64.
+	// "none" and HS*), or a header feature the policy refuses: crit, zip,
+	// jku, jwk, x5u, b64 other than true.
 	ErrAlgorithm = errors.New("franceconnect: algorithm not allowed")
 
 	// ErrDecryption reports any cryptographic failure while decrypting a JWE.
@@ -61,14 +59,7 @@ var (
 	// ErrSignature reports a JWS signature that does not verify.
 	ErrSignature = errors.New("franceconnect: invalid token signature")
 
-	// ErrKeyMismatch reports a key whose type, curve, size or alg cannot be
-	// used for the token's alg.
+	// ErrKeyMismatch reports a key whose type or algorithm does not fit the
+	// token's algorithm.
 	ErrKeyMismatch = errors.New("franceconnect: key does not fit the token")
 )
-
-// Segments returns the number of dot-separated parts of a compact token:
-// 3 for a JWS, 5 for a JWE. It returns 1 for a string without dots,
-// including the empty string. It does not allocate.
-func Segments(token string) int {
-	return strings.Count(token, ".") + 1
-}

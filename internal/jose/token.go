@@ -1,110 +1,168 @@
 package jose
 
 import (
+	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
+)
 
-	"github.com/go-franceconnect/franceconnect/internal/jsonscan"
+// The algorithms the policy knows; an allow-list given by the caller can
+// only narrow them.
+var (
+	keyAlgs = []string{ECDHES, RSAOAEP256, RSAOAEP}
+	sigAlgs = []string{ES256, RS256}
+)
+
+// Encoded lengths of the A256GCM initialization vector (96 bits) and
+// authentication tag (128 bits).
+const (
+	ivChars  = 16
+	tagChars = 22
 )
 
 var (
-	errSize      = fmt.Errorf("%w: token longer than %d bytes", ErrMalformed, MaxTokenSize)
-	errSegments  = fmt.Errorf("%w: wrong number of segments", ErrMalformed)
-	errBase64    = fmt.Errorf("%w: invalid base64url", ErrMalformed)
-	errMissing   = fmt.Errorf("%w: required header member missing", ErrMalformed)
-	errForbidden = fmt.Errorf("%w: header member not supported", ErrAlgorithm)
-	errAlg       = fmt.Errorf("%w: alg not allowed", ErrAlgorithm)
-	errEnc       = fmt.Errorf("%w: enc not allowed", ErrAlgorithm)
+	errEncryptedKey = fmt.Errorf("%w: encrypted key segment does not fit alg", ErrMalformed)
+	errEPK          = fmt.Errorf("%w: epk does not fit alg", ErrMalformed)
+	errIV           = fmt.Errorf("%w: initialization vector is not 96 bits", ErrMalformed)
+	errTag          = fmt.Errorf("%w: authentication tag is not 128 bits", ErrMalformed)
+	errNoSignature  = fmt.Errorf("%w: empty signature segment", ErrMalformed)
 )
 
-// split cuts a compact token into exactly len(segs) dot-separated segments.
-func split(token string, segs []string) error {
-	if len(token) > MaxTokenSize {
-		return errSize
-	}
-	last := len(segs) - 1
-	for i := range last {
-		j := strings.IndexByte(token, '.')
-		if j < 0 {
-			return errSegments
-		}
-		segs[i], token = token[:j], token[j+1:]
-	}
-	if strings.IndexByte(token, '.') >= 0 {
-		return errSegments
-	}
-	segs[last] = token
-	return nil
+// JWEHeader is the protected header of a JWE that passed CheckJWE.
+// FranceConnect+ sets alg, enc, cty, kid, iss, aud and, for ECDH-ES, epk
+// (FCPLUS-SPEC §5.1).
+type JWEHeader struct {
+	Alg string // ECDHES, RSAOAEP256 or RSAOAEP
+	Enc string // A256GCM
+	Kid string // id of the relying-party key the token is encrypted to
+	Cty string // content type, "JWT" for a nested token
+	Iss string // issuer; empty if absent
+	// Aud is the audience: nil if absent, one element if it was a string.
+	Aud []string
+
+	unlisted error // a member outside the allow-list, see Unlisted
 }
 
-// decodedSize returns the room needed to decode segs.
-func decodedSize(segs []string) (int, error) {
-	size := 0
-	for _, s := range segs {
-		n := b64DecodedLen(len(s))
-		if n < 0 {
-			return 0, errBase64
-		}
-		size += n
+// Unlisted reports a protected header member outside the allow-list, the
+// one rule to apply only once go-jose has decrypted the token: members
+// outside the list play no part in decryption, so that a header altered in
+// transit is reported as tampering (the decryption fails), and an authentic
+// header with a member this package does not support as ErrMalformed.
+func (h JWEHeader) Unlisted() error { return h.unlisted }
+
+// CheckJWE applies the policy to a compact JWE before go-jose parses it:
+// the framing and header rules of the package documentation; alg one of
+// ECDHES, RSAOAEP256 and RSAOAEP listed in allowedAlgs and enc A256GCM
+// (else ErrAlgorithm); header members alg, enc, kid, cty, typ, iss, aud,
+// epk, apu, apv (and the ignored x5c, x5t, x5t#S256, b64) of the right JSON
+// types, other members being reported by Unlisted; an encrypted key segment empty exactly for ECDH-ES, epk present
+// exactly for ECDH-ES, apu and apv canonical base64url, a 96-bit IV and a
+// 128-bit tag. Other failures wrap ErrMalformed. The epk itself is checked
+// by go-jose when decrypting.
+func CheckJWE(token string, allowedAlgs []string) (JWEHeader, error) {
+	var h JWEHeader
+	var segs [5]string
+	members, err := protected(token, segs[:])
+	if err != nil {
+		return h, err
 	}
-	return size, nil
+	h.unlisted = onlyMembers(members, []string{"alg", "enc", "kid", "cty", "typ", "iss", "aud", "epk", "apu", "apv"})
+	var typ, apu, apv string
+	err = readStrings(members, []string{"alg", "enc", "kid", "cty", "typ", "iss", "apu", "apv"},
+		[]*string{&h.Alg, &h.Enc, &h.Kid, &h.Cty, &typ, &h.Iss, &apu, &apv})
+	if err != nil {
+		return h, err
+	}
+	if h.Aud, err = readAudience(members["aud"]); err != nil {
+		return h, err
+	}
+	epk, hasEPK := members["epk"]
+	ecdh := h.Alg == ECDHES
+	switch {
+	case h.Alg == "" || h.Enc == "":
+		return h, errMissing
+	case !slices.Contains(keyAlgs, h.Alg) || !slices.Contains(allowedAlgs, h.Alg):
+		return h, errAlg
+	case h.Enc != A256GCM:
+		return h, errEnc
+	case ecdh != (segs[1] == ""):
+		return h, errEncryptedKey
+	case ecdh != hasEPK || hasEPK && epk[0] != '{':
+		return h, errEPK
+	case !canonical(apu) || !canonical(apv):
+		return h, errBase64
+	case len(segs[2]) != ivChars:
+		return h, errIV
+	case len(segs[4]) != tagChars:
+		return h, errTag
+	}
+	return h, nil
 }
 
-// decodeSegments decodes segs one after the other into buf, which must hold
-// decodedSize(segs) bytes, so that consecutive segments are contiguous; out
-// receives the decoded segments.
-func decodeSegments(buf []byte, segs []string, out [][]byte) error {
-	for i, seg := range segs {
-		v, ok := b64Decode(buf, seg)
-		if !ok {
-			return errBase64
-		}
-		out[i], buf = v, buf[len(v):]
+// readAudience reads an aud header member: a string or an array of strings.
+// The result is nil when raw is (the member is absent), never otherwise.
+func readAudience(raw json.RawMessage) ([]string, error) {
+	if raw == nil {
+		return nil, nil
 	}
-	return nil
-}
-
-// allowed reports whether v is one of list.
-func allowed(v []byte, list []string) bool {
-	for _, a := range list {
-		if string(v) == a {
-			return true
+	var s string
+	switch {
+	case raw[0] == '"' && json.Unmarshal(raw, &s) == nil:
+		return []string{s}, nil
+	case raw[0] == '[':
+		list := []string{}
+		if json.Unmarshal(raw, &list) == nil {
+			return list, nil
 		}
 	}
-	return false
+	return nil, errType
 }
 
-// commonMember handles a header member that is neither read nor ignored by
-// the caller: it refuses the members that would change how the token must be
-// processed and skips the others.
-func commonMember(s *jsonscan.Scanner, key []byte) error {
-	switch string(key) {
-	case "crit", "zip", "jku", "jwk", "x5u":
-		return errForbidden
-	case "b64":
-		// Only the default, true, is supported (RFC 7797).
-		ok, err := s.IsTrue()
-		if err == nil && !ok {
-			err = errForbidden
-		}
-		return err
-	}
-	return s.Skip()
+// JWSHeader is the protected header of a JWS that passed CheckJWS.
+// FranceConnect sets alg and kid only (FCPLUS-SPEC §5.1).
+type JWSHeader struct {
+	Alg string // ES256 or RS256
+	Kid string // id of the provider key that signed the token
+
+	unlisted error // a member outside the allow-list, see Unlisted
 }
 
-// setStrings sets each *dst[i] to string(src[i]) with a single allocation.
-func setStrings(dst []*string, src [][]byte) {
-	n := 0
-	for _, b := range src {
-		n += len(b)
+// Unlisted reports a protected header member outside the allow-list, to
+// check once go-jose has verified the signature (see JWEHeader.Unlisted).
+func (h JWSHeader) Unlisted() error { return h.unlisted }
+
+// CheckJWS applies the policy to a compact JWS before go-jose parses it:
+// the framing and header rules of the package documentation; alg ES256 or
+// RS256 and listed in allowedAlgs ("none", HS256 and every other value wrap
+// ErrAlgorithm); header members alg, kid, typ, cty (and the ignored x5c,
+// x5t, x5t#S256, b64) as strings, other members being reported by Unlisted;
+// a non-empty signature, checked after
+// alg so that an unsecured JWT is reported as such. Other failures wrap
+// ErrMalformed.
+func CheckJWS(token string, allowedAlgs []string) (JWSHeader, error) {
+	var h JWSHeader
+	var segs [3]string
+	members, err := protected(token, segs[:])
+	if err != nil {
+		return h, err
 	}
-	var sb strings.Builder
-	sb.Grow(n)
-	for _, b := range src {
-		sb.Write(b)
+	h.unlisted = onlyMembers(members, []string{"alg", "kid", "typ", "cty"})
+	var typ, cty string
+	if err := readStrings(members, []string{"alg", "kid", "typ", "cty"}, []*string{&h.Alg, &h.Kid, &typ, &cty}); err != nil {
+		return h, err
 	}
-	all := sb.String()
-	for i, b := range src {
-		*dst[i], all = all[:len(b)], all[len(b):]
+	switch {
+	case h.Alg == "":
+		return h, errMissing
+	case !slices.Contains(sigAlgs, h.Alg) || !slices.Contains(allowedAlgs, h.Alg):
+		return h, errAlg
+	case segs[2] == "":
+		return h, errNoSignature
 	}
+	return h, nil
 }
+
+// Segments returns the number of dot-separated parts of a compact token:
+// 3 for a JWS, 5 for a JWE, 1 for a string without dots.
+func Segments(token string) int { return strings.Count(token, ".") + 1 }
