@@ -23,22 +23,22 @@ func TestReadClaimsByExactName(t *testing.T) {
 
 func TestReadClaimsRefuses(t *testing.T) {
 	for name, payload := range map[string]string{
-		"repeated member":           `{"acr":"eidas1","acr":"eidas3","sub":"s"}`,
-		"repeated member, escaped":  `{"acr":"eidas1","\u0061cr":"eidas3"}`,
-		"repeated unknown member":   `{"x":1,"x":2}`,
-		"repeated in a nested one":  `{"address":{"city":"a","city":"b"}}`,
-		"null date":                 `{"exp":null}`,
-		"date as a string":          `{"iat":"1768471200"}`,
-		"date out of range":         `{"iat":-1}`,
-		"huge date":                 `{"exp":1e400}`,
-		"sub a number":              `{"sub":1}`,
-		"amr with a number":         `{"amr":["pwd",1]}`,
-		"aud an object":             `{"aud":{"a":1}}`,
-		"top-level array":           `[{"iss":"a"}]`,
-		"invalid JSON":              `{"iss":"a",}`,
-		"trailing data":             `{"iss":"a"} {}`,
-		"invalid UTF-8":             "{\"iss\":\"a\xffb\"}",
-		"nested deeper than 16":     `{"x":[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]}`,
+		"repeated member":          `{"acr":"eidas1","acr":"eidas3","sub":"s"}`,
+		"repeated member, escaped": `{"acr":"eidas1","\u0061cr":"eidas3"}`,
+		"repeated unknown member":  `{"x":1,"x":2}`,
+		"repeated in a nested one": `{"address":{"city":"a","city":"b"}}`,
+		"null date":                `{"exp":null}`,
+		"date as a string":         `{"iat":"1768471200"}`,
+		"date out of range":        `{"iat":-1}`,
+		"huge date":                `{"exp":1e400}`,
+		"sub a number":             `{"sub":1}`,
+		"amr with a number":        `{"amr":["pwd",1]}`,
+		"aud an object":            `{"aud":{"a":1}}`,
+		"top-level array":          `[{"iss":"a"}]`,
+		"invalid JSON":             `{"iss":"a",}`,
+		"trailing data":            `{"iss":"a"} {}`,
+		"invalid UTF-8":            "{\"iss\":\"a\xffb\"}",
+		"nested deeper than 16":    `{"x":[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]}`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			var cl idClaims

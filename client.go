@@ -2,7 +2,6 @@ package franceconnect
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -87,19 +86,6 @@ type Config struct {
 	// Zero: nothing is logged.
 	Logger *slog.Logger
 }
-
-// String describes the configuration without its secret or keys.
-func (c Config) String() string {
-	kids := make([]string, len(c.DecryptionKeys))
-	for i, k := range c.DecryptionKeys {
-		kids[i] = k.ID
-	}
-	return fmt.Sprintf("franceconnect.Config{Environment:%q Issuer:%q Platform:%v ClientID:%q ClientSecret:%v RedirectURL:%q PostLogoutRedirectURL:%q Scopes:%q ACR:%q DecryptionKeys:%q}",
-		c.Environment, c.Issuer, c.Platform, c.ClientID, c.ClientSecret, c.RedirectURL, c.PostLogoutRedirectURL, c.Scopes, c.ACR, kids)
-}
-
-// GoString is String, so that %#v redacts too.
-func (c Config) GoString() string { return c.String() }
 
 // Client talks to one FranceConnect issuer for one FS. It is immutable after
 // New and safe for concurrent use; its caches guard themselves.
@@ -295,45 +281,6 @@ func (c *Client) Platform() Platform { return c.platform }
 
 // ClientID returns the configured client_id.
 func (c *Client) ClientID() string { return c.clientID }
-
-// Secret is a client secret. Its String, GoString, Format and MarshalJSON
-// redact it, so that it cannot leak through logs or errors by accident.
-type Secret string
-
-// String returns "[redacted]" (or "" when empty).
-func (s Secret) String() string { return redacted(string(s)) }
-
-// GoString returns the redacted form.
-func (s Secret) GoString() string { return s.String() }
-
-// Format prints the redacted form for every verb.
-func (s Secret) Format(f fmt.State, _ rune) { fmt.Fprint(f, s.String()) }
-
-// MarshalJSON encodes the redacted form.
-func (s Secret) MarshalJSON() ([]byte, error) { return []byte(`"` + s.String() + `"`), nil }
-
-// Token is a raw token (access token, or the signed id_token kept as a logout
-// hint). Like Secret, it redacts itself; convert with string(t) to use it.
-type Token string
-
-// String returns "[redacted]" (or "" when empty).
-func (t Token) String() string { return redacted(string(t)) }
-
-// GoString returns the redacted form.
-func (t Token) GoString() string { return t.String() }
-
-// Format prints the redacted form for every verb.
-func (t Token) Format(f fmt.State, _ rune) { fmt.Fprint(f, t.String()) }
-
-// MarshalJSON encodes the redacted form. Store a token with string(t).
-func (t Token) MarshalJSON() ([]byte, error) { return []byte(`"` + t.String() + `"`), nil }
-
-func redacted(s string) string {
-	if s == "" {
-		return ""
-	}
-	return "[redacted]"
-}
 
 // checkURL enforces FranceConnect's rules on a configured URL: absolute, no
 // fragment, no user info, https except on a loopback host.

@@ -41,15 +41,6 @@ type Key struct {
 	Private crypto.PrivateKey
 }
 
-// String describes the key without its private part.
-func (k Key) String() string { return fmt.Sprintf("Key{ID:%q Algorithm:%q}", k.ID, k.Algorithm) }
-
-// GoString is String.
-func (k Key) GoString() string { return k.String() }
-
-// Format prints String for every verb.
-func (k Key) Format(f fmt.State, _ rune) { fmt.Fprint(f, k.String()) }
-
 // GenerateKey creates a decryption key: EC P-256 for ECDHES, RSA-2048 for
 // RSAOAEP256 and RSAOAEP. An empty kid is replaced by the key's RFC 7638
 // thumbprint.

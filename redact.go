@@ -1,0 +1,230 @@
+package franceconnect
+
+import (
+	"crypto/ecdh"
+	"crypto/ecdsa"
+	"crypto/rsa"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"time"
+)
+
+// Secrets, tokens and private keys never leave the package by accident:
+// every type holding one prints (fmt, every verb), marshals (encoding/json)
+// and logs (log/slog, text and JSON handlers) in a redacted form that keeps
+// only public facts. Use string(s), string(t), MarshalKeys and IDToken.Hint
+// to get the real values on purpose.
+
+const redactedText = "[redacted]"
+
+func redacted(s string) string {
+	if s == "" {
+		return ""
+	}
+	return redactedText
+}
+
+// Secret is a client secret. It prints, marshals and logs as "[redacted]";
+// convert with string(s) to use it.
+type Secret string
+
+// String returns "[redacted]" (or "" when empty).
+func (s Secret) String() string { return redacted(string(s)) }
+
+// GoString returns the redacted form.
+func (s Secret) GoString() string { return s.String() }
+
+// Format prints the redacted form for every verb.
+func (s Secret) Format(f fmt.State, _ rune) { fmt.Fprint(f, s.String()) }
+
+// MarshalJSON encodes the redacted form.
+func (s Secret) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) }
+
+// LogValue logs the redacted form.
+func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
+
+// Token is a raw token (access token, or the signed id_token kept as a logout
+// hint). Like Secret, it redacts itself; convert with string(t) to use it,
+// and store it as a string: its JSON form is "[redacted]".
+type Token string
+
+// String returns "[redacted]" (or "" when empty).
+func (t Token) String() string { return redacted(string(t)) }
+
+// GoString returns the redacted form.
+func (t Token) GoString() string { return t.String() }
+
+// Format prints the redacted form for every verb.
+func (t Token) Format(f fmt.State, _ rune) { fmt.Fprint(f, t.String()) }
+
+// MarshalJSON encodes the redacted form. Store a token with string(t).
+func (t Token) MarshalJSON() ([]byte, error) { return json.Marshal(t.String()) }
+
+// LogValue logs the redacted form.
+func (t Token) LogValue() slog.Value { return slog.StringValue(t.String()) }
+
+// keyFacts are what may be shown of a Key.
+type keyFacts struct {
+	ID        string `json:"kid"`
+	Algorithm string `json:"alg"`
+	Type      string `json:"kty"`
+	Private   string `json:"private,omitempty"`
+}
+
+func (k Key) facts() keyFacts {
+	f := keyFacts{ID: k.ID, Algorithm: k.Algorithm, Type: "unknown"}
+	switch k.Private.(type) {
+	case *ecdsa.PrivateKey, *ecdh.PrivateKey:
+		f.Type = "EC"
+	case *rsa.PrivateKey:
+		f.Type = "RSA"
+	case nil:
+		f.Type = ""
+	}
+	if k.Private != nil {
+		f.Private = redactedText
+	}
+	return f
+}
+
+// String describes the key without its private part.
+func (k Key) String() string {
+	f := k.facts()
+	return fmt.Sprintf("Key{ID:%q Algorithm:%q Type:%q Private:%s}", f.ID, f.Algorithm, f.Type, f.Private)
+}
+
+// GoString is String.
+func (k Key) GoString() string { return k.String() }
+
+// Format prints String for every verb.
+func (k Key) Format(f fmt.State, _ rune) { fmt.Fprint(f, k.String()) }
+
+// MarshalJSON encodes the public facts only: kid, alg, key type. Use
+// MarshalKeys to store keys, PublicJWKS to publish them.
+func (k Key) MarshalJSON() ([]byte, error) { return json.Marshal(k.facts()) }
+
+// LogValue logs the public facts only.
+func (k Key) LogValue() slog.Value {
+	f := k.facts()
+	return slog.GroupValue(slog.String("kid", f.ID), slog.String("alg", f.Algorithm), slog.String("kty", f.Type))
+}
+
+// configView is what may be shown of a Config.
+type configView struct {
+	Environment           Environment `json:"environment,omitempty"`
+	Issuer                string      `json:"issuer,omitempty"`
+	Platform              string      `json:"platform"`
+	ClientID              string      `json:"client_id"`
+	ClientSecret          Secret      `json:"client_secret"`
+	RedirectURL           string      `json:"redirect_url"`
+	PostLogoutRedirectURL string      `json:"post_logout_redirect_url"`
+	Scopes                []string    `json:"scopes"`
+	ACR                   ACR         `json:"acr,omitempty"`
+	DecryptionKeys        []Key       `json:"decryption_keys"`
+	SigningAlgs           []string    `json:"signing_algs,omitempty"`
+}
+
+func (c Config) view() configView {
+	return configView{c.Environment, c.Issuer, c.Platform.String(), c.ClientID, c.ClientSecret,
+		c.RedirectURL, c.PostLogoutRedirectURL, c.Scopes, c.ACR, c.DecryptionKeys, c.SigningAlgs}
+}
+
+// String describes the configuration without its secret or private keys.
+func (c Config) String() string { return fmt.Sprintf("franceconnect.Config%+v", c.view()) }
+
+// GoString is String, so that %#v redacts too.
+func (c Config) GoString() string { return c.String() }
+
+// Format prints String for every verb.
+func (c Config) Format(f fmt.State, _ rune) { fmt.Fprint(f, c.String()) }
+
+// MarshalJSON encodes the configuration without its secret or private keys
+// (only their kid, alg and type), nor HTTPClient, Now and Logger.
+func (c Config) MarshalJSON() ([]byte, error) { return json.Marshal(c.view()) }
+
+// LogValue logs what MarshalJSON encodes.
+func (c Config) LogValue() slog.Value {
+	v := c.view()
+	keys := make([]any, len(v.DecryptionKeys))
+	for i, k := range v.DecryptionKeys {
+		keys[i] = k.LogValue()
+	}
+	return slog.GroupValue(slog.String("environment", string(v.Environment)), slog.String("issuer", v.Issuer),
+		slog.String("platform", v.Platform), slog.String("client_id", v.ClientID),
+		slog.String("client_secret", v.ClientSecret.String()), slog.String("redirect_url", v.RedirectURL),
+		slog.String("post_logout_redirect_url", v.PostLogoutRedirectURL), slog.Any("scopes", v.Scopes),
+		slog.String("acr", string(v.ACR)), slog.Any("decryption_keys", keys))
+}
+
+// idTokenView is IDToken with its hint exported, so that it redacts itself.
+type idTokenView struct {
+	Issuer, Subject, Audience  string
+	Expiry, IssuedAt, AuthTime time.Time
+	Nonce                      string
+	ACR                        ACR
+	AMR                        []string
+	Hint                       Token
+}
+
+func (t *IDToken) view() idTokenView {
+	return idTokenView{t.Issuer, t.Subject, t.Audience, t.Expiry, t.IssuedAt, t.AuthTime, t.Nonce, t.ACR, t.AMR, t.hint}
+}
+
+// Format prints the claims, with the signed id_token kept for logout
+// redacted, for every verb.
+func (t IDToken) Format(f fmt.State, verb rune) {
+	if verb == 'v' && f.Flag('#') {
+		fmt.Fprintf(f, "franceconnect.IDToken%+v", t.view())
+		return
+	}
+	fmt.Fprintf(f, fmt.FormatString(f, verb), t.view())
+}
+
+// LogValue logs the claims, with the signed id_token redacted.
+func (t IDToken) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("iss", t.Issuer), slog.String("sub", t.Subject), slog.String("aud", t.Audience),
+		slog.Time("exp", t.Expiry), slog.Time("iat", t.IssuedAt), slog.Time("auth_time", t.AuthTime),
+		slog.String("acr", string(t.ACR)), slog.Any("amr", t.AMR), slog.String("hint", t.hint.String()))
+}
+
+// Format prints the logout redirect with its id_token_hint redacted.
+func (r LogoutRequest) Format(f fmt.State, _ rune) {
+	fmt.Fprintf(f, "{URL:%s State:%s}", redactHint(r.URL), r.State)
+}
+
+// MarshalJSON encodes the logout redirect with its id_token_hint redacted.
+func (r LogoutRequest) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct{ URL, State string }{redactHint(r.URL), r.State})
+}
+
+// LogValue logs the logout redirect with its id_token_hint redacted.
+func (r LogoutRequest) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("url", redactHint(r.URL)), slog.String("state", r.State))
+}
+
+// redactHint replaces the id_token_hint of a logout URL.
+func redactHint(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return redactedText
+	}
+	q := u.Query()
+	if q.Has("id_token_hint") {
+		q.Set("id_token_hint", redactedText)
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
+}
+
+// Format describes the client without its secret or keys, for every verb.
+func (c *Client) Format(f fmt.State, _ rune) {
+	fmt.Fprintf(f, "franceconnect.Client{Issuer:%q Platform:%v ClientID:%q}", c.issuer, c.platform, c.clientID)
+}
+
+// LogValue logs the client's issuer, platform and client_id.
+func (c *Client) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("issuer", c.issuer), slog.String("platform", c.platform.String()),
+		slog.String("client_id", c.clientID))
+}
