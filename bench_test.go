@@ -36,7 +36,7 @@ import (
 // The provider publishes 5 ES256 and 3 RS256 keys, so that keys are found by
 // kid. BenchmarkRatio (bench_floor_test.go) runs the floor, this package and
 // go-jose alternately to measure their ratios; `make bench` runs all of
-// them BENCH_COUNT times and prints the medians with internal/benchratio.
+// them BENCH_COUNT times and summarises them with benchstat.
 
 // benchPair is a recorded algorithm pair under its benchmark name.
 type benchPair struct {

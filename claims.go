@@ -1,41 +1,89 @@
 package franceconnect
 
 import (
+	"crypto/subtle"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"time"
+
+	gojson "github.com/go-jose/go-jose/v4/json"
+	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/go-franceconnect/franceconnect/internal/jose"
 )
 
-// maxClaims bounds the members of a claims set, and of each object in it.
+// maxClaims bounds the members of a claims set.
 const maxClaims = 256
 
-// claimField names a claim and where to decode it.
-type claimField struct {
-	name string
-	dst  any
-}
-
-// readClaims decodes a verified payload: a JSON object without repeated
-// member names (jose.Object, the rule that also applies to headers), whose
-// members are decoded with encoding/json into the fields listed, matched
-// by exact name. Claim names are case sensitive (RFC 7519 §4): "Aud" or
-// "ISS" are not aud or iss, whereas encoding/json alone would match them.
-// Other members are left alone; all of them are returned. Errors wrap
-// ErrMalformedToken.
-func readClaims(payload []byte, fields []claimField) (map[string]json.RawMessage, error) {
+// readClaims decodes a verified payload into claims, a pointer to a struct
+// of json-tagged fields, and returns every member. The payload must be a
+// JSON object without repeated member names at any level (jose.Object, the
+// rule that also applies to headers); it is then decoded with go-jose's
+// JSON package, which matches claim names exactly as RFC 7519 §4 requires:
+// "Aud" or "ISS" are not aud or iss, whereas encoding/json would match
+// them. Errors wrap ErrMalformedToken.
+func readClaims(payload []byte, claims any) (map[string]json.RawMessage, error) {
 	members, err := jose.Object(payload, maxClaims)
 	if err != nil {
 		return nil, err
 	}
-	for _, f := range fields {
-		raw, ok := members[f.name]
-		if !ok {
-			continue
-		}
-		if err := json.Unmarshal(raw, f.dst); err != nil {
-			return nil, fmt.Errorf("%w: claim %s: %v", ErrMalformedToken, f.name, err)
-		}
+	if err := gojson.Unmarshal(payload, claims); err != nil {
+		return nil, fmt.Errorf("%w: claims: %v", ErrMalformedToken, err)
 	}
 	return members, nil
 }
+
+// date is a NumericDate claim (RFC 7519 §2); ok tells whether it was present.
+type date struct {
+	t  time.Time
+	ok bool
+}
+
+// UnmarshalJSON accepts a number of seconds since the epoch, not negative;
+// null and strings are refused.
+func (d *date) UnmarshalJSON(b []byte) error {
+	var n jwt.NumericDate
+	if err := n.UnmarshalJSON(b); err != nil || n < 0 {
+		return errors.New("not a date")
+	}
+	d.t, d.ok = n.Time(), true
+	return nil
+}
+
+// commonClaims are checked on both the id_token and the userinfo.
+type commonClaims struct {
+	Issuer   string       `json:"iss"`
+	Subject  string       `json:"sub"`
+	Audience jwt.Audience `json:"aud"`
+	Expiry   date         `json:"exp"`
+	IssuedAt date         `json:"iat"`
+}
+
+// check verifies iss, aud, exp, iat and sub, in that order. exp and iat
+// are mandatory when required is true, and checked when present otherwise.
+func (cl *commonClaims) check(c *Client, category error, required bool) error {
+	now := c.now()
+	switch {
+	case cl.Issuer != c.issuer:
+		return tokenError(category, ErrIssuerMismatch, "iss %q, want %q", cl.Issuer, c.issuer)
+	case len(cl.Audience) != 1 || cl.Audience[0] != c.clientID:
+		// FranceConnect sends one audience, our client_id; an extra audience
+		// means the token was also issued to someone else.
+		return tokenError(category, ErrInvalidAudience, "aud %q is not exactly our client_id", []string(cl.Audience))
+	case required && !cl.Expiry.ok:
+		return tokenError(category, ErrMissingClaim, "exp is missing")
+	case cl.Expiry.ok && !now.Before(cl.Expiry.t.Add(c.leeway)):
+		return tokenError(category, ErrExpired, "expired at %s", cl.Expiry.t.UTC().Format(time.RFC3339))
+	case required && !cl.IssuedAt.ok:
+		return tokenError(category, ErrMissingClaim, "iat is missing")
+	case cl.IssuedAt.ok && cl.IssuedAt.t.After(now.Add(c.leeway)):
+		return tokenError(category, ErrIssuedInFuture, "iat %s is in the future", cl.IssuedAt.t.UTC().Format(time.RFC3339))
+	case cl.Subject == "":
+		return tokenError(category, ErrMissingClaim, "sub is missing")
+	}
+	return nil
+}
+
+// equal compares two secrets (state, nonce, sub) in constant time.
+func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }

@@ -2,7 +2,7 @@ package franceconnect
 
 import (
 	"context"
-	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -11,7 +11,7 @@ import (
 
 func TestReadClaimsByExactName(t *testing.T) {
 	var cl idClaims
-	all, err := readClaims([]byte(`{"ISS":"a","Aud":"b","Nonce":"c","sub":"d","acr":"eidas2","other":1}`), cl.fields())
+	all, err := readClaims([]byte(`{"ISS":"a","Aud":"b","Nonce":"c","sub":"d","acr":"eidas2","other":1}`), &cl)
 	require.NoError(t, err)
 	assert.Empty(t, cl.Issuer, "ISS is not iss")
 	assert.Empty(t, cl.Audience, "Aud is not aud")
@@ -38,40 +38,13 @@ func TestReadClaimsRefuses(t *testing.T) {
 		"invalid JSON":             `{"iss":"a",}`,
 		"trailing data":            `{"iss":"a"} {}`,
 		"invalid UTF-8":            "{\"iss\":\"a\xffb\"}",
-		"nested deeper than 16":    `{"x":[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]}`,
+		"nested too deep":          `{"x":` + strings.Repeat("[", 10001) + strings.Repeat("]", 10001) + `}`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			var cl idClaims
-			_, err := readClaims([]byte(payload), cl.fields())
+			_, err := readClaims([]byte(payload), &cl)
 			require.ErrorIs(t, err, ErrMalformedToken)
 		})
-	}
-}
-
-// TestClaimFieldsCoverTheStructs gives every listed claim a value and checks
-// that each field of the claims structs was set: a field added to a struct
-// without its entry in fields() fails here.
-func TestClaimFieldsCoverTheStructs(t *testing.T) {
-	for _, cl := range []interface{ fields() []claimField }{&idClaims{}, &userinfoClaims{}} {
-		for _, f := range cl.fields() {
-			v := reflect.ValueOf(f.dst).Elem()
-			switch v.Interface().(type) {
-			case string:
-				v.SetString("x")
-			case []string, audience:
-				v.Set(reflect.ValueOf([]string{"x"}).Convert(v.Type()))
-			case numericDate:
-				v.Set(reflect.ValueOf(numericDate{t: fixNow, ok: true}))
-			default:
-				t.Fatalf("claim %s: unexpected type %T", f.name, v.Interface())
-			}
-		}
-		v := reflect.ValueOf(cl).Elem()
-		for _, field := range reflect.VisibleFields(v.Type()) {
-			if !field.Anonymous {
-				assert.False(t, v.FieldByIndex(field.Index).IsZero(), "%T.%s has no claim in fields()", cl, field.Name)
-			}
-		}
 	}
 }
 

@@ -1,16 +1,11 @@
 package franceconnect
 
 import (
-	"bytes"
 	"context"
 	"crypto"
-	"crypto/subtle"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"strings"
-	"time"
 
 	gojose "github.com/go-jose/go-jose/v4"
 
@@ -155,100 +150,4 @@ func joinCategory(category, err error) error {
 		return err
 	}
 	return fmt.Errorf("%w: %w", category, err)
-}
-
-// numericDate is a JWT NumericDate; ok is false when the claim was absent.
-type numericDate struct {
-	t  time.Time
-	ok bool
-}
-
-func (d *numericDate) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" { // json.Unmarshal would leave f at 0: 1970, "present"
-		return errors.New("date is null")
-	}
-	var f float64
-	if err := json.Unmarshal(b, &f); err != nil {
-		return err
-	}
-	return d.set(f)
-}
-
-// set stores f seconds after the epoch, within the range of FranceConnect dates.
-func (d *numericDate) set(f float64) error {
-	if math.IsNaN(f) || math.IsInf(f, 0) || f < 0 || f > 1<<40 {
-		return errors.New("date out of range")
-	}
-	d.t, d.ok = time.Unix(int64(f), 0), true
-	return nil
-}
-
-// audience accepts a string or an array of strings.
-type audience []string
-
-func (a *audience) UnmarshalJSON(b []byte) error {
-	if b = bytes.TrimSpace(b); len(b) > 0 && b[0] == '[' {
-		return json.Unmarshal(b, (*[]string)(a))
-	}
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return err
-	}
-	*a = audience{s}
-	return nil
-}
-
-// commonClaims are checked on both the id_token and the userinfo.
-type commonClaims struct {
-	Issuer   string
-	Subject  string
-	Audience audience
-	Expiry   numericDate
-	IssuedAt numericDate
-}
-
-// fields lists the common claims for readClaims, followed by more.
-func (cl *commonClaims) fields(more ...claimField) []claimField {
-	return append([]claimField{
-		{"iss", &cl.Issuer}, {"sub", &cl.Subject}, {"aud", &cl.Audience},
-		{"exp", &cl.Expiry}, {"iat", &cl.IssuedAt},
-	}, more...)
-}
-
-// check verifies iss, aud, exp, iat and sub, in that order. exp and iat
-// are mandatory when required is true, and checked when present otherwise.
-func (cl *commonClaims) check(c *Client, category error, required bool) error {
-	now := c.now()
-	switch {
-	case cl.Issuer != c.issuer:
-		return tokenError(category, ErrIssuerMismatch, "iss %q, want %q", cl.Issuer, c.issuer)
-	case len(cl.Audience) != 1 || cl.Audience[0] != c.clientID:
-		// FranceConnect sends one audience, our client_id; an extra audience
-		// means the token was also issued to someone else.
-		return tokenError(category, ErrInvalidAudience, "aud %q is not exactly our client_id", []string(cl.Audience))
-	case required && !cl.Expiry.ok:
-		return tokenError(category, ErrMissingClaim, "exp is missing")
-	case cl.Expiry.ok && !now.Before(cl.Expiry.t.Add(c.leeway)):
-		return tokenError(category, ErrExpired, "expired at %s", cl.Expiry.t.UTC().Format(time.RFC3339))
-	case required && !cl.IssuedAt.ok:
-		return tokenError(category, ErrMissingClaim, "iat is missing")
-	case cl.IssuedAt.ok && cl.IssuedAt.t.After(now.Add(c.leeway)):
-		return tokenError(category, ErrIssuedInFuture, "iat %s is in the future", cl.IssuedAt.t.UTC().Format(time.RFC3339))
-	case cl.Subject == "":
-		return tokenError(category, ErrMissingClaim, "sub is missing")
-	}
-	return nil
-}
-
-// equalConstantTime compares two secrets in constant time, as
-// subtle.ConstantTimeCompare does, without copying them to byte slices.
-func equalConstantTime(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	var v byte
-	for i := range len(a) {
-		v |= a[i] ^ b[i]
-	}
-	return subtle.ConstantTimeByteEq(v, 0) == 1
 }

@@ -67,28 +67,24 @@ func GenerateKey(alg, kid string) (Key, error) {
 	return k, nil
 }
 
+// thumbprint returns the RFC 7638 thumbprint of the key's public part.
 func thumbprint(priv crypto.PrivateKey) (string, error) {
-	pub, err := publicOf(priv)
-	if err != nil {
-		return "", err
+	if e, ok := priv.(*ecdh.PrivateKey); ok { // go-jose speaks crypto/ecdsa
+		p, err := ecdsaPrivate(e)
+		if err != nil {
+			return "", wrap(ErrConfig, "thumbprint: %v", err)
+		}
+		priv = p
 	}
-	tp, err := (&gojose.JSONWebKey{Key: pub}).Thumbprint(crypto.SHA256)
+	signer, ok := priv.(crypto.Signer)
+	if !ok {
+		return "", wrap(ErrConfig, "unsupported private key type %T", priv)
+	}
+	tp, err := (&gojose.JSONWebKey{Key: signer.Public()}).Thumbprint(crypto.SHA256)
 	if err != nil {
 		return "", wrap(ErrConfig, "thumbprint: %v", err)
 	}
 	return base64.RawURLEncoding.EncodeToString(tp), nil
-}
-
-func publicOf(priv crypto.PrivateKey) (crypto.PublicKey, error) {
-	switch p := priv.(type) {
-	case *ecdsa.PrivateKey:
-		return &p.PublicKey, nil
-	case *rsa.PrivateKey:
-		return &p.PublicKey, nil
-	case *ecdh.PrivateKey:
-		return p.PublicKey(), nil
-	}
-	return nil, wrap(ErrConfig, "unsupported private key type %T", priv)
 }
 
 // LoadKeys reads a file of private decryption keys: a JWK Set, a single JWK,

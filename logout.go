@@ -45,7 +45,7 @@ func (c *Client) Logout(ctx context.Context, hint Token) (*LogoutRequest, error)
 // ErrStateMismatch otherwise.
 func (c *Client) LogoutCallback(query url.Values, state string) error {
 	got := query["state"]
-	if state == "" || len(got) != 1 || !equalConstantTime(got[0], state) {
+	if state == "" || len(got) != 1 || !equal(got[0], state) {
 		return wrap(ErrStateMismatch, "logout callback state does not match the session")
 	}
 	return nil

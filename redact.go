@@ -106,10 +106,7 @@ func (k Key) Format(f fmt.State, _ rune) { fmt.Fprint(f, k.String()) }
 func (k Key) MarshalJSON() ([]byte, error) { return json.Marshal(k.facts()) }
 
 // LogValue logs the public facts only.
-func (k Key) LogValue() slog.Value {
-	f := k.facts()
-	return slog.GroupValue(slog.String("kid", f.ID), slog.String("alg", f.Algorithm), slog.String("kty", f.Type))
-}
+func (k Key) LogValue() slog.Value { return slog.AnyValue(k.facts()) }
 
 // configView is what may be shown of a Config.
 type configView struct {
@@ -145,18 +142,7 @@ func (c Config) Format(f fmt.State, _ rune) { fmt.Fprint(f, c.String()) }
 func (c Config) MarshalJSON() ([]byte, error) { return json.Marshal(c.view()) }
 
 // LogValue logs what MarshalJSON encodes.
-func (c Config) LogValue() slog.Value {
-	v := c.view()
-	keys := make([]any, len(v.DecryptionKeys))
-	for i, k := range v.DecryptionKeys {
-		keys[i] = k.LogValue()
-	}
-	return slog.GroupValue(slog.String("environment", string(v.Environment)), slog.String("issuer", v.Issuer),
-		slog.String("platform", v.Platform), slog.String("client_id", v.ClientID),
-		slog.String("client_secret", v.ClientSecret.String()), slog.String("redirect_url", v.RedirectURL),
-		slog.String("post_logout_redirect_url", v.PostLogoutRedirectURL), slog.Any("scopes", v.Scopes),
-		slog.String("acr", string(v.ACR)), slog.Any("decryption_keys", keys))
-}
+func (c Config) LogValue() slog.Value { return slog.AnyValue(c.view()) }
 
 // idTokenView is IDToken with its hint exported, so that it redacts itself.
 type idTokenView struct {
@@ -174,35 +160,24 @@ func (t *IDToken) view() idTokenView {
 
 // Format prints the claims, with the signed id_token kept for logout
 // redacted, for every verb.
-func (t IDToken) Format(f fmt.State, verb rune) {
-	if verb == 'v' && f.Flag('#') {
-		fmt.Fprintf(f, "franceconnect.IDToken%+v", t.view())
-		return
-	}
-	fmt.Fprintf(f, fmt.FormatString(f, verb), t.view())
-}
+func (t IDToken) Format(f fmt.State, verb rune) { fmt.Fprintf(f, fmt.FormatString(f, verb), t.view()) }
 
 // LogValue logs the claims, with the signed id_token redacted.
-func (t IDToken) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("iss", t.Issuer), slog.String("sub", t.Subject), slog.String("aud", t.Audience),
-		slog.Time("exp", t.Expiry), slog.Time("iat", t.IssuedAt), slog.Time("auth_time", t.AuthTime),
-		slog.String("acr", string(t.ACR)), slog.Any("amr", t.AMR), slog.String("hint", t.hint.String()))
-}
+func (t IDToken) LogValue() slog.Value { return slog.AnyValue(t.view()) }
+
+// logoutView is a LogoutRequest whose URL has its id_token_hint redacted.
+type logoutView struct{ URL, State string }
+
+func (r LogoutRequest) view() logoutView { return logoutView{redactHint(r.URL), r.State} }
 
 // Format prints the logout redirect with its id_token_hint redacted.
-func (r LogoutRequest) Format(f fmt.State, _ rune) {
-	fmt.Fprintf(f, "{URL:%s State:%s}", redactHint(r.URL), r.State)
-}
+func (r LogoutRequest) Format(f fmt.State, _ rune) { fmt.Fprintf(f, "%+v", r.view()) }
 
 // MarshalJSON encodes the logout redirect with its id_token_hint redacted.
-func (r LogoutRequest) MarshalJSON() ([]byte, error) {
-	return json.Marshal(struct{ URL, State string }{redactHint(r.URL), r.State})
-}
+func (r LogoutRequest) MarshalJSON() ([]byte, error) { return json.Marshal(r.view()) }
 
 // LogValue logs the logout redirect with its id_token_hint redacted.
-func (r LogoutRequest) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("url", redactHint(r.URL)), slog.String("state", r.State))
-}
+func (r LogoutRequest) LogValue() slog.Value { return slog.AnyValue(r.view()) }
 
 // redactHint replaces the id_token_hint of a logout URL.
 func redactHint(raw string) string {
@@ -224,7 +199,4 @@ func (c *Client) Format(f fmt.State, _ rune) {
 }
 
 // LogValue logs the client's issuer, platform and client_id.
-func (c *Client) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("issuer", c.issuer), slog.String("platform", c.platform.String()),
-		slog.String("client_id", c.clientID))
-}
+func (c *Client) LogValue() slog.Value { return slog.StringValue(fmt.Sprint(c)) }

@@ -84,7 +84,7 @@ func (c *Client) ParseCallback(query url.Values, st AuthState) (string, error) {
 		}
 	}
 	state := query.Get("state")
-	if st.State == "" || state == "" || !equalConstantTime(state, st.State) {
+	if st.State == "" || state == "" || !equal(state, st.State) {
 		return "", wrap(ErrStateMismatch, "callback state does not match the session")
 	}
 	if iss, ok := query["iss"]; ok || c.doc().IssParameterSupported {
@@ -164,16 +164,10 @@ func (c *Client) exchangeError(err error) error {
 // idClaims are the id_token claims (spec §6).
 type idClaims struct {
 	commonClaims
-	Nonce    string
-	ACR      string
-	AMR      []string
-	AuthTime numericDate
-}
-
-func (cl *idClaims) fields() []claimField {
-	return cl.commonClaims.fields(
-		claimField{"nonce", &cl.Nonce}, claimField{"acr", &cl.ACR},
-		claimField{"amr", &cl.AMR}, claimField{"auth_time", &cl.AuthTime})
+	Nonce    string   `json:"nonce"`
+	ACR      string   `json:"acr"`
+	AMR      []string `json:"amr"`
+	AuthTime date     `json:"auth_time"`
 }
 
 // VerifyIDToken runs the id_token pipeline (spec §6): decrypt (JWE on
@@ -185,13 +179,13 @@ func (c *Client) VerifyIDToken(ctx context.Context, raw string, st AuthState) (*
 		return nil, err
 	}
 	var cl idClaims
-	if _, err := readClaims(payload, cl.fields()); err != nil {
+	if _, err := readClaims(payload, &cl); err != nil {
 		return nil, joinCategory(ErrInvalidIDToken, err)
 	}
 	if err := cl.check(c, ErrInvalidIDToken, true); err != nil {
 		return nil, err
 	}
-	if st.Nonce == "" || !equalConstantTime(cl.Nonce, st.Nonce) {
+	if st.Nonce == "" || !equal(cl.Nonce, st.Nonce) {
 		return nil, tokenError(ErrInvalidIDToken, ErrNonceMismatch, "nonce does not match the session")
 	}
 	acr := ACR(cl.ACR)

@@ -60,23 +60,22 @@ func (i *Identity) BornInFrance() bool { return i.Birthcountry == "99100" }
 // userinfoClaims are the claims decoded from the userinfo payload.
 type userinfoClaims struct {
 	commonClaims
-	GivenName, FamilyName, PreferredUsername, Birthdate string
-	Gender, Birthplace, Birthcountry, Email             string
-	GivenNameArray, RNIPPGivenNames                     []string
-	RNIPPGivenName, RNIPPFamilyName, RNIPPGender        string
-	RNIPPBirthdate, RNIPPBirthplace, RNIPPBirthcountry  string
-}
-
-func (cl *userinfoClaims) fields() []claimField {
-	return cl.commonClaims.fields(
-		claimField{"given_name", &cl.GivenName}, claimField{"given_name_array", &cl.GivenNameArray},
-		claimField{"family_name", &cl.FamilyName}, claimField{"preferred_username", &cl.PreferredUsername},
-		claimField{"birthdate", &cl.Birthdate}, claimField{"gender", &cl.Gender},
-		claimField{"birthplace", &cl.Birthplace}, claimField{"birthcountry", &cl.Birthcountry},
-		claimField{"email", &cl.Email}, claimField{"rnipp_given_name", &cl.RNIPPGivenName},
-		claimField{"rnipp_given_name_array", &cl.RNIPPGivenNames}, claimField{"rnipp_family_name", &cl.RNIPPFamilyName},
-		claimField{"rnipp_gender", &cl.RNIPPGender}, claimField{"rnipp_birthdate", &cl.RNIPPBirthdate},
-		claimField{"rnipp_birthplace", &cl.RNIPPBirthplace}, claimField{"rnipp_birthcountry", &cl.RNIPPBirthcountry})
+	GivenName         string   `json:"given_name"`
+	GivenNameArray    []string `json:"given_name_array"`
+	FamilyName        string   `json:"family_name"`
+	PreferredUsername string   `json:"preferred_username"`
+	Birthdate         string   `json:"birthdate"`
+	Gender            string   `json:"gender"`
+	Birthplace        string   `json:"birthplace"`
+	Birthcountry      string   `json:"birthcountry"`
+	Email             string   `json:"email"`
+	RNIPPGivenName    string   `json:"rnipp_given_name"`
+	RNIPPGivenNames   []string `json:"rnipp_given_name_array"`
+	RNIPPFamilyName   string   `json:"rnipp_family_name"`
+	RNIPPGender       string   `json:"rnipp_gender"`
+	RNIPPBirthdate    string   `json:"rnipp_birthdate"`
+	RNIPPBirthplace   string   `json:"rnipp_birthplace"`
+	RNIPPBirthcountry string   `json:"rnipp_birthcountry"`
 }
 
 // UserInfo fetches the identity with the access token, right after the
@@ -125,7 +124,7 @@ func (c *Client) verifyUserInfo(ctx context.Context, raw, sub string) (*Identity
 		return nil, err
 	}
 	var cl userinfoClaims
-	all, err := readClaims(payload, cl.fields())
+	all, err := readClaims(payload, &cl)
 	if err != nil {
 		return nil, joinCategory(ErrInvalidUserInfo, err)
 	}
@@ -138,7 +137,7 @@ func (c *Client) verifyUserInfo(ctx context.Context, raw, sub string) (*Identity
 		// userinfo (cross-JWT confusion, RFC 8725 §2.8).
 		return nil, tokenError(ErrInvalidUserInfo, ErrMalformedToken, "a userinfo has no nonce: this is an id_token")
 	}
-	if !equalConstantTime(cl.Subject, sub) {
+	if !equal(cl.Subject, sub) {
 		return nil, tokenError(ErrInvalidUserInfo, ErrSubjectMismatch, "the userinfo is about someone else")
 	}
 	id := &Identity{

@@ -1,30 +1,17 @@
-// Package jose is the policy FranceConnect's compact tokens must pass before
-// and after go-jose handles them (FCPLUS-SPEC §5.1, §6, §7, §8.4).
+// Package jose is the policy FranceConnect's compact tokens must pass
+// around go-jose (github.com/go-jose/go-jose/v4), which does the
+// cryptography and the JOSE framing: base64url, headers, ECDH-ES and the
+// Concat KDF, RSA-OAEP, AES-GCM, ECDSA and RSA signatures, JWK decoding.
 //
-// go-jose (github.com/go-jose/go-jose/v4) does the cryptography and the JOSE
-// framing: base64url decoding, header parsing, ECDH-ES key agreement and the
-// Concat KDF, RSA-OAEP unwrapping, AES-GCM, ECDSA and RSA signatures, JWK
-// decoding. This package adds what go-jose does not check, as guard clauses
-// on the standard library:
-//
-//   - framing: compact serialisation only, exactly 5 (JWE) or 3 (JWS)
-//     segments of base64url characters without padding or whitespace, each
-//     in its canonical encoding; a size limit on the token and on the
-//     protected header (CheckJWE, CheckJWS);
-//   - protected headers: members from an allow-list, no member name
-//     repeated (compared after unescaping), at most 32 members, bounded
-//     nesting, valid UTF-8; crit, zip, jku, jwk and x5u refused, b64 only
-//     when true; the algorithms of the allow-lists only;
-//   - JWE shape: an empty encrypted-key segment for ECDH-ES and a non-empty
-//     one otherwise, epk exactly for ECDH-ES, canonical apu and apv, a 96-bit
-//     IV and a 128-bit tag;
-//   - JSON objects (headers, claims, key sets) read without repeated member
-//     names and with exact names (Object), which encoding/json alone allows;
-//   - provider key sets: only signature keys usable with ES256 or RS256,
-//     with a known algorithm and sizes in range (ParsePublicJWKS).
-//
-// Keys are chosen by the caller, by kid and alg, never from x5c, x5t or
-// x5t#S256.
+// What go-jose does not check is here, as guard clauses on the standard
+// library: compact serialisation only, canonical base64url, size limits
+// (CheckJWE, CheckJWS); protected headers from an allow-list, without
+// repeated members and without the members that change processing (crit,
+// zip, jku, jwk, x5u, b64 other than true); the JWE's shape for its alg;
+// JSON objects read by exact member names without repeated ones (Object),
+// which encoding/json alone allows; provider key sets reduced to signature
+// keys usable with ES256 or RS256 (ParsePublicJWKS). Keys are chosen by the
+// caller, by kid and alg, never from x5c, x5t or x5t#S256.
 package jose
 
 import "errors"

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/go-jose/go-jose/v4/jwt"
 )
 
 // The algorithms the policy knows; an allow-list given by the caller can
@@ -74,8 +76,8 @@ func CheckJWE(token string, allowedAlgs []string) (JWEHeader, error) {
 	if err != nil {
 		return h, err
 	}
-	if h.Aud, err = readAudience(members["aud"]); err != nil {
-		return h, err
+	if raw := members["aud"]; raw != nil && json.Unmarshal(raw, (*jwt.Audience)(&h.Aud)) != nil {
+		return h, errType // neither a string nor an array of strings
 	}
 	epk, hasEPK := members["epk"]
 	ecdh := h.Alg == ECDHES
@@ -98,25 +100,6 @@ func CheckJWE(token string, allowedAlgs []string) (JWEHeader, error) {
 		return h, errTag
 	}
 	return h, nil
-}
-
-// readAudience reads an aud header member: a string or an array of strings.
-// The result is nil when raw is (the member is absent), never otherwise.
-func readAudience(raw json.RawMessage) ([]string, error) {
-	if raw == nil {
-		return nil, nil
-	}
-	var s string
-	switch {
-	case raw[0] == '"' && json.Unmarshal(raw, &s) == nil:
-		return []string{s}, nil
-	case raw[0] == '[':
-		list := []string{}
-		if json.Unmarshal(raw, &list) == nil {
-			return list, nil
-		}
-	}
-	return nil, errType
 }
 
 // JWSHeader is the protected header of a JWS that passed CheckJWS.
