@@ -58,10 +58,10 @@ func (h JWEHeader) Unlisted() error { return h.unlisted }
 // ECDHES, RSAOAEP256 and RSAOAEP listed in allowedAlgs and enc A256GCM
 // (else ErrAlgorithm); header members alg, enc, kid, cty, typ, iss, aud,
 // epk, apu, apv (and the ignored x5c, x5t, x5t#S256, b64) of the right JSON
-// types, other members being reported by Unlisted; an encrypted key segment empty exactly for ECDH-ES, epk present
-// exactly for ECDH-ES, apu and apv canonical base64url, a 96-bit IV and a
-// 128-bit tag. Other failures wrap ErrMalformed. The epk itself is checked
-// by go-jose when decrypting.
+// types, other members being reported by Unlisted; an encrypted key
+// segment empty exactly for ECDH-ES, epk present exactly for ECDH-ES, apu
+// and apv canonical base64url, a 96-bit IV and a 128-bit tag. Other
+// failures wrap ErrMalformed. go-jose checks the epk itself when decrypting.
 func CheckJWE(token string, allowedAlgs []string) (JWEHeader, error) {
 	var h JWEHeader
 	var segs [5]string
@@ -120,9 +120,8 @@ func (h JWSHeader) Unlisted() error { return h.unlisted }
 // RS256 and listed in allowedAlgs ("none", HS256 and every other value wrap
 // ErrAlgorithm); header members alg, kid, typ, cty (and the ignored x5c,
 // x5t, x5t#S256, b64) as strings, other members being reported by Unlisted;
-// a non-empty signature, checked after
-// alg so that an unsecured JWT is reported as such. Other failures wrap
-// ErrMalformed.
+// a non-empty signature, checked after alg so that an unsecured JWT is
+// reported as such. Other failures wrap ErrMalformed.
 func CheckJWS(token string, allowedAlgs []string) (JWSHeader, error) {
 	var h JWSHeader
 	var segs [3]string

@@ -1,7 +1,11 @@
 package jose
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rsa"
 	"encoding/base64"
+	"errors"
 	"strings"
 	"testing"
 
@@ -178,4 +182,88 @@ func manyMembers(n int) string {
 		b.WriteString(`,"m` + strings.Repeat("x", i) + `":0`)
 	}
 	return b.String()
+}
+
+// categorised fails unless err wraps one of the package's sentinels.
+func categorised(t *testing.T, err error) {
+	t.Helper()
+	for _, sentinel := range []error{ErrMalformed, ErrAlgorithm, ErrDecryption, ErrSignature, ErrKeyMismatch} {
+		if errors.Is(err, sentinel) {
+			return
+		}
+	}
+	t.Fatalf("error without a category: %v", err)
+}
+
+// FuzzCheckJWE checks that no input panics, that every refusal has a
+// category, and that what passes has the shape the policy promises.
+func FuzzCheckJWE(f *testing.F) {
+	f.Add(jweWith(ecdhHeader(`,"iss":"https://fc/api/v2","aud":"client"`), ""))
+	f.Add(jweWith(`{"alg":"RSA-OAEP-256","enc":"A256GCM","kid":"fs","cty":"JWT"}`, ekSeg))
+	f.Add(jweWith(ecdhHeader(`,"apu":"QWxpY2U","apv":"Qm9i","x5c":["MIIB"]`), ""))
+	f.Fuzz(func(t *testing.T, token string) {
+		h, err := CheckJWE(token, allKeyAlgs)
+		if err != nil {
+			categorised(t, err)
+			return
+		}
+		segs := strings.Split(token, ".")
+		switch {
+		case len(segs) != 5 || len(token) > MaxTokenSize:
+			t.Fatalf("accepted %d segments, %d bytes", len(segs), len(token))
+		case h.Enc != A256GCM || (h.Alg == ECDHES) != (segs[1] == ""):
+			t.Fatalf("accepted alg %q enc %q with an encrypted key of %d characters", h.Alg, h.Enc, len(segs[1]))
+		}
+		for _, s := range segs {
+			if b, err := base64.RawURLEncoding.Strict().DecodeString(s); err != nil || base64.RawURLEncoding.EncodeToString(b) != s {
+				t.Fatalf("accepted a segment that is not canonical base64url: %q", s)
+			}
+		}
+	})
+}
+
+// FuzzCheckJWS is FuzzCheckJWE for signed tokens.
+func FuzzCheckJWS(f *testing.F) {
+	f.Add(jwsWith(`{"alg":"ES256","kid":"pkcs11:hsm"}`))
+	f.Add(jwsWith(`{"alg":"RS256","kid":"k","typ":"JWT","x5t#S256":"abc"}`))
+	f.Add(b64(`{"alg":"none"}`) + "." + b64(`{}`) + ".")
+	f.Fuzz(func(t *testing.T, token string) {
+		h, err := CheckJWS(token, []string{ES256, RS256})
+		if err != nil {
+			categorised(t, err)
+			return
+		}
+		segs := strings.Split(token, ".")
+		if len(segs) != 3 || segs[2] == "" || h.Alg != ES256 && h.Alg != RS256 {
+			t.Fatalf("accepted %q with alg %q", token, h.Alg)
+		}
+	})
+}
+
+// FuzzParsePublicJWKS checks that no key set panics and that every key kept
+// fits its algorithm.
+func FuzzParsePublicJWKS(f *testing.F) {
+	k := testKeys()
+	t := &testing.T{}
+	f.Add(set(jwk(t, &k.ec.PublicKey, "es", `,"use":"sig"`), jwk(t, &k.rsa.PublicKey, "rs", ``)))
+	f.Add([]byte(`{"keys":[{"kty":"EC","crv":"P-256","x":"AA","y":"AA"}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		keys, _, err := ParsePublicJWKS(data)
+		if err != nil {
+			categorised(t, err)
+			return
+		}
+		for _, key := range keys {
+			switch pub := key.Key.(type) {
+			case *ecdsa.PublicKey:
+				require.Equal(t, ES256, key.Alg)
+				require.Equal(t, elliptic.P256(), pub.Curve)
+			case *rsa.PublicKey:
+				require.Equal(t, RS256, key.Alg)
+				require.GreaterOrEqual(t, pub.N.BitLen(), MinRSABits)
+			default:
+				t.Fatalf("kept a %T", key.Key)
+			}
+		}
+	})
 }
