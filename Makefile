@@ -8,7 +8,7 @@ BENCHSTAT_VERSION    := latest
 FUZZTIME  ?= 10s
 BUILD     := build
 
-.PHONY: all test lint vuln bench e2e fuzz run ci tools fixtures
+.PHONY: all test lint vuln bench e2e fuzz run ci tools fixtures mutants
 
 all: test
 
@@ -29,6 +29,10 @@ lint: $(GOBIN)/staticcheck
 
 $(GOBIN)/staticcheck:
 	$(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+## mutants: switch each security check off in a copy of the module and check that the tests notice (one line per check)
+mutants:
+	$(GO) run ./scripts/mutants
 
 ## fixtures: regenerate the recorded tokens and documents under testdata/
 fixtures:
@@ -78,7 +82,7 @@ security-report:
 	if [ $$status -ne 0 ]; then cat $(BUILD)/security-report.log; else grep -E '^(ok|PASS)|hostile_test.go' $(BUILD)/security-report.log; fi; \
 	tail -n 1 $(BUILD)/conformance.md; exit $$status
 
-## ci: what CI runs, locally: test, security-report, lint, vuln, fuzz (5 s each), e2e
+## ci: what CI runs, locally: test, security-report, lint, vuln, fuzz (5 s each), mutants, e2e
 ci:
 	bash .ci/run
 

@@ -2,6 +2,7 @@ package franceconnect
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -135,4 +136,41 @@ func mustMarshal(t *testing.T, v any) string {
 	b, err := json.Marshal(v)
 	require.NoError(t, err)
 	return string(b)
+}
+
+// Every cryptographic failure of a JWE gives the same error text, whatever
+// go-jose reports: no padding or key oracle.
+func TestDecryptionFailuresLookAlike(t *testing.T) {
+	c := newProvider(t, FranceConnectPlus).client(t)
+	k := loadTestKeys(t)
+	otherFS, err := GenerateKey(ECDHES, k.fsKey(ECDHES).ID) // same kid, another key
+	require.NoError(t, err)
+	genuine := tokenCase{}.mint(t, k)
+	var messages []string
+	for _, raw := range []string{
+		tokenCase{encKey: func(testKeys) (Key, bool) { return otherFS, true }}.mint(t, k),
+		flipSegment(genuine, 2), flipSegment(genuine, 3), flipSegment(genuine, 4),
+		reencode(t, genuine, func(h map[string]any) { h["epk"].(map[string]any)["x"] = "AAAA" }),
+	} {
+		_, err := c.VerifyIDToken(context.Background(), raw, fixState0())
+		require.ErrorIs(t, err, ErrDecryption)
+		messages = append(messages, err.Error())
+	}
+	for _, m := range messages[1:] {
+		assert.Equal(t, messages[0], m)
+	}
+}
+
+// reencode rewrites the protected header of a compact token.
+func reencode(t *testing.T, tok string, edit func(map[string]any)) string {
+	parts := strings.Split(tok, ".")
+	b, err := base64.RawURLEncoding.DecodeString(parts[0])
+	require.NoError(t, err)
+	var h map[string]any
+	require.NoError(t, json.Unmarshal(b, &h))
+	edit(h)
+	b, err = json.Marshal(h)
+	require.NoError(t, err)
+	parts[0] = base64.RawURLEncoding.EncodeToString(b)
+	return strings.Join(parts, ".")
 }
