@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"html"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -202,4 +203,12 @@ func mustOpen(t *testing.T, u *fctest.User, path string) *fctest.Response {
 	r, err := u.Open(context.Background(), path)
 	require.NoError(t, err)
 	return r
+}
+
+// readAll reads a response body.
+func readAll(t *testing.T, resp *http.Response) string {
+	t.Helper()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return string(b)
 }
