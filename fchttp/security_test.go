@@ -136,10 +136,10 @@ func TestCrossOriginPOST(t *testing.T) {
 	page := signIn(t, u)
 	for _, path := range []string{"/login", "/logout"} {
 		for name, h := range map[string]http.Header{
-			"cross-site fetch":   {"Sec-Fetch-Site": {"cross-site"}, "Origin": {"https://evil.example"}},
-			"same-site fetch":    {"Sec-Fetch-Site": {"same-site"}, "Origin": {"https://www.example.fr"}},
-			"foreign origin":     {"Origin": {"https://evil.example"}},
-			"null origin":        {"Origin": {"null"}},
+			"cross-site fetch": {"Sec-Fetch-Site": {"cross-site"}, "Origin": {"https://evil.example"}},
+			"same-site fetch":  {"Sec-Fetch-Site": {"same-site"}, "Origin": {"https://www.example.fr"}},
+			"foreign origin":   {"Origin": {"https://evil.example"}},
+			"null origin":      {"Origin": {"null"}},
 		} {
 			t.Run(path+" "+name, func(t *testing.T) {
 				req, err := http.NewRequest(http.MethodPost, site+path, strings.NewReader("acr=eidas3"))
