@@ -99,6 +99,7 @@ func TestOnLogout(t *testing.T) {
 	assert.Contains(t, strings.Join(r.Header.Values("Set-Cookie"), "\n"), "app=; Max-Age=0")
 	r, err = u.Submit(context.Background(), page, "/logout", nil)
 	require.NoError(t, err)
+	assert.Equal(t, "/", r.Header.Get("Location"), "nobody to log out at FranceConnect")
 	require.Len(t, got, 2)
 	assert.Equal(t, e.emu.Subject(clientID, "camille"), got[0].Subject)
 	assert.Equal(t, "Camille Hélène", got[0].Data)

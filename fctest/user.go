@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"html"
 	"io"
 	"mime"
 	"net/http"
@@ -266,27 +265,12 @@ func (u *User) within(ctx context.Context, method string, to *url.URL, form url.
 	return nil, nil, errors.New("fctest: too many redirects in the emulator")
 }
 
-// emulatorFailure describes an emulator page where the journey stopped.
+// emulatorFailure describes an emulator page where the journey stopped: a
+// *PageError for the emulator's error pages, as Browser reports them.
 func emulatorFailure(page *Response) error {
 	ct, _, _ := mime.ParseMediaType(page.Header.Get("Content-Type"))
-	pe := &PageError{Status: page.Status, URL: page.URL.String()}
-	if ct == "text/html" {
-		for _, m := range metaTag.FindAllStringSubmatch(page.Body, -1) {
-			v := html.UnescapeString(m[2])
-			switch m[1] {
-			case pageErrorCodeMeta:
-				pe.Code = v
-			case pageErrorMeta:
-				pe.OAuthError = v
-			case pageErrorDescMeta:
-				pe.Description = v
-			}
-		}
-	}
-	if pe.Code != "" {
-		return pe
-	}
-	return fmt.Errorf("fctest: the journey stopped on HTTP %d from %s", page.Status, page.URL.Path)
+	l := &landing{url: page.URL, status: page.Status, body: []byte(page.Body), html: ct == "text/html"}
+	return l.failure()
 }
 
 // submit sends form f of page, clicking its control number clicked (-1:

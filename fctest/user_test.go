@@ -88,6 +88,16 @@ func (f *fakeFS) exchange(code string) map[string]any {
 	return out
 }
 
+// newFakeUser is a user of a fake FS served in-process at https://fs.example.fr.
+func newFakeUser(t *testing.T) (*env, *fakeFS, *fctest.User) {
+	t.Helper()
+	e := newEnv(t, fctest.Options{}, nil)
+	fs := newFakeFS(e, "https://fs.example.fr")
+	u, err := e.srv.NewHandlerUser(fs, fs.base)
+	require.NoError(t, err)
+	return e, fs, u
+}
+
 func (f *fakeFS) request(path string) *http.Request {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -95,10 +105,7 @@ func (f *fakeFS) request(path string) *http.Request {
 }
 
 func TestUserJourneyInProcess(t *testing.T) {
-	e := newEnv(t, fctest.Options{}, nil)
-	fs := newFakeFS(e, "https://fs.example.fr")
-	u, err := e.srv.NewHandlerUser(fs, fs.base)
-	require.NoError(t, err)
+	e, fs, u := newFakeUser(t)
 	ctx := context.Background()
 
 	home, err := u.Open(ctx, "/")
@@ -131,10 +138,7 @@ func TestUserJourneyInProcess(t *testing.T) {
 }
 
 func TestUserSubmitsForms(t *testing.T) {
-	e := newEnv(t, fctest.Options{}, nil)
-	fs := newFakeFS(e, "https://fs.example.fr")
-	u, err := e.srv.NewHandlerUser(fs, fs.base)
-	require.NoError(t, err)
+	_, fs, u := newFakeUser(t)
 	ctx := context.Background()
 	home, err := u.Open(ctx, "/")
 	require.NoError(t, err)
@@ -153,10 +157,7 @@ func TestUserSubmitsForms(t *testing.T) {
 }
 
 func TestUserWithFaults(t *testing.T) {
-	e := newEnv(t, fctest.Options{}, nil)
-	fs := newFakeFS(e, "https://fs.example.fr")
-	u, err := e.srv.NewHandlerUser(fs, fs.base)
-	require.NoError(t, err)
+	e, fs, u := newFakeUser(t)
 	ctx := context.Background()
 
 	e.srv.InjectFault(fctest.FaultAccessDenied)
@@ -198,14 +199,11 @@ func TestUserOverTheNetwork(t *testing.T) {
 }
 
 func TestUserErrors(t *testing.T) {
-	e := newEnv(t, fctest.Options{}, nil)
-	fs := newFakeFS(e, "https://fs.example.fr")
+	e, _, u := newFakeUser(t)
 	_, err := e.srv.NewUser("fs.example.fr")
 	assert.Error(t, err)
 	_, err = e.srv.NewHandlerUser(nil, "https://fs.example.fr")
 	assert.Error(t, err)
-	u, err := e.srv.NewHandlerUser(fs, fs.base)
-	require.NoError(t, err)
 	ctx := context.Background()
 
 	other, err := u.Open(ctx, "/other")
