@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"html"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -225,8 +227,16 @@ func TestTwoInstances(t *testing.T) {
 	assert.Equal(t, int64(6), n.Load())
 }
 
-func TestBadSessionKeys(t *testing.T) {
+func TestSessionKeys(t *testing.T) {
 	t.Setenv(envSessionKeys, "abcd")
 	_, err := sessionKeys(nil)
 	assert.ErrorIs(t, err, franceconnect.ErrConfig)
+
+	t.Setenv(envSessionKeys, "")
+	var logs bytes.Buffer
+	keys, err := sessionKeys(slog.New(slog.NewTextHandler(&logs, nil)))
+	require.NoError(t, err)
+	require.Len(t, keys, 1)
+	assert.Len(t, keys[0], 32)
+	assert.Contains(t, logs.String(), "sessions will not survive a restart nor span several instances")
 }
