@@ -12,10 +12,32 @@ BUILD     := build
 
 all: test
 
-## test: go vet and the whole test suite with the race detector
+## test: go vet and the whole test suite with the race detector, then the Redis example's module (skipped with a notice without redis-server)
 test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
+	@$(MAKE) --no-print-directory test-redis
+
+# The Redis session store example is a module of its own (go-redis is not a
+# dependency of the library): `go test ./...` from here does not enter it.
+REDIS_EXAMPLE := examples/redis-sessions
+
+.PHONY: test-redis redis-server
+## test-redis: vet and test examples/redis-sessions against a real redis-server it starts on loopback
+test-redis:
+	@if command -v redis-server >/dev/null 2>&1; then \
+		echo "== $(REDIS_EXAMPLE) (its own module) with $$(redis-server --version | cut -d' ' -f1-3)"; \
+		cd $(REDIS_EXAMPLE) && $(GO) vet ./... && $(GO) test -race -count=1 ./...; \
+	else \
+		echo "SKIPPED: the tests of $(REDIS_EXAMPLE) need redis-server, which is not installed (make redis-server installs it)"; \
+	fi
+
+## redis-server: install Debian's redis-server when missing (needs root)
+redis-server:
+	@if ! command -v redis-server >/dev/null 2>&1; then \
+		echo "installing redis-server"; \
+		apt-get update && apt-get install -y redis-server; \
+	fi
 
 ## run: the example service provider against the embedded emulator
 run:
@@ -26,6 +48,7 @@ lint: $(GOBIN)/staticcheck
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GOBIN)/staticcheck ./...
+	cd $(REDIS_EXAMPLE) && $(GO) vet ./... && $(GOBIN)/staticcheck ./...
 
 $(GOBIN)/staticcheck:
 	$(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)

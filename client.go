@@ -320,3 +320,11 @@ func limitedClient(hc *http.Client, maxBody int64) *http.Client {
 	out.Transport = wire.LimitTransport{Base: hc.Transport, Max: maxBody}
 	return &out
 }
+
+// RedirectURL returns the configured redirect_uri: the callback URL whose
+// path a web layer such as fchttp serves.
+func (c *Client) RedirectURL() string { return c.redirect }
+
+// PostLogoutRedirectURL returns the configured post_logout_redirect_uri:
+// the URL FranceConnect sends the browser back to after logout.
+func (c *Client) PostLogoutRedirectURL() string { return c.logout }

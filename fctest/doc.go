@@ -37,6 +37,15 @@
 // "login-<Login>", the cancel link the id "cancel"). HTML error pages come
 // back as *PageError values carrying the FranceConnect Y code.
 //
+// # Testing a web app
+//
+// A User drives a whole web app, an http.Handler served in-process
+// (NewHandlerUser) or a base URL (NewUser), together with the emulator:
+// open a page, start the login from its link or form, pick an identity,
+// come back to the app's callback, log out through session/end. Each step
+// returns the app's Response for the test to assert on, and faults injected
+// with InjectFault show in those answers.
+//
 // # Faults
 //
 // InjectFault queues protocol violations (wrong audience, expired token,

@@ -2,43 +2,41 @@ package main
 
 import (
 	"context"
-	"encoding/hex"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"strconv"
-	"time"
 
 	"github.com/go-franceconnect/franceconnect"
+	"github.com/go-franceconnect/franceconnect/fchttp"
 	"github.com/go-franceconnect/franceconnect/fctest"
 )
 
 // Variables read by the site itself; the FC_* ones are read by
 // franceconnect.ConfigFromEnv.
 const (
-	envAddr       = "ADDR"        // listen address, default 127.0.0.1:8080
-	envSessionKey = "SESSION_KEY" // hex HMAC key of the session cookie, at least 32 bytes
-	envRequestAMR = "REQUEST_AMR" // "false" to stop asking for the amr claim
+	envAddr        = "ADDR"            // listen address, default 127.0.0.1:8080
+	envSessionKeys = "FS_SESSION_KEYS" // comma-separated base64 32-byte keys, newest first
+	envRequestAMR  = "REQUEST_AMR"     // "false" to stop asking for the amr claim
 )
 
 // demoClientID is the FS registered on the embedded emulator.
 const demoClientID = "fs-exemple"
 
-// app is the running site: one FranceConnect client and its sessions.
+// keysPath is where the site serves its "Client keys URL".
+const keysPath = "/client/.well-known/keys"
+
+// app is the running site: one FranceConnect client and its web layer.
 type app struct {
-	fc         *franceconnect.Client
-	sessions   *sessionStore
-	keys       http.Handler   // the public JWKS; nil when the FS has no keys
-	emu        *fctest.Server // the embedded emulator; nil against a real provider
-	log        *slog.Logger
-	requestAMR bool
-	// paths of the callbacks, taken from the registered URLs.
-	callbackPath, logoutCallbackPath string
-	// home is the URL to open in a browser: the origin of the redirect URL.
+	client *franceconnect.Client
+	fc     *fchttp.Handler
+	emu    *fctest.Server // the embedded emulator; nil against a real provider
+	log    *slog.Logger
+	// homeURL is the URL to open in a browser: the origin of the redirect URL.
 	homeURL string
 	// formAction lists the origins the site's forms may end up on (CSP).
 	formAction string
@@ -48,10 +46,18 @@ type app struct {
 // FC_ISSUER set it uses franceconnect.ConfigFromEnv; otherwise it starts the
 // fctest emulator and registers itself there. Call close when done.
 func newApp(ctx context.Context, ln net.Listener, log *slog.Logger) (*app, error) {
-	a := &app{log: log, requestAMR: os.Getenv(envRequestAMR) != "false"}
-	key, err := sessionKey()
-	if err != nil {
+	a := &app{log: log}
+	if err := a.init(ctx, ln); err != nil {
+		a.close()
 		return nil, err
+	}
+	return a, nil
+}
+
+func (a *app) init(ctx context.Context, ln net.Listener) error {
+	keys, err := sessionKeys(a.log)
+	if err != nil {
+		return err
 	}
 	var cfg franceconnect.Config
 	if os.Getenv(franceconnect.EnvEnvironment) != "" || os.Getenv(franceconnect.EnvIssuer) != "" {
@@ -60,28 +66,30 @@ func newApp(ctx context.Context, ln net.Listener, log *slog.Logger) (*app, error
 		cfg, err = a.startEmulator(siteURL(ln))
 	}
 	if err != nil {
-		a.close()
-		return nil, err
+		return err
 	}
-	cfg.Logger = log
-	if a.fc, err = franceconnect.New(ctx, cfg); err != nil {
-		a.close()
-		return nil, err
+	cfg.Logger = a.log
+	if a.client, err = franceconnect.New(ctx, cfg); err != nil {
+		return err
+	}
+	web := fchttp.Config{
+		Client: a.client, SessionKeys: keys, LoggedOutPath: "/deconnecte",
+		OnLogin: a.onLogin, OnError: a.onError, Logger: a.log,
 	}
 	if len(cfg.DecryptionKeys) > 0 {
-		if a.keys, err = franceconnect.KeysHandler(cfg.DecryptionKeys); err != nil {
-			a.close()
-			return nil, err
-		}
+		web.KeysPath, web.DecryptionKeys = keysPath, cfg.DecryptionKeys
+	}
+	if os.Getenv(envRequestAMR) != "false" {
+		web.AuthRequest.Claims = franceconnect.RequestAMR()
+	}
+	if a.fc, err = fchttp.New(web); err != nil {
+		return err
 	}
 	redirect, _ := url.Parse(cfg.RedirectURL) // validated by New
-	logout, _ := url.Parse(cfg.PostLogoutRedirectURL)
-	issuer, _ := url.Parse(a.fc.Issuer())
-	a.callbackPath, a.logoutCallbackPath = redirect.Path, logout.Path
+	issuer, _ := url.Parse(a.client.Issuer())
 	a.homeURL = redirect.Scheme + "://" + redirect.Host + "/"
 	a.formAction = "'self' " + issuer.Scheme + "://" + issuer.Host
-	a.sessions = &sessionStore{key: key, secure: redirect.Scheme == "https", now: time.Now}
-	return a, nil
+	return nil
 }
 
 // startEmulator starts the fctest emulator and registers the site on it, with
@@ -113,7 +121,7 @@ func (a *app) startEmulator(site string) (franceconnect.Config, error) {
 		RedirectURIs:           []string{cfg.RedirectURL},
 		PostLogoutRedirectURIs: []string{cfg.PostLogoutRedirectURL},
 		AllowAMR:               true,
-		JWKSURL:                site + "/client/.well-known/keys",
+		JWKSURL:                site + keysPath,
 	})
 	return cfg, err
 }
@@ -135,17 +143,20 @@ func siteURL(ln net.Listener) string {
 	return "http://" + net.JoinHostPort(ip.String(), strconv.Itoa(addr.Port))
 }
 
-// sessionKey reads SESSION_KEY (hex) or makes a random key for this process.
-func sessionKey() ([]byte, error) {
-	v := os.Getenv(envSessionKey)
-	if v == "" {
-		return hex.DecodeString(randomHex(32))
+// sessionKeys reads the cookie key ring from FS_SESSION_KEYS, or makes one
+// for this process and says what that means.
+func sessionKeys(log *slog.Logger) ([][]byte, error) {
+	if v := os.Getenv(envSessionKeys); v != "" {
+		keys, err := fchttp.ParseSessionKeys(v)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", envSessionKeys, err)
+		}
+		return keys, nil
 	}
-	key, err := hex.DecodeString(v)
-	if err != nil || len(key) < 32 {
-		return nil, fmt.Errorf("%s: want at least 32 bytes in hexadecimal (64 characters)", envSessionKey)
-	}
-	return key, nil
+	key := make([]byte, fchttp.KeySize)
+	_, _ = rand.Read(key) // never fails (crypto/rand)
+	log.Warn("FS_SESSION_KEYS is not set: using a key made for this process; sessions will not survive a restart nor span several instances")
+	return [][]byte{key}, nil
 }
 
 var errKeyFileExists = errors.New("refusing to overwrite an existing key file")

@@ -2,22 +2,20 @@ package main
 
 import (
 	"context"
-	"encoding/base64"
 	"html"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/http/httputil"
 	"net/url"
-	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-franceconnect/franceconnect"
+	"github.com/go-franceconnect/franceconnect/fctest"
 )
 
 // startSite runs the site on a loopback port in emulator mode.
@@ -25,11 +23,6 @@ func startSite(t *testing.T) (*app, string) {
 	t.Helper()
 	t.Setenv(franceconnect.EnvEnvironment, "")
 	t.Setenv(franceconnect.EnvIssuer, "")
-	return serveSite(t)
-}
-
-func serveSite(t *testing.T) (*app, string) {
-	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	return serveSiteOn(t, ln)
@@ -50,110 +43,63 @@ func serveSiteOn(t *testing.T, ln net.Listener) (*app, string) {
 	return a, srv.URL
 }
 
-// browser is a cookie-keeping HTTP client that does not follow redirects.
-type browser struct {
-	t *testing.T
-	c *http.Client
-}
-
-type response struct {
-	status   int
-	location string
-	header   http.Header
-	body     string // HTML entities decoded
-}
-
-func newBrowser(t *testing.T) *browser {
-	jar, err := cookiejar.New(nil)
+// newUser is a scripted user of the site at base, through emu.
+func newUser(t *testing.T, emu *fctest.Server, base string) *fctest.User {
+	t.Helper()
+	u, err := emu.NewUser(base)
 	require.NoError(t, err)
-	return &browser{t: t, c: &http.Client{Jar: jar,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	return u
 }
 
-func (b *browser) do(req *http.Request) response {
-	b.t.Helper()
-	resp, err := b.c.Do(req)
-	require.NoError(b.t, err)
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	require.NoError(b.t, err)
-	r := response{status: resp.StatusCode, header: resp.Header, body: html.UnescapeString(string(body))}
-	if loc, err := resp.Location(); err == nil {
-		r.location = loc.String()
-	}
+// open opens path and returns the page, HTML entities decoded.
+func open(t *testing.T, u *fctest.User, path string) *fctest.Response {
+	t.Helper()
+	r, err := u.Open(context.Background(), path)
+	require.NoError(t, err)
+	r.Body = html.UnescapeString(r.Body)
 	return r
 }
 
-func (b *browser) get(u string) response {
-	b.t.Helper()
-	req, err := http.NewRequest(http.MethodGet, u, nil)
-	require.NoError(b.t, err)
-	return b.do(req)
-}
-
-func (b *browser) post(u string, form url.Values) response {
-	b.t.Helper()
-	req, err := http.NewRequest(http.MethodPost, u, strings.NewReader(form.Encode()))
-	require.NoError(b.t, err)
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return b.do(req)
-}
-
-// followUntil follows redirects until the next one points under prefix, and
-// returns that location.
-func (b *browser) followUntil(r response, prefix string) string {
-	b.t.Helper()
-	for range 10 {
-		require.Equal(b.t, http.StatusSeeOther, r.status, "expected a redirect towards %s", prefix)
-		if strings.HasPrefix(r.location, prefix) {
-			return r.location
-		}
-		r = b.get(r.location)
-	}
-	b.t.Fatalf("too many redirects before %s", prefix)
-	return ""
-}
-
-var (
-	csrfField = regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`)
-	loginForm = regexp.MustCompile(`<form method="post" action="([^"]+)">`)
-)
-
-func csrfOf(t *testing.T, r response) string {
+// signIn clicks the FranceConnect+ button and picks login on the emulator:
+// it returns the site's answer to the callback, HTML entities decoded.
+func signIn(t *testing.T, u *fctest.User, login string) *fctest.Response {
 	t.Helper()
-	m := csrfField.FindStringSubmatch(r.body)
-	require.NotNil(t, m, "no CSRF token on the page")
-	return m[1]
-}
-
-// signIn clicks the FranceConnect+ button, picks login on the emulator's page
-// and returns the callback URL the emulator sends the browser to.
-func (b *browser) signIn(site, issuer, login string) string {
-	t := b.t
-	t.Helper()
-	home := b.get(site + "/")
-	require.Equal(t, http.StatusOK, home.status)
-	r := b.post(site+"/login", url.Values{"csrf": {csrfOf(t, home)}, "acr": {"eidas2"}})
-	require.Equal(t, http.StatusSeeOther, r.status, r.body)
-	require.True(t, strings.HasPrefix(r.location, issuer+"/authorize?"), r.location)
-	page := b.get(r.location)
-	for page.status == http.StatusSeeOther {
-		page = b.get(page.location)
-	}
-	require.Equal(t, http.StatusOK, page.status, page.body)
-	require.Contains(t, page.body, `id="login-`+login+`"`)
-	action := loginForm.FindStringSubmatch(page.body)
-	require.NotNil(t, action, "no form on the identity-choice page")
-	base, _ := url.Parse(issuer)
-	target := base.ResolveReference(&url.URL{Path: action[1]}).String()
-	return b.followUntil(b.post(target, url.Values{"login": {login}}), site)
-}
-
-func mustDecode(t *testing.T, s string) string {
-	t.Helper()
-	raw, err := base64.RawURLEncoding.DecodeString(s)
+	cb, err := u.Login(context.Background(), "/", login)
 	require.NoError(t, err)
-	return string(raw)
+	cb.Body = html.UnescapeString(cb.Body)
+	return cb
 }
 
-func encode(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+func mustURL(t *testing.T, raw string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(raw)
+	require.NoError(t, err)
+	return u
+}
+
+func readBody(t *testing.T, resp *http.Response) string {
+	t.Helper()
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return html.UnescapeString(string(b))
+}
+
+// httpServer serves h on a loopback port until the end of the test.
+func httpServer(t *testing.T, h http.Handler) string {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// forward passes r to the site at backend, keeping its Host header, as a
+// load balancer does.
+func forward(w http.ResponseWriter, r *http.Request, backend string) {
+	target, _ := url.Parse(backend)
+	proxy := &httputil.ReverseProxy{Rewrite: func(pr *httputil.ProxyRequest) {
+		pr.SetURL(target)
+		pr.Out.Host = pr.In.Host
+	}}
+	proxy.ServeHTTP(w, r)
+}

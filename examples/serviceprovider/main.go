@@ -8,9 +8,11 @@
 //
 // With FC_ENVIRONMENT or FC_ISSUER set it reads its registration from the
 // FC_* variables (see franceconnect.ConfigFromEnv) instead. ADDR is the
-// listen address (default 127.0.0.1:8080), SESSION_KEY the hex key that
-// signs the session cookie (default: random per process) and REQUEST_AMR=false
-// stops asking for the amr claim.
+// listen address (default 127.0.0.1:8080), FS_SESSION_KEYS the key ring of
+// the sealed session cookie (comma-separated base64 of 32-byte keys, newest
+// first; default: a key made at start, so that sessions neither survive a
+// restart nor span instances) and REQUEST_AMR=false stops asking for the amr
+// claim. The routes, the sessions and the CSRF checks come from fchttp.
 //
 // To make a decryption key for a real registration:
 //
@@ -83,10 +85,10 @@ func run(ctx context.Context, log *slog.Logger) error {
 	}
 	mode := "FranceConnect emulator (fctest)"
 	if a.emu == nil {
-		mode = a.fc.Platform().String()
+		mode = a.client.Platform().String()
 	}
 	log.Info("service provider ready: open the url in a browser",
-		"url", a.homeURL, "listen", ln.Addr().String(), "provider", mode, "issuer", a.fc.Issuer())
+		"url", a.homeURL, "listen", ln.Addr().String(), "provider", mode, "issuer", a.client.Issuer())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

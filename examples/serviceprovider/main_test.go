@@ -1,15 +1,18 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"encoding/base64"
 	"encoding/json"
 	"html"
-	"io"
+	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -21,119 +24,92 @@ import (
 
 func TestFullFlow(t *testing.T) {
 	a, site := startSite(t)
-	b := newBrowser(t)
+	u := newUser(t, a.emu, site)
+	ctx := context.Background()
 
-	home := b.get(site + "/")
-	require.Equal(t, http.StatusOK, home.status)
-	assert.Contains(t, home.body, `id="fc-login"`)
-	assert.Contains(t, home.body, "S'identifier avec")
-	assert.Contains(t, home.body, "FranceConnect+ est la solution proposée par l'État, pour renforcer la sécurité de vos services en ligne les plus sensibles")
-	assert.Contains(t, home.body, `href="https://franceconnect.gouv.fr/france-connect-plus" target="_blank" rel="noopener"`)
-	assert.Contains(t, home.header.Get("Content-Security-Policy"), "default-src 'none'")
-	cookie := home.header.Get("Set-Cookie")
+	home := open(t, u, "/")
+	require.Equal(t, http.StatusOK, home.Status)
+	assert.Contains(t, home.Body, `id="fc-login"`)
+	assert.Contains(t, home.Body, "S'identifier avec")
+	assert.Contains(t, home.Body, "FranceConnect+ est la solution proposée par l'État, pour renforcer la sécurité de vos services en ligne les plus sensibles")
+	assert.Contains(t, home.Body, `href="https://franceconnect.gouv.fr/france-connect-plus" target="_blank" rel="noopener"`)
+	assert.Contains(t, home.Header.Get("Content-Security-Policy"), "default-src 'none'")
+
+	start, err := u.StartLogin(ctx, home, map[string][]string{"acr": {"eidas3"}})
+	require.NoError(t, err)
+	cookie := start.Header.Get("Set-Cookie")
 	for _, attr := range []string{"fs_session=", "Path=/", "HttpOnly", "SameSite=Lax"} {
 		assert.Contains(t, cookie, attr)
 	}
 	assert.NotContains(t, cookie, "Secure", "the emulator site is plain http")
-
-	cb := b.signIn(site, a.emu.Issuer(), "camille")
-	page := b.get(cb)
-	require.Equal(t, http.StatusOK, page.status, page.body)
+	cb, err := u.ChooseIdentity(ctx, start, "camille")
+	require.NoError(t, err)
+	page := html.UnescapeString(cb.Body)
+	require.Equal(t, http.StatusOK, cb.Status, page)
 	for _, want := range []string{"Camille Hélène", "ARNAUD", "23 mai 1984", "Féminin", "75112", "99100 (France)",
-		"camille.arnaud@exemple.fr", a.emu.Subject(demoClientID, "camille"), "eidas", "pwd", `id="logout"`} {
-		assert.Contains(t, page.body, want)
+		"camille.arnaud@exemple.fr", a.emu.Subject(demoClientID, "camille"), "<code>eidas3</code> – élevé", "pwd", `id="logout"`} {
+		assert.Contains(t, page, want)
 	}
-	assert.Regexp(t, `<code>eidas[23]</code> – (substantiel|élevé)`, page.body)
-	assert.Equal(t, http.StatusBadRequest, b.get(cb).status, "the callback is single use")
+	assert.Equal(t, http.StatusBadRequest, open(t, u, cb.URL.String()).Status, "the callback is single use")
 
-	home = b.get(site + "/")
-	assert.Contains(t, home.body, "Connecté·e en tant que Camille ARNAUD")
-	assert.NotContains(t, home.body, `id="fc-login"`)
+	home = open(t, u, "/")
+	assert.Contains(t, home.Body, "Connecté·e en tant que Camille ARNAUD")
+	assert.NotContains(t, home.Body, `id="fc-login"`)
 
-	r := b.post(site+"/logout", url.Values{"csrf": {csrfOf(t, home)}})
-	require.Equal(t, http.StatusSeeOther, r.status)
-	require.True(t, strings.HasPrefix(r.location, a.emu.Issuer()+"/session/end?"), r.location)
-	back := b.followUntil(b.get(r.location), site)
-	require.True(t, strings.HasPrefix(back, site+"/logout-callback?state="), back)
-	r = b.get(back)
-	require.Equal(t, http.StatusSeeOther, r.status, r.body)
-	assert.Equal(t, site+"/", r.location)
-	home = b.get(site + "/")
-	assert.Contains(t, home.body, `id="fc-login"`)
-	assert.Contains(t, home.body, "Vous êtes déconnecté·e")
-	assert.NotContains(t, home.body, "Connecté·e en tant que")
-	assert.NotContains(t, b.get(site+"/").body, "Vous êtes déconnecté·e", "the message shows once")
+	bye, err := u.Logout(ctx, home)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusSeeOther, bye.Status, bye.Body)
+	assert.Equal(t, "/deconnecte", bye.Header.Get("Location"))
+	home = open(t, u, "/deconnecte")
+	assert.Contains(t, home.Body, `id="fc-login"`)
+	assert.Contains(t, home.Body, "Vous êtes déconnecté·e")
+	assert.NotContains(t, home.Body, "Connecté·e en tant que")
 }
 
-func TestFormsNeedTheCSRFToken(t *testing.T) {
+func TestFormsRefuseOtherOrigins(t *testing.T) {
 	_, site := startSite(t)
-	b := newBrowser(t)
-	b.get(site + "/")
 	for _, path := range []string{"/login", "/logout"} {
-		r := b.post(site+path, url.Values{"csrf": {strings.Repeat("0", 64)}})
-		assert.Equal(t, http.StatusForbidden, r.status, path)
-		r = b.post(site+path, nil)
-		assert.Equal(t, http.StatusForbidden, r.status, path)
+		req, err := http.NewRequest(http.MethodPost, site+path, strings.NewReader("acr=eidas3"))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Sec-Fetch-Site", "cross-site")
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusForbidden, resp.StatusCode, path)
 	}
 }
 
 func TestTamperedSessionCookie(t *testing.T) {
 	a, site := startSite(t)
-	b := newBrowser(t)
-	require.Equal(t, http.StatusOK, b.get(b.signIn(site, a.emu.Issuer(), "nom_usage")).status)
-	u, _ := url.Parse(site)
+	u := newUser(t, a.emu, site)
+	require.Equal(t, http.StatusOK, signIn(t, u, "nom_usage").Status)
 	var value string
-	for _, c := range b.c.Jar.Cookies(u) {
-		if c.Name == sessionCookie {
+	for _, c := range u.Client().Jar.Cookies(mustURL(t, site)) {
+		if c.Name == "fs_session" {
 			value = c.Value
 		}
 	}
-	payload, mac, ok := strings.Cut(value, ".")
-	require.True(t, ok)
-
-	forged := strings.Replace(mustDecode(t, payload), "Sophie ROUSSEL", "Eve ROUSSEL", 1)
+	require.NotEmpty(t, value)
+	raw, err := base64.RawURLEncoding.DecodeString(value)
+	require.NoError(t, err)
+	raw[len(raw)/2] ^= 1
 	for name, v := range map[string]string{
-		"valid":          value,
-		"forged payload": encode(forged) + "." + mac,
-		"bad mac":        payload + "." + strings.Repeat("A", len(mac)),
-		"no mac":         payload,
-		"garbage":        "%%%.###",
+		"valid":   value,
+		"flipped": base64.RawURLEncoding.EncodeToString(raw),
+		"garbage": "%%%.###",
 	} {
 		req, _ := http.NewRequest(http.MethodGet, site+"/", nil)
-		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: v})
+		req.AddCookie(&http.Cookie{Name: "fs_session", Value: v})
 		resp, err := http.DefaultClient.Do(req)
 		require.NoError(t, err)
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		signedIn := strings.Contains(html.UnescapeString(string(body)), "Connecté·e en tant que Sophie ROUSSEL")
-		assert.Equal(t, name == "valid", signedIn, name)
-		assert.NotContains(t, string(body), "Eve", name)
+		body := readBody(t, resp)
+		assert.Equal(t, http.StatusOK, resp.StatusCode, name)
+		assert.Equal(t, name == "valid", strings.Contains(body, "Connecté·e en tant que Sophie ROUSSEL"), name)
 	}
 }
 
-// assertNoIdentity checks that an error page shows nothing about camille.
-func assertNoIdentity(t *testing.T, a *app, body string) {
-	t.Helper()
-	for _, leak := range []string{"Camille", "ARNAUD", "1984", "camille.arnaud", a.emu.Subject(demoClientID, "camille"), "eyJ"} {
-		assert.NotContains(t, body, leak)
-	}
-}
-
-func TestCallbackWithWrongState(t *testing.T) {
-	a, site := startSite(t)
-	b := newBrowser(t)
-	cb, err := url.Parse(b.signIn(site, a.emu.Issuer(), "camille"))
-	require.NoError(t, err)
-	q := cb.Query()
-	q.Set("state", strings.Repeat("f", 64))
-	cb.RawQuery = q.Encode()
-	page := b.get(cb.String())
-	assert.Equal(t, http.StatusBadRequest, page.status)
-	assert.Contains(t, page.body, "ErrStateMismatch</code> – l'état de la requête ne correspond pas")
-	assertNoIdentity(t, a, page.body)
-}
-
-func TestProviderAndVerificationErrors(t *testing.T) {
+func TestErrorPages(t *testing.T) {
 	a, site := startSite(t)
 	for _, tt := range []struct {
 		fault  fctest.Fault
@@ -145,63 +121,44 @@ func TestProviderAndVerificationErrors(t *testing.T) {
 		{fctest.FaultUserinfoSubMismatch, http.StatusBadGateway, []string{"ErrSubjectMismatch", "ErrInvalidUserInfo"}},
 		{fctest.FaultBadSignature, http.StatusBadGateway, []string{"ErrSignature", "ErrInvalidIDToken"}},
 		{fctest.FaultCallbackWrongIssuer, http.StatusBadRequest, []string{"ErrIssuerMismatch"}},
+		{fctest.FaultCallbackWrongState, http.StatusBadRequest, []string{"ErrStateMismatch</code> – l'état de la requête ne correspond pas"}},
 	} {
 		t.Run(tt.fault.String(), func(t *testing.T) {
 			a.emu.InjectFault(tt.fault)
-			b := newBrowser(t)
-			page := b.get(b.signIn(site, a.emu.Issuer(), "camille"))
-			assert.Equal(t, tt.status, page.status)
+			u := newUser(t, a.emu, site)
+			page := signIn(t, u, "camille")
+			assert.Equal(t, tt.status, page.Status)
 			for _, want := range tt.want {
-				assert.Contains(t, page.body, want)
+				assert.Contains(t, page.Body, want)
 			}
-			assertNoIdentity(t, a, page.body)
-			assert.Contains(t, b.get(site+"/").body, `id="fc-login"`, "not signed in")
+			for _, leak := range []string{"Camille", "ARNAUD", "1984", "camille.arnaud", a.emu.Subject(demoClientID, "camille"), "eyJ"} {
+				assert.NotContains(t, page.Body, leak)
+			}
+			assert.Contains(t, open(t, u, "/").Body, `id="fc-login"`, "not signed in")
 		})
 	}
-}
-
-func TestLogoutCallbackWithWrongState(t *testing.T) {
-	_, site := startSite(t)
-	b := newBrowser(t)
-	page := b.get(site + "/logout-callback?state=" + strings.Repeat("a", 64))
-	assert.Equal(t, http.StatusBadRequest, page.status)
-	assert.Contains(t, page.body, "ErrStateMismatch")
+	page := open(t, newUser(t, a.emu, site), "/logout-callback?state="+strings.Repeat("a", 64))
+	assert.Equal(t, http.StatusBadRequest, page.Status)
+	assert.Contains(t, page.Body, "ErrStateMismatch")
+	assert.Equal(t, http.StatusNotFound, open(t, newUser(t, a.emu, site), "/nowhere").Status)
 }
 
 func TestKeysEndpoint(t *testing.T) {
 	a, site := startSite(t)
-	r := newBrowser(t).get(site + "/client/.well-known/keys")
-	require.Equal(t, http.StatusOK, r.status)
-	assert.Equal(t, "application/json", r.header.Get("Content-Type"))
-	assert.Contains(t, r.header.Get("Cache-Control"), "max-age=600")
+	r := open(t, newUser(t, a.emu, site), keysPath)
+	require.Equal(t, http.StatusOK, r.Status)
+	assert.Equal(t, "application/json", r.Header.Get("Content-Type"))
 	var set struct{ Keys []map[string]any }
-	require.NoError(t, json.Unmarshal([]byte(r.body), &set))
+	require.NoError(t, json.Unmarshal([]byte(r.Body), &set))
 	require.Len(t, set.Keys, 1)
-	k := set.Keys[0]
-	assert.Equal(t, "EC", k["kty"])
-	assert.Equal(t, "P-256", k["crv"])
-	assert.Equal(t, "ECDH-ES", k["alg"])
-	assert.Equal(t, "enc", k["use"])
-	assert.NotEmpty(t, k["kid"])
-	assert.NotContains(t, k, "d", "never the private part")
-	// The emulator fetched these keys to encrypt the tokens of a login.
-	b := newBrowser(t)
-	assert.Equal(t, http.StatusOK, b.get(b.signIn(site, a.emu.Issuer(), "camille")).status)
+	assert.Equal(t, "ECDH-ES", set.Keys[0]["alg"])
+	assert.NotContains(t, set.Keys[0], "d", "never the private part")
 }
 
-func TestNotFound(t *testing.T) {
-	_, site := startSite(t)
-	r := newBrowser(t).get(site + "/nowhere")
-	assert.Equal(t, http.StatusNotFound, r.status)
-}
-
-// TestConfigFromEnv runs the site against a provider named by FC_ISSUER,
-// with keys from FC_KEYS, as against the real FranceConnect+.
-func TestConfigFromEnv(t *testing.T) {
-	emu := fctest.New(t, fctest.Options{})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	site := "http://" + ln.Addr().String()
+// configureFromEnv registers an FS on emu for site and sets the FC_*
+// variables and FS_SESSION_KEYS as a deployment would.
+func configureFromEnv(t *testing.T, emu *fctest.Server, site string) {
+	t.Helper()
 	keyFile := filepath.Join(t.TempDir(), "keys.json")
 	jwks, err := writeKeyFile(keyFile, franceconnect.RSAOAEP256)
 	require.NoError(t, err)
@@ -210,7 +167,6 @@ func TestConfigFromEnv(t *testing.T) {
 	info, err := os.Stat(keyFile)
 	require.NoError(t, err)
 	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm())
-
 	secret := strings.Repeat("x", 40)
 	require.NoError(t, emu.RegisterClient(fctest.Client{ID: "env-fs", Secret: secret,
 		RedirectURIs: []string{site + "/oidc-callback"}, PostLogoutRedirectURIs: []string{site + "/bye"},
@@ -220,28 +176,67 @@ func TestConfigFromEnv(t *testing.T) {
 		franceconnect.EnvClientID: "env-fs", franceconnect.EnvClientSecret: secret,
 		franceconnect.EnvRedirectURL: site + "/oidc-callback", franceconnect.EnvPostLogoutRedirectURL: site + "/bye",
 		franceconnect.EnvKeys: keyFile, franceconnect.EnvACR: "eidas2", franceconnect.EnvScopes: "openid identite_pivot",
-		envSessionKey: strings.Repeat("ab", 32),
+		envSessionKeys: base64.StdEncoding.EncodeToString(make([]byte, 32)) + "," + base64.StdEncoding.EncodeToString([]byte(strings.Repeat("k", 32))),
 	} {
 		t.Setenv(k, v)
 	}
+}
+
+// TestConfigFromEnv runs the site against a provider named by FC_ISSUER,
+// with keys from FC_KEYS, as against the real FranceConnect+.
+func TestConfigFromEnv(t *testing.T) {
+	emu := fctest.New(t, fctest.Options{})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	site := "http://" + ln.Addr().String()
+	configureFromEnv(t, emu, site)
 	a, _ := serveSiteOn(t, ln)
 	assert.Nil(t, a.emu)
 
-	b := newBrowser(t)
-	cb := b.signIn(site, emu.Issuer(), "ne_algerie")
-	require.True(t, strings.HasPrefix(cb, site+"/oidc-callback?"), cb)
-	page := b.get(cb)
-	require.Equal(t, http.StatusOK, page.status, page.body)
-	assert.Contains(t, page.body, "Né·e à l'étranger")
-	assert.Contains(t, page.body, "BENHADDOU")
-	var want, got any
-	require.NoError(t, json.Unmarshal(jwks, &want))
-	require.NoError(t, json.Unmarshal([]byte(b.get(site+"/client/.well-known/keys").body), &got))
-	assert.Equal(t, want, got, "the site serves the public part of FC_KEYS")
+	u := newUser(t, emu, site)
+	page := signIn(t, u, "ne_algerie")
+	require.Equal(t, http.StatusOK, page.Status, page.Body)
+	assert.Equal(t, "/oidc-callback", page.URL.Path)
+	assert.Contains(t, page.Body, "Né·e à l'étranger")
+	assert.Contains(t, page.Body, "BENHADDOU")
 }
 
-func TestBadSessionKey(t *testing.T) {
-	t.Setenv(envSessionKey, "abcd")
-	_, err := sessionKey()
-	assert.Error(t, err)
+// TestTwoInstances starts two sites with the same variables behind a
+// round-robin balancer: they serve one user's login and logout alternately.
+func TestTwoInstances(t *testing.T) {
+	emu := fctest.New(t, fctest.Options{})
+	var n atomic.Int64
+	var backends [2]string
+	lb := httpServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		forward(w, r, backends[(n.Add(1)-1)%2])
+	}))
+	configureFromEnv(t, emu, lb)
+	for i := range backends {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		_, backends[i] = serveSiteOn(t, ln)
+	}
+	u := newUser(t, emu, lb)
+	page := signIn(t, u, "camille") // home on A, login on B, callback on A
+	require.Equal(t, http.StatusOK, page.Status, page.Body)
+	home := open(t, u, "/") // B
+	require.Contains(t, home.Body, "Connecté·e en tant que Camille ARNAUD")
+	bye, err := u.Logout(context.Background(), home) // logout on A, callback on B
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusSeeOther, bye.Status, bye.Body)
+	assert.Equal(t, int64(6), n.Load())
+}
+
+func TestSessionKeys(t *testing.T) {
+	t.Setenv(envSessionKeys, "abcd")
+	_, err := sessionKeys(nil)
+	assert.ErrorIs(t, err, franceconnect.ErrConfig)
+
+	t.Setenv(envSessionKeys, "")
+	var logs bytes.Buffer
+	keys, err := sessionKeys(slog.New(slog.NewTextHandler(&logs, nil)))
+	require.NoError(t, err)
+	require.Len(t, keys, 1)
+	assert.Len(t, keys[0], 32)
+	assert.Contains(t, logs.String(), "sessions will not survive a restart nor span several instances")
 }

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 
 	"github.com/go-franceconnect/franceconnect"
@@ -94,91 +92,4 @@ func genderLabel(g string) string {
 
 func levelLabel(acr franceconnect.ACR) string {
 	return [...]string{"inconnu", "faible", "substantiel", "élevé"}[acr.Level()]
-}
-
-// errorView is what the error page shows: the error's categories, never its
-// message.
-type errorView struct {
-	Status     int
-	Heading    string // the page's title
-	Headline   string // what happened, for the user
-	Categories []category
-	Provider   *franceconnect.ProviderError
-	UserMsg    string
-}
-
-// category is an error category of the franceconnect package and its
-// explanation.
-type category struct {
-	err        error
-	Name, Text string
-}
-
-// categories lists the sentinels shown on the error page, most specific first.
-var categories = []category{
-	{franceconnect.ErrStateMismatch, "ErrStateMismatch", "l'état de la requête ne correspond pas à celui de votre session"},
-	{franceconnect.ErrIssuerMismatch, "ErrIssuerMismatch", "la réponse ne vient pas du fournisseur attendu"},
-	{franceconnect.ErrInvalidCallback, "ErrInvalidCallback", "la réponse du fournisseur est incomplète"},
-	{franceconnect.ErrInvalidRequest, "ErrInvalidRequest", "la requête préparée par le service est invalide"},
-	{franceconnect.ErrSubjectMismatch, "ErrSubjectMismatch", "le userinfo ne décrit pas la personne de l'id_token"},
-	{franceconnect.ErrNonceMismatch, "ErrNonceMismatch", "le nonce du jeton ne correspond pas à celui de votre session"},
-	{franceconnect.ErrACRTooLow, "ErrACRTooLow", "niveau eIDAS inférieur au niveau demandé"},
-	{franceconnect.ErrUnknownACR, "ErrUnknownACR", "niveau eIDAS absent ou inconnu"},
-	{franceconnect.ErrInvalidAudience, "ErrInvalidAudience", "le jeton est destiné à un autre service"},
-	{franceconnect.ErrExpired, "ErrExpired", "le jeton a expiré"},
-	{franceconnect.ErrIssuedInFuture, "ErrIssuedInFuture", "le jeton est daté du futur"},
-	{franceconnect.ErrMissingClaim, "ErrMissingClaim", "une donnée obligatoire manque"},
-	{franceconnect.ErrUnencrypted, "ErrUnencrypted", "le jeton n'est pas chiffré"},
-	{franceconnect.ErrDecryption, "ErrDecryption", "le jeton ne peut pas être déchiffré"},
-	{franceconnect.ErrSignature, "ErrSignature", "la signature du jeton est invalide"},
-	{franceconnect.ErrAlgorithm, "ErrAlgorithm", "algorithme cryptographique refusé"},
-	{franceconnect.ErrUnknownKey, "ErrUnknownKey", "clé inconnue"},
-	{franceconnect.ErrKeyMismatch, "ErrKeyMismatch", "clé inadaptée à l'algorithme"},
-	{franceconnect.ErrMalformedToken, "ErrMalformedToken", "jeton mal formé"},
-	{franceconnect.ErrInvalidIDToken, "ErrInvalidIDToken", "l'id_token a été refusé"},
-	{franceconnect.ErrInvalidUserInfo, "ErrInvalidUserInfo", "le userinfo a été refusé"},
-	{franceconnect.ErrExchange, "ErrExchange", "l'échange du code d'autorisation a échoué"},
-	{franceconnect.ErrRevocation, "ErrRevocation", "la révocation du jeton a échoué"},
-	{franceconnect.ErrProviderKeys, "ErrProviderKeys", "les clés du fournisseur sont indisponibles"},
-	{franceconnect.ErrDiscovery, "ErrDiscovery", "le document de découverte est indisponible"},
-	{franceconnect.ErrContentType, "ErrContentType", "type de contenu inattendu"},
-	{franceconnect.ErrResponseTooLarge, "ErrResponseTooLarge", "réponse trop volumineuse"},
-	{franceconnect.ErrHTTP, "ErrHTTP", "la requête HTTP vers le fournisseur a échoué"},
-	{franceconnect.ErrConfig, "ErrConfig", "configuration invalide"},
-}
-
-// newErrorView classifies err with errors.Is and errors.As only. Problems
-// with the request or the user's answer are 4xx; anything the provider got
-// wrong or that could not be verified is 502 Bad Gateway.
-func newErrorView(err error, brand string) *errorView {
-	v := &errorView{Status: http.StatusBadGateway,
-		Headline: brand + " n'a pas pu confirmer votre identité. Réessayez plus tard ou utilisez un autre moyen de connexion."}
-	for _, c := range categories {
-		if errors.Is(err, c.err) {
-			v.Categories = append(v.Categories, c)
-		}
-	}
-	var pe *franceconnect.ProviderError
-	switch {
-	case errors.As(err, &pe):
-		v.Provider, v.UserMsg = pe, pe.UserMessage()
-		v.Headline = brand + " a interrompu la connexion."
-		if pe.HTTPStatus == 0 && !pe.Retryable() {
-			v.Status = http.StatusBadRequest
-		}
-	case errors.Is(err, franceconnect.ErrStateMismatch), errors.Is(err, franceconnect.ErrIssuerMismatch),
-		errors.Is(err, franceconnect.ErrInvalidCallback), errors.Is(err, franceconnect.ErrInvalidRequest):
-		v.Status = http.StatusBadRequest
-		v.Headline = "Cette demande de connexion n'est pas valide ou a déjà été utilisée. Recommencez depuis l'accueil."
-	}
-	return v
-}
-
-// names lists the category names, for the logs.
-func (v *errorView) names() []string {
-	var names []string
-	for _, c := range v.Categories {
-		names = append(names, c.Name)
-	}
-	return names
 }

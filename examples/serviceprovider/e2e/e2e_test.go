@@ -85,8 +85,8 @@ func TestBrowserJourney(t *testing.T) {
 	logout := j.waitFor("#logout", site)
 	j.step("click #logout", func() error { return d.click(ctx, logout) })
 	j.waitFor("#fc-login", site)
-	if u := j.url(); u != site {
-		t.Fatalf("after logout the browser is on %s, want the home page %s", u, site)
+	if u := j.url(); u != site+"deconnecte" {
+		t.Fatalf("after logout the browser is on %s, want the logged-out page %sdeconnecte", u, site)
 	}
 	j.expectSource("Vous êtes déconnecté·e")
 	if src := j.source(); strings.Contains(src, "Connecté·e en tant que") {

@@ -1,0 +1,62 @@
+// Command minimal is a complete FranceConnect+ integration on fchttp: login,
+// identity, logout, sessions in a sealed cookie, from environment variables
+// (franceconnect.ConfigFromEnv and FS_SESSION_KEYS).
+package main
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"html"
+	"log"
+	"net/http"
+	"os"
+
+	"github.com/go-franceconnect/franceconnect"
+	"github.com/go-franceconnect/franceconnect/fchttp"
+)
+
+func main() {
+	site, err := newSite(context.Background())
+	if err != nil {
+		log.Fatal(err)
+	}
+	log.Fatal(http.ListenAndServe(cmp.Or(os.Getenv("ADDR"), "127.0.0.1:8080"), site))
+}
+
+func newSite(ctx context.Context) (http.Handler, error) {
+	cfg, err := franceconnect.ConfigFromEnv() // FC_ENVIRONMENT, FC_CLIENT_ID, FC_KEYS, …
+	if err != nil {
+		return nil, err
+	}
+	client, err := franceconnect.New(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := fchttp.ParseSessionKeys(os.Getenv("FS_SESSION_KEYS")) // the same on every instance
+	if err != nil {
+		return nil, err
+	}
+	fc, err := fchttp.New(fchttp.Config{
+		Client: client, SessionKeys: keys,
+		KeysPath: "/client/keys", DecryptionKeys: cfg.DecryptionKeys, // the "Client keys URL"
+		OnLogin: func(w http.ResponseWriter, r *http.Request, l *franceconnect.Login) (string, error) {
+			return l.Identity.GivenName, nil // what the session keeps: User.Data
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	fc.Register(mux) // /login, POST /logout, and the paths of FC_REDIRECT_URL and FC_POST_LOGOUT_REDIRECT_URL
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		if user, _ := fc.User(r); user != nil {
+			fmt.Fprintf(w, `Bonjour %s <form method="post" action="/logout"><button>Se déconnecter</button></form>`,
+				html.EscapeString(user.Data))
+			return
+		}
+		fmt.Fprint(w, `<a href="/login">S'identifier avec FranceConnect+</a>`)
+	})
+	return mux, nil
+}

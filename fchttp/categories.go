@@ -1,0 +1,71 @@
+package fchttp
+
+import (
+	"errors"
+
+	"github.com/go-franceconnect/franceconnect"
+)
+
+// category is an error category and its French explanation.
+type category struct {
+	err        error
+	name, text string
+}
+
+// categories lists the sentinels an error page names, most specific first.
+var categories = []category{
+	{ErrLoginExpired, "ErrLoginExpired", "la demande de connexion a expiré"},
+	{ErrLoginNotFound, "ErrLoginNotFound", "aucune connexion en cours ne correspond à cette réponse dans votre session"},
+	{ErrCrossOrigin, "ErrCrossOrigin", "le formulaire a été envoyé depuis un autre site"},
+	{ErrSessionTooLarge, "ErrSessionTooLarge", "la session dépasse la taille permise"},
+	{ErrStore, "ErrStore", "le stockage des sessions ne répond pas"},
+	{ErrApplication, "ErrApplication", "le service a refusé ou n'a pas pu ouvrir la session"},
+	{franceconnect.ErrStateMismatch, "ErrStateMismatch", "l'état de la requête ne correspond pas à celui de votre session"},
+	{franceconnect.ErrIssuerMismatch, "ErrIssuerMismatch", "la réponse ne vient pas du fournisseur attendu"},
+	{franceconnect.ErrInvalidCallback, "ErrInvalidCallback", "la réponse du fournisseur est incomplète"},
+	{franceconnect.ErrInvalidRequest, "ErrInvalidRequest", "la requête préparée par le service est invalide"},
+	{franceconnect.ErrSubjectMismatch, "ErrSubjectMismatch", "le userinfo ne décrit pas la personne de l'id_token"},
+	{franceconnect.ErrNonceMismatch, "ErrNonceMismatch", "le nonce du jeton ne correspond pas à celui de votre session"},
+	{franceconnect.ErrACRTooLow, "ErrACRTooLow", "niveau eIDAS inférieur au niveau demandé"},
+	{franceconnect.ErrUnknownACR, "ErrUnknownACR", "niveau eIDAS absent ou inconnu"},
+	{franceconnect.ErrInvalidAudience, "ErrInvalidAudience", "le jeton est destiné à un autre service"},
+	{franceconnect.ErrExpired, "ErrExpired", "le jeton a expiré"},
+	{franceconnect.ErrIssuedInFuture, "ErrIssuedInFuture", "le jeton est daté du futur"},
+	{franceconnect.ErrMissingClaim, "ErrMissingClaim", "une donnée obligatoire manque"},
+	{franceconnect.ErrUnencrypted, "ErrUnencrypted", "le jeton n'est pas chiffré"},
+	{franceconnect.ErrDecryption, "ErrDecryption", "le jeton ne peut pas être déchiffré"},
+	{franceconnect.ErrSignature, "ErrSignature", "la signature du jeton est invalide"},
+	{franceconnect.ErrAlgorithm, "ErrAlgorithm", "algorithme cryptographique refusé"},
+	{franceconnect.ErrUnknownKey, "ErrUnknownKey", "clé inconnue"},
+	{franceconnect.ErrKeyMismatch, "ErrKeyMismatch", "clé inadaptée à l'algorithme"},
+	{franceconnect.ErrMalformedToken, "ErrMalformedToken", "jeton mal formé"},
+	{franceconnect.ErrInvalidIDToken, "ErrInvalidIDToken", "l'id_token a été refusé"},
+	{franceconnect.ErrInvalidUserInfo, "ErrInvalidUserInfo", "le userinfo a été refusé"},
+	{franceconnect.ErrExchange, "ErrExchange", "l'échange du code d'autorisation a échoué"},
+	{franceconnect.ErrRevocation, "ErrRevocation", "la révocation du jeton a échoué"},
+	{franceconnect.ErrProviderKeys, "ErrProviderKeys", "les clés du fournisseur sont indisponibles"},
+	{franceconnect.ErrDiscovery, "ErrDiscovery", "le document de découverte est indisponible"},
+	{franceconnect.ErrContentType, "ErrContentType", "type de contenu inattendu"},
+	{franceconnect.ErrResponseTooLarge, "ErrResponseTooLarge", "réponse trop volumineuse"},
+	{franceconnect.ErrHTTP, "ErrHTTP", "la requête HTTP vers le fournisseur a échoué"},
+	{franceconnect.ErrConfig, "ErrConfig", "configuration invalide"},
+}
+
+// categoriesOf lists the categories err matches, a provider error first.
+func categoriesOf(err error) []Category {
+	var out []Category
+	var pe *franceconnect.ProviderError
+	if errors.As(err, &pe) {
+		name := "ProviderError " + pe.Code
+		if pe.FCCode != "" {
+			name += " (" + pe.FCCode + ")"
+		}
+		out = append(out, Category{Name: name, Text: "erreur renvoyée par le fournisseur"})
+	}
+	for _, c := range categories {
+		if errors.Is(err, c.err) {
+			out = append(out, Category{Name: c.name, Text: c.text})
+		}
+	}
+	return out
+}

@@ -1,0 +1,64 @@
+// Package fchttp is the optional web layer of a FranceConnect integration:
+// the routes, the session between them, the CSRF checks and the error
+// pages that every service provider (FS) built on net/http otherwise writes
+// by hand. It uses only the public API of the franceconnect package.
+//
+//	fc, err := fchttp.New(fchttp.Config{
+//		Client:      client,                           // a *franceconnect.Client
+//		SessionKeys: keys,                             // fchttp.ParseSessionKeys(os.Getenv("FS_SESSION_KEYS"))
+//		OnLogin: func(w http.ResponseWriter, r *http.Request, l *franceconnect.Login) (string, error) {
+//			return l.Identity.GivenName, nil       // kept in the session: User.Data
+//		},
+//	})
+//	fc.Register(mux)                                       // GET and POST /login, the callbacks, POST /logout
+//	user, err := fc.User(r)                                // in your handlers: nil when nobody is signed in
+//
+// # Routes
+//
+// GET or POST LoginPath starts a login, with an optional "acr" and an
+// optional "next" path of this site to come back to (anything else, such
+// as "//other.example", is replaced by HomePath). The callback and the
+// logout callback are served at the paths of the Client's RedirectURL and
+// PostLogoutRedirectURL. POST LogoutPath ends the session here and sends
+// the browser to FranceConnect, which sends it back to the logout callback.
+// KeysPath and SectorIdentifierPath optionally serve the "Client keys URL"
+// and the sector identifier document.
+//
+// # Sessions
+//
+// A login in progress is kept under its state, so that logins started in
+// several tabs do not overwrite each other; it is single use (consumed by
+// the callback whatever happens) and expires after LoginTimeout. A
+// signed-in session keeps the User and the logout hint, the signed
+// id_token stored as a string (a franceconnect.Token marshals as
+// "[redacted]").
+//
+// By default the session travels in a sealed cookie: AES-256-GCM with a key
+// ring (the first key seals, every key opens), its expiry inside the sealed
+// bytes, below 4 KB. A tampered, expired or foreign cookie is simply no
+// session. Any instance holding the same key ring serves any request: no
+// sticky sessions, no shared memory. A sealed cookie cannot be revoked
+// before it expires; a Store keeping sessions on a server (see
+// examples/redis-sessions) can.
+//
+// # Security
+//
+// POSTs from another origin are refused by http.CrossOriginProtection. The
+// cookie is HttpOnly and SameSite=Lax (it must come back with
+// FranceConnect's top-level redirect), and "__Host-" prefixed and Secure
+// over https. Error pages name the error category in French and never show
+// identity data or token contents: 400 for a lost, forged, replayed or
+// expired state, 502 when FranceConnect fails or sends something that does
+// not verify.
+//
+// FranceConnect+ single sign-on may answer a lower eIDAS level than
+// requested for a session opened earlier (eidas2 when eidas3 was asked).
+// On franceconnect.ErrACRTooLow the Handler starts the login once more with
+// prompt=login, unless it had it already or Config.NoACRRetry is set.
+//
+// # Testing
+//
+// fctest.Server.NewHandlerUser drives a Handler, or a whole application, in
+// a test: open a page, start the login, pick an identity on the emulator,
+// come back, log out.
+package fchttp

@@ -1,0 +1,191 @@
+package fchttp_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"html"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-franceconnect/franceconnect"
+	"github.com/go-franceconnect/franceconnect/fchttp"
+	"github.com/go-franceconnect/franceconnect/fctest"
+)
+
+func TestErrorPages(t *testing.T) {
+	e := newEnv(t)
+	var logs bytes.Buffer
+	a := e.newApp(func(c *fchttp.Config) { c.Logger = slog.New(slog.NewTextHandler(&logs, nil)) })
+	for _, tt := range []struct {
+		fault  fctest.Fault
+		status int
+		names  []string
+		text   string
+	}{
+		{fctest.FaultAccessDenied, http.StatusBadRequest, []string{"ProviderError access_denied"},
+			(&franceconnect.ProviderError{Code: "access_denied"}).UserMessage()},
+		{fctest.FaultServerError, http.StatusBadGateway, []string{"ProviderError server_error"}, "momentanément indisponible"},
+		{fctest.FaultCallbackWrongState, http.StatusBadRequest, []string{"ErrLoginNotFound", "ErrStateMismatch"}, "Recommencez"},
+		{fctest.FaultCallbackWrongIssuer, http.StatusBadRequest, []string{"ErrIssuerMismatch"}, "Recommencez"},
+		{fctest.FaultBadSignature, http.StatusBadGateway, []string{"ErrSignature", "ErrInvalidIDToken"}, "n'a pas pu confirmer"},
+		{fctest.FaultWrongEncryptionKey, http.StatusBadGateway, []string{"ErrDecryption"}, "n'a pas pu confirmer"},
+		{fctest.FaultTokenServerError, http.StatusBadGateway, []string{"ProviderError server_error"}, "FranceConnect+ a interrompu"},
+		{fctest.FaultUserinfoSubMismatch, http.StatusBadGateway, []string{"ErrSubjectMismatch", "ErrInvalidUserInfo"}, ""},
+	} {
+		t.Run(tt.fault.String(), func(t *testing.T) {
+			e.emu.InjectFault(tt.fault)
+			u := e.user(a)
+			cb, err := u.Login(context.Background(), "/", "camille")
+			require.NoError(t, err)
+			requireProblem(t, cb, tt.status, tt.names...)
+			assert.Contains(t, html.UnescapeString(cb.Body), tt.text)
+			assert.Contains(t, mustOpen(t, u, "/").Body, "Anonyme")
+		})
+	}
+	require.Contains(t, logs.String(), "fchttp: step failed")
+	for _, leak := range []string{"Camille", "ARNAUD", "camille", e.emu.Subject(clientID, "camille"), "eyJ", "code="} {
+		assert.NotContains(t, logs.String(), leak)
+	}
+}
+
+func TestLogoutErrors(t *testing.T) {
+	e := newEnv(t)
+	u := e.user(e.newApp(nil))
+	ctx := context.Background()
+
+	r, err := u.Open(ctx, "/logout-callback?state="+strings.Repeat("a", 64))
+	require.NoError(t, err)
+	requireProblem(t, r, http.StatusBadRequest, "ErrStateMismatch")
+	assert.Contains(t, r.Body, "Déconnexion incomplète")
+
+	page := signIn(t, u)
+	e.emu.InjectFault(fctest.FaultLogoutWrongState)
+	r, err = u.Logout(ctx, page)
+	require.NoError(t, err)
+	requireProblem(t, r, http.StatusBadRequest, "ErrStateMismatch")
+	assert.Contains(t, mustOpen(t, u, "/").Body, "Anonyme", "the local session ended before FranceConnect's")
+
+	// Without a signed-in user, logout just goes home.
+	r, err = u.Submit(ctx, page, "/logout", nil)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusSeeOther, r.Status)
+	assert.Equal(t, "/", r.Header.Get("Location"))
+	assert.Equal(t, 1, e.emu.Requests("session/end"))
+}
+
+func TestOnLogout(t *testing.T) {
+	e := newEnv(t)
+	var got []*fchttp.User
+	a := e.newApp(func(c *fchttp.Config) {
+		c.OnLogout = func(w http.ResponseWriter, r *http.Request, user *fchttp.User) {
+			got = append(got, user)
+			http.SetCookie(w, &http.Cookie{Name: "app", MaxAge: -1})
+			_, _ = w.Write([]byte("dropped"))
+		}
+	})
+	u := e.user(a)
+	page := signIn(t, u)
+	r, err := u.Submit(context.Background(), page, "/logout", nil)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusSeeOther, r.Status)
+	assert.NotContains(t, r.Body, "dropped")
+	assert.Contains(t, strings.Join(r.Header.Values("Set-Cookie"), "\n"), "app=; Max-Age=0")
+	r, err = u.Submit(context.Background(), page, "/logout", nil)
+	require.NoError(t, err)
+	assert.Equal(t, "/", r.Header.Get("Location"), "nobody to log out at FranceConnect")
+	require.Len(t, got, 2)
+	assert.Equal(t, e.emu.Subject(clientID, "camille"), got[0].Subject)
+	assert.Equal(t, "Camille Hélène", got[0].Data)
+	assert.Nil(t, got[1], "nobody was signed in the second time")
+}
+
+// failingStore is a Store whose server is down.
+type failingStore struct{}
+
+var errDown = errors.New("connection refused")
+
+func (failingStore) Load(context.Context, string) ([]byte, error) { return nil, errDown }
+func (failingStore) Save(context.Context, string, []byte, time.Time) (string, error) {
+	return "", errDown
+}
+func (failingStore) Delete(context.Context, string) error { return errDown }
+
+func TestStoreFailure(t *testing.T) {
+	e := newEnv(t)
+	a := e.newApp(func(c *fchttp.Config) { c.SessionKeys, c.Store = nil, failingStore{} })
+	u := e.user(a)
+	ctx := context.Background()
+	r, err := u.Open(ctx, "/login")
+	require.NoError(t, err)
+	requireProblem(t, r, http.StatusServiceUnavailable, "ErrStore")
+	setSessionCookie(u, "some-id")
+	for _, path := range []string{"/login", "/callback?state=x&code=y", "/logout-callback?state=x"} {
+		r, err := u.Open(ctx, path)
+		require.NoError(t, err)
+		requireProblem(t, r, http.StatusServiceUnavailable, "ErrStore")
+	}
+	r, err = u.Open(ctx, "/")
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusServiceUnavailable, r.Status, "User reports the failure")
+}
+
+func TestSessionSizeStaysBelow4KB(t *testing.T) {
+	e := newEnv(t)
+	long := "/" + strings.Repeat("a", 500)
+	a := e.newApp(func(c *fchttp.Config) {
+		c.OnLogin = func(http.ResponseWriter, *http.Request, *franceconnect.Login) (string, error) {
+			return strings.Repeat("\"<&é", fchttp.MaxUserData/5), nil
+		}
+	})
+	u := e.user(a)
+	ctx := context.Background()
+	start, err := u.Open(ctx, "/login?next="+long)
+	require.NoError(t, err)
+	cb, err := u.ChooseIdentity(ctx, start, "camille")
+	require.NoError(t, err)
+	require.Equal(t, http.StatusSeeOther, cb.Status, cb.Body)
+	var starts []*fctest.Response
+	for range 4 { // more logins in progress than a session keeps
+		r, err := u.Open(ctx, "/login?next="+long)
+		require.NoError(t, err)
+		require.True(t, e.isAuthorize(r), r.Body)
+		assert.Less(t, len(r.Header.Get("Set-Cookie")), 4000)
+		starts = append(starts, r)
+	}
+	assert.Less(t, len("__Host-fs_session="+sessionCookie(t, u)), 4000)
+	last, err := u.ChooseIdentity(ctx, starts[3], "camille")
+	require.NoError(t, err)
+	require.Equal(t, http.StatusSeeOther, last.Status, "the newest login is kept: %s", last.Body)
+	first, err := u.ChooseIdentity(ctx, starts[0], "camille")
+	require.NoError(t, err)
+	requireProblem(t, first, http.StatusBadRequest, "ErrLoginNotFound")
+}
+
+func TestUserExpires(t *testing.T) {
+	e := newEnv(t)
+	var c clock
+	a := e.newApp(func(cfg *fchttp.Config) { cfg.Now, cfg.SessionLifetime = c.Now, time.Hour })
+	u := e.user(a)
+	signIn(t, u)
+	req, err := http.NewRequest(http.MethodGet, site+"/", nil)
+	require.NoError(t, err)
+	req.AddCookie(&http.Cookie{Name: "__Host-fs_session", Value: sessionCookie(t, u)})
+	user, err := a.fc.User(req)
+	require.NoError(t, err)
+	require.NotNil(t, user)
+	assert.Equal(t, e.emu.Subject(clientID, "camille"), user.Subject)
+	assert.Equal(t, franceconnect.EIDAS3, user.ACR)
+	assert.WithinDuration(t, c.Now().Add(time.Hour), user.Expiry, 2*time.Second)
+	assert.WithinDuration(t, time.Now(), user.AuthTime, time.Minute)
+	c.Advance(time.Hour)
+	user, err = a.fc.User(req)
+	require.NoError(t, err)
+	assert.Nil(t, user)
+}

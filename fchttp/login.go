@@ -1,0 +1,188 @@
+package fchttp
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"github.com/go-franceconnect/franceconnect"
+)
+
+// maxFormBytes bounds the body of the login and logout forms.
+const maxFormBytes = 16 << 10
+
+// maxNextBytes bounds the "next" path kept with a login in progress.
+const maxNextBytes = 512
+
+// serveLogin starts a login: GET /login?acr=…&next=… or the same as a POST
+// form. It keeps the login in the session under its state and sends the
+// browser to FranceConnect.
+func (h *Handler) serveLogin(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		h.fail(w, r, nil, stepLogin, fmt.Errorf("%w: unreadable form", franceconnect.ErrInvalidRequest))
+		return
+	}
+	req := h.cfg.AuthRequest
+	if acr := r.Form.Get("acr"); acr != "" {
+		req.ACR = franceconnect.ACR(acr) // Authorize refuses a level the platform does not allow
+	}
+	next := r.Form.Get("next")
+	if !localPath(next) {
+		next = h.cfg.HomePath
+	}
+	s, err := h.load(r)
+	if err == nil {
+		err = h.begin(w, r, s, req, next)
+	}
+	if err != nil {
+		h.fail(w, r, nil, stepLogin, err)
+	}
+}
+
+// begin authorizes, keeps the login in progress and redirects to
+// FranceConnect.
+func (h *Handler) begin(w http.ResponseWriter, r *http.Request, s *session, req franceconnect.AuthRequest, next string) error {
+	auth, err := h.client.Authorize(r.Context(), req)
+	if err != nil {
+		return err
+	}
+	s.rec.addLogin(pendingLogin{
+		State: auth.State, Nonce: auth.Nonce, ACR: auth.ACR, Prompt: req.PromptLogin, Next: next,
+		Expiry: h.now().Add(LoginTimeout).Unix(),
+	})
+	if err := h.save(w, r, s); err != nil {
+		return err
+	}
+	redirect(w, auth.URL)
+	return nil
+}
+
+// serveCallback finishes a login when FranceConnect redirects back: it
+// takes the login in progress named by the state (single use), lets the
+// Client check everything, retries once with prompt=login on a level too
+// low, then signs the user in.
+func (h *Handler) serveCallback(w http.ResponseWriter, r *http.Request) {
+	s, err := h.load(r)
+	if err != nil {
+		h.fail(w, r, nil, stepLogin, err)
+		return
+	}
+	query := r.URL.Query()
+	p, err := s.rec.takeLogin(query.Get("state"), h.now())
+	if err != nil {
+		h.fail(w, r, s, stepLogin, err)
+		return
+	}
+	login, err := h.client.Callback(r.Context(), query, p.authState())
+	if err != nil && errors.Is(err, franceconnect.ErrACRTooLow) && !p.Prompt && !h.cfg.NoACRRetry {
+		h.log.Info("fchttp: acr below the requested level, retrying with prompt=login", "acr", p.ACR)
+		req := h.cfg.AuthRequest
+		req.ACR, req.PromptLogin = p.ACR, true
+		err = h.begin(w, r, s, req, p.Next)
+		if err == nil {
+			return
+		}
+	}
+	if err != nil {
+		h.fail(w, r, s, stepLogin, err)
+		return
+	}
+	h.complete(w, r, s, p.Next, login)
+}
+
+// complete runs OnLogin and signs the user in: the session keeps the user
+// and the logout hint, then the browser gets the hook's page or goes to next.
+func (h *Handler) complete(w http.ResponseWriter, r *http.Request, s *session, next string, login *franceconnect.Login) {
+	now := h.now()
+	u := &storedUser{
+		Subject: login.IDToken.Subject, ACR: login.IDToken.ACR,
+		Expiry: now.Add(h.cfg.SessionLifetime).Unix(), Hint: string(login.IDToken.Hint()),
+	}
+	if t := login.IDToken.AuthTime; !t.IsZero() {
+		u.AuthTime = t.Unix()
+	}
+	page := &deferredResponse{header: make(http.Header)}
+	if h.cfg.OnLogin != nil {
+		data, err := h.cfg.OnLogin(page, r, login)
+		if err == nil && len(data) > MaxUserData {
+			err = fmt.Errorf("OnLogin returned %d bytes of data, at most %d", len(data), MaxUserData)
+		}
+		if err != nil {
+			h.fail(w, r, s, stepLogin, fmt.Errorf("%w: %w", ErrApplication, err))
+			return
+		}
+		u.Data = []byte(data)
+	}
+	s.rec.User, s.rec.Logout = u, nil
+	if err := h.save(w, r, s); err != nil {
+		h.fail(w, r, nil, stepLogin, err)
+		return
+	}
+	if page.copyHeader(w); page.status != 0 {
+		page.send(w)
+		return
+	}
+	redirect(w, next)
+}
+
+// deferredResponse records what a hook writes, so that the Handler can save
+// the session, which sets a cookie, before the response goes out.
+type deferredResponse struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (d *deferredResponse) Header() http.Header { return d.header }
+
+func (d *deferredResponse) WriteHeader(status int) {
+	if d.status == 0 {
+		d.status = status
+	}
+}
+
+func (d *deferredResponse) Write(b []byte) (int, error) {
+	d.WriteHeader(http.StatusOK)
+	return d.body.Write(b)
+}
+
+// copyHeader adds the recorded headers to w's.
+func (d *deferredResponse) copyHeader(w http.ResponseWriter) {
+	for k, v := range d.header {
+		w.Header()[k] = append(w.Header()[k], v...)
+	}
+}
+
+// send writes the recorded status and body.
+func (d *deferredResponse) send(w http.ResponseWriter) {
+	w.WriteHeader(d.status)
+	_, _ = w.Write(d.body.Bytes())
+}
+
+// redirect answers 303 See Other to to, which is either a path checked by
+// localPath or FranceConnect's URL.
+func redirect(w http.ResponseWriter, to string) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Location", to)
+	w.WriteHeader(http.StatusSeeOther)
+}
+
+// localPath reports whether p is a path of this site, safe to redirect to:
+// one leading slash (not "//", which browsers read as another host), no
+// backslash (read as a slash), no space or control character (which
+// browsers strip), only ASCII, no scheme or host, at most maxNextBytes.
+func localPath(p string) bool {
+	if len(p) == 0 || len(p) > maxNextBytes || p[0] != '/' || len(p) > 1 && p[1] == '/' {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		if c := p[i]; c <= ' ' || c >= 0x7f || c == '\\' {
+			return false
+		}
+	}
+	u, err := url.Parse(p)
+	return err == nil && u.Scheme == "" && u.Host == "" && u.User == nil
+}

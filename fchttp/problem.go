@@ -1,0 +1,174 @@
+package fchttp
+
+import (
+	"errors"
+	"html/template"
+	"net/http"
+
+	"github.com/go-franceconnect/franceconnect"
+)
+
+// Error categories of the web layer, next to those of the franceconnect
+// package. Test them with errors.Is.
+var (
+	// ErrLoginNotFound reports a callback whose state names no login in
+	// progress in this browser's session: the session was lost (cookie
+	// refused, another key ring), the callback was already used, or it was
+	// forged. It comes with franceconnect.ErrStateMismatch.
+	ErrLoginNotFound = errors.New("fchttp: no login in progress for this state")
+	// ErrLoginExpired reports a callback later than LoginTimeout after its
+	// login started. It comes with franceconnect.ErrStateMismatch.
+	ErrLoginExpired = errors.New("fchttp: the login in progress has expired")
+	// ErrCrossOrigin reports a POST from another origin (CSRF), refused by
+	// http.CrossOriginProtection.
+	ErrCrossOrigin = errors.New("fchttp: cross-origin request refused")
+	// ErrStore reports a Store that failed to load, save or delete.
+	ErrStore = errors.New("fchttp: session store failed")
+	// ErrSessionTooLarge reports a session above MaxSessionBytes, or a
+	// sealed cookie above the 4 KB browsers keep.
+	ErrSessionTooLarge = errors.New("fchttp: session too large")
+	// ErrApplication wraps the error returned by OnLogin: the application
+	// refused the person or failed to open its own session.
+	ErrApplication = errors.New("fchttp: the application refused the login")
+)
+
+// Problem is a failed step as the user sees it: a status, a French title
+// and message that name what happened and what to do, and the error
+// categories. It never holds identity data or token contents.
+type Problem struct {
+	// Err is the error, for errors.Is, errors.As and logs. Its message may
+	// name claims and values: do not show it.
+	Err error
+	// Status is 400 for a lost, forged, replayed or expired state and other
+	// bad requests, 403 for a cross-origin POST, 502 when FranceConnect
+	// fails or sends something that does not verify, 500 for the
+	// application's errors and 503 when the Store fails.
+	Status int
+	// Title is the page title, e.g. "Connexion impossible".
+	Title string
+	// Message says what happened and what to do.
+	Message string
+	// UserMessage is franceconnect.ProviderError.UserMessage() when
+	// FranceConnect answered an error.
+	UserMessage string
+	// Categories are the error categories Err matches, most specific first.
+	Categories []Category
+	// Home is the path the page links back to (Config.HomePath).
+	Home string
+}
+
+// Category is an error category and what it means, in French.
+type Category struct {
+	// Name is the sentinel's name, e.g. "ErrStateMismatch" or
+	// "ProviderError access_denied".
+	Name string
+	// Text explains it, e.g. "l'état de la requête ne correspond pas à
+	// celui de votre session".
+	Text string
+}
+
+// step is what the user was doing when a failure happened.
+type step int
+
+const (
+	stepLogin step = iota
+	stepLogout
+)
+
+func stepOf(h *Handler, r *http.Request) step {
+	if r.URL.Path == h.cfg.LogoutPath {
+		return stepLogout
+	}
+	return stepLogin
+}
+
+// fail saves what the session must remember despite the failure (a login
+// in progress is consumed whatever happens), then writes the error page.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, s *session, st step, err error) {
+	if s != nil {
+		if serr := h.save(w, r, s); serr != nil {
+			h.log.Warn("fchttp: cannot save the session", "path", r.URL.Path, "err", serr)
+		}
+	}
+	p := h.explain(st, err)
+	names := make([]string, len(p.Categories))
+	for i, c := range p.Categories {
+		names[i] = c.Name
+	}
+	h.log.Warn("fchttp: step failed", "path", r.URL.Path, "status", p.Status, "categories", names)
+	w.Header().Set("Cache-Control", "no-store")
+	if h.cfg.OnError != nil {
+		h.cfg.OnError(w, r, p)
+		return
+	}
+	p.ServeHTTP(w, r)
+}
+
+// explain classifies err with errors.Is and errors.As only.
+func (h *Handler) explain(st step, err error) *Problem {
+	brand := h.client.Platform().String()
+	p := &Problem{Err: err, Status: http.StatusBadGateway, Home: h.cfg.HomePath, Categories: categoriesOf(err),
+		Title:   "Connexion impossible",
+		Message: brand + " n'a pas pu confirmer votre identité. Réessayez plus tard ou utilisez un autre moyen de connexion."}
+	if st == stepLogout {
+		p.Title = "Déconnexion incomplète"
+		p.Message = "Vous êtes déconnecté·e de ce service, mais " + brand + " n'a pas confirmé la fin de votre session. Fermez votre navigateur pour la terminer."
+	}
+	var pe *franceconnect.ProviderError
+	switch {
+	case errors.Is(err, ErrCrossOrigin):
+		p.Status, p.Title = http.StatusForbidden, "Formulaire refusé"
+		p.Message = "Ce formulaire ne vient pas de ce site. Revenez à l'accueil et réessayez."
+	case errors.Is(err, ErrSessionTooLarge), errors.Is(err, ErrApplication), errors.Is(err, franceconnect.ErrConfig):
+		p.Status = http.StatusInternalServerError
+		p.Message = "Le service n'a pas pu ouvrir votre session. Réessayez plus tard ou contactez le service."
+	case errors.Is(err, ErrStore):
+		p.Status = http.StatusServiceUnavailable
+		p.Message = "Le service est momentanément indisponible. Réessayez dans quelques instants."
+	case errors.As(err, &pe):
+		p.UserMessage = pe.UserMessage()
+		p.Message = brand + " a interrompu la connexion."
+		if pe.HTTPStatus == 0 && !pe.Retryable() {
+			p.Status = http.StatusBadRequest
+		}
+	case errors.Is(err, ErrLoginExpired):
+		p.Status = http.StatusBadRequest
+		p.Message = "Cette demande de connexion a expiré : elle doit aboutir en moins de 10 minutes. Recommencez la connexion depuis l'accueil."
+	case errors.Is(err, franceconnect.ErrStateMismatch) && st == stepLogout:
+		p.Status = http.StatusBadRequest
+		p.Message = "Cette demande de déconnexion n'est pas valide ou a déjà été utilisée. Vous êtes déconnecté·e de ce service."
+	case errors.Is(err, franceconnect.ErrStateMismatch), errors.Is(err, franceconnect.ErrIssuerMismatch),
+		errors.Is(err, franceconnect.ErrInvalidCallback), errors.Is(err, franceconnect.ErrInvalidRequest):
+		p.Status = http.StatusBadRequest
+		p.Message = "Cette demande de connexion n'est pas valide, a déjà été utilisée ou a expiré. Recommencez la connexion depuis l'accueil."
+	case errors.Is(err, franceconnect.ErrACRTooLow):
+		p.Message = brand + " a vérifié votre identité à un niveau de garantie inférieur à celui demandé. Recommencez avec un moyen d'identification de niveau suffisant."
+	}
+	return p
+}
+
+var problemPage = template.Must(template.New("problem").Parse(`<!DOCTYPE html>
+<html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}}</title></head>
+<body><main>
+<h1>{{.Title}}</h1>
+<p>{{.Message}}</p>
+{{with .UserMessage}}<p><strong>{{.}}</strong></p>{{end}}
+{{if .Categories}}<p>Détail technique (réponse HTTP {{.Status}}) :</p>
+<ul>{{range .Categories}}<li><code>{{.Name}}</code> – {{.Text}}</li>{{end}}</ul>{{end}}
+<p><a href="{{.Home}}">Revenir à l'accueil</a></p>
+</main></body></html>
+`))
+
+// ServeHTTP writes the default error page: plain French HTML with the
+// status, the title, the messages and the categories, and headers that
+// forbid caching, framing and any script.
+func (p *Problem) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "default-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+	w.WriteHeader(p.Status)
+	_ = problemPage.Execute(w, p)
+}
