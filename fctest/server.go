@@ -65,9 +65,10 @@ type Options struct {
 	// (IP addresses pass, as on the platform). Off by default so that tests
 	// can use http://localhost callbacks, which FranceConnect+ refuses.
 	StrictRedirectTLD bool
-	// AllowedIDPHints are the idp_hint values accepted at authorize; any
-	// other value yields error=invalid_idp_hint. Zero: none allowed. An
-	// accepted hint does not skip the identity-choice page.
+	// AllowedIDPHints are the idp_hint values accepted at authorize from
+	// every client (Client.AllowedIDPHints adds a client's own); any other
+	// value yields error=invalid_idp_hint. Zero: none allowed. An accepted
+	// hint does not skip the identity-choice page.
 	AllowedIDPHints []string
 	// SubjectSecret is the platform secret mixed into every sub (spec §6).
 	// Zero: a fixed value, so that subs are stable across runs.
