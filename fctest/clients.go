@@ -85,19 +85,9 @@ type registeredClient struct {
 	cachedTil time.Time
 }
 
-// clientError is a registration error naming the client and the
-// registration field at fault.
-type clientError struct {
-	client, field, msg string
-}
-
-func (e *clientError) Error() string {
-	return fmt.Sprintf("fctest: client %q: %s: %s", e.client, e.field, e.msg)
-}
-
-// errClient returns a *clientError about field of client c.
+// errClient returns an error about the registration field of client c.
 func errClient(c *Client, field, format string, args ...any) error {
-	return &clientError{client: c.ID, field: field, msg: fmt.Sprintf(format, args...)}
+	return &entryError{entry: fmt.Sprintf("client %q", c.ID), field: field, msg: fmt.Sprintf(format, args...)}
 }
 
 // RegisterClient validates c like FranceConnect's registration would and
