@@ -40,6 +40,10 @@ func (a *admin) wrap(next http.Handler) http.Handler {
 	mux.HandleFunc("POST "+adminPrefix+"faults/inject", a.injectFaults)
 	mux.HandleFunc("POST "+adminPrefix+"faults/clear", a.clearFaults)
 	mux.HandleFunc("GET "+adminPrefix+"clients", a.listClients)
+	mux.HandleFunc(adminPrefix, func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no admin endpoint " + r.Method + " " +
+			r.URL.Path + "; see GET faults, POST faults/inject, POST faults/clear, GET clients under " + adminPrefix})
+	})
 	mux.Handle("/", next)
 	return mux
 }

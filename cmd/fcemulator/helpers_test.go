@@ -38,15 +38,18 @@ type pair struct {
 	enc      string // id_token_encrypted_response_alg; "" for signed-only
 	sig      string // id_token_signed_response_alg
 	keysURL  bool   // publish the keys at a jwks_uri instead of inline
+	// flags: registered with the -client-* flags, hence without the amr
+	// claim, which clients files allow.
+	flags bool
 }
 
 // pairs covers every algorithm pair of both platforms.
 var pairs = []pair{
-	{"fcplus", "fs-ecdh-es", "ECDH-ES", "ES256", false},
-	{"fcplus", "fs-rsa-oaep-256", "RSA-OAEP-256", "ES256", true},
-	{"fcplus", "fs-rsa-oaep", "RSA-OAEP", "ES256", false},
-	{"fc", "fs-es256", "", "ES256", false},
-	{"fc", "fs-rs256", "", "RS256", false},
+	{platform: "fcplus", clientID: "fs-ecdh-es", enc: "ECDH-ES", sig: "ES256"},
+	{platform: "fcplus", clientID: "fs-rsa-oaep-256", enc: "RSA-OAEP-256", sig: "ES256", keysURL: true},
+	{platform: "fcplus", clientID: "fs-rsa-oaep", enc: "RSA-OAEP", sig: "ES256"},
+	{platform: "fc", clientID: "fs-es256", sig: "ES256"},
+	{platform: "fc", clientID: "fs-rs256", sig: "RS256"},
 }
 
 func (p pair) secret() string { return p.clientID + "-secret-0123456789abcdefghijklmnopqrstuvwxyz" }
