@@ -6,6 +6,7 @@ import (
 	"encoding/pem"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -120,4 +121,29 @@ func TestIdentitiesFile(t *testing.T) {
 	require.Equal(t, "Jeanne Marie", login.Identity.GivenName)
 	require.Equal(t, "TESTEUSE", login.Identity.FamilyName)
 	require.Equal(t, franceconnect.EIDAS2, login.IDToken.ACR)
+}
+
+// TestReadmeClientsFile starts the program with the clients file and the
+// flags shown in the README, so that the documentation cannot drift.
+func TestReadmeClientsFile(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	_, section, ok := strings.Cut(string(readme), "## For FS in other languages")
+	require.True(t, ok)
+	section, _, _ = strings.Cut(section, "\n## ")
+	_, rest, ok := strings.Cut(section, "```json\n")
+	require.True(t, ok)
+	file, _, ok := strings.Cut(rest, "```")
+	require.True(t, ok)
+	emu := startEmulator(t, "-clients", writeFile(t, "clients.json", file), "-keys-dir", t.TempDir(), "-admin")
+	require.Contains(t, emu.summary, "client my-fs\n")
+	for _, flag := range []string{"-clients", "-keys-dir", "-addr", "-platform", "-client-id", "-client-secret",
+		"-redirect-uri", "-post-logout-redirect-uri", "-jwks-uri", "-jwks", "-auto-login", "-identities",
+		"-tls-self-signed", "-tls-cert", "-tls-key", "-admin"} {
+		mentioned := regexp.MustCompile("[\\s`(]" + regexp.QuoteMeta(flag) + "[\\s`)]").MatchString(section)
+		require.True(t, mentioned, "the README mentions %s", flag)
+	}
+	for _, path := range []string{"faults/inject", "faults/clear", "clients"} {
+		require.True(t, strings.Contains(section, "/_emulator/"+path), "the README shows /_emulator/%s", path)
+	}
 }
