@@ -19,7 +19,7 @@ func TestLoginsAndLogouts(t *testing.T) {
 	for _, platform := range []string{"fcplus", "fc"} {
 		for _, auto := range []bool{false, true} {
 			name := platform + "/identity-page"
-			args := []string{"-platform", platform, "-clients", clientsFile(t, platform)}
+			args := []string{"-platform", platform, "-clients", clientsFile(t, platform), "-keys-dir", sharedKeysDir}
 			if auto {
 				name = platform + "/auto-login"
 				args = append(args, "-auto-login", "camille")

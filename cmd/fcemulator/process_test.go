@@ -25,6 +25,11 @@ import (
 // binary is the fcemulator program built by TestMain.
 var binary string
 
+// sharedKeysDir is a -keys-dir for the tests that do not look at the
+// provider keys: the first FranceConnect run generates its RSA key there
+// (about as slow as the rest of a run), the others reuse it.
+var sharedKeysDir string
+
 // TestMain builds the program once for every test of the package: the tests
 // run it as a separate process, as a service provider in another language
 // would.
@@ -35,6 +40,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binary = filepath.Join(dir, "fcemulator")
+	sharedKeysDir = filepath.Join(dir, "keys")
 	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "go build: %v\n%s", err, out)
 		os.RemoveAll(dir)
@@ -50,7 +56,7 @@ type process struct {
 	cmd      *exec.Cmd
 	summary  string        // standard output up to "ready"
 	issuer   string        // from the summary
-	stderr   *lockedBuffer // the log
+	stderr   logFile       // the log
 	exited   chan struct{} // closed when the process has exited
 	waitErr  error         // set before exited is closed
 	roots    *x509.CertPool
@@ -58,22 +64,13 @@ type process struct {
 	status   int
 }
 
-// lockedBuffer is a bytes.Buffer safe for concurrent use.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
+// logFile is where a process writes its standard error.
+type logFile string
 
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+// String returns the log written so far.
+func (f logFile) String() string {
+	data, _ := os.ReadFile(string(f))
+	return string(data)
 }
 
 // startEmulator runs fcemulator on a free loopback port (a later -addr in
@@ -81,9 +78,12 @@ func (b *lockedBuffer) String() string {
 // SIGINT at the end of the test, which must exit 0.
 func startEmulator(t *testing.T, args ...string) *process {
 	t.Helper()
-	p := &process{stderr: &lockedBuffer{}, exited: make(chan struct{})}
+	p := &process{stderr: logFile(filepath.Join(t.TempDir(), "stderr.log")), exited: make(chan struct{})}
 	p.cmd = exec.Command(binary, append([]string{"-addr", "127.0.0.1:0"}, args...)...)
-	p.cmd.Stderr = p.stderr
+	stderr, err := os.Create(string(p.stderr))
+	require.NoError(t, err)
+	defer stderr.Close() // the child has its own copy
+	p.cmd.Stderr = stderr
 	stdout, err := p.cmd.StdoutPipe()
 	require.NoError(t, err)
 	require.NoError(t, p.cmd.Start())
@@ -177,13 +177,14 @@ func (p *process) httpClient() *http.Client {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
-// runFailing runs fcemulator with args, expects it to exit at once with a
-// non-zero status and returns that status and its standard error.
+// runFailing runs fcemulator with args (and sharedKeysDir, unless args give
+// another -keys-dir), expects it to exit at once with a non-zero status and
+// returns that status and its standard error.
 func runFailing(t *testing.T, args ...string) (int, string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, binary, append([]string{"-addr", "127.0.0.1:0"}, args...)...)
+	cmd := exec.CommandContext(ctx, binary, append([]string{"-addr", "127.0.0.1:0", "-keys-dir", sharedKeysDir}, args...)...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	err := cmd.Run()

@@ -155,7 +155,7 @@ func certificateFiles(t *testing.T, hosts ...string) (certFile, keyFile string, 
 func TestTLSGivenCertificate(t *testing.T) {
 	certFile, keyFile, ca := certificateFiles(t, "127.0.0.1")
 	emu := startEmulator(t, "-tls-cert", certFile, "-tls-key", keyFile, "-clients", clientsFile(t, "fc"),
-		"-platform", "fc")
+		"-platform", "fc", "-keys-dir", sharedKeysDir)
 	emu.roots = x509.NewCertPool()
 	emu.roots.AddCert(ca)
 	conn, err := tls.Dial("tcp", emu.addr(t), &tls.Config{RootCAs: emu.roots})
