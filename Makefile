@@ -149,3 +149,8 @@ bench: $(GOBIN)/benchstat
 
 $(GOBIN)/benchstat:
 	$(GO) install golang.org/x/perf/cmd/benchstat@$(BENCHSTAT_VERSION)
+
+## emulator: build the FranceConnect+ emulator program into build/fcemulator (README, "For FS in other languages")
+.PHONY: emulator
+emulator:
+	$(GO) build -o $(BUILD)/fcemulator ./cmd/fcemulator

@@ -157,7 +157,8 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, req *authRequ
 	if pe != nil {
 		return pe
 	}
-	if req.idpHint != "" && !slices.Contains(s.opts.AllowedIDPHints, req.idpHint) {
+	if req.idpHint != "" && !slices.Contains(s.opts.AllowedIDPHints, req.idpHint) &&
+		!slices.Contains(rc.AllowedIDPHints, req.idpHint) {
 		s.redirectError(w, r, req.redirectURI, req.state, "invalid_idp_hint", "An idp_hint was provided but is not allowed")
 		return nil
 	}

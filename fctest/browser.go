@@ -2,6 +2,8 @@ package fctest
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"html"
@@ -27,10 +29,17 @@ type Browser struct {
 	transport *http.Transport
 }
 
-// NewBrowser returns a browser with an empty cookie jar.
+// NewBrowser returns a browser with an empty cookie jar. Over TLS it trusts
+// the server's certificate and speaks HTTP/2.
 func (s *Server) NewBrowser() *Browser {
 	jar, _ := cookiejar.New(nil) // never fails with nil options
-	tr := &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 4, IdleConnTimeout: 30 * time.Second}
+	tr := &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 4, IdleConnTimeout: 30 * time.Second,
+		ForceAttemptHTTP2: true}
+	if s.cert != nil {
+		roots := x509.NewCertPool()
+		roots.AddCert(s.cert)
+		tr.TLSClientConfig = &tls.Config{RootCAs: roots}
+	}
 	return &Browser{s: s, transport: tr, client: &http.Client{
 		Jar:           jar,
 		Transport:     tr,

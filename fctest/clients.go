@@ -22,46 +22,56 @@ const (
 )
 
 // Client is a service provider ("FS") registered with the emulator, the
-// equivalent of the FranceConnect registration form (spec §13).
+// equivalent of the FranceConnect registration form (spec §13). Each field
+// names, in parentheses, its member in FranceConnect's registration data:
+// RegisterClient's errors and ParseClients use these names.
 type Client struct {
-	// ID is the client_id. Required.
+	// ID is the client_id (client_id). Required.
 	ID string
-	// Secret is the client_secret, at least 32 characters.
+	// Secret is the client_secret (client_secret), at least 32 characters.
 	Secret string
-	// Name is shown on the identity-choice page; zero: ID.
+	// Name is shown on the identity-choice page (name); zero: ID.
 	Name string
-	// EntityID feeds the sub computation (spec §8.1); zero: ID. Give two
-	// clients the same EntityID to get the same subs.
+	// EntityID feeds the sub computation (entity_id, spec §8.1); zero: ID.
+	// Give two clients the same EntityID to get the same subs.
 	EntityID string
-	// RedirectURIs are the registered callback URLs (at least one, absolute
-	// http or https, no '#' fragment). Matching is exact.
+	// RedirectURIs are the registered callback URLs (redirect_uris): at
+	// least one, absolute http or https, no '#' fragment. Matching is exact.
 	RedirectURIs []string
-	// PostLogoutRedirectURIs are the registered post-logout URLs (same rules).
+	// PostLogoutRedirectURIs are the registered post-logout URLs
+	// (post_logout_redirect_uris), with the same rules.
 	PostLogoutRedirectURIs []string
-	// Scopes are the scopes granted by the "Datapass"; nil means every scope
-	// the platform knows. Requesting another scope yields invalid_scope.
+	// Scopes are the scopes granted by the "Datapass" (scopes); nil means
+	// every scope the platform knows. Requesting another scope yields
+	// invalid_scope.
 	Scopes []string
 	// AllowAMR authorises the FS to request the amr claim through the claims
-	// parameter; requesting it when false yields the Y100009 error page.
+	// parameter (claims: ["amr"]); requesting it when false yields the
+	// Y100009 error page.
 	AllowAMR bool
-	// SignedResponseAlg is the id_token and userinfo signature algorithm:
-	// "ES256" (the only one on FranceConnect+) or "RS256" (FranceConnect
-	// only). Zero: ES256, or RS256 on a server publishing only RS256.
+	// AllowedIDPHints are idp_hint values accepted at authorize for this FS
+	// (allowed_idp_hints), besides Options.AllowedIDPHints. Zero: none.
+	AllowedIDPHints []string
+	// SignedResponseAlg is the id_token and userinfo signature algorithm
+	// (id_token_signed_response_alg): "ES256" (the only one on
+	// FranceConnect+) or "RS256" (FranceConnect only). Zero: ES256, or RS256
+	// on a server publishing only RS256.
 	SignedResponseAlg string
 	// EncryptedResponseAlg is the key management algorithm of the id_token
-	// and userinfo JWE: "ECDH-ES", "RSA-OAEP-256" or "RSA-OAEP". On
-	// FranceConnect+ zero means chosen from the encryption key (its "alg"
-	// member if set, else ECDH-ES for EC keys and RSA-OAEP-256 for RSA keys).
-	// On FranceConnect zero means signed-only responses. Content encryption is
-	// always A256GCM.
+	// and userinfo JWE (id_token_encrypted_response_alg): "ECDH-ES",
+	// "RSA-OAEP-256" or "RSA-OAEP". On FranceConnect+ zero means chosen from
+	// the encryption key (its "alg" member if set, else ECDH-ES for EC keys
+	// and RSA-OAEP-256 for RSA keys). On FranceConnect zero means signed-only
+	// responses. Content encryption is always A256GCM.
 	EncryptedResponseAlg string
-	// JWKS is the FS public encryption keys as a JWK Set JSON document.
+	// JWKS is the FS public encryption keys as a JWK Set JSON document
+	// (jwks).
 	JWKS []byte
-	// JWKSURL is where the emulator fetches the FS public keys instead, like
-	// FranceConnect+ does with the "Client keys URL"; the set is cached for
-	// max(60 s, Cache-Control max-age) of the server clock. Exactly one of
-	// JWKS and JWKSURL is required on FranceConnect+, and on FranceConnect
-	// when EncryptedResponseAlg is set.
+	// JWKSURL is where the emulator fetches the FS public keys instead
+	// (jwks_uri), like FranceConnect+ does with the "Client keys URL"; the
+	// set is cached for max(60 s, Cache-Control max-age) of the server clock.
+	// Exactly one of JWKS and JWKSURL is required on FranceConnect+, and on
+	// FranceConnect when EncryptedResponseAlg is set.
 	JWKSURL string
 }
 
@@ -75,8 +85,14 @@ type registeredClient struct {
 	cachedTil time.Time
 }
 
+// errClient returns an error about the registration field of client c.
+func errClient(c *Client, field, format string, args ...any) error {
+	return &entryError{entry: fmt.Sprintf("client %q", c.ID), field: field, msg: fmt.Sprintf(format, args...)}
+}
+
 // RegisterClient validates c like FranceConnect's registration would and
 // registers a copy of it. Registering an existing ID replaces that client.
+// Errors name the client and the registration field at fault.
 func (s *Server) RegisterClient(c Client) error {
 	rc, err := s.validateClient(c)
 	if err != nil {
@@ -92,20 +108,21 @@ func (s *Server) validateClient(c Client) (*registeredClient, error) {
 	c.RedirectURIs = slices.Clone(c.RedirectURIs)
 	c.PostLogoutRedirectURIs = slices.Clone(c.PostLogoutRedirectURIs)
 	c.Scopes = slices.Clone(c.Scopes)
+	c.AllowedIDPHints = slices.Clone(c.AllowedIDPHints)
 	c.JWKS = slices.Clone(c.JWKS)
-	if c.ID == "" {
-		return nil, errors.New("fctest: client ID is required")
+	switch {
+	case c.ID == "":
+		return nil, errors.New("fctest: a client needs a client_id")
+	case len(c.Secret) < 32:
+		return nil, errClient(&c, "client_secret", "must be at least 32 characters")
+	case len(c.RedirectURIs) == 0:
+		return nil, errClient(&c, "redirect_uris", "at least one redirect URI is required")
 	}
-	if len(c.Secret) < 32 {
-		return nil, errors.New("fctest: client secret must be at least 32 characters")
+	if err := checkRegisteredURIs(&c, "redirect_uris", c.RedirectURIs); err != nil {
+		return nil, err
 	}
-	if len(c.RedirectURIs) == 0 {
-		return nil, errors.New("fctest: at least one redirect URI is required")
-	}
-	for _, u := range slices.Concat(c.RedirectURIs, c.PostLogoutRedirectURIs) {
-		if err := checkRegisteredURI(u); err != nil {
-			return nil, err
-		}
+	if err := checkRegisteredURIs(&c, "post_logout_redirect_uris", c.PostLogoutRedirectURIs); err != nil {
+		return nil, err
 	}
 	rc := &registeredClient{Client: c}
 	if err := s.validateScopes(rc); err != nil {
@@ -117,16 +134,19 @@ func (s *Server) validateClient(c Client) (*registeredClient, error) {
 	return rc, s.validateKeys(rc)
 }
 
-// checkRegisteredURI applies the redirect URI rules of the form (seed 001).
-func checkRegisteredURI(raw string) error {
-	u, err := url.Parse(raw)
-	switch {
-	case err != nil:
-		return fmt.Errorf("fctest: invalid URI %q: %w", raw, err)
-	case strings.Contains(raw, "#"):
-		return fmt.Errorf("fctest: URI %q must not contain a fragment", raw)
-	case u.Scheme != "http" && u.Scheme != "https", u.Host == "":
-		return fmt.Errorf("fctest: URI %q must be an absolute http(s) URL", raw)
+// checkRegisteredURIs applies the redirect URI rules of the form (seed 001)
+// to the URIs of field.
+func checkRegisteredURIs(c *Client, field string, uris []string) error {
+	for _, raw := range uris {
+		u, err := url.Parse(raw)
+		switch {
+		case err != nil:
+			return errClient(c, field, "invalid URI %q", raw)
+		case strings.Contains(raw, "#"):
+			return errClient(c, field, "URI %q must not contain a fragment", raw)
+		case u.Scheme != "http" && u.Scheme != "https", u.Host == "":
+			return errClient(c, field, "URI %q must be an absolute http(s) URL", raw)
+		}
 	}
 	return nil
 }
@@ -139,31 +159,34 @@ func (s *Server) validateScopes(rc *registeredClient) error {
 	rc.granted = make(map[string]bool, len(rc.Scopes))
 	for _, sc := range rc.Scopes {
 		if !slices.Contains(known, sc) {
-			return fmt.Errorf("fctest: scope %q is unknown on %s", sc, s.platform)
+			return errClient(&rc.Client, "scopes", "scope %q is unknown on %s", sc, s.platform)
 		}
 		rc.granted[sc] = true
 	}
 	if !rc.granted["openid"] {
-		return errors.New(`fctest: granted scopes must include "openid"`)
+		return errClient(&rc.Client, "scopes", `granted scopes must include "openid"`)
 	}
 	return nil
 }
 
 func (s *Server) validateAlgs(rc *registeredClient) error {
+	const sigField, encField = "id_token_signed_response_alg", "id_token_encrypted_response_alg"
 	if rc.SignedResponseAlg == "" {
 		rc.SignedResponseAlg = s.keys.algs[0] // ES256 unless the server publishes RS256 only
 	}
 	if s.platform == FranceConnectPlus && rc.SignedResponseAlg != algES256 {
-		return fmt.Errorf("fctest: FranceConnect+ only signs with ES256, not %q", rc.SignedResponseAlg)
+		return errClient(&rc.Client, sigField, "FranceConnect+ only signs with ES256, not %q", rc.SignedResponseAlg)
 	}
 	if !slices.Contains(s.keys.algs, rc.SignedResponseAlg) {
-		return fmt.Errorf("fctest: signature algorithm %q is not published by this server", rc.SignedResponseAlg)
+		return errClient(&rc.Client, sigField, "algorithm %q is not published by this server (%v)",
+			rc.SignedResponseAlg, s.keys.algs)
 	}
 	switch rc.EncryptedResponseAlg {
 	case "", algECDHES, algRSAOAEP256, algRSAOAEP:
 		return nil
 	}
-	return fmt.Errorf("fctest: unsupported encryption algorithm %q", rc.EncryptedResponseAlg)
+	return errClient(&rc.Client, encField, "unsupported algorithm %q (ECDH-ES, RSA-OAEP-256 or RSA-OAEP)",
+		rc.EncryptedResponseAlg)
 }
 
 // encrypts reports whether responses to rc are JWE.
@@ -177,22 +200,22 @@ func (s *Server) validateKeys(rc *registeredClient) error {
 	}
 	switch {
 	case len(rc.JWKS) > 0 && rc.JWKSURL != "":
-		return errors.New("fctest: set only one of JWKS and JWKSURL")
+		return errClient(&rc.Client, "jwks", "give only one of jwks and jwks_uri")
 	case len(rc.JWKS) == 0 && rc.JWKSURL == "":
-		return errors.New("fctest: encrypted responses need the FS public keys (JWKS or JWKSURL)")
+		return errClient(&rc.Client, "jwks_uri", "encrypted responses need the FS public keys (jwks or jwks_uri)")
 	case rc.JWKSURL != "":
 		u, err := url.Parse(rc.JWKSURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return fmt.Errorf("fctest: invalid JWKS URL %q", rc.JWKSURL)
+			return errClient(&rc.Client, "jwks_uri", "invalid URL %q", rc.JWKSURL)
 		}
 		return nil
 	}
 	set, err := parseClientJWKS(rc.JWKS)
 	if err != nil {
-		return err
+		return errClient(&rc.Client, "jwks", "%v", err)
 	}
 	if _, _, err := selectEncryptionKey(set, rc.EncryptedResponseAlg); err != nil {
-		return err
+		return errClient(&rc.Client, "jwks", "%v", err)
 	}
 	rc.staticSet = set
 	return nil
@@ -202,11 +225,11 @@ func (s *Server) validateKeys(rc *registeredClient) error {
 func parseClientJWKS(data []byte) (*jose.JSONWebKeySet, error) {
 	var set jose.JSONWebKeySet
 	if err := json.Unmarshal(data, &set); err != nil {
-		return nil, fmt.Errorf("fctest: invalid client JWKS: %w", err)
+		return nil, fmt.Errorf("invalid JWK Set: %w", err)
 	}
 	for _, k := range set.Keys {
 		if !k.IsPublic() {
-			return nil, fmt.Errorf("fctest: client JWKS key %q must be public", k.KeyID)
+			return nil, fmt.Errorf("key %q must be public", k.KeyID)
 		}
 	}
 	return &set, nil
@@ -230,7 +253,7 @@ func selectEncryptionKey(set *jose.JSONWebKeySet, alg string) (jose.JSONWebKey, 
 		}
 	}
 	if best == nil {
-		return jose.JSONWebKey{}, "", fmt.Errorf("fctest: no usable encryption key for %q in the client JWKS", alg)
+		return jose.JSONWebKey{}, "", fmt.Errorf("no usable encryption key for %q in the client JWKS", alg)
 	}
 	return *best, bestAlg, nil
 }

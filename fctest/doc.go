@@ -54,12 +54,24 @@
 // another state, …) so that a service provider's test suite can check it
 // rejects each of them. See Fault for the list and where each applies.
 //
+// # Options for other setups
+//
+// Options.TLS serves HTTPS (with a generated self-signed certificate unless
+// one is given; Server.Certificate returns it for clients to trust),
+// Options.ConnState observes client connections, Options.SigningKeys keeps
+// the provider keys across restarts, Options.AutoLogin replaces the
+// identity-choice page by a redirect, and Options.Middleware wraps the
+// handler. ParseClients and ParseIdentities read service providers and
+// identities from JSON files, and ParseFault reads a fault's name. The
+// command fcemulator (cmd/fcemulator) builds on them to run the emulator as
+// a program for service providers written in any language.
+//
 // # Simplifications
 //
 // The emulator has one identity provider and no consent page: picking an
 // identity completes the login. There is no SSO (every authorize shows the
-// identity-choice page), no sector_identifier_uri check, no data-provider
-// endpoint, no HS256 clients and no request objects or PKCE. Error codes the
-// specification does not record are derived by the emulator and will not
-// match the platform's.
+// identity-choice page, unless Options.AutoLogin is set), no
+// sector_identifier_uri check, no data-provider endpoint, no HS256 clients
+// and no request objects or PKCE. Error codes the specification does not
+// record are derived by the emulator and will not match the platform's.
 package fctest

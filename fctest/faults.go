@@ -187,6 +187,18 @@ func (f Fault) String() string {
 	return fmt.Sprintf("Fault(%d)", int(f))
 }
 
+// ParseFault returns the fault whose String is name, e.g.
+// ParseFault("FaultWrongNonce"); FaultNone and unknown names are errors, so
+// that a fault asked for by name is never silently ignored.
+func ParseFault(name string) (Fault, error) {
+	for f := FaultNone + 1; f < faultCount; f++ {
+		if faultNames[f] == name {
+			return f, nil
+		}
+	}
+	return FaultNone, fmt.Errorf("fctest: unknown fault %q (see AllFaults for the names)", name)
+}
+
 // faultPoint is where in a flow a fault applies.
 type faultPoint int
 

@@ -10,40 +10,41 @@ import (
 // Identity is a person known to the emulator's demonstration identity
 // provider. Claims are given in the format FranceConnect sends them
 // (spec §9.3): family names in upper case, birthplace as an INSEE COG code
-// (empty when born abroad), birthcountry as a 99xxx INSEE country code.
+// (empty when born abroad), birthcountry as a 99xxx INSEE country code. The
+// JSON form, read by ParseIdentities, names the fields after the claims.
 type Identity struct {
 	// Login is the unique handle used by tests (Server.Login) and shown on the
 	// identity-choice page. It must match [A-Za-z0-9_.@-]{1,64}.
-	Login string
+	Login string `json:"login"`
 	// GivenName holds the first names separated by spaces.
-	GivenName string
+	GivenName string `json:"given_name"`
 	// FamilyName is the birth name.
-	FamilyName string
+	FamilyName string `json:"family_name"`
 	// PreferredUsername is the usage name; zero: none (the claim is omitted).
-	PreferredUsername string
+	PreferredUsername string `json:"preferred_username,omitempty"`
 	// Gender is "male" or "female" ("unspecified" for some EU identities).
-	Gender string
+	Gender string `json:"gender"`
 	// Birthdate is YYYY-MM-DD; presumed dates are YYYY-01-01 or YYYY-MM-01.
-	Birthdate string
+	Birthdate string `json:"birthdate"`
 	// Birthplace is the INSEE COG commune code; zero: born abroad.
-	Birthplace string
+	Birthplace string `json:"birthplace"`
 	// Birthcountry is the INSEE country code, 99100 for France.
-	Birthcountry string
+	Birthcountry string `json:"birthcountry"`
 	// Email is the address verified by the identity provider; zero: none (the
 	// claim is omitted).
-	Email string
+	Email string `json:"email,omitempty"`
 	// ACR is the level at which the identity provider authenticates this
 	// person: "eidas2" or "eidas3" on FranceConnect+ (zero: "eidas3"). On
 	// FranceConnect the returned acr is always "eidas1" (spec §10) and this
 	// field only matters for the requested-level check.
-	ACR string
+	ACR string `json:"acr,omitempty"`
 	// AMR lists the authentication methods returned in the amr claim.
 	// Zero: ["pwd", "fr"] on FranceConnect+ (method plus French origin,
 	// spec §6) and ["pwd"] on FranceConnect.
-	AMR []string
+	AMR []string `json:"amr,omitempty"`
 	// Description is a short French text shown on the identity-choice page,
 	// for example "Nom d'usage" or "Née à l'étranger".
-	Description string
+	Description string `json:"description,omitempty"`
 }
 
 var loginPattern = regexp.MustCompile(`^[A-Za-z0-9_.@-]{1,64}$`)
@@ -125,17 +126,18 @@ func identityAMR(id Identity, p Platform) []string {
 func validateIdentities(ids []Identity) ([]Identity, error) {
 	out := make([]Identity, 0, len(ids))
 	seen := make(map[string]bool, len(ids))
-	for _, id := range ids {
-		if !loginPattern.MatchString(id.Login) {
-			return nil, fmt.Errorf("fctest: identity login %q must match %s", id.Login, loginPattern)
-		}
-		if seen[id.Login] {
-			return nil, fmt.Errorf("fctest: duplicate identity login %q", id.Login)
+	for i, id := range ids {
+		label := fmt.Sprintf("identity %q", id.Login)
+		switch {
+		case !loginPattern.MatchString(id.Login):
+			return nil, &entryError{entry: fmt.Sprintf("identity #%d", i+1), field: "login",
+				msg: fmt.Sprintf("%q must match %s", id.Login, loginPattern)}
+		case seen[id.Login]:
+			return nil, &entryError{entry: label, field: "login", msg: "appears twice"}
+		case id.ACR != "" && acrRank(id.ACR) == 0:
+			return nil, &entryError{entry: label, field: "acr", msg: fmt.Sprintf("unknown level %q (eidas1, eidas2 or eidas3)", id.ACR)}
 		}
 		seen[id.Login] = true
-		if id.ACR != "" && acrRank(id.ACR) == 0 {
-			return nil, fmt.Errorf("fctest: identity %q: unknown acr %q", id.Login, id.ACR)
-		}
 		id.AMR = slices.Clone(id.AMR)
 		out = append(out, id)
 	}

@@ -9,7 +9,7 @@ import (
 
 // startInteraction records the validated request, binds it to the browser's
 // FranceConnect session (setting fc_session_id) and sends the browser to the
-// identity-choice page.
+// identity-choice page, or logs Options.AutoLogin in at once.
 func (s *Server) startInteraction(w http.ResponseWriter, r *http.Request, rc *registeredClient,
 	req *authRequest, acr string, amr bool) *pageErr {
 	now := s.clock()
@@ -21,8 +21,15 @@ func (s *Server) startInteraction(w http.ResponseWriter, r *http.Request, rc *re
 		state: req.state, nonce: req.nonce, requestedACR: acr, scopes: dedupe(strings.Fields(req.scope)),
 		amr: amr, expires: now.Add(s.interactionTTL()),
 	}
-	s.interactions[in.uid] = in
+	if s.opts.AutoLogin == "" {
+		s.interactions[in.uid] = in
+	}
 	s.mu.Unlock()
+	if s.opts.AutoLogin != "" {
+		id, _ := s.identity(s.opts.AutoLogin) // checked by NewServer
+		s.loginAs(w, r, in, id)
+		return nil
+	}
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, apiPrefix+"/interaction/"+in.uid, http.StatusSeeOther)
 	return nil
@@ -110,6 +117,12 @@ func (s *Server) handleInteractionLogin(w http.ResponseWriter, r *http.Request) 
 		s.renderError(w, pe)
 		return
 	}
+	s.loginAs(w, r, in, id)
+}
+
+// loginAs checks the identity's level against the request (Y100001 when
+// lower, spec §10) and completes the login.
+func (s *Server) loginAs(w http.ResponseWriter, r *http.Request, in *interaction, id Identity) {
 	if acrRank(identityACR(id)) < acrRank(in.requestedACR) {
 		s.renderError(w, errPage(http.StatusInternalServerError, codeACRTooLow, "access_denied",
 			"the identity provider authenticated the user at "+identityACR(id)+", below the requested "+in.requestedACR))

@@ -119,7 +119,7 @@ func (s *Server) encryptJWT(ctx context.Context, rc *registeredClient, jws strin
 	}
 	key, alg, err := selectEncryptionKey(set, rc.EncryptedResponseAlg)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("fctest: %w", err)
 	}
 	enc, pub := jose.A256GCM, key.Key
 	switch f {
@@ -234,7 +234,7 @@ func fetchJWKS(ctx context.Context, rawURL string) (*jose.JSONWebKeySet, time.Du
 	}
 	set, err := parseClientJWKS(body)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, fmt.Errorf("fctest: client JWKS: %w", err)
 	}
 	return set, maxAge(resp.Header.Get("Cache-Control")), nil
 }

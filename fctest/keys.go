@@ -89,13 +89,20 @@ type keyring struct {
 	algs      []string               // published algorithms, primary first
 }
 
-// newKeyring creates one active key per algorithm.
-func newKeyring(algs []string) (*keyring, error) {
+// newKeyring creates one active key per algorithm: the given one (see
+// Options.SigningKeys), or a new one.
+func newKeyring(algs []string, given []crypto.Signer) (*keyring, error) {
+	byAlg, err := givenSigningKeys(algs, given)
+	if err != nil {
+		return nil, err
+	}
 	kr := &keyring{active: make(map[string]*signingKey), algs: algs}
 	for _, alg := range algs {
-		k, err := newSigningKey(alg)
-		if err != nil {
-			return nil, err
+		k := byAlg[alg]
+		if k == nil {
+			if k, err = newSigningKey(alg); err != nil {
+				return nil, err
+			}
 		}
 		kr.published = append(kr.published, k)
 		kr.active[alg] = k
@@ -124,15 +131,14 @@ func (kr *keyring) lookup(kid string) *signingKey {
 
 // platformAlgs returns the signing algorithms published for p and opts.
 func platformAlgs(p Platform, signingAlg string) ([]string, error) {
+	algs := p.SigningAlgs()
 	switch {
-	case p == FranceConnectPlus && (signingAlg == "" || signingAlg == algES256):
-		return []string{algES256}, nil
+	case signingAlg == "":
+		return algs, nil
+	case slices.Contains(algs, signingAlg):
+		return []string{signingAlg}, nil
 	case p == FranceConnectPlus:
 		return nil, fmt.Errorf("fctest: FranceConnect+ only signs with ES256, not %q", signingAlg)
-	case signingAlg == "":
-		return []string{algES256, algRS256}, nil
-	case signingAlg == algES256 || signingAlg == algRS256:
-		return []string{signingAlg}, nil
 	}
 	return nil, fmt.Errorf("fctest: unsupported signing algorithm %q", signingAlg)
 }

@@ -1,6 +1,11 @@
 package fctest
 
 import (
+	"context"
+	"crypto"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -60,13 +65,49 @@ type Options struct {
 	// (IP addresses pass, as on the platform). Off by default so that tests
 	// can use http://localhost callbacks, which FranceConnect+ refuses.
 	StrictRedirectTLD bool
-	// AllowedIDPHints are the idp_hint values accepted at authorize; any
-	// other value yields error=invalid_idp_hint. Zero: none allowed. An
-	// accepted hint does not skip the identity-choice page.
+	// AllowedIDPHints are the idp_hint values accepted at authorize from
+	// every client (Client.AllowedIDPHints adds a client's own); any other
+	// value yields error=invalid_idp_hint. Zero: none allowed. An accepted
+	// hint does not skip the identity-choice page.
 	AllowedIDPHints []string
 	// SubjectSecret is the platform secret mixed into every sub (spec §6).
 	// Zero: a fixed value, so that subs are stable across runs.
 	SubjectSecret string
+	// SigningKeys are the provider signing keys, at most one per published
+	// algorithm (see SigningAlg and Platform.SigningAlgs): an
+	// *ecdsa.PrivateKey on P-256 signs ES256, an *rsa.PrivateKey of at least
+	// 2048 bits signs RS256. Each is published under its RFC 7638 SHA-256
+	// thumbprint as kid, so that the same key given after a restart keeps its
+	// kid and the service providers' cached copies of the JWKS stay valid. A
+	// published algorithm without a key here gets a generated one. Zero:
+	// every key is generated, with a random kid.
+	SigningKeys []crypto.Signer
+	// AutoLogin is the Login of an identity that every authorization request
+	// logs in at once: authorize answers with a redirect to the service
+	// provider's callback instead of the identity-choice page, so that a login
+	// is a pure chain of redirects (for test clients that cannot fill in an
+	// HTML form). The identity's level is still checked against the request
+	// (Y100001 page when lower) and callback faults still apply. Zero: the
+	// identity-choice page is shown.
+	AutoLogin string
+	// TLS, when non-nil, makes the server speak HTTPS (HTTP/2 included) and
+	// its issuer https://…/api/v2. The configuration is cloned. Without a
+	// certificate (Certificates and GetCertificate unset) the server generates
+	// a self-signed one for 127.0.0.1, ::1 and localhost; a given
+	// Certificates[0] must be valid for the listener's IP address.
+	// Server.Certificate returns the certificate; the server's Browsers trust
+	// it. Zero: plain HTTP.
+	TLS *tls.Config
+	// ConnState, when set, is called on every change of state of a client
+	// connection, like http.Server.ConnState (which it becomes): count
+	// http.StateNew to know how many connections clients opened. It runs on
+	// the connection's goroutine and must not block. Zero: none.
+	ConnState func(net.Conn, http.ConnState)
+	// Middleware, when set, wraps the server's handler: it receives every
+	// request first, may answer some itself (under paths outside /api/v2, so
+	// as not to shadow the platform's) and passes the others on, e.g. to log
+	// them. Zero: none.
+	Middleware func(http.Handler) http.Handler
 }
 
 // endpoints are the counter names accepted by Requests.
@@ -86,6 +127,7 @@ type Server struct {
 	closeOnce  sync.Once
 	counters   map[string]*atomic.Int64 // fixed keys, set in NewServer
 	browser    *Browser
+	cert       *x509.Certificate // the TLS leaf; nil over plain HTTP
 
 	mu           sync.Mutex // guards the fields below
 	keys         *keyring
@@ -125,7 +167,10 @@ func newServer(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	keys, err := newKeyring(algs)
+	if opts.AutoLogin != "" && !slices.ContainsFunc(ids, func(id Identity) bool { return id.Login == opts.AutoLogin }) {
+		return nil, fmt.Errorf("fctest: AutoLogin: no identity %q", opts.AutoLogin)
+	}
+	keys, err := newKeyring(algs, opts.SigningKeys)
 	if err != nil {
 		return nil, err
 	}
@@ -134,6 +179,7 @@ func newServer(opts Options) (*Server, error) {
 		return nil, err
 	}
 	opts.AllowedIDPHints = slices.Clone(opts.AllowedIDPHints)
+	opts.SigningKeys = nil // kept in the keyring
 	if opts.SubjectSecret == "" {
 		opts.SubjectSecret = "fctest-subject-secret"
 	}
@@ -147,19 +193,46 @@ func newServer(opts Options) (*Server, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
-	s.issuer = s.url + apiPrefix
 	for _, e := range endpoints {
 		s.counters[e] = new(atomic.Int64)
 	}
-	s.browser = s.NewBrowser()
+	if err := s.serve(ln); err != nil {
+		_ = ln.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// serve starts the HTTP server on ln, with TLS when the options ask for it.
+func (s *Server) serve(ln net.Listener) error {
+	handler := s.routes()
+	if s.opts.Middleware != nil {
+		if handler = s.opts.Middleware(handler); handler == nil {
+			return errors.New("fctest: Middleware returned a nil handler")
+		}
+	}
 	s.httpSrv = &http.Server{
-		Handler:           s.routes(),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          log.New(io.Discard, "", 0),
+		ConnState:         s.opts.ConnState,
 	}
-	go func() { _ = s.httpSrv.Serve(ln) }()
-	return s, nil
+	if s.opts.TLS != nil {
+		conf, leaf, err := tlsConfig(s.opts.TLS, ln.Addr())
+		if err != nil {
+			return err
+		}
+		s.httpSrv.TLSConfig, s.cert, s.url = conf, leaf, "https://"+ln.Addr().String()
+	}
+	s.issuer = s.url + apiPrefix
+	s.browser = s.NewBrowser()
+	if s.httpSrv.TLSConfig != nil {
+		go func() { _ = s.httpSrv.ServeTLS(ln, "", "") }()
+	} else {
+		go func() { _ = s.httpSrv.Serve(ln) }()
+	}
+	return nil
 }
 
 // loopbackListener returns ln after checking it is bound to a loopback
@@ -196,6 +269,16 @@ func New(tb TB, opts Options) *Server {
 	return s
 }
 
+// Shutdown stops the server gracefully, like http.Server.Shutdown: it closes
+// the listener, waits for the requests in progress to complete or ctx to be
+// done, then closes every connection. It returns ctx's error if requests were
+// still running. Close may follow; Shutdown after Close returns at once.
+func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.httpSrv.Shutdown(ctx)
+	s.Close()
+	return err
+}
+
 // Close shuts the server down, closing its listener and connections. It may
 // be called more than once.
 func (s *Server) Close() {
@@ -205,8 +288,15 @@ func (s *Server) Close() {
 	})
 }
 
-// URL returns the server's base URL, e.g. http://127.0.0.1:40123.
+// URL returns the server's base URL, e.g. http://127.0.0.1:40123, or
+// https://127.0.0.1:40123 with Options.TLS.
 func (s *Server) URL() string { return s.url }
+
+// Certificate returns the TLS certificate the server presents (the
+// generated self-signed one, or the leaf of Options.TLS.Certificates[0]),
+// for clients to trust; nil over plain HTTP or when the certificate comes
+// from a GetCertificate callback.
+func (s *Server) Certificate() *x509.Certificate { return s.cert }
 
 // Issuer returns the issuer, URL() + "/api/v2" (spec §1.1).
 func (s *Server) Issuer() string { return s.issuer }

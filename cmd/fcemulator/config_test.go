@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/pem"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-franceconnect/franceconnect"
+)
+
+func TestBadClientsFileNamesClientAndField(t *testing.T) {
+	const secret = `"client_secret": "0123456789abcdef0123456789abcdef"`
+	const redirect = `"redirect_uris": ["` + callbackURL + `"]`
+	jwks := string(pairs[0].publicJWKS(t))
+	for _, tc := range []struct {
+		name, file, platform, msg string
+	}{
+		{"not an array", `{"client_id": "fs-a"}`, "fcplus", "clients: want a JSON array"},
+		{"unknown member", `[{"client_id": "fs-a", ` + secret + `, ` + redirect + `, "redirect_uri": "x"}]`, "fcplus",
+			`client "fs-a": redirect_uri: unknown member`},
+		{"wrong type", `[{"client_id": "fs-a", ` + secret + `, "redirect_uris": "` + callbackURL + `"}]`, "fcplus",
+			`client "fs-a": redirect_uris: wrong type: want an array of strings`},
+		{"no client_id", `[{` + secret + `, ` + redirect + `}]`, "fcplus", "client #1: client_id: is required"},
+		{"duplicate", `[{"client_id": "fs-a", ` + secret + `, ` + redirect + `, "jwks": ` + jwks + `},` +
+			`{"client_id": "fs-a", ` + secret + `, ` + redirect + `}]`, "fcplus", `client "fs-a": client_id: appears twice`},
+		{"short secret", `[{"client_id": "fs-a", "client_secret": "short", ` + redirect + `}]`, "fc",
+			`client "fs-a": client_secret: must be at least 32 characters`},
+		{"fragment", `[{"client_id": "fs-a", ` + secret + `, "redirect_uris": ["` + callbackURL + `#x"]}]`, "fc",
+			`client "fs-a": redirect_uris: URI "` + callbackURL + `#x" must not contain a fragment`},
+		{"RS256 on FranceConnect+", `[{"client_id": "fs-a", ` + secret + `, ` + redirect + `, "jwks": ` + jwks +
+			`, "id_token_signed_response_alg": "RS256"}]`, "fcplus",
+			`client "fs-a": id_token_signed_response_alg: FranceConnect+ only signs with ES256`},
+		{"no keys on FranceConnect+", `[{"client_id": "fs-a", ` + secret + `, ` + redirect + `}]`, "fcplus",
+			`client "fs-a": jwks_uri: encrypted responses need the FS public keys`},
+		{"EC key for RSA-OAEP", `[{"client_id": "fs-a", ` + secret + `, ` + redirect + `, "jwks": ` + jwks +
+			`, "id_token_encrypted_response_alg": "RSA-OAEP"}]`, "fcplus",
+			`client "fs-a": jwks: no usable encryption key for "RSA-OAEP"`},
+		{"A128GCM", `[{"client_id": "fs-a", ` + secret + `, ` + redirect + `, "id_token_encrypted_response_enc": "A128GCM"}]`,
+			"fc", `client "fs-a": id_token_encrypted_response_enc: "A128GCM" is not A256GCM`},
+		{"unknown scope", `[{"client_id": "fs-a", ` + secret + `, ` + redirect + `, "scopes": ["openid", "rnipp_birth"]}]`,
+			"fc", `client "fs-a": scopes: scope "rnipp_birth" is unknown on FranceConnect`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := writeFile(t, "clients.json", tc.file)
+			status, stderr := runFailing(t, "-platform", tc.platform, "-clients", path)
+			require.Equal(t, 1, status)
+			require.Contains(t, stderr, "fcemulator: -clients "+path+": ")
+			require.Contains(t, stderr, tc.msg)
+			require.NotContains(t, stderr, "0123456789abcdef0123456789abcdef", "never the secret")
+		})
+	}
+}
+
+func TestBadCommandLines(t *testing.T) {
+	clients := clientsFile(t, "fcplus")
+	wrongKeys := t.TempDir()
+	der, err := x509.MarshalPKCS8PrivateKey(rsaKey())
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(wrongKeys, "signing-es256.pem"),
+		pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600))
+	badIdentity := writeFile(t, "identities.json", `[{"login": "jeanne", "given_name": "Jeanne", "family_name": "T",`+
+		` "gender": "female", "birthdate": "1990-13-01", "birthplace": "75056", "birthcountry": "99100"}]`)
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		status int
+		msg    string
+	}{
+		{"no client", nil, 2, "no service provider: give -clients FILE"},
+		{"file and flags", []string{"-clients", clients, "-client-id", "x"}, 2, "either -clients or the -client-* flags"},
+		{"unknown platform", []string{"-clients", clients, "-platform", "proconnect"}, 2,
+			`unknown -platform "proconnect": want fcplus (FranceConnect+), fc (FranceConnect)`},
+		{"unknown flag", []string{"-clients", clients, "-verbose"}, 2, "flag provided but not defined: -verbose"},
+		{"argument", []string{"-clients", clients, "extra"}, 2, `unexpected argument "extra"`},
+		{"cert without key", []string{"-clients", clients, "-tls-cert", "c.pem"}, 2, "-tls-cert and -tls-key go together"},
+		{"two TLS modes", []string{"-clients", clients, "-tls-cert", "c.pem", "-tls-key", "k.pem",
+			"-tls-self-signed", "s.pem"}, 2, "not both"},
+		{"missing clients file", []string{"-clients", filepath.Join(t.TempDir(), "none.json")}, 1, "-clients: open"},
+		{"not loopback", []string{"-clients", clients, "-addr", "0.0.0.0:0"}, 1, "is not a loopback TCP address"},
+		{"unknown auto-login", []string{"-clients", clients, "-auto-login", "nobody"}, 1, `AutoLogin: no identity "nobody"`},
+		{"bad identity", []string{"-clients", clients, "-identities", badIdentity}, 1,
+			`-identities ` + badIdentity + `: fctest: identity "jeanne": birthdate: "1990-13-01" is not a date`},
+		{"wrong key file", []string{"-clients", clients, "-keys-dir", wrongKeys}, 1,
+			"signing-es256.pem: holds a *rsa.PrivateKey, not an ES256 key"},
+		{"flags client without keys", []string{"-client-id", "fs", "-client-secret", strings.Repeat("s", 32),
+			"-redirect-uri", callbackURL}, 1, `-client-* flags: fctest: client "fs": jwks_uri:`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, stderr := runFailing(t, tc.args...)
+			require.Equal(t, tc.status, status, stderr)
+			require.Contains(t, stderr, tc.msg)
+		})
+	}
+}
+
+func TestIdentitiesFile(t *testing.T) {
+	file := writeFile(t, "identities.json", `[
+	  {"login": "camille", "given_name": "Camille Hélène", "family_name": "ARNAUD", "gender": "female",
+	   "birthdate": "1984-05-23", "birthplace": "75112", "birthcountry": "99100", "email": "camille.arnaud@exemple.fr"},
+	  {"login": "jeanne", "given_name": "Jeanne Marie", "family_name": "TESTEUSE", "gender": "female",
+	   "birthdate": "2000-02-29", "birthplace": "", "birthcountry": "99134", "acr": "eidas2"}
+	]`)
+	emu := startEmulator(t, "-clients", clientsFile(t, "fcplus"), "-identities", file, "-auto-login", "jeanne")
+	require.Contains(t, emu.summary, "identities  camille jeanne\n")
+	require.Contains(t, emu.summary, "automatic, as jeanne")
+	client := newGoClient(t, emu, pairs[0])
+	ctx := context.Background()
+	auth, err := client.Authorize(ctx, franceconnect.AuthRequest{})
+	require.NoError(t, err)
+	cb, sawPage := newBrowser(t, emu).login(t, auth.URL, "")
+	require.False(t, sawPage)
+	login, err := client.Callback(ctx, cb.Query(), auth.AuthState)
+	require.NoError(t, err)
+	require.Equal(t, "Jeanne Marie", login.Identity.GivenName)
+	require.Equal(t, "TESTEUSE", login.Identity.FamilyName)
+	require.Equal(t, franceconnect.EIDAS2, login.IDToken.ACR)
+}
+
+// TestReadmeClientsFile starts the program with the clients file and the
+// flags shown in the README, so that the documentation cannot drift.
+func TestReadmeClientsFile(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	_, section, ok := strings.Cut(string(readme), "## For FS in other languages")
+	require.True(t, ok)
+	section, _, _ = strings.Cut(section, "\n## ")
+	_, rest, ok := strings.Cut(section, "```json\n")
+	require.True(t, ok)
+	file, _, ok := strings.Cut(rest, "```")
+	require.True(t, ok)
+	emu := startEmulator(t, "-clients", writeFile(t, "clients.json", file), "-keys-dir", t.TempDir(), "-admin")
+	require.Contains(t, emu.summary, "client my-fs\n")
+	for _, flag := range []string{"-clients", "-keys-dir", "-addr", "-platform", "-client-id", "-client-secret",
+		"-redirect-uri", "-post-logout-redirect-uri", "-jwks-uri", "-jwks", "-auto-login", "-identities",
+		"-tls-self-signed", "-tls-cert", "-tls-key", "-admin"} {
+		mentioned := regexp.MustCompile("[\\s`(]" + regexp.QuoteMeta(flag) + "[\\s`)]").MatchString(section)
+		require.True(t, mentioned, "the README mentions %s", flag)
+	}
+	for _, path := range []string{"faults/inject", "faults/clear", "clients"} {
+		require.True(t, strings.Contains(section, "/_emulator/"+path), "the README shows /_emulator/%s", path)
+	}
+}
