@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	gojson "github.com/go-jose/go-jose/v4/json"
 	"github.com/go-jose/go-jose/v4/jwt"
@@ -13,23 +14,41 @@ import (
 	"github.com/go-franceconnect/franceconnect/internal/jose"
 )
 
-// maxClaims bounds the members of a claims set.
+// maxClaims bounds the members of a userinfo.
 const maxClaims = 256
 
 // readClaims decodes a verified payload into claims, a pointer to a struct
-// of json-tagged fields, and returns every member. The payload must be a
-// JSON object without repeated member names at any level (jose.Object, the
-// rule that also applies to headers); it is then decoded with go-jose's
-// JSON package, which matches claim names exactly as RFC 7519 §4 requires:
-// "Aud" or "ISS" are not aud or iss, whereas encoding/json would match
-// them. Errors wrap ErrMalformedToken.
-func readClaims(payload []byte, claims any) (map[string]json.RawMessage, error) {
-	members, err := jose.Object(payload, maxClaims)
-	if err != nil {
-		return nil, err
+// of json-tagged fields, with go-jose's JSON package: it matches claim names
+// exactly as RFC 7519 §4 requires ("Aud" or "ISS" are not aud or iss,
+// whereas encoding/json would match them) and refuses a repeated member,
+// the rule that also applies to headers. Members that no field names are
+// skipped unread. Errors wrap ErrMalformedToken.
+func readClaims(payload []byte, claims any) error {
+	if !utf8.Valid(payload) {
+		return fmt.Errorf("%w: claims are not UTF-8", ErrMalformedToken)
 	}
 	if err := gojson.Unmarshal(payload, claims); err != nil {
-		return nil, fmt.Errorf("%w: claims: %v", ErrMalformedToken, err)
+		return fmt.Errorf("%w: claims: %v", ErrMalformedToken, err)
+	}
+	return nil
+}
+
+// readAllClaims is readClaims that also returns every member, for
+// Identity.Claims. readClaims has refused repeated members, so that the
+// members map, which encoding/json decodes by exact name, is faithful; the
+// objects inside members are checked too (jose.Unrepeated).
+func readAllClaims(payload []byte, claims any) (map[string]json.RawMessage, error) {
+	if err := readClaims(payload, claims); err != nil {
+		return nil, err
+	}
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(payload, &members); err != nil || len(members) > maxClaims {
+		return nil, fmt.Errorf("%w: claims: not an object of at most %d members", ErrMalformedToken, maxClaims)
+	}
+	for _, value := range members {
+		if err := jose.Unrepeated(value); err != nil {
+			return nil, err
+		}
 	}
 	return members, nil
 }

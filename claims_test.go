@@ -11,7 +11,7 @@ import (
 
 func TestReadClaimsByExactName(t *testing.T) {
 	var cl idClaims
-	all, err := readClaims([]byte(`{"ISS":"a","Aud":"b","Nonce":"c","sub":"d","acr":"eidas2","other":1}`), &cl)
+	all, err := readAllClaims([]byte(`{"ISS":"a","Aud":"b","Nonce":"c","sub":"d","acr":"eidas2","other":1}`), &cl)
 	require.NoError(t, err)
 	assert.Empty(t, cl.Issuer, "ISS is not iss")
 	assert.Empty(t, cl.Audience, "Aud is not aud")
@@ -42,7 +42,7 @@ func TestReadClaimsRefuses(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			var cl idClaims
-			_, err := readClaims([]byte(payload), &cl)
+			_, err := readAllClaims([]byte(payload), &cl)
 			require.ErrorIs(t, err, ErrMalformedToken)
 		})
 	}

@@ -179,7 +179,7 @@ func (c *Client) VerifyIDToken(ctx context.Context, raw string, st AuthState) (*
 		return nil, err
 	}
 	var cl idClaims
-	if _, err := readClaims(payload, &cl); err != nil {
+	if err := readClaims(payload, &cl); err != nil {
 		return nil, joinCategory(ErrInvalidIDToken, err)
 	}
 	if err := cl.check(c, ErrInvalidIDToken, true); err != nil {

@@ -124,7 +124,7 @@ func (c *Client) verifyUserInfo(ctx context.Context, raw, sub string) (*Identity
 		return nil, err
 	}
 	var cl userinfoClaims
-	all, err := readClaims(payload, &cl)
+	all, err := readAllClaims(payload, &cl)
 	if err != nil {
 		return nil, joinCategory(ErrInvalidUserInfo, err)
 	}

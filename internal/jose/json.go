@@ -1,6 +1,7 @@
 package jose
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -48,13 +49,23 @@ func Object(data []byte, maxMembers int) (map[string]json.RawMessage, error) {
 		if strings.ContainsRune(name, utf8.RuneError) {
 			return nil, errUTF8
 		}
-		if value[0] == '{' || value[0] == '[' { // check the objects inside
-			var v any
-			if err := gojson.Unmarshal(value, &v); err != nil {
-				return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
-			}
+		if err := Unrepeated(value); err != nil {
+			return nil, err
 		}
 		members[name] = json.RawMessage(value)
 	}
 	return members, nil
+}
+
+// Unrepeated checks that no object inside the JSON value repeats a member
+// name; values without objects are not read again.
+func Unrepeated(value []byte) error {
+	if bytes.IndexByte(value, '{') < 0 {
+		return nil
+	}
+	var v any
+	if err := gojson.Unmarshal(value, &v); err != nil {
+		return fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	return nil
 }
