@@ -41,13 +41,8 @@ var refused = []string{"crit", "zip", "jku", "jwk", "x5u"}
 // their thumbprints play no part in choosing a key.
 var ignored = []string{"x5c", "x5t", "x5t#S256", "b64"}
 
-// b64url tells the characters of the base64url alphabet (RFC 4648 §5).
-var b64url = func() (t [256]bool) {
-	for _, c := range "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_" {
-		t[c] = true
-	}
-	return t
-}()
+// b64url is the base64url alphabet (RFC 4648 §5).
+const b64url = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 var strictB64 = base64.RawURLEncoding.Strict()
 
@@ -73,10 +68,8 @@ func split(token string, segs []string) error {
 // some bytes: only alphabet characters (no padding, no whitespace, which
 // encoding/base64 skips), a possible length, and zero unused bits at the end.
 func canonical(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if !b64url[s[i]] {
-			return false
-		}
+	if strings.Trim(s, b64url) != "" { // a character outside the alphabet
+		return false
 	}
 	tail := s[len(s)-len(s)%4:] // the last, incomplete group of 4 characters
 	if len(tail) == 1 {

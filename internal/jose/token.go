@@ -31,27 +31,29 @@ var (
 	errNoSignature  = fmt.Errorf("%w: empty signature segment", ErrMalformed)
 )
 
-// JWEHeader is the protected header of a JWE that passed CheckJWE.
-// FranceConnect+ sets alg, enc, cty, kid, iss, aud and, for ECDH-ES, epk
-// (FCPLUS-SPEC §5.1).
-type JWEHeader struct {
-	Alg string // ECDHES, RSAOAEP256 or RSAOAEP
-	Enc string // A256GCM
-	Kid string // id of the relying-party key the token is encrypted to
-	Cty string // content type, "JWT" for a nested token
-	Iss string // issuer; empty if absent
-	// Aud is the audience: nil if absent, one element if it was a string.
+// Header is the protected header of a token that passed CheckJWE or
+// CheckJWS. FranceConnect+ sets alg, enc, cty, kid, iss, aud and, for
+// ECDH-ES, epk on its JWE, and alg and kid on its JWS (FCPLUS-SPEC §5.1).
+type Header struct {
+	Alg string // ECDHES, RSAOAEP256 or RSAOAEP (JWE); ES256 or RS256 (JWS)
+	Enc string // A256GCM (JWE only)
+	Kid string // id of the key: ours for a JWE, the provider's for a JWS
+	Cty string // content type, "JWT" for a nested token (JWE only)
+	Iss string // issuer; empty if absent (JWE only)
+	// Aud is the audience: nil if absent, one element if it was a string
+	// (JWE only).
 	Aud []string
 
 	unlisted error // a member outside the allow-list, see Unlisted
 }
 
 // Unlisted reports a protected header member outside the allow-list, the
-// one rule to apply only once go-jose has decrypted the token: members
-// outside the list play no part in decryption, so that a header altered in
-// transit is reported as tampering (the decryption fails), and an authentic
-// header with a member this package does not support as ErrMalformed.
-func (h JWEHeader) Unlisted() error { return h.unlisted }
+// one rule to apply only once go-jose has decrypted the token or verified
+// its signature: members outside the list play no part in either, so that a
+// header altered in transit is reported as tampering (decryption or
+// signature fails), and an authentic header with a member this package does
+// not support as ErrMalformed.
+func (h Header) Unlisted() error { return h.unlisted }
 
 // CheckJWE applies the policy to a compact JWE before go-jose parses it:
 // the framing and header rules of the package documentation; alg one of
@@ -62,8 +64,8 @@ func (h JWEHeader) Unlisted() error { return h.unlisted }
 // segment empty exactly for ECDH-ES, epk present exactly for ECDH-ES, apu
 // and apv canonical base64url, a 96-bit IV and a 128-bit tag. Other
 // failures wrap ErrMalformed. go-jose checks the epk itself when decrypting.
-func CheckJWE(token string, allowedAlgs []string) (JWEHeader, error) {
-	var h JWEHeader
+func CheckJWE(token string, allowedAlgs []string) (Header, error) {
+	var h Header
 	var segs [5]string
 	members, err := protected(token, segs[:])
 	if err != nil {
@@ -102,19 +104,6 @@ func CheckJWE(token string, allowedAlgs []string) (JWEHeader, error) {
 	return h, nil
 }
 
-// JWSHeader is the protected header of a JWS that passed CheckJWS.
-// FranceConnect sets alg and kid only (FCPLUS-SPEC §5.1).
-type JWSHeader struct {
-	Alg string // ES256 or RS256
-	Kid string // id of the provider key that signed the token
-
-	unlisted error // a member outside the allow-list, see Unlisted
-}
-
-// Unlisted reports a protected header member outside the allow-list, to
-// check once go-jose has verified the signature (see JWEHeader.Unlisted).
-func (h JWSHeader) Unlisted() error { return h.unlisted }
-
 // CheckJWS applies the policy to a compact JWS before go-jose parses it:
 // the framing and header rules of the package documentation; alg ES256 or
 // RS256 and listed in allowedAlgs ("none", HS256 and every other value wrap
@@ -122,8 +111,8 @@ func (h JWSHeader) Unlisted() error { return h.unlisted }
 // x5t, x5t#S256, b64) as strings, other members being reported by Unlisted;
 // a non-empty signature, checked after alg so that an unsecured JWT is
 // reported as such. Other failures wrap ErrMalformed.
-func CheckJWS(token string, allowedAlgs []string) (JWSHeader, error) {
-	var h JWSHeader
+func CheckJWS(token string, allowedAlgs []string) (Header, error) {
+	var h Header
 	var segs [3]string
 	members, err := protected(token, segs[:])
 	if err != nil {

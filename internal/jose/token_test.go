@@ -56,7 +56,7 @@ func TestCheckJWEAccepts(t *testing.T) {
 	}
 	h, err := CheckJWE(jweWith(ecdhHeader(`,"iss":"https://fc/api/v2","aud":"client"`), ""), allKeyAlgs)
 	require.NoError(t, err)
-	assert.Equal(t, JWEHeader{Alg: ECDHES, Enc: A256GCM, Kid: "fs", Cty: "JWT", Iss: "https://fc/api/v2", Aud: []string{"client"}}, h)
+	assert.Equal(t, Header{Alg: ECDHES, Enc: A256GCM, Kid: "fs", Cty: "JWT", Iss: "https://fc/api/v2", Aud: []string{"client"}}, h)
 }
 
 // The policy's refusals, one rule each, with the category the error wraps.
@@ -139,7 +139,7 @@ func TestUnlistedMembersAreReportedAfterAuthentication(t *testing.T) {
 func TestCheckJWS(t *testing.T) {
 	h, err := CheckJWS(jwsWith(`{"alg":"ES256","kid":"pkcs11:hsm"}`), []string{ES256})
 	require.NoError(t, err)
-	assert.Equal(t, JWSHeader{Alg: ES256, Kid: "pkcs11:hsm"}, h)
+	assert.Equal(t, Header{Alg: ES256, Kid: "pkcs11:hsm"}, h)
 	for _, tt := range []struct {
 		name, token string
 		want        error
