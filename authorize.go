@@ -53,19 +53,29 @@ func (p Platform) defaultACR() ACR {
 
 // checkACR reports whether a level may be requested on the platform.
 func (p Platform) checkACR(a ACR) error {
-	ok := a == EIDAS2 || a == EIDAS3
+	allowed := []ACR{EIDAS2, EIDAS3}
 	if p == FranceConnect {
-		ok = a == EIDAS1
+		allowed = []ACR{EIDAS1}
 	}
-	if !ok {
-		return fmt.Errorf("%q cannot be requested on %v", a, p)
+	switch {
+	case a.Level() == 0:
+		return fmt.Errorf("unknown eIDAS level %q (eidas1, eidas2 or eidas3)", a)
+	case !slices.Contains(allowed, a):
+		return fmt.Errorf("%s cannot be requested on %v, which offers %q", a, p, allowed)
 	}
 	return nil
 }
 
-// MinSecretLength is the minimum length of a state or nonce: 32 characters.
-// Generated values are 64 hexadecimal characters (32 random bytes).
-const MinSecretLength = 32
+// MinStateNonceLength is the minimum length of a state or nonce given in an
+// AuthRequest: 32 characters. Generated values are 64 hexadecimal
+// characters (32 random bytes).
+const MinStateNonceLength = 32
+
+// MinSecretLength is the former name of MinStateNonceLength.
+//
+// Deprecated: use MinStateNonceLength; the client secret has its own rule,
+// MinClientSecretLength.
+const MinSecretLength = MinStateNonceLength
 
 // AuthRequest holds the per-login options of Authorize. Its zero value
 // requests the Config's scopes and acr with fresh state and nonce.
@@ -137,8 +147,8 @@ func (c *Client) Authorize(ctx context.Context, req AuthRequest) (*Authorization
 	}
 	scopes := c.scopes
 	if req.Scopes != nil {
-		if err := checkScopes("AuthRequest.Scopes", req.Scopes); err != nil {
-			return nil, wrap(ErrInvalidRequest, "%v", err)
+		if err := c.platform.checkScopes(req.Scopes); err != nil {
+			return nil, wrap(ErrInvalidRequest, "AuthRequest.Scopes: %v", err)
 		}
 		scopes = req.Scopes
 	}
@@ -185,8 +195,8 @@ func (c *Client) authState(req AuthRequest) (AuthState, error) {
 		switch {
 		case *f.v == "":
 			*f.v = wire.RandomString(32)
-		case len(*f.v) < MinSecretLength:
-			return AuthState{}, wrap(ErrInvalidRequest, "%s: %d characters, at least %d required", f.name, len(*f.v), MinSecretLength)
+		case len(*f.v) < MinStateNonceLength:
+			return AuthState{}, wrap(ErrInvalidRequest, "%s: %d characters, at least %d required", f.name, len(*f.v), MinStateNonceLength)
 		case !wire.IsScopeToken(*f.v):
 			return AuthState{}, wrap(ErrInvalidRequest, "%s: only visible ASCII characters are allowed", f.name)
 		}

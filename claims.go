@@ -4,7 +4,6 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"time"
 	"unicode/utf8"
 
@@ -25,10 +24,10 @@ const maxClaims = 256
 // skipped unread. Errors wrap ErrMalformedToken.
 func readClaims(payload []byte, claims any) error {
 	if !utf8.Valid(payload) {
-		return fmt.Errorf("%w: claims are not UTF-8", ErrMalformedToken)
+		return errorf("%w: claims are not UTF-8", ErrMalformedToken)
 	}
 	if err := gojson.Unmarshal(payload, claims); err != nil {
-		return fmt.Errorf("%w: claims: %v", ErrMalformedToken, err)
+		return errorf("%w: claims: %v", ErrMalformedToken, err)
 	}
 	return nil
 }
@@ -43,7 +42,7 @@ func readAllClaims(payload []byte, claims any) (map[string]json.RawMessage, erro
 	}
 	var members map[string]json.RawMessage
 	if err := json.Unmarshal(payload, &members); err != nil || len(members) > maxClaims {
-		return nil, fmt.Errorf("%w: claims: not an object of at most %d members", ErrMalformedToken, maxClaims)
+		return nil, errorf("%w: claims: not an object of at most %d members", ErrMalformedToken, maxClaims)
 	}
 	for _, value := range members {
 		if err := jose.Unrepeated(value); err != nil {

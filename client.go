@@ -4,13 +4,10 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"slices"
-	"strings"
 	"time"
 
 	gojose "github.com/go-jose/go-jose/v4"
 
-	"github.com/go-franceconnect/franceconnect/internal/jose"
 	"github.com/go-franceconnect/franceconnect/internal/wire"
 )
 
@@ -85,6 +82,10 @@ type Config struct {
 	// Logger receives debugging events without personal data or tokens.
 	// Zero: nothing is logged.
 	Logger *slog.Logger
+
+	// env maps the fields ConfigFromEnv read to their variables, so that
+	// configuration errors name both.
+	env map[string]string
 }
 
 // Client talks to one FranceConnect issuer for one FS. It is immutable after
@@ -135,144 +136,6 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	return c, nil
 }
 
-// newClient validates and copies cfg; it does no I/O.
-func newClient(cfg Config) (*Client, error) {
-	c := &Client{
-		clientID: cfg.ClientID, secret: cfg.ClientSecret,
-		redirect: cfg.RedirectURL, logout: cfg.PostLogoutRedirectURL,
-		scopes: slices.Clone(cfg.Scopes), acr: cfg.ACR,
-		leeway: cfg.Leeway, maxBody: cfg.MaxResponseBytes,
-		now: cfg.Now, log: cfg.Logger,
-	}
-	steps := []func(*Config) error{c.setIssuer, c.setCredentials, c.setURLs, c.setScopes, c.setACR, c.setAlgorithms, c.setDefaults}
-	for _, step := range steps {
-		if err := step(&cfg); err != nil {
-			return nil, err
-		}
-	}
-	return c, nil
-}
-
-func (c *Client) setIssuer(cfg *Config) error {
-	switch {
-	case cfg.Environment != "" && cfg.Issuer != "":
-		return wrap(ErrConfig, "Environment and Issuer are exclusive")
-	case cfg.Environment != "":
-		p, ok := cfg.Environment.preset()
-		if !ok {
-			return wrap(ErrConfig, "Environment: unknown preset %q", cfg.Environment)
-		}
-		if cfg.Platform != FranceConnectPlus && cfg.Platform != p.platform {
-			return wrap(ErrConfig, "Platform: %v does not match Environment %q", cfg.Platform, cfg.Environment)
-		}
-		c.issuer, c.platform = p.issuer, p.platform
-	case cfg.Issuer != "":
-		if err := checkURL("Issuer", cfg.Issuer); err != nil {
-			return err
-		}
-		if cfg.Platform != FranceConnectPlus && cfg.Platform != FranceConnect {
-			return wrap(ErrConfig, "Platform: unknown value %d", int(cfg.Platform))
-		}
-		c.issuer, c.platform = strings.TrimSuffix(cfg.Issuer, "/"), cfg.Platform
-	default:
-		return wrap(ErrConfig, "Environment or Issuer is required")
-	}
-	return nil
-}
-
-func (c *Client) setCredentials(cfg *Config) error {
-	if strings.TrimSpace(cfg.ClientID) == "" {
-		return wrap(ErrConfig, "ClientID is required")
-	}
-	if cfg.ClientSecret == "" {
-		return wrap(ErrConfig, "ClientSecret is required")
-	}
-	return nil
-}
-
-func (c *Client) setURLs(cfg *Config) error {
-	if err := checkURL("RedirectURL", cfg.RedirectURL); err != nil {
-		return err
-	}
-	return checkURL("PostLogoutRedirectURL", cfg.PostLogoutRedirectURL)
-}
-
-func (c *Client) setScopes(cfg *Config) error { return checkScopes("Scopes", cfg.Scopes) }
-
-func (c *Client) setACR(cfg *Config) error {
-	if c.acr == "" {
-		c.acr = c.platform.defaultACR()
-	}
-	if err := c.platform.checkACR(c.acr); err != nil {
-		return wrap(ErrConfig, "ACR: %v", err)
-	}
-	return nil
-}
-
-func (c *Client) setAlgorithms(cfg *Config) error {
-	allowed := []string{jose.ES256}
-	if c.platform == FranceConnect {
-		allowed = append(allowed, jose.RS256)
-	}
-	c.sigAlgs = allowed
-	if len(cfg.SigningAlgs) > 0 {
-		for _, a := range cfg.SigningAlgs {
-			if !slices.Contains(allowed, a) {
-				return wrap(ErrConfig, "SigningAlgs: %q is not allowed on %v (allowed: %s)", a, c.platform, strings.Join(allowed, ", "))
-			}
-		}
-		c.sigAlgs = slices.Compact(slices.Sorted(slices.Values(cfg.SigningAlgs)))
-	}
-	c.encrypted = c.platform == FranceConnectPlus
-	if c.encrypted && len(cfg.DecryptionKeys) == 0 {
-		return wrap(ErrConfig, "DecryptionKeys: required on %v, which encrypts every token", c.platform)
-	}
-	keys, err := decryptionKeys(cfg.DecryptionKeys)
-	if err != nil {
-		return err
-	}
-	c.decKeys = keys
-	for _, k := range keys {
-		if !slices.Contains(c.encAlgs, k.alg) {
-			c.encAlgs = append(c.encAlgs, k.alg)
-			c.joseKeyAlgs = append(c.joseKeyAlgs, gojose.KeyAlgorithm(k.alg))
-		}
-	}
-	for _, a := range c.sigAlgs {
-		c.joseSigAlgs = append(c.joseSigAlgs, gojose.SignatureAlgorithm(a))
-	}
-	return nil
-}
-
-func (c *Client) setDefaults(cfg *Config) error {
-	switch {
-	case c.leeway == 0:
-		c.leeway = DefaultLeeway
-	case c.leeway < 0 || c.leeway > time.Minute:
-		return wrap(ErrConfig, "Leeway: %v is outside [0, 1m]", c.leeway)
-	}
-	switch {
-	case c.maxBody == 0:
-		c.maxBody = DefaultMaxResponseBytes
-	case c.maxBody < 4096:
-		return wrap(ErrConfig, "MaxResponseBytes: %d is below 4096", c.maxBody)
-	}
-	c.http = limitedClient(cfg.HTTPClient, c.maxBody)
-	tokenHTTP := *c.http
-	tokenHTTP.Transport = wire.JSONOnly{Base: c.http.Transport}
-	c.tokenHTTP = &tokenHTTP
-	if cfg.KeyRefreshCooldown < 0 {
-		return wrap(ErrConfig, "KeyRefreshCooldown: negative")
-	}
-	if c.now == nil {
-		c.now = time.Now
-	}
-	if c.log == nil {
-		c.log = slog.New(slog.DiscardHandler)
-	}
-	return nil
-}
-
 // Issuer returns the issuer URL in use.
 func (c *Client) Issuer() string { return c.issuer }
 
@@ -281,30 +144,6 @@ func (c *Client) Platform() Platform { return c.platform }
 
 // ClientID returns the configured client_id.
 func (c *Client) ClientID() string { return c.clientID }
-
-// checkURL enforces FranceConnect's rules on a configured URL: absolute, no
-// fragment, no user info, https except on a loopback host.
-func checkURL(field, raw string) error {
-	if raw == "" {
-		return wrap(ErrConfig, "%s is required", field)
-	}
-	if err := wire.CheckURL(raw); err != nil {
-		return wrap(ErrConfig, "%s: %v", field, err)
-	}
-	return nil
-}
-
-func checkScopes(field string, scopes []string) error {
-	if !slices.Contains(scopes, "openid") {
-		return wrap(ErrConfig, "%s must include \"openid\"", field)
-	}
-	for _, s := range scopes {
-		if !wire.IsScopeToken(s) {
-			return wrap(ErrConfig, "%s: invalid scope %q", field, s)
-		}
-	}
-	return nil
-}
 
 // limitedClient returns a copy of hc (or of the default client: timeout
 // DefaultHTTPTimeout, redirects not followed) whose responses are read

@@ -19,7 +19,7 @@ func TestNewValidatesConfig(t *testing.T) {
 		edit  func(*Config)
 		field string
 	}{
-		{"no issuer", func(c *Config) { c.Issuer = "" }, "Environment or Issuer"},
+		{"no issuer", func(c *Config) { c.Issuer = "" }, "Environment is required"},
 		{"both", func(c *Config) { c.Environment = FCPlusIntegration }, "exclusive"},
 		{"unknown preset", func(c *Config) { c.Issuer, c.Environment = "", "fcplus-staging" }, "Environment"},
 		{"preset platform mismatch", func(c *Config) { c.Issuer, c.Environment, c.Platform = "", FCPlusProduction, FranceConnect }, "Platform"},
@@ -84,10 +84,12 @@ func TestNewAcceptsValidConfigs(t *testing.T) {
 
 func TestLoopbackHTTPAllowed(t *testing.T) {
 	for _, u := range []string{"http://127.0.0.1:8080/cb", "http://localhost/cb", "http://[::1]:9/cb", "http://127.0.0.2/cb"} {
-		require.NoError(t, checkURL("RedirectURL", u), u)
+		require.True(t, checkURL(&problems{}, "RedirectURL", u), u)
 	}
 	for _, u := range []string{"http://192.168.1.2/cb", "http://localhost.example.com/cb", "ftp://127.0.0.1/cb", "https:///cb"} {
-		require.ErrorIs(t, checkURL("RedirectURL", u), ErrConfig, u)
+		p := &problems{}
+		require.False(t, checkURL(p, "RedirectURL", u), u)
+		require.ErrorIs(t, p.err(), ErrConfig, u)
 	}
 }
 

@@ -564,6 +564,7 @@ func TestConformance(t *testing.T) {
 				for _, want := range tc.want {
 					require.ErrorIs(t, err, want)
 				}
+				require.Equal(t, 1, strings.Count(err.Error(), "franceconnect:"), "the package is named once: %q", err)
 				assert.Nil(t, got, "nothing is returned with an error")
 				if tc.code != "" {
 					var pe *franceconnect.ProviderError

@@ -106,7 +106,10 @@ const (
 //	FC_ACR                       eidas1, eidas2 or eidas3 (default per platform)
 //	FC_SCOPES                    space-separated scopes, e.g. "openid identite_pivot email"
 //
-// An error names the variable at fault and wraps ErrConfig.
+// It also checks the result as New does, and reports every problem at
+// once: the error wraps ErrConfig and names, for each problem, the Config
+// field and its variable. A comma in FC_SCOPES is explained (scopes are
+// separated by spaces).
 func ConfigFromEnv() (Config, error) {
 	cfg := Config{
 		Environment:           Environment(os.Getenv(EnvEnvironment)),
@@ -117,20 +120,48 @@ func ConfigFromEnv() (Config, error) {
 		PostLogoutRedirectURL: os.Getenv(EnvPostLogoutRedirectURL),
 		ACR:                   ACR(os.Getenv(EnvACR)),
 		Scopes:                strings.Fields(os.Getenv(EnvScopes)),
+		env:                   envFields,
 	}
-	switch p := strings.ToLower(os.Getenv(EnvPlatform)); p {
+	p := &problems{env: envFields}
+	switch name := strings.ToLower(os.Getenv(EnvPlatform)); name {
 	case "", "fcplus", "fc+", "franceconnect+":
 	case "fc", "franceconnect":
 		cfg.Platform = FranceConnect
 	default:
-		return Config{}, wrap(ErrConfig, "%s: unknown platform %q (want fcplus or fc)", EnvPlatform, p)
+		p.add("Platform", "unknown platform %q (want fcplus or fc)", name)
+	}
+	if strings.Contains(os.Getenv(EnvScopes), ",") {
+		p.add("Scopes", "%s holds commas: separate the scopes with spaces, e.g. \"openid identite_pivot email\"", EnvScopes)
+		cfg.Scopes = strings.Fields(strings.ReplaceAll(os.Getenv(EnvScopes), ",", " "))
 	}
 	if path := os.Getenv(EnvKeys); path != "" {
 		keys, err := LoadKeys(path)
 		if err != nil {
-			return Config{}, fmt.Errorf("%s: %w", EnvKeys, err)
+			p.add("DecryptionKeys", "%q: %s", path, detail(err))
 		}
 		cfg.DecryptionKeys = keys
 	}
-	return cfg, nil
+	validate(cfg, p)
+	return cfg, p.err()
+}
+
+// envFields maps the Config fields ConfigFromEnv sets to their variables.
+var envFields = map[string]string{
+	"Environment": EnvEnvironment, "Issuer": EnvIssuer, "Platform": EnvPlatform,
+	"ClientID": EnvClientID, "ClientSecret": EnvClientSecret, "RedirectURL": EnvRedirectURL,
+	"PostLogoutRedirectURL": EnvPostLogoutRedirectURL, "DecryptionKeys": EnvKeys, "ACR": EnvACR, "Scopes": EnvScopes,
+}
+
+// environmentNames lists the presets.
+func environmentNames() []string {
+	return []string{string(FCPlusIntegration), string(FCPlusProduction), string(FCIntegration), string(FCSandbox), string(FCProduction)}
+}
+
+// refusesLoopback reports whether the preset refuses http and loopback
+// redirect URLs: every FranceConnect+ deployment and FranceConnect
+// production; the FranceConnect v2 integration platforms accept localhost
+// (spec §3.1).
+func (e Environment) refusesLoopback() bool {
+	p, ok := e.preset()
+	return ok && (p.platform == FranceConnectPlus || e == FCProduction)
 }

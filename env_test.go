@@ -19,7 +19,7 @@ func TestConfigFromEnv(t *testing.T) {
 
 	t.Setenv(EnvEnvironment, "fcplus-integration")
 	t.Setenv(EnvClientID, "id")
-	t.Setenv(EnvClientSecret, "secret")
+	t.Setenv(EnvClientSecret, "secret-of-at-least-32-characters-0123")
 	t.Setenv(EnvRedirectURL, "https://fs.example.fr/cb")
 	t.Setenv(EnvPostLogoutRedirectURL, "https://fs.example.fr/out")
 	t.Setenv(EnvKeys, path)
@@ -29,7 +29,7 @@ func TestConfigFromEnv(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, FCPlusIntegration, cfg.Environment)
 	assert.Equal(t, "https://auth.integ01.dev-franceconnect.fr/api/v2", cfg.Environment.Issuer())
-	assert.Equal(t, Secret("secret"), cfg.ClientSecret)
+	assert.Equal(t, Secret("secret-of-at-least-32-characters-0123"), cfg.ClientSecret)
 	assert.Equal(t, EIDAS3, cfg.ACR)
 	assert.Equal(t, []string{"openid", "identite_pivot", "email"}, cfg.Scopes)
 	require.Len(t, cfg.DecryptionKeys, 1)
@@ -38,6 +38,9 @@ func TestConfigFromEnv(t *testing.T) {
 	require.NoError(t, err)
 
 	t.Setenv(EnvPlatform, "fc")
+	t.Setenv(EnvEnvironment, "")
+	t.Setenv(EnvIssuer, "http://127.0.0.1:8090/api/v2")
+	t.Setenv(EnvACR, "")
 	cfg, err = ConfigFromEnv()
 	require.NoError(t, err)
 	assert.Equal(t, FranceConnect, cfg.Platform)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 
 	"github.com/go-franceconnect/franceconnect/internal/jose"
 )
@@ -149,13 +150,34 @@ func (e *ProviderError) UserMessage() string {
 	}
 }
 
-// wrap joins a category, an optional second category and a detail.
+// prefix starts every error message of the package, once.
+const prefix = "franceconnect: "
+
+// errorf is fmt.Errorf for the package's errors: the message names the
+// package once, the wrapped errors' own prefix being dropped, so that a
+// discovery failure reads "franceconnect: discovery failed: HTTP request
+// failed: …". errors.Is and errors.As see every wrapped error.
+func errorf(format string, args ...any) error {
+	err := fmt.Errorf(format, args...)
+	return &prefixed{msg: prefix + strings.ReplaceAll(err.Error(), prefix, ""), err: err}
+}
+
+// prefixed is an error with its message rewritten by errorf.
+type prefixed struct {
+	msg string
+	err error
+}
+
+func (e *prefixed) Error() string { return e.msg }
+func (e *prefixed) Unwrap() error { return e.err }
+
+// wrap joins a category and a detail, which may wrap more errors.
 func wrap(category error, detail string, args ...any) error {
-	return fmt.Errorf("%w: "+detail, append([]any{category}, args...)...)
+	return errorf("%w: "+detail, append([]any{category}, args...)...)
 }
 
 // tokenError wraps a token check failure in the token category (id_token or
 // userinfo) and the specific check sentinel.
 func tokenError(category, check error, detail string, args ...any) error {
-	return fmt.Errorf("%w: %w: "+detail, append([]any{category, check}, args...)...)
+	return errorf("%w: %w: "+detail, append([]any{category, check}, args...)...)
 }

@@ -140,16 +140,25 @@ func ExampleGenerateKey() {
 	// Output: fs-2026-01 ECDH-ES
 }
 
-// ConfigFromEnv reads the FC_* variables; New checks them.
+// ConfigFromEnv reads the FC_* variables and reports every problem at once,
+// naming the Config field and its variable.
 func ExampleConfigFromEnv() {
-	os.Setenv("FC_ENVIRONMENT", "fcplus-integration")
-	os.Setenv("FC_SCOPES", "openid identite_pivot")
-	defer os.Unsetenv("FC_ENVIRONMENT")
-	defer os.Unsetenv("FC_SCOPES")
-	cfg, err := franceconnect.ConfigFromEnv()
-	if err != nil {
-		log.Fatal(err)
+	for name, value := range map[string]string{
+		"FC_ENVIRONMENT": "fcplus-integration", "FC_ISSUER": "", "FC_PLATFORM": "",
+		"FC_CLIENT_ID": "6925fb8143c76eded44d32b40c0cb1006065f7f003de52712b78985704f39950",
+		"FC_CLIENT_SECRET": "too-short", "FC_KEYS": "", "FC_ACR": "eidas2",
+		"FC_REDIRECT_URL": "http://localhost:8080/callback", "FC_POST_LOGOUT_REDIRECT_URL": "https://fs.example.fr/logged-out",
+		"FC_SCOPES": "openid,identite_pivot",
+	} {
+		os.Setenv(name, value)
+		defer os.Unsetenv(name)
 	}
-	fmt.Println(cfg.Environment.Issuer(), cfg.Scopes)
-	// Output: https://auth.integ01.dev-franceconnect.fr/api/v2 [openid identite_pivot]
+	_, err := franceconnect.ConfigFromEnv()
+	fmt.Println(err)
+	// Output:
+	// franceconnect: invalid configuration: 4 problems:
+	// Scopes (FC_SCOPES): FC_SCOPES holds commas: separate the scopes with spaces, e.g. "openid identite_pivot email"
+	// ClientSecret (FC_CLIENT_SECRET): 9 characters: FranceConnect issues secrets of at least 32 printable ASCII characters; check that the whole secret was copied
+	// RedirectURL (FC_REDIRECT_URL): "http://localhost:8080/callback": fcplus-integration refuses http and loopback hosts such as localhost; register a public https URL (or use fctest locally, with Issuer)
+	// DecryptionKeys: FC_KEYS is not set: FranceConnect+ encrypts every token to your keys: give the private keys whose public part is published at your registered Client keys URL
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto"
 	"errors"
-	"fmt"
 	"strings"
 
 	gojose "github.com/go-jose/go-jose/v4"
@@ -59,7 +58,7 @@ func (c *Client) verify(ctx context.Context, signed string) ([]byte, error) {
 	}
 	jws, err := gojose.ParseSignedCompact(signed, c.joseSigAlgs)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrMalformedToken, err)
+		return nil, errorf("%w: %v", ErrMalformedToken, err)
 	}
 	key, err := c.keys.lookup(ctx, h.Kid, h.Alg)
 	if err != nil {
@@ -128,7 +127,7 @@ func (c *Client) decryptionKey(kid, alg string) (*decKey, error) {
 	for i := range c.decKeys {
 		k := &c.decKeys[i]
 		if kid != "" && k.id == kid && k.alg != alg {
-			return nil, fmt.Errorf("%w: %w: our key %q is registered for %s, the token uses %s", ErrUnknownKey, ErrKeyMismatch, kid, k.alg, alg)
+			return nil, errorf("%w: %w: our key %q is registered for %s, the token uses %s", ErrUnknownKey, ErrKeyMismatch, kid, k.alg, alg)
 		}
 		if k.alg != alg || (kid != "" && k.id != kid) {
 			continue
@@ -149,5 +148,5 @@ func joinCategory(category, err error) error {
 	if errors.Is(err, category) {
 		return err
 	}
-	return fmt.Errorf("%w: %w", category, err)
+	return errorf("%w: %w", category, err)
 }

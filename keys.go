@@ -121,7 +121,7 @@ func ParseKeys(data []byte) ([]Key, error) {
 	for i, raw := range set.Keys {
 		k, err := parseJWK(raw)
 		if err != nil {
-			return nil, fmt.Errorf("key %d: %w", i, err)
+			return nil, errorf("key %d: %w", i, err)
 		}
 		keys = append(keys, k)
 	}
@@ -197,23 +197,30 @@ func parsePEMKeys(data []byte) ([]Key, error) {
 // decryptionKeys checks keys and converts them for go-jose: unique
 // non-empty kids, alg fitting the key type, P-256 for EC, ≥ 2048-bit RSA.
 func decryptionKeys(keys []Key) ([]decKey, error) {
+	p := &problems{}
+	out := checkKeys(p, keys)
+	return out, p.err()
+}
+
+// checkKeys adds to p a problem for each key that cannot decrypt, and
+// returns the others converted for go-jose.
+func checkKeys(p *problems, keys []Key) []decKey {
 	out := make([]decKey, 0, len(keys))
 	seen := map[string]bool{}
-	for _, k := range keys {
-		if k.ID == "" {
-			return nil, wrap(ErrConfig, "DecryptionKeys: a key has no ID (kid)")
-		}
-		if seen[k.ID] {
-			return nil, wrap(ErrConfig, "DecryptionKeys: kid %q appears twice", k.ID)
+	for i, k := range keys {
+		switch dk, err := k.decKey(); {
+		case k.ID == "":
+			p.add("DecryptionKeys", "key %d has no ID (kid)", i)
+		case seen[k.ID]:
+			p.add("DecryptionKeys", "kid %q appears twice", k.ID)
+		case err != nil:
+			p.add("DecryptionKeys", "kid %q: %v", k.ID, err)
+		default:
+			out = append(out, dk)
 		}
 		seen[k.ID] = true
-		dk, err := k.decKey()
-		if err != nil {
-			return nil, wrap(ErrConfig, "DecryptionKeys: kid %q: %v", k.ID, err)
-		}
-		out = append(out, dk)
 	}
-	return out, nil
+	return out
 }
 
 // decKey checks that the key fits its algorithm and returns it in the form
@@ -322,10 +329,12 @@ func KeysHandler(keys []Key) (http.Handler, error) {
 // a JSON array of every registered redirect URI, needed when they span
 // several hosts.
 func SectorIdentifierHandler(redirectURLs ...string) (http.Handler, error) {
+	p := &problems{}
 	for _, u := range redirectURLs {
-		if err := checkURL("redirect URL", u); err != nil {
-			return nil, err
-		}
+		checkURL(p, "redirect URL", u)
+	}
+	if err := p.err(); err != nil {
+		return nil, err
 	}
 	body, err := json.Marshal(append([]string{}, redirectURLs...))
 	if err != nil {

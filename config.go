@@ -1,0 +1,243 @@
+package franceconnect
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	gojose "github.com/go-jose/go-jose/v4"
+
+	"github.com/go-franceconnect/franceconnect/internal/jose"
+	"github.com/go-franceconnect/franceconnect/internal/wire"
+)
+
+// MinClientSecretLength is the length of the shortest client secret
+// FranceConnect accepts (spec §11.1, §13): printable ASCII characters.
+const MinClientSecretLength = 32
+
+// problems gathers what is wrong with a Config, so that New and
+// ConfigFromEnv report every problem at once, each naming the Config field
+// and, for a Config from ConfigFromEnv, its environment variable.
+type problems struct {
+	env    map[string]string // Config field → environment variable
+	errs   []error
+	fields []string
+}
+
+// name is the field, followed by its variable when it came from the
+// environment.
+func (p *problems) name(field string) string {
+	if v := p.env[field]; v != "" {
+		return field + " (" + v + ")"
+	}
+	return field
+}
+
+func (p *problems) add(field, format string, args ...any) {
+	p.errs = append(p.errs, fmt.Errorf(p.name(field)+": "+format, args...))
+	p.fields = append(p.fields, field)
+}
+
+// unset reports a required field left empty, and why it is required.
+func (p *problems) unset(field, why string) {
+	if v := p.env[field]; v != "" {
+		p.errs = append(p.errs, fmt.Errorf("%s: %s is not set: %s", field, v, why))
+	} else {
+		p.errs = append(p.errs, fmt.Errorf("%s is required: %s", field, why))
+	}
+	p.fields = append(p.fields, field)
+}
+
+func (p *problems) has(field string) bool { return slices.Contains(p.fields, field) }
+
+// detail is the message of a configuration error without its category,
+// for an error reported as one of the problems.
+func detail(err error) string { return strings.TrimPrefix(err.Error(), ErrConfig.Error()+": ") }
+
+// err returns nil, or an error wrapping ErrConfig and every problem.
+func (p *problems) err() error {
+	switch len(p.errs) {
+	case 0:
+		return nil
+	case 1:
+		return errorf("%w: %w", ErrConfig, p.errs[0])
+	}
+	return errorf("%w: %d problems:\n%w", ErrConfig, len(p.errs), errors.Join(p.errs...))
+}
+
+// newClient validates and copies cfg; it does no I/O.
+func newClient(cfg Config) (*Client, error) {
+	p := &problems{env: cfg.env}
+	c := validate(cfg, p)
+	if err := p.err(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// validate checks every field of cfg, adding what is wrong to p, and returns
+// the Client it describes.
+func validate(cfg Config, p *problems) *Client {
+	c := &Client{
+		clientID: cfg.ClientID, secret: cfg.ClientSecret,
+		redirect: cfg.RedirectURL, logout: cfg.PostLogoutRedirectURL,
+		scopes: slices.Clone(cfg.Scopes), acr: cfg.ACR,
+		leeway: cfg.Leeway, maxBody: cfg.MaxResponseBytes,
+		now: cfg.Now, log: cfg.Logger,
+	}
+	for _, step := range []func(*Config, *problems){c.setIssuer, c.setCredentials, c.setURLs, c.setScopes,
+		c.setACR, c.setAlgorithms, c.setDefaults} {
+		step(&cfg, p)
+	}
+	return c
+}
+
+func (c *Client) setIssuer(cfg *Config, p *problems) {
+	switch {
+	case cfg.Environment != "" && cfg.Issuer != "":
+		p.add("Issuer", "exclusive with Environment %q: set one of them", cfg.Environment)
+	case cfg.Environment != "":
+		pr, ok := cfg.Environment.preset()
+		if !ok {
+			p.add("Environment", "unknown preset %q (want %s)", cfg.Environment, strings.Join(environmentNames(), ", "))
+			return
+		}
+		if cfg.Platform != FranceConnectPlus && cfg.Platform != pr.platform {
+			p.add("Platform", "%v does not match Environment %q, which is %v", cfg.Platform, cfg.Environment, pr.platform)
+		}
+		c.issuer, c.platform = pr.issuer, pr.platform
+	case cfg.Issuer != "":
+		checkURL(p, "Issuer", cfg.Issuer)
+		if cfg.Platform != FranceConnectPlus && cfg.Platform != FranceConnect {
+			p.add("Platform", "unknown value %d", int(cfg.Platform))
+		}
+		c.issuer, c.platform = strings.TrimSuffix(cfg.Issuer, "/"), cfg.Platform
+	default:
+		p.unset("Environment", "name a preset ("+strings.Join(environmentNames(), ", ")+"), or set Issuer for a local emulator")
+	}
+}
+
+func (c *Client) setCredentials(cfg *Config, p *problems) {
+	if strings.TrimSpace(cfg.ClientID) == "" {
+		p.unset("ClientID", "the client_id FranceConnect gave you")
+	}
+	s := string(cfg.ClientSecret)
+	switch {
+	case s == "":
+		p.unset("ClientSecret", "the client_secret FranceConnect gave you")
+	case strings.TrimSpace(s) != s:
+		p.add("ClientSecret", "starts or ends with whitespace (a newline read from a file?): copy the secret exactly")
+	case len(s) < MinClientSecretLength:
+		p.add("ClientSecret", "%d characters: FranceConnect issues secrets of at least %d printable ASCII characters; check that the whole secret was copied", len(s), MinClientSecretLength)
+	case !wire.IsScopeToken(s):
+		p.add("ClientSecret", "holds characters other than printable ASCII: FranceConnect secrets have none; check its encoding")
+	}
+}
+
+func (c *Client) setURLs(cfg *Config, p *problems) {
+	for _, u := range []struct{ field, value string }{
+		{"RedirectURL", cfg.RedirectURL}, {"PostLogoutRedirectURL", cfg.PostLogoutRedirectURL},
+	} {
+		if !checkURL(p, u.field, u.value) || !cfg.Environment.refusesLoopback() {
+			continue
+		}
+		if parsed, _ := url.Parse(u.value); parsed.Scheme != "https" || wire.IsLoopback(parsed.Hostname()) {
+			p.add(u.field, "%q: %s refuses http and loopback hosts such as localhost; register a public https URL (or use fctest locally, with Issuer)", u.value, cfg.Environment)
+		}
+	}
+}
+
+func (c *Client) setScopes(cfg *Config, p *problems) {
+	if len(cfg.Scopes) == 0 {
+		p.unset("Scopes", `at least "openid", with the scopes your Datapass grants`)
+	} else if err := c.platform.checkScopes(cfg.Scopes); err != nil {
+		p.add("Scopes", "%v", err)
+	}
+}
+
+func (c *Client) setACR(cfg *Config, p *problems) {
+	if c.acr == "" {
+		c.acr = c.platform.defaultACR()
+	}
+	if err := c.platform.checkACR(c.acr); err != nil {
+		p.add("ACR", "%v", err)
+	}
+}
+
+func (c *Client) setAlgorithms(cfg *Config, p *problems) {
+	allowed := []string{jose.ES256}
+	if c.platform == FranceConnect {
+		allowed = append(allowed, jose.RS256)
+	}
+	c.sigAlgs = allowed
+	if len(cfg.SigningAlgs) > 0 {
+		for _, a := range cfg.SigningAlgs {
+			if !slices.Contains(allowed, a) {
+				p.add("SigningAlgs", "%q is not allowed on %v (allowed: %s)", a, c.platform, strings.Join(allowed, ", "))
+			}
+		}
+		c.sigAlgs = slices.Compact(slices.Sorted(slices.Values(cfg.SigningAlgs)))
+	}
+	for _, a := range c.sigAlgs {
+		c.joseSigAlgs = append(c.joseSigAlgs, gojose.SignatureAlgorithm(a))
+	}
+	c.encrypted = c.platform == FranceConnectPlus
+	if c.encrypted && len(cfg.DecryptionKeys) == 0 && !p.has("DecryptionKeys") {
+		p.unset("DecryptionKeys", "FranceConnect+ encrypts every token to your keys: give the private keys whose public part is published at your registered Client keys URL")
+	}
+	c.decKeys = checkKeys(p, cfg.DecryptionKeys)
+	keys := c.decKeys
+	for _, k := range keys {
+		if !slices.Contains(c.encAlgs, k.alg) {
+			c.encAlgs = append(c.encAlgs, k.alg)
+			c.joseKeyAlgs = append(c.joseKeyAlgs, gojose.KeyAlgorithm(k.alg))
+		}
+	}
+}
+
+func (c *Client) setDefaults(cfg *Config, p *problems) {
+	switch {
+	case c.leeway == 0:
+		c.leeway = DefaultLeeway
+	case c.leeway < 0 || c.leeway > time.Minute:
+		p.add("Leeway", "%v is outside [0, 1m]: FranceConnect tokens live 60 s", c.leeway)
+	}
+	switch {
+	case c.maxBody == 0:
+		c.maxBody = DefaultMaxResponseBytes
+	case c.maxBody < 4096:
+		p.add("MaxResponseBytes", "%d is below 4096", c.maxBody)
+	}
+	c.http = limitedClient(cfg.HTTPClient, c.maxBody)
+	tokenHTTP := *c.http
+	tokenHTTP.Transport = wire.JSONOnly{Base: c.http.Transport}
+	c.tokenHTTP = &tokenHTTP
+	if cfg.KeyRefreshCooldown < 0 {
+		p.add("KeyRefreshCooldown", "negative")
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+}
+
+// checkURL enforces FranceConnect's rules on a configured URL (absolute, no
+// fragment, no user info, https except on a loopback host) and reports
+// whether it passed.
+func checkURL(p *problems, field, raw string) bool {
+	if raw == "" {
+		p.unset(field, "the URL registered with FranceConnect")
+		return false
+	}
+	if err := wire.CheckURL(raw); err != nil {
+		p.add(field, "%q %v", raw, err)
+		return false
+	}
+	return true
+}
