@@ -52,9 +52,10 @@ type Button struct {
 	// or neither: FranceConnect requires the hover state. Zero: the DSFR
 	// markup.
 	Image, HoverImage string
-	// Separator adds the "ou" separator FranceConnect asks for between its
-	// button and the site's other ways to sign in, after the button. Zero:
-	// none.
+	// Separator adds, after the button, the "ou" separator FranceConnect
+	// asks for between its button and the site's other ways to sign in: the
+	// DSFR's "fr-hr-or" in the DSFR form, ButtonStylesheet's "fc-separator"
+	// in the image form. Zero: none.
 	Separator bool
 }
 
