@@ -56,6 +56,24 @@
 // On franceconnect.ErrACRTooLow the Handler starts the login once more with
 // prompt=login, unless it had it already or Config.NoACRRetry is set.
 //
+// # The login button
+//
+// FranceConnect qualifies an FS only with its official button, the
+// sentence above it and the "Qu’est-ce que FranceConnect ?" link below it
+// (spec §17 item 11). Handler.Button renders that markup as a form posting
+// to LoginPath:
+//
+//	b := fc.Button()                       // FranceConnect+ or FranceConnect, after the Client
+//	b.Next = "/compte"                     // optional: acr, next, the "ou" separator
+//	data.Button = b                        // in the template: {{.Button.HTML}}
+//
+// The official look comes from files that the State distributes under its
+// own terms and that this package does not ship: the DSFR stylesheet
+// (npm package @gouvfr/dsfr, component "connect") for services built on
+// the State's design system, or FranceConnect's button images for the
+// others (Button.Image and Button.HoverImage, with ButtonStylesheet). The
+// README says where to get them.
+//
 // # Testing
 //
 // fctest.Server.NewHandlerUser drives a Handler, or a whole application, in

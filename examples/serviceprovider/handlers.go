@@ -75,6 +75,7 @@ type page struct {
 	Name, Flash         string
 	Identity            *identityView
 	Error               *fchttp.Problem
+	Button              fchttp.Button // the login button, with the level chosen on the page
 }
 
 // page returns the data of a page for r's session; it answers 503 itself
@@ -95,8 +96,10 @@ func (a *app) page(w http.ResponseWriter, r *http.Request, title string) (page, 
 
 func (a *app) pageFor(title, name string) page {
 	brand := a.client.Platform().String()
+	button := a.fc.Button()
+	button.ID = "fc-login" // the level radios name this form
 	return page{Title: title, Brand: brand, Plus: a.client.Platform() == franceconnect.FranceConnectPlus,
-		Emulator: a.emu != nil, SignedIn: name != "", Name: name}
+		Emulator: a.emu != nil, SignedIn: name != "", Name: name, Button: button}
 }
 
 // render writes the named template with a CSP that allows only its own

@@ -30,8 +30,9 @@ func TestFullFlow(t *testing.T) {
 	home := open(t, u, "/")
 	require.Equal(t, http.StatusOK, home.Status)
 	assert.Contains(t, home.Body, `id="fc-login"`)
-	assert.Contains(t, home.Body, "S'identifier avec")
-	assert.Contains(t, home.Body, "FranceConnect+ est la solution proposée par l'État, pour renforcer la sécurité de vos services en ligne les plus sensibles")
+	assert.Contains(t, home.Body, `<button class="fr-connect fr-connect--plus" type="submit" aria-label="S’identifier avec FranceConnect+">`)
+	assert.Contains(t, home.Body, "FranceConnect+ est la solution proposée par l’État, pour renforcer la sécurité de vos services en ligne les plus sensibles")
+	assert.Contains(t, home.Body, `name="acr" value="eidas3" id="acr-eidas3" form="fc-login"`, "the level radios belong to the button's form")
 	assert.Contains(t, home.Body, `href="https://franceconnect.gouv.fr/france-connect-plus" target="_blank" rel="noopener"`)
 	assert.Contains(t, home.Header.Get("Content-Security-Policy"), "default-src 'none'")
 

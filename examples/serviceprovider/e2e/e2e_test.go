@@ -61,15 +61,18 @@ func TestBrowserJourney(t *testing.T) {
 
 	// 1. The home page and its FranceConnect+ button.
 	j.step("open the home page", func() error { return d.navigate(ctx, site) })
-	button := j.waitFor("#fc-login", site)
+	button := j.waitFor("#fc-login button", site)
 	j.expectTitle("Accueil")
-	j.expectSource("S'identifier avec", "FranceConnect+ est la solution proposée par l'État",
-		"Qu'est-ce que FranceConnect+ ?")
+	j.expectSource("S’identifier avec", "FranceConnect+ est la solution proposée par l’État",
+		"Qu’est-ce que FranceConnect+ ?")
 	j.checkButton(button)
 	j.screenshot("01-home.png")
 
-	// 2. The emulator's identity-choice page.
-	j.step("click #fc-login", func() error { return d.click(ctx, button) })
+	// 2. The emulator's identity-choice page, for the high level: the radio
+	// sits outside the button's form and belongs to it by its form attribute.
+	high := j.waitFor("#acr-eidas3", site)
+	j.step("click #acr-eidas3", func() error { return d.click(ctx, high) })
+	j.step("click #fc-login button", func() error { return d.click(ctx, button) })
 	camille := j.waitFor("#login-camille", issuer+"/interaction/")
 	j.expectSource("Choisissez une identité")
 	j.screenshot("02-emulator.png")
@@ -78,13 +81,13 @@ func TestBrowserJourney(t *testing.T) {
 	j.step("click #login-camille", func() error { return d.click(ctx, camille) })
 	j.waitFor("#identity", site+"callback?")
 	j.expectTitle("Votre identité")
-	j.expectSource("Camille Hélène", "ARNAUD", "Connecté·e en tant que", "23 mai 1984", "eidas")
+	j.expectSource("Camille Hélène", "ARNAUD", "Connecté·e en tant que", "23 mai 1984", "eidas3 – élevé")
 	j.screenshot("03-identity.png")
 
 	// 4. Logout through FranceConnect+, back home signed out.
 	logout := j.waitFor("#logout", site)
 	j.step("click #logout", func() error { return d.click(ctx, logout) })
-	j.waitFor("#fc-login", site)
+	j.waitFor("#fc-login button", site)
 	if u := j.url(); u != site+"deconnecte" {
 		t.Fatalf("after logout the browser is on %s, want the logged-out page %sdeconnecte", u, site)
 	}

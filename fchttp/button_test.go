@@ -1,0 +1,203 @@
+package fchttp_test
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"html/template"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-franceconnect/franceconnect"
+	"github.com/go-franceconnect/franceconnect/fchttp"
+	"github.com/go-franceconnect/franceconnect/fctest"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// TestButtonGolden compares the markup of each form of the button with
+// testdata/button-*.html; go test ./fchttp -run TestButtonGolden -update
+// rewrites them after a deliberate change.
+func TestButtonGolden(t *testing.T) {
+	cases := map[string]fchttp.Button{
+		"fc":        {},
+		"fcplus":    {Plus: true, Action: "/connexion", ACR: franceconnect.EIDAS3, Next: "/compte", ID: "fc-login"},
+		"separator": {Plus: true, Separator: true},
+		"image": {Plus: true, Separator: true,
+			Image: "/static/franceconnect-plus.svg", HoverImage: "https://cdn.example.fr/franceconnect-plus-hover.svg"},
+	}
+	for name, b := range cases {
+		t.Run(name, func(t *testing.T) {
+			got, err := b.HTML()
+			require.NoError(t, err)
+			path := filepath.Join("testdata", "button-"+name+".html")
+			if *update {
+				require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
+			}
+			want, err := os.ReadFile(path)
+			require.NoError(t, err, "run with -update to create it")
+			assert.Equal(t, string(want), string(got))
+		})
+	}
+}
+
+// TestButtonTexts checks what FranceConnect and the DSFR require of each
+// platform's button, independently of the golden files.
+func TestButtonTexts(t *testing.T) {
+	fc, err := fchttp.Button{}.HTML()
+	require.NoError(t, err)
+	plus, err := fchttp.Button{Plus: true}.HTML()
+	require.NoError(t, err)
+	for _, want := range []string{
+		`<form method="post" action="/login">`,
+		`<button class="fr-connect" type="submit">`,
+		`<span class="fr-connect__login">S’identifier avec</span>`,
+		`<span class="fr-connect__brand">FranceConnect</span>`,
+		"FranceConnect est la solution proposée par l’État pour sécuriser et simplifier la connexion à vos services en ligne",
+		`href="https://franceconnect.gouv.fr/" target="_blank" rel="noopener" title="Qu’est-ce que FranceConnect ? - nouvelle fenêtre">Qu’est-ce que FranceConnect ?</a>`,
+	} {
+		assert.Contains(t, string(fc), want)
+	}
+	for _, want := range []string{
+		`<button class="fr-connect fr-connect--plus" type="submit" aria-label="S’identifier avec FranceConnect+">`,
+		"FranceConnect+ est la solution proposée par l’État, pour renforcer la sécurité de vos services en ligne les plus sensibles",
+		`href="https://franceconnect.gouv.fr/france-connect-plus" target="_blank" rel="noopener" title="Qu’est-ce que FranceConnect+ ? - nouvelle fenêtre">Qu’est-ce que FranceConnect+ ?</a>`,
+	} {
+		assert.Contains(t, string(plus), want)
+	}
+	assert.NotContains(t, string(fc), "FranceConnect+")
+	assert.NotContains(t, string(fc)+string(plus), `name="acr"`, "no level unless asked")
+	assert.NotContains(t, string(fc)+string(plus), "ou</p>", "no separator unless asked")
+	sentence, button := strings.Index(string(plus), "est la solution"), strings.Index(string(plus), "<button")
+	link := strings.Index(string(plus), "Qu’est-ce que")
+	assert.True(t, sentence < button && button < link, "the sentence above the button, the link below")
+}
+
+// TestButtonEscapes renders hostile values in every field a caller sets:
+// they stay inside their attribute.
+func TestButtonEscapes(t *testing.T) {
+	const attack = `"><script>alert(1)</script>`
+	got, err := fchttp.Button{
+		Plus: true, ID: attack, Next: "/compte?x=" + attack,
+		Image: "/img.svg?" + attack, HoverImage: "https://cdn.example.fr/h.svg#" + attack,
+	}.HTML()
+	require.NoError(t, err)
+	assert.NotContains(t, string(got), "<script>")
+	assert.NotContains(t, string(got), `"><`)
+	assert.Equal(t, 1, strings.Count(string(got), "<form "))
+	assert.Contains(t, string(got), `id="&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"`)
+	assert.Contains(t, string(got), `name="next" value="/compte?x=&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"`)
+	assert.Contains(t, string(got), `src="/img.svg?%22%3e%3cscript%3ealert%281%29%3c/script%3e"`)
+}
+
+// TestButtonRefuses checks that a field that cannot work is an ErrConfig
+// naming it, and that nothing is rendered.
+func TestButtonRefuses(t *testing.T) {
+	img := func(b fchttp.Button, idle, hover string) fchttp.Button {
+		b.Image, b.HoverImage = idle, hover
+		return b
+	}
+	plus := fchttp.Button{Plus: true}
+	cases := []struct {
+		b    fchttp.Button
+		want string
+	}{
+		{fchttp.Button{Action: "https://fs.example.fr/login"}, "Button.Action"},
+		{fchttp.Button{Action: "//evil.example/login"}, "Button.Action"},
+		{fchttp.Button{Next: "https://evil.example/"}, "Button.Next"},
+		{fchttp.Button{Next: "//evil.example"}, "Button.Next"},
+		{fchttp.Button{Next: `/\evil.example`}, "Button.Next"},
+		{fchttp.Button{Plus: true, ACR: franceconnect.EIDAS1}, `Button.ACR "eidas1" cannot be requested on FranceConnect+`},
+		{fchttp.Button{ACR: franceconnect.EIDAS2}, `Button.ACR "eidas2" cannot be requested on FranceConnect`},
+		{fchttp.Button{Plus: true, ACR: "eidas4"}, "Button.ACR"},
+		{img(plus, "/fc.svg", ""), "FranceConnect requires the hover state"},
+		{img(plus, "", "/fc-hover.svg"), "FranceConnect requires the hover state"},
+		{img(plus, "javascript:alert(1)", "/fc-hover.svg"), "Button.Image"},
+		{img(plus, "/fc.svg", "http://cdn.example.fr/fc-hover.svg"), "Button.HoverImage"},
+		{img(plus, "data:image/svg+xml,<svg/>", "/fc-hover.svg"), "Button.Image"},
+		{img(plus, "https://user:pw@cdn.example.fr/fc.svg", "/fc-hover.svg"), "Button.Image"},
+	}
+	for _, c := range cases {
+		t.Run(c.want, func(t *testing.T) {
+			got, err := c.b.HTML()
+			require.ErrorIs(t, err, franceconnect.ErrConfig)
+			assert.Contains(t, err.Error(), c.want)
+			assert.Empty(t, got)
+		})
+	}
+}
+
+// TestButtonSignsIn embeds the Handler's button in a page, as an FS does
+// with html/template, and signs in through it on both platforms: the form
+// reaches the login route, which requests the button's level and comes
+// back to its next path.
+func TestButtonSignsIn(t *testing.T) {
+	cases := []struct {
+		platform fctest.Platform
+		plus     bool
+		acr      franceconnect.ACR
+	}{
+		{fctest.FranceConnectPlus, true, franceconnect.EIDAS3},
+		{fctest.FranceConnect, false, franceconnect.EIDAS1},
+	}
+	page := template.Must(template.New("page").Parse(`<!DOCTYPE html><h1>Connexion</h1>{{.HTML}}`))
+	for _, c := range cases {
+		t.Run(c.platform.String(), func(t *testing.T) {
+			emu, client := platformEnv(t, c.platform)
+			fc, err := fchttp.New(fchttp.Config{Client: client, SessionKeys: [][]byte{newKey()}, LoginPath: "/connexion"})
+			require.NoError(t, err)
+			b := fc.Button()
+			assert.Equal(t, fchttp.Button{Plus: c.plus, Action: "/connexion"}, b)
+			b.ACR, b.Next = c.acr, "/compte"
+			mux := http.NewServeMux()
+			fc.Register(mux)
+			mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+				if err := page.Execute(w, b); err != nil {
+					http.Error(w, err.Error(), http.StatusInternalServerError)
+				}
+			})
+			u, err := emu.NewHandlerUser(mux, site)
+			require.NoError(t, err)
+			u.LoginPath = "/connexion"
+			ctx := context.Background()
+			home := mustOpen(t, u, "/")
+			require.Equal(t, http.StatusOK, home.Status, home.Body)
+			start, err := u.StartLogin(ctx, home, nil)
+			require.NoError(t, err)
+			assert.Equal(t, string(c.acr), query(t, start).Get("acr_values"))
+			cb, err := u.ChooseIdentity(ctx, start, "camille")
+			require.NoError(t, err)
+			assert.Equal(t, "/compte", cb.Header.Get("Location"), cb.Body)
+		})
+	}
+}
+
+// platformEnv is an emulator of platform with the FS registered for site,
+// and the FS's client.
+func platformEnv(t *testing.T, platform fctest.Platform) (*fctest.Server, *franceconnect.Client) {
+	t.Helper()
+	emu := fctest.New(t, fctest.Options{Platform: platform})
+	cfg := franceconnect.Config{
+		Issuer: emu.Issuer(), Platform: franceconnect.FranceConnect, ClientID: clientID, ClientSecret: secret,
+		RedirectURL: site + "/callback", PostLogoutRedirectURL: site + "/logout-callback", Scopes: []string{"openid", "given_name"},
+	}
+	reg := fctest.Client{ID: clientID, Secret: secret,
+		RedirectURIs: []string{cfg.RedirectURL}, PostLogoutRedirectURIs: []string{cfg.PostLogoutRedirectURL}}
+	if platform == fctest.FranceConnectPlus {
+		key, err := franceconnect.GenerateKey(franceconnect.ECDHES, "")
+		require.NoError(t, err)
+		reg.JWKS, err = franceconnect.PublicJWKS([]franceconnect.Key{key})
+		require.NoError(t, err)
+		cfg.Platform, cfg.DecryptionKeys = franceconnect.FranceConnectPlus, []franceconnect.Key{key}
+	}
+	require.NoError(t, emu.RegisterClient(reg))
+	client, err := franceconnect.New(context.Background(), cfg)
+	require.NoError(t, err, fmt.Sprint(platform))
+	return emu, client
+}
