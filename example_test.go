@@ -145,7 +145,7 @@ func ExampleGenerateKey() {
 func ExampleConfigFromEnv() {
 	for name, value := range map[string]string{
 		"FC_ENVIRONMENT": "fcplus-integration", "FC_ISSUER": "", "FC_PLATFORM": "",
-		"FC_CLIENT_ID": "6925fb8143c76eded44d32b40c0cb1006065f7f003de52712b78985704f39950",
+		"FC_CLIENT_ID":     "6925fb8143c76eded44d32b40c0cb1006065f7f003de52712b78985704f39950",
 		"FC_CLIENT_SECRET": "too-short", "FC_KEYS": "", "FC_ACR": "eidas2",
 		"FC_REDIRECT_URL": "http://localhost:8080/callback", "FC_POST_LOGOUT_REDIRECT_URL": "https://fs.example.fr/logged-out",
 		"FC_SCOPES": "openid,identite_pivot",
