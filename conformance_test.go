@@ -141,7 +141,7 @@ func newConfEnv(t *testing.T, s confSetup) *confEnv {
 		HTTPClient: &http.Client{Transport: e.mitm, Timeout: 5 * time.Second,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
 	}
-	e.reg = fctest.Client{ID: e.cfg.ClientID, Secret: string(confSecret), RedirectURIs: []string{confRedirect},
+	e.reg = fctest.Client{ID: e.cfg.ClientID, Secret: confSecret, RedirectURIs: []string{confRedirect},
 		PostLogoutRedirectURIs: []string{confLogout}, AllowAMR: true, SignedResponseAlg: s.sigAlg, EncryptedResponseAlg: s.encAlg}
 	if s.platform == fctest.FranceConnect {
 		e.cfg.Platform = franceconnect.FranceConnect

@@ -5,7 +5,6 @@ import (
 	"crypto/ecdh"
 	"crypto/ecdsa"
 	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
@@ -18,6 +17,7 @@ import (
 
 	gojose "github.com/go-jose/go-jose/v4"
 
+	"github.com/go-franceconnect/franceconnect/internal/credential"
 	"github.com/go-franceconnect/franceconnect/internal/jose"
 )
 
@@ -45,16 +45,7 @@ type Key struct {
 // RSAOAEP256 and RSAOAEP. An empty kid is replaced by the key's RFC 7638
 // thumbprint.
 func GenerateKey(alg, kid string) (Key, error) {
-	var priv crypto.PrivateKey
-	var err error
-	switch alg {
-	case ECDHES:
-		priv, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	case RSAOAEP256, RSAOAEP:
-		priv, err = rsa.GenerateKey(rand.Reader, 2048)
-	default:
-		return Key{}, wrap(ErrConfig, "GenerateKey: algorithm %q (want %s, %s or %s)", alg, ECDHES, RSAOAEP256, RSAOAEP)
-	}
+	priv, err := credential.NewEncryptionKey(alg)
 	if err != nil {
 		return Key{}, wrap(ErrConfig, "GenerateKey: %v", err)
 	}

@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net/url"
 	"time"
+
+	"github.com/go-franceconnect/franceconnect/internal/credential"
 )
 
 // Secrets, tokens and private keys never leave the package by accident:
@@ -17,33 +19,13 @@ import (
 // only public facts. Use string(s), string(t), MarshalKeys and IDToken.Hint
 // to get the real values on purpose.
 
-const redactedText = "[redacted]"
+const redactedText = credential.Redacted
 
-func redacted(s string) string {
-	if s == "" {
-		return ""
-	}
-	return redactedText
-}
+func redacted(s string) string { return credential.Redact(s) }
 
 // Secret is a client secret. It prints, marshals and logs as "[redacted]";
-// convert with string(s) to use it.
-type Secret string
-
-// String returns "[redacted]" (or "" when empty).
-func (s Secret) String() string { return redacted(string(s)) }
-
-// GoString returns the redacted form.
-func (s Secret) GoString() string { return s.String() }
-
-// Format prints the redacted form for every verb.
-func (s Secret) Format(f fmt.State, _ rune) { fmt.Fprint(f, s.String()) }
-
-// MarshalJSON encodes the redacted form.
-func (s Secret) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) }
-
-// LogValue logs the redacted form.
-func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
+// convert with string(s) to use it. fctest.Client.Secret has the same type.
+type Secret = credential.Secret
 
 // Token is a raw token (access token, or the signed id_token kept as a logout
 // hint). Like Secret, it redacts itself; convert with string(t) to use it,

@@ -39,7 +39,7 @@ func loginSetup(tb testing.TB) (*fctest.Server, *franceconnect.Client) {
 		},
 	}
 	require.NoError(tb, srv.RegisterClient(fctest.Client{
-		ID: cfg.ClientID, Secret: string(cfg.ClientSecret), JWKS: jwks,
+		ID: cfg.ClientID, Secret: cfg.ClientSecret, JWKS: jwks,
 		RedirectURIs: []string{e2eRedirect}, PostLogoutRedirectURIs: []string{e2eLogout},
 	}))
 	c, err := franceconnect.New(context.Background(), cfg)

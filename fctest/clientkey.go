@@ -1,14 +1,12 @@
 package fctest
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/rsa"
 	"encoding/json"
 	"fmt"
 
 	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/go-franceconnect/franceconnect/internal/credential"
 )
 
 // GenerateClientKey creates an FS encryption key pair for alg ("ECDH-ES":
@@ -18,17 +16,9 @@ import (
 // Client.JWKS (or serve it at Client.JWKSURL) and the private one to the
 // client library under test.
 func GenerateClientKey(alg, kid string) (privateJWKS, publicJWKS []byte, err error) {
-	var priv any
-	switch alg {
-	case algECDHES:
-		priv, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	case algRSAOAEP256, algRSAOAEP:
-		priv, err = rsa.GenerateKey(rand.Reader, 2048)
-	default:
-		return nil, nil, fmt.Errorf("fctest: unsupported encryption algorithm %q", alg)
-	}
+	priv, err := credential.NewEncryptionKey(alg)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("fctest: %w", err)
 	}
 	k := jose.JSONWebKey{Key: priv, KeyID: kid, Algorithm: alg, Use: "enc"}
 	if privateJWKS, err = json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{k}}); err != nil {
@@ -37,3 +27,8 @@ func GenerateClientKey(alg, kid string) (privateJWKS, publicJWKS []byte, err err
 	publicJWKS, err = json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{k.Public()}})
 	return privateJWKS, publicJWKS, err
 }
+
+// Secret is a client secret; it is franceconnect.Secret, so that a
+// registration and a client configuration share one value. It prints,
+// marshals and logs as "[redacted]".
+type Secret = credential.Secret

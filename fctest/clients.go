@@ -29,7 +29,9 @@ type Client struct {
 	// ID is the client_id (client_id). Required.
 	ID string
 	// Secret is the client_secret (client_secret), at least 32 characters.
-	Secret string
+	// It is the type of franceconnect.Config.ClientSecret and redacts
+	// itself when printed, marshalled or logged.
+	Secret Secret
 	// Name is shown on the identity-choice page (name); zero: ID.
 	Name string
 	// EntityID feeds the sub computation (entity_id, spec §8.1); zero: ID.

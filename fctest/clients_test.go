@@ -30,7 +30,7 @@ func TestRegisterClientValidation(t *testing.T) {
 		change func(*fctest.Client)
 	}{
 		{"missing ID", plus, func(c *fctest.Client) { c.ID = "" }},
-		{"short secret", plus, func(c *fctest.Client) { c.Secret = strings.Repeat("s", 31) }},
+		{"short secret", plus, func(c *fctest.Client) { c.Secret = fctest.Secret(strings.Repeat("s", 31)) }},
 		{"no redirect URI", plus, func(c *fctest.Client) { c.RedirectURIs = nil }},
 		{"fragment", plus, func(c *fctest.Client) { c.RedirectURIs = []string{callbackURL + "#x"} }},
 		{"relative URI", plus, func(c *fctest.Client) { c.RedirectURIs = []string{"/cb"} }},

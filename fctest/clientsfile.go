@@ -99,7 +99,7 @@ func (fc *fileClient) check() (field, msg string) {
 // client converts fc, checked, to a Client.
 func (fc *fileClient) client() Client {
 	c := Client{
-		ID: fc.ID, Secret: fc.Secret, Name: fc.Name, EntityID: fc.EntityID,
+		ID: fc.ID, Secret: Secret(fc.Secret), Name: fc.Name, EntityID: fc.EntityID,
 		RedirectURIs: fc.RedirectURIs, PostLogoutRedirectURIs: fc.PostLogoutRedirectURIs,
 		Scopes: fc.Scopes, AllowAMR: len(fc.Claims) > 0, AllowedIDPHints: fc.AllowedIDPHints,
 		SignedResponseAlg: fc.SignedAlg, EncryptedResponseAlg: fc.EncryptedAlg, JWKSURL: fc.JWKSURI,

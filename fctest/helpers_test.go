@@ -169,7 +169,7 @@ func (e *env) post(path string, form url.Values) (*http.Response, []byte) {
 
 func (e *env) tokenForm(code string) url.Values {
 	return url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {callbackURL},
-		"client_id": {e.client.ID}, "client_secret": {e.client.Secret}}
+		"client_id": {e.client.ID}, "client_secret": {string(e.client.Secret)}}
 }
 
 // exchange redeems code and returns the decoded JSON response.

@@ -196,9 +196,9 @@ func TestRevocation(t *testing.T) {
 func TestRevocationOfAnotherClientsToken(t *testing.T) {
 	e := newEnv(t, fctest.Options{}, nil)
 	other := e.client
-	other.ID, other.Secret = "other-client", strings.Repeat("o", 40)
+	other.ID, other.Secret = "other-client", fctest.Secret(strings.Repeat("o", 40))
 	require.NoError(t, e.srv.RegisterClient(other))
 	at := e.exchange(e.code("camille"))["access_token"].(string)
-	resp, body := e.post("/token/revocation", url.Values{"token": {at}, "client_id": {other.ID}, "client_secret": {other.Secret}})
+	resp, body := e.post("/token/revocation", url.Values{"token": {at}, "client_id": {other.ID}, "client_secret": {string(other.Secret)}})
 	requireJSONError(t, resp, body, http.StatusBadRequest, "invalid_request", "this token does not belong to you", "")
 }

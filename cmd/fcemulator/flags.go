@@ -59,7 +59,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&cfg.addr, "addr", defaultAddr, "loopback `address` to listen on (port 0: any free port)")
 	fs.StringVar(&cfg.clientsFile, "clients", "", "JSON `file` of the registered service providers (see README)")
 	fs.StringVar(&cfg.client.ID, "client-id", "", "client_id of a single service provider, instead of -clients")
-	fs.StringVar(&cfg.client.Secret, "client-secret", "", "its client_secret (at least 32 characters)")
+	fs.StringVar((*string)(&cfg.client.Secret), "client-secret", "", "its client_secret (at least 32 characters)")
 	fs.Var((*stringList)(&cfg.client.RedirectURIs), "redirect-uri", "its redirect_uri `URL` (repeatable)")
 	fs.Var((*stringList)(&cfg.client.PostLogoutRedirectURIs), "post-logout-redirect-uri",
 		"its post_logout_redirect_uri `URL` (repeatable)")

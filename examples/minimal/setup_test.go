@@ -26,7 +26,7 @@ func registerFS(t *testing.T, emu *fctest.Server, site string) {
 	public, err := franceconnect.PublicJWKS([]franceconnect.Key{key})
 	require.NoError(t, err)
 	secret := strings.Repeat("s", 40)
-	require.NoError(t, emu.RegisterClient(fctest.Client{ID: "minimal-fs", Secret: secret, JWKS: public,
+	require.NoError(t, emu.RegisterClient(fctest.Client{ID: "minimal-fs", Secret: fctest.Secret(secret), JWKS: public,
 		RedirectURIs: []string{site + "/callback"}, PostLogoutRedirectURIs: []string{site + "/logout-callback"}}))
 	for k, v := range map[string]string{
 		franceconnect.EnvEnvironment: "", franceconnect.EnvIssuer: emu.Issuer(), franceconnect.EnvClientID: "minimal-fs",

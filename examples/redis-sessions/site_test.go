@@ -28,7 +28,7 @@ func newConfig(t *testing.T, emu *fctest.Server) franceconnect.Config {
 	jwks, err := franceconnect.PublicJWKS([]franceconnect.Key{key})
 	require.NoError(t, err)
 	secret := strings.Repeat("r", 40)
-	require.NoError(t, emu.RegisterClient(fctest.Client{ID: "redis-fs", Secret: secret, JWKS: jwks,
+	require.NoError(t, emu.RegisterClient(fctest.Client{ID: "redis-fs", Secret: fctest.Secret(secret), JWKS: jwks,
 		RedirectURIs: []string{site + "/callback"}, PostLogoutRedirectURIs: []string{site + "/logout-callback"}}))
 	return franceconnect.Config{Issuer: emu.Issuer(), ClientID: "redis-fs", ClientSecret: franceconnect.Secret(secret),
 		RedirectURL: site + "/callback", PostLogoutRedirectURL: site + "/logout-callback",

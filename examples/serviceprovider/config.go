@@ -116,7 +116,7 @@ func (a *app) startEmulator(site string) (franceconnect.Config, error) {
 	}
 	err = emu.RegisterClient(fctest.Client{
 		ID:                     cfg.ClientID,
-		Secret:                 string(cfg.ClientSecret),
+		Secret:                 cfg.ClientSecret,
 		Name:                   "Service en ligne de démonstration",
 		RedirectURIs:           []string{cfg.RedirectURL},
 		PostLogoutRedirectURIs: []string{cfg.PostLogoutRedirectURL},

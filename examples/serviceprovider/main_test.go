@@ -169,7 +169,7 @@ func configureFromEnv(t *testing.T, emu *fctest.Server, site string) {
 	require.NoError(t, err)
 	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm())
 	secret := strings.Repeat("x", 40)
-	require.NoError(t, emu.RegisterClient(fctest.Client{ID: "env-fs", Secret: secret,
+	require.NoError(t, emu.RegisterClient(fctest.Client{ID: "env-fs", Secret: fctest.Secret(secret),
 		RedirectURIs: []string{site + "/oidc-callback"}, PostLogoutRedirectURIs: []string{site + "/bye"},
 		AllowAMR: true, JWKS: jwks}))
 	for k, v := range map[string]string{
