@@ -40,8 +40,12 @@ redis-server:
 	fi
 
 ## run: the example service provider against the embedded emulator
+# Built, then exec'd: the server is make's own child, so stopping make
+# (Ctrl-C, or a signal to make) stops the server too, which `go run` would
+# leave behind.
 run:
-	$(GO) run ./examples/serviceprovider
+	$(GO) build -o $(BUILD)/serviceprovider ./examples/serviceprovider
+	exec $(BUILD)/serviceprovider
 
 ## lint: gofmt, go vet and staticcheck
 lint: $(GOBIN)/staticcheck

@@ -100,8 +100,12 @@ func (c *Client) decrypt(raw string, category error) (string, error) {
 		return "", tokenError(category, ErrMalformedToken, "%v", err)
 	}
 	plain, err := jwe.Decrypt(key.key)
-	if err != nil {
-		return "", joinCategory(category, ErrDecryption) // whatever go-jose says: no oracle
+	if err != nil { // whatever go-jose says, one text: no oracle
+		if h.Kid == "" {
+			return "", joinCategory(category, ErrDecryption)
+		}
+		return "", tokenError(category, ErrDecryption, "the token names our key %q but does not open with it: check that "+
+			"DecryptionKeys (FC_KEYS) holds the private keys whose public part is published at the registered Client keys URL", h.Kid)
 	}
 	if err := h.Unlisted(); err != nil {
 		return "", joinCategory(category, err)

@@ -24,7 +24,11 @@ type LogoutRequest struct {
 // fresh state (64 hex characters) and the registered post_logout_redirect_uri.
 // The FS destroys its own session before redirecting.
 func (c *Client) Logout(ctx context.Context, hint Token) (*LogoutRequest, error) {
-	if jose.Segments(string(hint)) != 3 {
+	switch {
+	case string(hint) == redactedText:
+		return nil, wrap(ErrInvalidRequest, "the hint is %q, what a Token becomes in JSON or logs: keep "+
+			"string(login.IDToken.Hint()) in the session and give back franceconnect.Token(kept)", redactedText)
+	case jose.Segments(string(hint)) != 3:
 		return nil, wrap(ErrInvalidRequest, "id_token hint must be the signed id_token (IDToken.Hint)")
 	}
 	disc, err := c.discovery.load(ctx)

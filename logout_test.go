@@ -2,6 +2,7 @@ package franceconnect
 
 import (
 	"context"
+	"encoding/json"
 	"net/url"
 	"strings"
 	"testing"
@@ -58,4 +59,20 @@ func TestRevoke(t *testing.T) {
 	require.ErrorAs(t, err, &pe)
 	assert.Equal(t, "invalid_request", pe.Code)
 	assert.NotContains(t, err.Error(), "wrong-secret")
+}
+
+// The redacted form of a hint, what json.Marshal of a Token gives, is
+// explained rather than sent.
+func TestLogoutExplainsARedactedHint(t *testing.T) {
+	c := newProvider(t, FranceConnectPlus).client(t)
+	idt, err := c.VerifyIDToken(context.Background(), tokenCase{}.mint(t, loadTestKeys(t)), fixState0())
+	require.NoError(t, err)
+	stored, err := json.Marshal(struct{ Hint Token }{idt.Hint()})
+	require.NoError(t, err)
+	var back struct{ Hint string }
+	require.NoError(t, json.Unmarshal(stored, &back))
+	lr, err := c.Logout(context.Background(), Token(back.Hint))
+	require.ErrorIs(t, err, ErrInvalidRequest)
+	assert.Nil(t, lr)
+	assert.Contains(t, err.Error(), "string(login.IDToken.Hint())")
 }

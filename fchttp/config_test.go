@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -111,4 +113,47 @@ func TestPlainHTTPOnLoopback(t *testing.T) {
 	cb, err := u.ChooseIdentity(context.Background(), start, "camille")
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusSeeOther, cb.Status, cb.Body)
+}
+
+// A login started under another loopback name than the registered one
+// (localhost for 127.0.0.1) moves to the registered origin first, so that the
+// session cookie is where FranceConnect comes back to.
+func TestLoginMovesToTheRegisteredLoopbackHost(t *testing.T) {
+	e := newEnv(t)
+	const registered, other = "http://127.0.0.1:8080", "http://localhost:8080"
+	jwks, err := franceconnect.PublicJWKS([]franceconnect.Key{e.key})
+	require.NoError(t, err)
+	require.NoError(t, e.emu.RegisterClient(fctest.Client{ID: "loop-fs", Secret: secret, JWKS: jwks,
+		RedirectURIs: []string{registered + "/cb"}, PostLogoutRedirectURIs: []string{registered + "/bye"}}))
+	c, err := franceconnect.New(context.Background(), franceconnect.Config{
+		Issuer: e.emu.Issuer(), ClientID: "loop-fs", ClientSecret: secret,
+		RedirectURL: registered + "/cb", PostLogoutRedirectURL: registered + "/bye",
+		Scopes: []string{"openid"}, DecryptionKeys: []franceconnect.Key{e.key},
+	})
+	require.NoError(t, err)
+	h, err := fchttp.New(fchttp.Config{Client: c, SessionKeys: e.ring})
+	require.NoError(t, err)
+	form := url.Values{"acr": {"eidas3"}, "next": {"/compte"}}
+	for _, method := range []string{http.MethodGet, http.MethodPost} {
+		r := httptest.NewRequest(method, other+"/login?"+form.Encode(), nil)
+		if method == http.MethodPost {
+			r = httptest.NewRequest(method, other+"/login", strings.NewReader(form.Encode()))
+			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			r.Header.Set("Origin", other)
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		require.Equal(t, http.StatusSeeOther, w.Code, method)
+		loc, err := url.Parse(w.Header().Get("Location"))
+		require.NoError(t, err)
+		assert.Equal(t, "127.0.0.1:8080", loc.Host, method)
+		assert.Equal(t, "/login", loc.Path, method)
+		assert.Equal(t, form, loc.Query(), method)
+		assert.Empty(t, w.Header().Get("Set-Cookie"), "no login starts on the other name")
+	}
+	r := httptest.NewRequest(http.MethodGet, registered+"/login", nil)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	require.Equal(t, http.StatusSeeOther, w.Code)
+	assert.True(t, strings.HasPrefix(w.Header().Get("Location"), e.emu.Issuer()), "on the registered host the login starts")
 }

@@ -118,6 +118,7 @@ type Handler struct {
 	log        *slog.Logger
 	cookieName string
 	secure     bool
+	origin     *url.URL // scheme and host of the registered callback
 	patterns   []string
 	serve      http.Handler
 }
@@ -203,6 +204,7 @@ func (h *Handler) setRoutes() error {
 	if cb.Scheme != out.Scheme || cb.Host != out.Host {
 		return configError("the Client's RedirectURL and PostLogoutRedirectURL must share one origin: the session cookie belongs to one host")
 	}
+	h.origin = &url.URL{Scheme: cb.Scheme, Host: cb.Host}
 	h.secure = cb.Scheme == "https"
 	h.cookieName = "fs_session"
 	if h.secure {

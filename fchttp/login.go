@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/go-franceconnect/franceconnect"
 )
@@ -23,6 +25,10 @@ func (h *Handler) serveLogin(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	if err := r.ParseForm(); err != nil {
 		h.fail(w, r, nil, stepLogin, fmt.Errorf("%w: unreadable form", franceconnect.ErrInvalidRequest))
+		return
+	}
+	if to, ok := h.onRegisteredHost(r); !ok {
+		redirect(w, to)
 		return
 	}
 	req := h.cfg.AuthRequest
@@ -185,4 +191,36 @@ func localPath(p string) bool {
 	}
 	u, err := url.Parse(p)
 	return err == nil && u.Scheme == "" && u.Host == "" && u.User == nil
+}
+
+// onRegisteredHost reports whether a login starts on the host of the
+// registered callback. On a loopback site opened under another loopback
+// name (localhost for 127.0.0.1, say) it is not: the session cookie would
+// belong to the host FranceConnect does not come back to, and the callback
+// would find no login. It then returns the same login on the registered
+// origin. Public hosts are left alone: behind a reverse proxy the Host
+// header may legitimately differ.
+func (h *Handler) onRegisteredHost(r *http.Request) (string, bool) {
+	want, got := h.origin.Hostname(), hostname(r.Host)
+	if strings.EqualFold(got, want) || !loopback(got) || !loopback(want) {
+		return "", true
+	}
+	q := url.Values{}
+	for _, k := range []string{"acr", "next"} {
+		if v := r.Form.Get(k); v != "" {
+			q.Set(k, v)
+		}
+	}
+	to := *h.origin
+	to.Path, to.RawQuery = h.cfg.LoginPath, q.Encode()
+	return to.String(), false
+}
+
+// hostname strips the port of a Host header.
+func hostname(host string) string { return (&url.URL{Host: host}).Hostname() }
+
+// loopback reports whether host is localhost or a loopback address.
+func loopback(host string) bool {
+	ip := net.ParseIP(host)
+	return strings.EqualFold(host, "localhost") || ip != nil && ip.IsLoopback()
 }
