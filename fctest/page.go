@@ -6,6 +6,8 @@ import (
 	"html/template"
 	"net/http"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 //go:embed templates/*.html
@@ -33,7 +35,7 @@ type errorMeta struct {
 
 // card is one identity on the identity-choice page.
 type card struct {
-	Login, FullName, FirstName, UsageName, Birth, Email, Description string
+	Login, FullName, FirstName, AsName, UsageName, Birth, Email, Description string
 	ACR, ACRLabel, Action                                            string
 	Insufficient                                                     bool
 }
@@ -82,7 +84,7 @@ func (s *Server) renderInteraction(w http.ResponseWriter, in *interaction) {
 			acr = acrEidas1
 		}
 		data.Cards = append(data.Cards, card{
-			Login: id.Login, FullName: id.GivenName + " " + id.FamilyName, FirstName: firstName(id),
+			Login: id.Login, FullName: id.GivenName + " " + id.FamilyName, FirstName: firstName(id), AsName: asName(firstName(id)),
 			UsageName: id.PreferredUsername, Birth: birthText(id), Email: id.Email, Description: id.Description,
 			ACR: acr, ACRLabel: acrLabel(acr), Action: base + "/login",
 			Insufficient: acrRank(identityACR(id)) < acrRank(in.requestedACR),
@@ -96,6 +98,16 @@ func firstName(id Identity) string {
 		return f[0]
 	}
 	return id.Login
+}
+
+// asName completes "en tant" with a first name: "que Camille", or with the
+// elision French requires before a vowel, "qu'Éloïse", "qu'Aiko".
+func asName(name string) string {
+	first, _ := utf8.DecodeRuneInString(name)
+	if strings.ContainsRune("AEIOUYÀÂÄÆÉÈÊËÎÏÔÖŒÙÛÜŸ", unicode.ToUpper(first)) {
+		return "qu'" + name
+	}
+	return "que " + name
 }
 
 // acrLabel is the French name of an eIDAS level.

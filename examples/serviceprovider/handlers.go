@@ -7,7 +7,10 @@ import (
 	"encoding/hex"
 	"html/template"
 	"net/http"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/go-franceconnect/franceconnect"
 	"github.com/go-franceconnect/franceconnect/fchttp"
@@ -16,7 +19,17 @@ import (
 //go:embed templates/*.html
 var templateFS embed.FS
 
-var templates = template.Must(template.ParseFS(templateFS, "templates/*.html"))
+var templates = template.Must(template.New("").Funcs(template.FuncMap{"que": que}).ParseFS(templateFS, "templates/*.html"))
+
+// que is "que " before name, or "qu'" with the elision French requires
+// before a vowel: "en tant que Camille", "en tant qu'Éloïse".
+func que(name string) string {
+	first, _ := utf8.DecodeRuneInString(name)
+	if strings.ContainsRune("AEIOUYÀÂÄÆÉÈÊËÎÏÔÖŒÙÛÜŸ", unicode.ToUpper(first)) {
+		return "qu'"
+	}
+	return "que "
+}
 
 // routes returns the site's handler: fchttp's routes and the site's pages.
 func (a *app) routes() http.Handler {

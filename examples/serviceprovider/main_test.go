@@ -241,3 +241,9 @@ func TestSessionKeys(t *testing.T) {
 	assert.Len(t, keys[0], 32)
 	assert.Contains(t, logs.String(), "sessions will not survive a restart nor span several instances")
 }
+
+func TestQueElides(t *testing.T) {
+	for name, want := range map[string]string{"Éloïse D'HÉRICOURT": "qu'", "Aiko NAKAMURA": "qu'", "Camille ARNAUD": "que "} {
+		assert.Equal(t, want, que(name), name)
+	}
+}
