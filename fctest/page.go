@@ -36,8 +36,8 @@ type errorMeta struct {
 // card is one identity on the identity-choice page.
 type card struct {
 	Login, FullName, FirstName, AsName, UsageName, Birth, Email, Description string
-	ACR, ACRLabel, Action                                            string
-	Insufficient                                                     bool
+	ACR, ACRLabel, Action                                                    string
+	Insufficient                                                             bool
 }
 
 func (s *Server) pageBase(title string) page {
