@@ -84,8 +84,11 @@ type AuthRequest struct {
 	State string
 	// Nonce overrides the generated nonce; at least 32 characters.
 	Nonce string
-	// ACR overrides Config.ACR for this login.
+	// ACR overrides Config.ACR for this login (FranceConnect and
+	// FranceConnect+).
 	ACR ACR
+	// AcceptedACRs override Config.AcceptedACRs for this login (ProConnect).
+	AcceptedACRs []ACR
 	// Scopes override Config.Scopes for this login; they must include openid.
 	Scopes []string
 	// Claims is the OIDC claims request (spec §3.1), e.g. RequestAMR().
@@ -93,8 +96,19 @@ type AuthRequest struct {
 	// PromptLogin sends prompt=login (honoured only for FS allowed by
 	// FranceConnect; it skips the information page).
 	PromptLogin bool
+	// Prompt sends prompt: "login", "consent" or both; on ProConnect also
+	// "none", a silent sign-in that fails with ErrInteractionRequired when the
+	// agent has no ProConnect session.
+	Prompt string
 	// IDPHint sends idp_hint (GET only; the hint must be allowed for the FS).
 	IDPHint string
+	// LoginHint sends login_hint, an e-mail address that ProConnect fills in
+	// for the agent (ProConnect only).
+	LoginHint string
+	// SiretHint sends siret_hint, the 14-digit SIRET of an organisation
+	// ProConnect suggests to the agent (ProConnect only; not an access
+	// control).
+	SiretHint string
 }
 
 // ClaimsRequest is an OIDC claims request parameter.
@@ -105,7 +119,8 @@ type ClaimsRequest struct {
 
 // ClaimRequest asks for one claim.
 type ClaimRequest struct {
-	Essential bool `json:"essential,omitempty"`
+	Essential bool     `json:"essential,omitempty"`
+	Values    []string `json:"values,omitempty"`
 }
 
 // RequestAMR returns the claims request for the authentication methods
@@ -116,11 +131,14 @@ func RequestAMR() *ClaimsRequest {
 }
 
 // AuthState is what the FS keeps in the user's session between Authorize and
-// the callback: state, nonce and the requested level.
+// the callback: state, nonce, the requested level (or on ProConnect the
+// accepted ones) and the PKCE verifier.
 type AuthState struct {
-	State string `json:"state"`
-	Nonce string `json:"nonce"`
-	ACR   ACR    `json:"acr"`
+	State        string `json:"state"`
+	Nonce        string `json:"nonce"`
+	ACR          ACR    `json:"acr,omitempty"`
+	ACRs         []ACR  `json:"acrs,omitempty"`
+	CodeVerifier string `json:"code_verifier,omitempty"`
 }
 
 // Authorization is a ready authorization request.
@@ -139,7 +157,9 @@ type Authorization struct {
 // Authorize builds an authorization request (spec §3): fresh state and nonce
 // from crypto/rand (64 hex characters), acr_values, scopes, optional claims,
 // prompt and idp_hint, and nothing outside FranceConnect's whitelist (no
-// PKCE, no response_mode). Bad options wrap ErrInvalidRequest.
+// PKCE, no response_mode). On ProConnect the accepted levels go in claims
+// (no acr_values), with login_hint, siret_hint and PKCE S256 (PROCONNECT.md
+// §3.1). Bad options wrap ErrInvalidRequest.
 func (c *Client) Authorize(ctx context.Context, req AuthRequest) (*Authorization, error) {
 	st, err := c.authState(req)
 	if err != nil {
@@ -161,32 +181,67 @@ func (c *Client) Authorize(ctx context.Context, req AuthRequest) (*Authorization
 		"client_id":     {c.clientID},
 		"redirect_uri":  {c.redirect},
 		"scope":         {strings.Join(scopes, " ")},
-		"acr_values":    {string(st.ACR)},
 		"state":         {st.State},
 		"nonce":         {st.Nonce},
 	}
-	if req.Claims != nil {
-		b, err := json.Marshal(req.Claims)
-		if err != nil {
-			return nil, wrap(ErrInvalidRequest, "claims: %v", err)
-		}
-		p.Set("claims", string(b))
-	}
-	if req.PromptLogin {
-		p.Set("prompt", "login")
-	}
-	if req.IDPHint != "" {
-		p.Set("idp_hint", req.IDPHint)
+	if err := c.requestParams(req, &st, p); err != nil {
+		return nil, wrap(ErrInvalidRequest, "%v", err)
 	}
 	return &Authorization{AuthState: st, URL: addQuery(disc.AuthorizationEndpoint, p), Endpoint: disc.AuthorizationEndpoint, Params: p}, nil
 }
 
+// requestParams adds the optional parameters: claims, prompt, hints, and
+// acr_values or, on ProConnect, its own parameters.
+func (c *Client) requestParams(req AuthRequest, st *AuthState, p url.Values) error {
+	prompt := req.Prompt
+	if req.PromptLogin && !slices.Contains(strings.Fields(prompt), "login") {
+		prompt = strings.TrimSpace(prompt + " login")
+	}
+	if err := c.platform.checkPrompt(prompt); err != nil {
+		return err
+	}
+	if prompt != "" {
+		p.Set("prompt", prompt)
+	}
+	if req.IDPHint != "" {
+		p.Set("idp_hint", req.IDPHint)
+	}
+	if c.platform == ProConnect {
+		return c.proconnectParams(req, st, p)
+	}
+	if req.LoginHint != "" || req.SiretHint != "" {
+		return fmt.Errorf("LoginHint and SiretHint are ProConnect's: %v refuses them (Y030007)", c.platform)
+	}
+	p.Set("acr_values", string(st.ACR))
+	if req.Claims != nil {
+		b, err := json.Marshal(req.Claims)
+		if err != nil {
+			return fmt.Errorf("claims: %v", err)
+		}
+		p.Set("claims", string(b))
+	}
+	return nil
+}
+
 func (c *Client) authState(req AuthRequest) (AuthState, error) {
-	st := AuthState{State: req.State, Nonce: req.Nonce, ACR: req.ACR}
-	if st.ACR == "" {
+	st := AuthState{State: req.State, Nonce: req.Nonce, ACR: req.ACR, ACRs: slices.Clone(req.AcceptedACRs)}
+	switch {
+	case c.platform == ProConnect && st.ACR != "":
+		return AuthState{}, wrap(ErrInvalidRequest, "ACR: ProConnect takes a set of accepted levels, AcceptedACRs")
+	case c.platform == ProConnect && st.ACRs == nil:
+		st.ACRs = slices.Clone(c.levels)
+	case c.platform == ProConnect:
+		if err := checkLevels(st.ACRs); err != nil {
+			return AuthState{}, wrap(ErrInvalidRequest, "AcceptedACRs: %v", err)
+		}
+	case st.ACRs != nil:
+		return AuthState{}, wrap(ErrInvalidRequest, "AcceptedACRs: %v takes one level, ACR", c.platform)
+	case st.ACR == "":
 		st.ACR = c.acr
-	} else if err := c.platform.checkACR(st.ACR); err != nil {
-		return AuthState{}, wrap(ErrInvalidRequest, "ACR: %v", err)
+	default:
+		if err := c.platform.checkACR(st.ACR); err != nil {
+			return AuthState{}, wrap(ErrInvalidRequest, "ACR: %v", err)
+		}
 	}
 	for _, f := range []struct {
 		name string

@@ -54,17 +54,31 @@ type Config struct {
 	Scopes []string
 	// ACR is the eIDAS level requested by default. Zero: eidas2 on
 	// FranceConnect+, eidas1 on FranceConnect. eidas1 is refused on
-	// FranceConnect+, eidas2 and eidas3 on FranceConnect.
+	// FranceConnect+, eidas2 and eidas3 on FranceConnect. ProConnect takes
+	// AcceptedACRs instead.
 	ACR ACR
+	// AcceptedACRs are the ProConnect levels a login accepts by default,
+	// requested as an essential acr claim; the returned acr must be one of
+	// them (see ProConnectWithMFA and the other helpers). Zero: any level, and
+	// none requested. ProConnect only.
+	AcceptedACRs []ACR
 
 	// DecryptionKeys are the FS private keys whose public part is published
 	// at the registered "Client keys URL". Required on FranceConnect+; on
 	// FranceConnect, setting them accepts encrypted tokens as well.
 	DecryptionKeys []Key
-	// SigningAlgs are the JWS algorithms accepted from the provider. Zero:
-	// ES256 on FranceConnect+, ES256 and RS256 on FranceConnect. Only these
-	// two exist; RS256 is refused on FranceConnect+.
+	// SigningAlgs are the JWS algorithms accepted from the provider: what the
+	// FS registered. Zero: ES256 on FranceConnect+, ES256 and RS256 on
+	// FranceConnect and ProConnect. RS256 is refused on FranceConnect+; HS256,
+	// keyed by the client secret, is accepted on ProConnect only, and only
+	// when listed here (ProConnect marks it "not recommended").
 	SigningAlgs []string
+	// UserInfo is the form of the userinfo answer: UserInfoJWT (zero), a
+	// signed JWT, or UserInfoJSON, plain JSON, which ProConnect sends to an FS
+	// that registered no userinfo signing algorithm. An FS configured for a
+	// signed userinfo refuses JSON. FranceConnect and FranceConnect+ always
+	// sign it.
+	UserInfo UserInfoFormat
 
 	// HTTPClient performs every request. Zero: a client with DefaultHTTPTimeout
 	// that does not follow redirects.
@@ -99,7 +113,9 @@ type Client struct {
 	logout    string
 	scopes    []string
 	acr       ACR
-	encrypted bool // a bare JWS is refused
+	levels    []ACR // ProConnect: the levels accepted by default
+	jsonInfo  bool  // ProConnect: the userinfo is plain JSON
+	encrypted bool  // a bare JWS is refused
 	sigAlgs   []string
 	encAlgs   []string
 	decKeys   []decKey

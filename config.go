@@ -112,7 +112,7 @@ func (c *Client) setIssuer(cfg *Config, p *problems) {
 		c.issuer, c.platform = pr.issuer, pr.platform
 	case cfg.Issuer != "":
 		checkURL(p, "Issuer", cfg.Issuer)
-		if cfg.Platform != FranceConnectPlus && cfg.Platform != FranceConnect {
+		if cfg.Platform != FranceConnectPlus && cfg.Platform != FranceConnect && cfg.Platform != ProConnect {
 			p.add("Platform", "unknown value %d", int(cfg.Platform))
 		}
 		c.issuer, c.platform = strings.TrimSuffix(cfg.Issuer, "/"), cfg.Platform
@@ -160,20 +160,35 @@ func (c *Client) setScopes(cfg *Config, p *problems) {
 }
 
 func (c *Client) setACR(cfg *Config, p *problems) {
-	if c.acr == "" {
-		c.acr = c.platform.defaultACR()
-	}
-	if err := c.platform.checkACR(c.acr); err != nil {
-		p.add("ACR", "%v", err)
+	switch {
+	case c.platform == ProConnect && c.acr != "":
+		p.add("ACR", "ProConnect takes a set of accepted levels: set AcceptedACRs (e.g. ProConnectWithMFA())")
+	case c.platform == ProConnect:
+		if err := checkLevels(cfg.AcceptedACRs); err != nil {
+			p.add("AcceptedACRs", "%v", err)
+		}
+		c.levels = slices.Clone(cfg.AcceptedACRs)
+	case cfg.AcceptedACRs != nil:
+		p.add("AcceptedACRs", "%v takes one level: set ACR", c.platform)
+	default:
+		if c.acr == "" {
+			c.acr = c.platform.defaultACR()
+		}
+		if err := c.platform.checkACR(c.acr); err != nil {
+			p.add("ACR", "%v", err)
+		}
 	}
 }
 
 func (c *Client) setAlgorithms(cfg *Config, p *problems) {
-	allowed := []string{jose.ES256}
-	if c.platform == FranceConnect {
-		allowed = append(allowed, jose.RS256)
+	c.sigAlgs = []string{jose.ES256}
+	allowed := c.sigAlgs
+	switch c.platform {
+	case FranceConnect:
+		c.sigAlgs, allowed = []string{jose.ES256, jose.RS256}, []string{jose.ES256, jose.RS256}
+	case ProConnect:
+		c.sigAlgs, allowed = []string{jose.ES256, jose.RS256}, []string{jose.ES256, jose.RS256, jose.HS256}
 	}
-	c.sigAlgs = allowed
 	if len(cfg.SigningAlgs) > 0 {
 		for _, a := range cfg.SigningAlgs {
 			if !slices.Contains(allowed, a) {
@@ -182,10 +197,23 @@ func (c *Client) setAlgorithms(cfg *Config, p *problems) {
 		}
 		c.sigAlgs = slices.Compact(slices.Sorted(slices.Values(cfg.SigningAlgs)))
 	}
+	switch cfg.UserInfo {
+	case "", UserInfoJWT:
+	case UserInfoJSON:
+		c.jsonInfo = true
+		if c.platform != ProConnect {
+			p.add("UserInfo", "%v always signs the userinfo: leave it zero", c.platform)
+		}
+	default:
+		p.add("UserInfo", "%q (want %q or %q)", cfg.UserInfo, UserInfoJWT, UserInfoJSON)
+	}
 	for _, a := range c.sigAlgs {
 		c.joseSigAlgs = append(c.joseSigAlgs, gojose.SignatureAlgorithm(a))
 	}
 	c.encrypted = c.platform == FranceConnectPlus
+	if c.platform == ProConnect && len(cfg.DecryptionKeys) > 0 {
+		p.add("DecryptionKeys", "ProConnect never encrypts tokens to the FS: remove the keys")
+	}
 	if c.encrypted && len(cfg.DecryptionKeys) == 0 && !p.has("DecryptionKeys") {
 		p.unset("DecryptionKeys", "FranceConnect+ encrypts every token to your keys: give the private keys whose public part is published at your registered Client keys URL")
 	}

@@ -18,15 +18,24 @@ const (
 	// FranceConnect is FranceConnect v2 ("core-fcp-low"): acr eidas1, tokens
 	// signed ES256 or RS256 and not encrypted.
 	FranceConnect
+	// ProConnect is the State's sign-in for public agents and professionals
+	// (formerly AgentConnect), a fork of the FranceConnect core: a set of
+	// acceptable levels requested through claims, tokens signed with the
+	// algorithm the FS registered (ES256, RS256, or HS256 keyed by the client
+	// secret when configured) and never encrypted, userinfo signed or plain
+	// JSON as registered, PKCE and refresh tokens.
+	ProConnect
 )
 
-// String returns "FranceConnect+" or "FranceConnect".
+// String returns "FranceConnect+", "FranceConnect" or "ProConnect".
 func (p Platform) String() string {
 	switch p {
 	case FranceConnectPlus:
 		return "FranceConnect+"
 	case FranceConnect:
 		return "FranceConnect"
+	case ProConnect:
+		return "ProConnect"
 	}
 	return fmt.Sprintf("Platform(%d)", int(p))
 }
@@ -47,6 +56,15 @@ const (
 	FCSandbox Environment = "fc-sandbox"
 	// FCProduction is FranceConnect v2 production.
 	FCProduction Environment = "fc-production"
+	// PCIntegration is ProConnect's integration platform on the Internet.
+	PCIntegration Environment = "pc-integration"
+	// PCProduction is ProConnect production on the Internet.
+	PCProduction Environment = "pc-production"
+	// PCIntegrationRIE is ProConnect's integration platform on the State
+	// intranet (RIE); its client registration is separate.
+	PCIntegrationRIE Environment = "pc-integration-rie"
+	// PCProductionRIE is ProConnect production on the State intranet (RIE).
+	PCProductionRIE Environment = "pc-production-rie"
 )
 
 type preset struct {
@@ -66,6 +84,14 @@ func (e Environment) preset() (preset, bool) {
 		return preset{"https://fcp-low.sbx.dev-franceconnect.fr/api/v2", FranceConnect}, true
 	case FCProduction:
 		return preset{"https://oidc.franceconnect.gouv.fr/api/v2", FranceConnect}, true
+	case PCIntegration:
+		return preset{"https://fca.integ01.dev-agentconnect.fr/api/v2", ProConnect}, true
+	case PCProduction:
+		return preset{"https://auth.agentconnect.gouv.fr/api/v2", ProConnect}, true
+	case PCIntegrationRIE:
+		return preset{"https://fca.integ02.agentconnect.rie.gouv.fr/api/v2", ProConnect}, true
+	case PCProductionRIE:
+		return preset{"https://auth.agentconnect.rie.gouv.fr/api/v2", ProConnect}, true
 	}
 	return preset{}, false
 }
@@ -80,31 +106,41 @@ func (e Environment) Platform() Platform { p, _ := e.preset(); return p.platform
 const (
 	EnvEnvironment           = "FC_ENVIRONMENT"              // preset name, e.g. fcplus-integration
 	EnvIssuer                = "FC_ISSUER"                   // custom issuer (local emulator); exclusive with FC_ENVIRONMENT
-	EnvPlatform              = "FC_PLATFORM"                 // with FC_ISSUER: "fcplus" (default) or "fc"
+	EnvPlatform              = "FC_PLATFORM"                 // with FC_ISSUER: "fcplus" (default), "fc" or "proconnect"
 	EnvClientID              = "FC_CLIENT_ID"                // client_id
 	EnvClientSecret          = "FC_CLIENT_SECRET"            // client_secret
 	EnvRedirectURL           = "FC_REDIRECT_URL"             // registered redirect_uri
 	EnvPostLogoutRedirectURL = "FC_POST_LOGOUT_REDIRECT_URL" // registered post_logout_redirect_uri
 	EnvKeys                  = "FC_KEYS"                     // path to a JWK Set (or PEM) file of private decryption keys
-	EnvACR                   = "FC_ACR"                      // eidas1, eidas2 or eidas3
+	EnvACR                   = "FC_ACR"                      // eidas1, eidas2 or eidas3; on ProConnect, space-separated accepted levels
 	EnvScopes                = "FC_SCOPES"                   // space-separated scopes, including openid
+	EnvSigningAlg            = "FC_SIGNING_ALG"              // the registered signature algorithm: ES256, RS256 (or HS256 on ProConnect)
+	EnvUserInfo              = "FC_USERINFO"                 // ProConnect: jwt (default) or json, as registered
 )
 
 // ConfigFromEnv builds a Config from environment variables. It only reads
 // and parses them; New validates the result. The variables are:
 //
 //	FC_ENVIRONMENT               preset: fcplus-integration, fcplus-production,
-//	                             fc-integration, fc-sandbox, fc-production
+//	                             fc-integration, fc-sandbox, fc-production,
+//	                             pc-integration, pc-production,
+//	                             pc-integration-rie, pc-production-rie
 //	FC_ISSUER                    custom issuer URL instead of a preset (local emulator)
-//	FC_PLATFORM                  with FC_ISSUER: fcplus (default) or fc
+//	FC_PLATFORM                  with FC_ISSUER: fcplus (default), fc or proconnect
 //	FC_CLIENT_ID                 client_id
 //	FC_CLIENT_SECRET             client_secret
 //	FC_REDIRECT_URL              redirect_uri registered for the callback
 //	FC_POST_LOGOUT_REDIRECT_URL  post_logout_redirect_uri registered for logout
 //	FC_KEYS                      path to a file of private decryption keys: a JWK
 //	                             Set, or PEM private keys (FranceConnect+ only)
-//	FC_ACR                       eidas1, eidas2 or eidas3 (default per platform)
+//	FC_ACR                       eidas1, eidas2 or eidas3 (default per platform);
+//	                             on ProConnect the space-separated accepted levels
 //	FC_SCOPES                    space-separated scopes, e.g. "openid identite_pivot email"
+//	FC_SIGNING_ALG               the signature algorithm registered: ES256 or RS256,
+//	                             HS256 on ProConnect (default: ES256 and RS256 but
+//	                             never HS256, and ES256 alone on FranceConnect+)
+//	FC_USERINFO                  ProConnect: jwt (default) if a userinfo signing
+//	                             algorithm is registered, json otherwise
 //
 // It also checks the result as New does, and reports every problem at
 // once: the error wraps ErrConfig and names, for each problem, the Config
@@ -127,9 +163,21 @@ func ConfigFromEnv() (Config, error) {
 	case "", "fcplus", "fc+", "franceconnect+":
 	case "fc", "franceconnect":
 		cfg.Platform = FranceConnect
+	case "proconnect", "pc":
+		cfg.Platform = ProConnect
 	default:
-		p.add("Platform", "unknown platform %q (want fcplus or fc)", name)
+		p.add("Platform", "unknown platform %q (want fcplus, fc or proconnect)", name)
 	}
+	if cfg.Platform == ProConnect || cfg.Environment.Platform() == ProConnect && cfg.Environment != "" {
+		for _, a := range strings.Fields(os.Getenv(EnvACR)) {
+			cfg.AcceptedACRs = append(cfg.AcceptedACRs, ACR(a))
+		}
+		cfg.ACR = ""
+	}
+	if alg := os.Getenv(EnvSigningAlg); alg != "" {
+		cfg.SigningAlgs = []string{alg}
+	}
+	cfg.UserInfo = UserInfoFormat(strings.ToLower(os.Getenv(EnvUserInfo)))
 	if strings.Contains(os.Getenv(EnvScopes), ",") {
 		p.add("Scopes", "%s holds commas: separate the scopes with spaces, e.g. \"openid identite_pivot email\"", EnvScopes)
 		cfg.Scopes = strings.Fields(strings.ReplaceAll(os.Getenv(EnvScopes), ",", " "))
@@ -149,19 +197,21 @@ func ConfigFromEnv() (Config, error) {
 var envFields = map[string]string{
 	"Environment": EnvEnvironment, "Issuer": EnvIssuer, "Platform": EnvPlatform,
 	"ClientID": EnvClientID, "ClientSecret": EnvClientSecret, "RedirectURL": EnvRedirectURL,
-	"PostLogoutRedirectURL": EnvPostLogoutRedirectURL, "DecryptionKeys": EnvKeys, "ACR": EnvACR, "Scopes": EnvScopes,
+	"PostLogoutRedirectURL": EnvPostLogoutRedirectURL, "DecryptionKeys": EnvKeys, "ACR": EnvACR,
+	"AcceptedACRs": EnvACR, "Scopes": EnvScopes, "SigningAlgs": EnvSigningAlg, "UserInfo": EnvUserInfo,
 }
 
 // environmentNames lists the presets.
 func environmentNames() []string {
-	return []string{string(FCPlusIntegration), string(FCPlusProduction), string(FCIntegration), string(FCSandbox), string(FCProduction)}
+	return []string{string(FCPlusIntegration), string(FCPlusProduction), string(FCIntegration), string(FCSandbox),
+		string(FCProduction), string(PCIntegration), string(PCProduction), string(PCIntegrationRIE), string(PCProductionRIE)}
 }
 
 // refusesLoopback reports whether the preset refuses http and loopback
-// redirect URLs: every FranceConnect+ deployment and FranceConnect
-// production; the FranceConnect v2 integration platforms accept localhost
-// (spec §3.1).
+// redirect URLs: every FranceConnect+ deployment and the productions; the
+// FranceConnect v2 integration platforms accept localhost (spec §3.1), and
+// ProConnect's integrations are left to the platform to judge.
 func (e Environment) refusesLoopback() bool {
 	p, ok := e.preset()
-	return ok && (p.platform == FranceConnectPlus || e == FCProduction)
+	return ok && (p.platform == FranceConnectPlus || e == FCProduction || e == PCProduction || e == PCProductionRIE)
 }

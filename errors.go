@@ -3,7 +3,6 @@ package franceconnect
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 
 	"github.com/go-franceconnect/franceconnect/internal/jose"
@@ -77,78 +76,23 @@ var (
 	ErrNonceMismatch = errors.New("franceconnect: nonce mismatch")
 	// ErrACRTooLow reports an eIDAS level below the requested one.
 	ErrACRTooLow = errors.New("franceconnect: acr below the requested level")
+	// ErrACRNotAccepted reports a ProConnect acr outside the set of accepted
+	// levels of the login, even a higher one: ProConnect's levels are not
+	// ordered (PROCONNECT.md §3.1).
+	ErrACRNotAccepted = errors.New("franceconnect: acr not among the accepted levels")
 	// ErrUnknownACR reports an acr that is missing or not an eIDAS level.
 	ErrUnknownACR = errors.New("franceconnect: unknown acr")
 	// ErrMissingClaim reports a mandatory claim that is absent or of the wrong type.
 	ErrMissingClaim = errors.New("franceconnect: missing or invalid claim")
-	// ErrSubjectMismatch reports a userinfo sub different from the id_token's.
+	// ErrSubjectMismatch reports a userinfo (or a refreshed id_token) about
+	// another person than the id_token of the login.
 	ErrSubjectMismatch = errors.New("franceconnect: userinfo sub differs from id_token sub")
+	// ErrInteractionRequired is matched by the *ProviderError of a silent
+	// sign-in (prompt=none, ProConnect) that needs the user: login_required,
+	// consent_required, interaction_required, account_selection_required.
+	// Start an interactive login.
+	ErrInteractionRequired = errors.New("franceconnect: the user must interact")
 )
-
-// ProviderError is an error answered by FranceConnect, either on the callback
-// (error=…) or as a JSON body from the token, userinfo or revocation endpoint
-// (spec §4, §14.3). It matches ErrProvider with errors.Is.
-type ProviderError struct {
-	// Code is the OAuth error, e.g. "access_denied", "invalid_grant", "invalid_acr".
-	Code string
-	// Description is error_description, as sent.
-	Description string
-	// URI is error_uri, as sent.
-	URI string
-	// FCCode is FranceConnect's Y… code from error_uri's code parameter, if any.
-	FCCode string
-	// HTTPStatus is the status of a JSON error answer; 0 on the callback.
-	HTTPStatus int
-}
-
-func newProviderError(code, desc, uri string, status int) *ProviderError {
-	e := &ProviderError{Code: code, Description: desc, URI: uri, HTTPStatus: status}
-	if u, err := url.Parse(uri); err == nil {
-		e.FCCode = u.Query().Get("code")
-	}
-	return e
-}
-
-// Error implements error.
-func (e *ProviderError) Error() string {
-	s := "franceconnect: provider error " + e.Code
-	if e.Description != "" {
-		s += ": " + e.Description
-	}
-	if e.FCCode != "" {
-		s += " (" + e.FCCode + ")"
-	}
-	if e.HTTPStatus != 0 {
-		s += fmt.Sprintf(" [HTTP %d]", e.HTTPStatus)
-	}
-	return s
-}
-
-// Is makes errors.Is(err, ErrProvider) true.
-func (e *ProviderError) Is(target error) bool { return target == ErrProvider }
-
-// UserCancelled reports whether the user chose to go back to the service
-// (access_denied).
-func (e *ProviderError) UserCancelled() bool { return e.Code == "access_denied" }
-
-// Retryable reports whether trying again later may succeed
-// (server_error, temporarily_unavailable).
-func (e *ProviderError) Retryable() bool {
-	return e.Code == "server_error" || e.Code == "temporarily_unavailable"
-}
-
-// UserMessage returns a short French text to show the user, following
-// FranceConnect's guidance (spec §14.4). It never contains provider details.
-func (e *ProviderError) UserMessage() string {
-	switch e.Code {
-	case "access_denied":
-		return "La connexion avec FranceConnect+ a été annulée ou refusée. Vous pouvez réessayer ou choisir un autre moyen de connexion."
-	case "server_error", "temporarily_unavailable":
-		return "FranceConnect+ est momentanément indisponible. Veuillez réessayer plus tard."
-	default:
-		return "Connexion impossible avec FranceConnect+. Veuillez choisir un autre moyen de connexion."
-	}
-}
 
 // prefix starts every error message of the package, once.
 const prefix = "franceconnect: "

@@ -167,8 +167,8 @@ func newProvider(t testing.TB, platform Platform) *provider {
 	p := &provider{platform: platform, keys: loadTestKeys(t)}
 	p.jwks = p.keys.publicProviderJWKS()
 	name := "discovery-fcplus.json"
-	if platform == FranceConnect {
-		name = "discovery-fc.json"
+	if platform != FranceConnectPlus {
+		name = "discovery-fc.json" // ProConnect advertises the same algorithms
 	}
 	b, err := os.ReadFile(filepath.Join("testdata", name))
 	require.NoError(t, err)
@@ -252,8 +252,11 @@ func (p *provider) config() Config {
 		Scopes: []string{"openid", "identite_pivot", "email"}, DecryptionKeys: p.keys.fs,
 		HTTPClient: p.httpClient(), Now: func() time.Time { return fixNow },
 	}
-	if p.platform == FranceConnect {
+	if p.platform != FranceConnectPlus {
 		cfg.DecryptionKeys = nil
+	}
+	if p.platform == ProConnect {
+		cfg.Scopes = []string{"openid", "given_name", "usual_name", "email", "siret"}
 	}
 	return cfg
 }

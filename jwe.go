@@ -21,9 +21,12 @@ import (
 //     kid and bound to the header's alg; it must contain a JWS, not another
 //     JWE;
 //  2. a bare JWS (3 segments) is refused when the platform encrypts;
-//  3. the JWS must pass jose.CheckJWS (ES256; RS256 on FranceConnect), its
-//     key is found by kid and alg in the provider keys (one refresh on an
-//     unknown kid), and go-jose verifies the signature.
+//  3. the JWS must pass jose.CheckJWS (ES256; RS256 on FranceConnect and
+//     ProConnect; HS256 on ProConnect when configured), its key is found by
+//     kid and alg in the provider keys (one refresh on an unknown kid) or, for
+//     HS256, is the client secret, and go-jose verifies the signature.
+//
+// ProConnect never encrypts: a JWE is refused there.
 //
 // It returns the payload and the signed JWS (the logout hint). category is
 // ErrInvalidIDToken or ErrInvalidUserInfo.
@@ -31,6 +34,9 @@ func (c *Client) decode(ctx context.Context, raw string, category error) ([]byte
 	signed := raw
 	switch jose.Segments(raw) {
 	case 5:
+		if c.platform == ProConnect {
+			return nil, "", tokenError(category, ErrAlgorithm, "ProConnect never encrypts tokens to the FS: a JWE is refused")
+		}
 		inner, err := c.decrypt(raw, category)
 		if err != nil {
 			return nil, "", err
@@ -60,11 +66,15 @@ func (c *Client) verify(ctx context.Context, signed string) ([]byte, error) {
 	if err != nil {
 		return nil, errorf("%w: %v", ErrMalformedToken, err)
 	}
-	key, err := c.keys.lookup(ctx, h.Kid, h.Alg)
-	if err != nil {
-		return nil, err
+	var key any = []byte(c.secret) // HS256: keyed by the client secret, when configured
+	if h.Alg != jose.HS256 {
+		pub, err := c.keys.lookup(ctx, h.Kid, h.Alg)
+		if err != nil {
+			return nil, err
+		}
+		key = pub.Key
 	}
-	payload, err := jws.Verify(key.Key)
+	payload, err := jws.Verify(key)
 	if err != nil {
 		return nil, ErrSignature
 	}

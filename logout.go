@@ -84,7 +84,7 @@ func (c *Client) Revoke(ctx context.Context, accessToken Token) error {
 		return nil
 	}
 	if e, ok := wire.ParseOAuthError(body); ok {
-		return newProviderError(e.Code, e.Description, e.URI, resp.StatusCode)
+		return c.providerError(e.Code, e.Description, e.URI, resp.StatusCode)
 	}
 	return wrap(ErrRevocation, "%w: status %d", ErrHTTP, resp.StatusCode)
 }

@@ -50,6 +50,9 @@ var (
 
 // Scopes returns the scopes the platform knows, identity scopes first.
 func (p Platform) Scopes() []string {
+	if p == ProConnect {
+		return slices.Clone(scopesProConnect)
+	}
 	if p == FranceConnect {
 		return slices.Concat(identityScopesFC, providerScopesFCPlus, providerScopesFC)
 	}
@@ -77,8 +80,8 @@ func (p Platform) checkScopes(scopes []string) error {
 		}
 	}
 	if len(unknown) > 0 {
-		return fmt.Errorf("%q unknown to %v, which would answer invalid_scope for every user; its identity scopes are %s "+
-			"(Platform.Scopes lists its data-provider scopes too)", unknown, p, strings.Join(p.identityScopes(), " "))
+		return fmt.Errorf("%q unknown to %v, which would answer invalid_scope for every user; its scopes are %s "+
+			"(and on FranceConnect the data-provider scopes of Platform.Scopes)", unknown, p, strings.Join(p.identityScopes(), " "))
 	}
 	if !slices.Contains(scopes, "openid") {
 		return fmt.Errorf("must include \"openid\"")
@@ -87,6 +90,9 @@ func (p Platform) checkScopes(scopes []string) error {
 }
 
 func (p Platform) identityScopes() []string {
+	if p == ProConnect {
+		return scopesProConnect
+	}
 	if p == FranceConnect {
 		return identityScopesFC
 	}

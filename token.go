@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -30,6 +31,9 @@ type Tokens struct {
 	Expiry time.Time
 	// Scopes are the scopes granted, as answered.
 	Scopes []string
+	// RefreshToken redeems new tokens with Refresh (ProConnect; empty on
+	// FranceConnect, which issues none). Keep it like a secret.
+	RefreshToken Token
 }
 
 // IDToken holds the claims of a verified id_token (spec §6).
@@ -41,7 +45,7 @@ type IDToken struct {
 	IssuedAt time.Time
 	AuthTime time.Time // zero when absent
 	Nonce    string
-	ACR      ACR      // at least the requested level
+	ACR      ACR      // at least the requested level; on ProConnect, one of the accepted ones
 	AMR      []string // authentication methods, when requested (RequestAMR)
 	hint     Token
 }
@@ -93,7 +97,7 @@ func (c *Client) ParseCallback(query url.Values, st AuthState) (string, error) {
 		}
 	}
 	if e := query.Get("error"); e != "" {
-		return "", newProviderError(e, query.Get("error_description"), query.Get("error_uri"), 0)
+		return "", c.providerError(e, query.Get("error_description"), query.Get("error_uri"), 0)
 	}
 	code := query.Get("code")
 	if code == "" {
@@ -106,28 +110,24 @@ func (c *Client) ParseCallback(query url.Values, st AuthState) (string, error) {
 func (c *Client) doc() *discoveryDoc { return c.discovery.cur.Load().value }
 
 // Exchange redeems an authorization code at the token endpoint with
-// client_secret_post, then verifies the id_token against st (spec §5, §6).
-// The code lives 30 s and is single use.
+// client_secret_post (and on ProConnect the PKCE verifier of st), then
+// verifies the id_token against st (spec §5, §6). The code lives 30 s and is
+// single use.
 func (c *Client) Exchange(ctx context.Context, code string, st AuthState) (*Tokens, error) {
 	if code == "" {
 		return nil, wrap(ErrInvalidRequest, "empty code")
 	}
-	disc, err := c.discovery.load(ctx)
+	conf, err := c.oauth2Config(ctx)
 	if err != nil {
 		return nil, err
 	}
-	conf := oauth2.Config{
-		ClientID:     c.clientID,
-		ClientSecret: string(c.secret),
-		RedirectURL:  c.redirect,
-		Endpoint:     oauth2.Endpoint{TokenURL: disc.TokenEndpoint, AuthStyle: oauth2.AuthStyleInParams},
+	var opts []oauth2.AuthCodeOption
+	if st.CodeVerifier != "" {
+		opts = append(opts, oauth2.VerifierOption(st.CodeVerifier))
 	}
-	tok, err := conf.Exchange(context.WithValue(ctx, oauth2.HTTPClient, c.tokenHTTP), code)
+	tok, err := conf.Exchange(context.WithValue(ctx, oauth2.HTTPClient, c.tokenHTTP), code, opts...)
 	if err != nil {
 		return nil, c.exchangeError(err)
-	}
-	if !strings.EqualFold(tok.TokenType, "Bearer") {
-		return nil, wrap(ErrExchange, "token_type %q, want Bearer", tok.TokenType)
 	}
 	raw, _ := tok.Extra("id_token").(string)
 	if raw == "" {
@@ -137,7 +137,66 @@ func (c *Client) Exchange(ctx context.Context, code string, st AuthState) (*Toke
 	if err != nil {
 		return nil, err
 	}
-	t := &Tokens{IDToken: idt, AccessToken: Token(tok.AccessToken), Expiry: c.now().Add(time.Duration(tok.ExpiresIn) * time.Second)}
+	return c.tokens(tok, idt)
+}
+
+// Refresh redeems a refresh token, which ProConnect issues
+// (grant_type=refresh_token with client_secret_post), and verifies the answer
+// like a login's: the id_token, when the answer has one, must pass the
+// pipeline (without nonce: none was sent) and be about subject, the
+// IDToken.Subject of the login (ErrSubjectMismatch otherwise). Tokens.IDToken
+// is nil when the answer has no id_token.
+func (c *Client) Refresh(ctx context.Context, refreshToken Token, subject string) (*Tokens, error) {
+	if refreshToken == "" || subject == "" {
+		return nil, wrap(ErrInvalidRequest, "Refresh needs the refresh token and the subject of the login")
+	}
+	conf, err := c.oauth2Config(ctx)
+	if err != nil {
+		return nil, err
+	}
+	src := conf.TokenSource(context.WithValue(ctx, oauth2.HTTPClient, c.tokenHTTP), &oauth2.Token{RefreshToken: string(refreshToken)})
+	tok, err := src.Token()
+	if err != nil {
+		return nil, c.exchangeError(err)
+	}
+	var idt *IDToken
+	if raw, _ := tok.Extra("id_token").(string); raw != "" {
+		cl, signed, err := c.idClaims(ctx, raw)
+		if err != nil {
+			return nil, err
+		}
+		if !equal(cl.Subject, subject) {
+			return nil, tokenError(ErrInvalidIDToken, ErrSubjectMismatch, "the refreshed id_token is about someone else")
+		}
+		if err := c.verifyACR(ACR(cl.ACR), AuthState{}); err != nil {
+			return nil, err
+		}
+		idt = cl.idToken(signed)
+	}
+	return c.tokens(tok, idt)
+}
+
+// oauth2Config describes the token endpoint for golang.org/x/oauth2.
+func (c *Client) oauth2Config(ctx context.Context) (*oauth2.Config, error) {
+	disc, err := c.discovery.load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &oauth2.Config{
+		ClientID:     c.clientID,
+		ClientSecret: string(c.secret),
+		RedirectURL:  c.redirect,
+		Endpoint:     oauth2.Endpoint{TokenURL: disc.TokenEndpoint, AuthStyle: oauth2.AuthStyleInParams},
+	}, nil
+}
+
+// tokens checks a token answer and returns it with its verified id_token.
+func (c *Client) tokens(tok *oauth2.Token, idt *IDToken) (*Tokens, error) {
+	if !strings.EqualFold(tok.TokenType, "Bearer") {
+		return nil, wrap(ErrExchange, "token_type %q, want Bearer", tok.TokenType)
+	}
+	t := &Tokens{IDToken: idt, AccessToken: Token(tok.AccessToken), RefreshToken: Token(tok.RefreshToken),
+		Expiry: c.now().Add(time.Duration(tok.ExpiresIn) * time.Second)}
 	if s, ok := tok.Extra("scope").(string); ok {
 		t.Scopes = strings.Fields(s)
 	}
@@ -149,7 +208,7 @@ func (c *Client) exchangeError(err error) error {
 	var re *oauth2.RetrieveError
 	switch {
 	case errors.As(err, &re) && re.ErrorCode != "":
-		return newProviderError(re.ErrorCode, re.ErrorDescription, re.ErrorURI, re.Response.StatusCode)
+		return c.providerError(re.ErrorCode, re.ErrorDescription, re.ErrorURI, re.Response.StatusCode)
 	case errors.As(err, &re):
 		return wrap(ErrExchange, "%w: status %d", ErrHTTP, re.Response.StatusCode)
 	}
@@ -174,34 +233,65 @@ type idClaims struct {
 // FranceConnect+) → signature → iss → aud → exp/iat → sub → nonce → acr.
 // Every failure wraps ErrInvalidIDToken and the failed check's sentinel.
 func (c *Client) VerifyIDToken(ctx context.Context, raw string, st AuthState) (*IDToken, error) {
-	payload, signed, err := c.decode(ctx, raw, ErrInvalidIDToken)
+	cl, signed, err := c.idClaims(ctx, raw)
 	if err != nil {
-		return nil, err
-	}
-	var cl idClaims
-	if err := readClaims(payload, &cl); err != nil {
-		return nil, joinCategory(ErrInvalidIDToken, err)
-	}
-	if err := cl.check(c, ErrInvalidIDToken, true); err != nil {
 		return nil, err
 	}
 	if st.Nonce == "" || !equal(cl.Nonce, st.Nonce) {
 		return nil, tokenError(ErrInvalidIDToken, ErrNonceMismatch, "nonce does not match the session")
 	}
-	acr := ACR(cl.ACR)
+	if err := c.verifyACR(ACR(cl.ACR), st); err != nil {
+		return nil, err
+	}
+	return cl.idToken(signed), nil
+}
+
+// idClaims decodes and verifies an id_token up to its sub.
+func (c *Client) idClaims(ctx context.Context, raw string) (*idClaims, string, error) {
+	payload, signed, err := c.decode(ctx, raw, ErrInvalidIDToken)
+	if err != nil {
+		return nil, "", err
+	}
+	var cl idClaims
+	if err := readClaims(payload, &cl); err != nil {
+		return nil, "", joinCategory(ErrInvalidIDToken, err)
+	}
+	if err := cl.check(c, ErrInvalidIDToken, true); err != nil {
+		return nil, "", err
+	}
+	return &cl, signed, nil
+}
+
+// verifyACR checks the returned level against the request: at least the
+// requested eIDAS level on FranceConnect, one of the accepted levels on
+// ProConnect (any of its levels when none was requested).
+func (c *Client) verifyACR(acr ACR, st AuthState) error {
+	if c.platform == ProConnect {
+		switch {
+		case !slices.Contains(proconnectLevels, acr):
+			return tokenError(ErrInvalidIDToken, ErrUnknownACR, "acr %q is not a ProConnect level", acr)
+		case len(st.ACRs) > 0 && !slices.Contains(st.ACRs, acr):
+			return tokenError(ErrInvalidIDToken, ErrACRNotAccepted, "acr %s is not among the accepted %q", acr, st.ACRs)
+		}
+		return nil
+	}
 	if acr.Level() == 0 {
-		return nil, tokenError(ErrInvalidIDToken, ErrUnknownACR, "acr %q is not an eIDAS level", cl.ACR)
+		return tokenError(ErrInvalidIDToken, ErrUnknownACR, "acr %q is not an eIDAS level", acr)
 	}
 	want := st.ACR
 	if want == "" {
 		want = c.acr
 	}
 	if !acr.Satisfies(want) {
-		return nil, tokenError(ErrInvalidIDToken, ErrACRTooLow, "acr %s, requested %s", acr, want)
+		return tokenError(ErrInvalidIDToken, ErrACRTooLow, "acr %s, requested %s", acr, want)
 	}
+	return nil
+}
+
+func (cl *idClaims) idToken(signed string) *IDToken {
 	return &IDToken{
 		Issuer: cl.Issuer, Subject: cl.Subject, Audience: cl.Audience[0],
 		Expiry: cl.Expiry.t, IssuedAt: cl.IssuedAt.t, AuthTime: cl.AuthTime.t,
-		Nonce: cl.Nonce, ACR: acr, AMR: cl.AMR, hint: Token(signed),
-	}, nil
+		Nonce: cl.Nonce, ACR: ACR(cl.ACR), AMR: cl.AMR, hint: Token(signed),
+	}
 }

@@ -3,12 +3,8 @@ package franceconnect
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/go-franceconnect/franceconnect/internal/wire"
 )
@@ -40,6 +36,9 @@ type Identity struct {
 	RNIPP RNIPPIdentity
 	// Claims holds every claim as received, including data-provider claims.
 	Claims map[string]json.RawMessage
+	// Agent is the agent's identity on ProConnect, nil on FranceConnect.
+	// Subject, GivenName, Email and Claims are filled on ProConnect too.
+	Agent *AgentIdentity
 }
 
 // RNIPPIdentity holds the identity from the national register (RNIPP)
@@ -53,6 +52,15 @@ type RNIPPIdentity struct {
 	Birthplace     string
 	Birthcountry   string
 }
+
+// UserInfoFormat is the form of a userinfo answer (Config.UserInfo).
+type UserInfoFormat string
+
+// Userinfo forms.
+const (
+	UserInfoJWT  UserInfoFormat = "jwt"  // a signed (on FranceConnect+ also encrypted) JWT: application/jwt
+	UserInfoJSON UserInfoFormat = "json" // plain JSON, ProConnect only: application/json
+)
 
 // BornInFrance reports whether the birth country is France (99100).
 func (i *Identity) BornInFrance() bool { return i.Birthcountry == "99100" }
@@ -81,8 +89,10 @@ type userinfoClaims struct {
 // UserInfo fetches the identity with the access token, right after the
 // exchange (the token lives 60 s), and verifies it like the id_token: the
 // answer must be application/jwt, decrypted and verified by the same path,
-// with iss, aud, exp and a sub equal to the id_token's. Failures wrap
-// ErrInvalidUserInfo; error answers are a *ProviderError.
+// with iss, aud, exp, iat and a sub equal to the id_token's. On ProConnect
+// configured for UserInfoJSON the answer must be plain application/json
+// instead, with the same sub; a signed userinfo is never downgraded to JSON.
+// Failures wrap ErrInvalidUserInfo; error answers are a *ProviderError.
 func (c *Client) UserInfo(ctx context.Context, t *Tokens) (*Identity, error) {
 	if t == nil || t.IDToken == nil || t.AccessToken == "" {
 		return nil, wrap(ErrInvalidRequest, "UserInfo needs the Tokens of a verified exchange")
@@ -95,8 +105,12 @@ func (c *Client) UserInfo(ctx context.Context, t *Tokens) (*Identity, error) {
 	if err != nil {
 		return nil, wrap(ErrInvalidUserInfo, "%w: %v", ErrHTTP, err)
 	}
+	want := "application/jwt"
+	if c.jsonInfo {
+		want = "application/json"
+	}
 	req.Header.Set("Authorization", "Bearer "+string(t.AccessToken))
-	req.Header.Set("Accept", "application/jwt")
+	req.Header.Set("Accept", want)
 	resp, body, err := c.do(req, ErrInvalidUserInfo)
 	if err != nil {
 		return nil, err
@@ -104,12 +118,15 @@ func (c *Client) UserInfo(ctx context.Context, t *Tokens) (*Identity, error) {
 	mt := wire.MediaType(resp)
 	if resp.StatusCode != http.StatusOK {
 		if e, ok := wire.ParseOAuthError(body); ok && wire.IsJSON(mt) {
-			return nil, newProviderError(e.Code, e.Description, e.URI, resp.StatusCode)
+			return nil, c.providerError(e.Code, e.Description, e.URI, resp.StatusCode)
 		}
 		return nil, wrap(ErrInvalidUserInfo, "%w: status %d", ErrHTTP, resp.StatusCode)
 	}
-	if mt != "application/jwt" {
-		return nil, wrap(ErrInvalidUserInfo, "%w: %q, want application/jwt", ErrContentType, mt)
+	if mt != want {
+		return nil, wrap(ErrInvalidUserInfo, "%w: %q, want %s", ErrContentType, mt, want)
+	}
+	if c.jsonInfo {
+		return c.userinfoClaims(body, t.IDToken.Subject, false)
 	}
 	// A trailing newline after the compact token is harmless; anything else
 	// is left to the policy, which accepts base64url characters and dots only.
@@ -123,13 +140,34 @@ func (c *Client) verifyUserInfo(ctx context.Context, raw, sub string) (*Identity
 	if err != nil {
 		return nil, err
 	}
-	var cl userinfoClaims
-	all, err := readAllClaims(payload, &cl)
+	return c.userinfoClaims(payload, sub, true)
+}
+
+// userinfoPayload is the claims of a userinfo: a citizen's or an agent's.
+type userinfoPayload interface {
+	common() *commonClaims
+	identity() (*Identity, error)
+}
+
+func (cl *commonClaims) common() *commonClaims { return cl }
+
+// userinfoClaims reads and checks the claims of a userinfo; signed tells
+// whether they come from a verified JWT, whose iss, aud, exp and iat are
+// checked (exp and iat are required on FranceConnect and FranceConnect+,
+// which always send them).
+func (c *Client) userinfoClaims(payload []byte, sub string, signed bool) (*Identity, error) {
+	var cl userinfoPayload = &userinfoClaims{}
+	if c.platform == ProConnect {
+		cl = &agentClaims{}
+	}
+	all, err := readAllClaims(payload, cl)
 	if err != nil {
 		return nil, joinCategory(ErrInvalidUserInfo, err)
 	}
-	if err := cl.check(c, ErrInvalidUserInfo, true); err != nil {
-		return nil, err
+	if signed {
+		if err := cl.common().check(c, ErrInvalidUserInfo, c.platform != ProConnect); err != nil {
+			return nil, err
+		}
 	}
 	if _, ok := all["nonce"]; ok {
 		// Only the id_token carries the nonce (spec §7): the same issuer,
@@ -137,9 +175,19 @@ func (c *Client) verifyUserInfo(ctx context.Context, raw, sub string) (*Identity
 		// userinfo (cross-JWT confusion, RFC 8725 §2.8).
 		return nil, tokenError(ErrInvalidUserInfo, ErrMalformedToken, "a userinfo has no nonce: this is an id_token")
 	}
-	if !equal(cl.Subject, sub) {
+	if !equal(cl.common().Subject, sub) {
 		return nil, tokenError(ErrInvalidUserInfo, ErrSubjectMismatch, "the userinfo is about someone else")
 	}
+	id, err := cl.identity()
+	if err != nil {
+		return nil, err
+	}
+	id.Claims = all
+	return id, nil
+}
+
+// identity is the verified citizen.
+func (cl *userinfoClaims) identity() (*Identity, error) {
 	id := &Identity{
 		Subject: cl.Subject, GivenName: cl.GivenName, GivenNameArray: cl.GivenNameArray,
 		FamilyName: cl.FamilyName, PreferredUsername: cl.PreferredUsername, Gender: cl.Gender,
@@ -156,103 +204,10 @@ func (c *Client) verifyUserInfo(ctx context.Context, raw, sub string) (*Identity
 		if d.raw == "" {
 			continue
 		}
+		var err error
 		if *d.out, err = ParseBirthdate(d.raw); err != nil {
 			return nil, tokenError(ErrInvalidUserInfo, ErrMissingClaim, "%v", err)
 		}
 	}
-	id.Claims = all
 	return id, nil
-}
-
-// Birthdate is a date of birth as FranceConnect sends it: YYYY-MM-DD. When
-// the civil registry does not know the day (or the month and day),
-// FranceConnect sends the 1st (or 1 January): YYYY-MM-01, YYYY-01-01. Raw
-// identity-provider forms with 00 (YYYY-MM-00, YYYY-00-00) are accepted
-// too, and give Month or Day 0.
-type Birthdate struct {
-	Year, Month, Day int
-}
-
-// errBirthdate does not quote the value, which is personal data.
-var errBirthdate = errors.New("birthdate is not YYYY-MM-DD")
-
-// ParseBirthdate parses YYYY-MM-DD, allowing 00 for an unknown month or day.
-func ParseBirthdate(s string) (Birthdate, error) {
-	bad := errBirthdate
-	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
-		return Birthdate{}, bad
-	}
-	y, err1 := strconv.Atoi(s[:4])
-	m, err2 := strconv.Atoi(s[5:7])
-	d, err3 := strconv.Atoi(s[8:])
-	if err1 != nil || err2 != nil || err3 != nil || y < 1000 || s[0] == '+' || s[5] == '+' || s[8] == '+' {
-		return Birthdate{}, bad
-	}
-	b := Birthdate{y, m, d}
-	if m == 0 && d != 0 || m > 12 || d > 31 || m < 0 || d < 0 {
-		return Birthdate{}, bad
-	}
-	if m != 0 && d != 0 && time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC).Day() != d {
-		return Birthdate{}, bad
-	}
-	return b, nil
-}
-
-// Presumption says how much of a birthdate may be presumed.
-type Presumption int
-
-const (
-	// NotPresumed: a full date that is not the 1st of a month.
-	NotPresumed Presumption = iota
-	// DayMaybePresumed: YYYY-MM-01, the day may be unknown.
-	DayMaybePresumed
-	// MonthMaybePresumed: YYYY-01-01, the month and day may be unknown.
-	MonthMaybePresumed
-	// DayUnknown: YYYY-MM-00, the day is unknown.
-	DayUnknown
-	// MonthUnknown: YYYY-00-00, the month and day are unknown.
-	MonthUnknown
-)
-
-// Presumption reports whether the date may be, or is, presumed. A real
-// birth on the 1st cannot be told apart from a presumed day: FranceConnect
-// sends the same value; treat "maybe" as a hint, not a fact.
-func (b Birthdate) Presumption() Presumption {
-	switch {
-	case b.Month == 0:
-		return MonthUnknown
-	case b.Day == 0:
-		return DayUnknown
-	case b.Month == 1 && b.Day == 1:
-		return MonthMaybePresumed
-	case b.Day == 1:
-		return DayMaybePresumed
-	}
-	return NotPresumed
-}
-
-// IsZero reports whether the birthdate is absent.
-func (b Birthdate) IsZero() bool { return b == Birthdate{} }
-
-// String formats the date as YYYY-MM-DD (00 for unknown parts).
-func (b Birthdate) String() string {
-	if b.IsZero() {
-		return ""
-	}
-	return fmt.Sprintf("%04d-%02d-%02d", b.Year, b.Month, b.Day)
-}
-
-// Time returns the date at midnight UTC, unknown parts taken as 1.
-func (b Birthdate) Time() time.Time {
-	return time.Date(b.Year, time.Month(max(b.Month, 1)), max(b.Day, 1), 0, 0, 0, 0, time.UTC)
-}
-
-// AgeAt returns the age in whole years at t (unknown parts taken as 1).
-func (b Birthdate) AgeAt(t time.Time) int {
-	born := b.Time()
-	age := t.Year() - born.Year()
-	if t.Month() < born.Month() || t.Month() == born.Month() && t.Day() < born.Day() {
-		age--
-	}
-	return age
 }

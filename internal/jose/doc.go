@@ -24,6 +24,7 @@ const (
 	A256GCM    = "A256GCM"      // JWE content encryption (RFC 7518 §5.3)
 	ES256      = "ES256"        // JWS signature, ECDSA P-256 SHA-256 (RFC 7518 §3.4)
 	RS256      = "RS256"        // JWS signature, RSASSA-PKCS1-v1_5 SHA-256 (RFC 7518 §3.3)
+	HS256      = "HS256"        // JWS MAC, HMAC SHA-256 keyed by the client secret (RFC 7518 §3.2)
 )
 
 // Error categories. Every error returned by this package wraps exactly one of

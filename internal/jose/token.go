@@ -13,7 +13,7 @@ import (
 // only narrow them.
 var (
 	keyAlgs = []string{ECDHES, RSAOAEP256, RSAOAEP}
-	sigAlgs = []string{ES256, RS256}
+	sigAlgs = []string{ES256, RS256, HS256}
 )
 
 // Encoded lengths of the A256GCM initialization vector (96 bits) and
@@ -105,9 +105,9 @@ func CheckJWE(token string, allowedAlgs []string) (Header, error) {
 }
 
 // CheckJWS applies the policy to a compact JWS before go-jose parses it:
-// the framing and header rules of the package documentation; alg ES256 or
-// RS256 and listed in allowedAlgs ("none", HS256 and every other value wrap
-// ErrAlgorithm); header members alg, kid, typ, cty (and the ignored x5c,
+// the framing and header rules of the package documentation; alg ES256,
+// RS256 or HS256 and listed in allowedAlgs ("none" and every other value
+// wrap ErrAlgorithm, as HS256 does when not listed); header members alg, kid, typ, cty (and the ignored x5c,
 // x5t, x5t#S256, b64) as strings, other members being reported by Unlisted;
 // a non-empty signature, checked after alg so that an unsecured JWT is
 // reported as such. Other failures wrap ErrMalformed.
