@@ -9,6 +9,9 @@ import (
 // discovery returns the OpenID Provider metadata of the platform (spec §2.1,
 // FC v2 differences §2.2), with this server's URLs.
 func (s *Server) discovery() map[string]any {
+	if s.platform == ProConnect {
+		return s.proConnectDiscovery()
+	}
 	encAlgs := []string{algECDHES, algRSAOAEP, algRSAOAEP256}
 	d := map[string]any{
 		"issuer":                                         s.issuer,
