@@ -234,7 +234,7 @@ func TestProConnectPromptNone(t *testing.T) {
 	q = pcRedirect(t, b.Client(), e.authURL("prompt", "none", "claims", essential("eidas2")))
 	require.NotEmpty(t, q.Get("code"), "the new session is at eidas2")
 
-	e.clock.Advance(12*time.Hour)
+	e.clock.Advance(12 * time.Hour)
 	q = pcRedirect(t, b.Client(), e.authURL("prompt", "none"))
 	require.Equal(t, "login_required", q.Get("error"), "the session lasts 12 hours")
 }
