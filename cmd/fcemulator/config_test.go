@@ -75,8 +75,8 @@ func TestBadCommandLines(t *testing.T) {
 	}{
 		{"no client", nil, 2, "no service provider: give -clients FILE"},
 		{"file and flags", []string{"-clients", clients, "-client-id", "x"}, 2, "either -clients or the -client-* flags"},
-		{"unknown platform", []string{"-clients", clients, "-platform", "proconnect"}, 2,
-			`unknown -platform "proconnect": want fcplus (FranceConnect+), fc (FranceConnect)`},
+		{"unknown platform", []string{"-clients", clients, "-platform", "agentconnect"}, 2,
+			`unknown -platform "agentconnect": want fcplus (FranceConnect+), fc (FranceConnect), proconnect (ProConnect)`},
 		{"unknown flag", []string{"-clients", clients, "-verbose"}, 2, "flag provided but not defined: -verbose"},
 		{"argument", []string{"-clients", clients, "extra"}, 2, `unexpected argument "extra"`},
 		{"cert without key", []string{"-clients", clients, "-tls-cert", "c.pem"}, 2, "-tls-cert and -tls-key go together"},
