@@ -2,6 +2,7 @@ package fctest
 
 import (
 	"encoding/json"
+	"maps"
 	"net"
 	"net/http"
 )
@@ -13,14 +14,8 @@ func (s *Server) discovery() map[string]any {
 		return s.proConnectDiscovery()
 	}
 	encAlgs := []string{algECDHES, algRSAOAEP, algRSAOAEP256}
-	d := map[string]any{
-		"issuer":                                         s.issuer,
-		"authorization_endpoint":                         s.issuer + "/authorize",
-		"token_endpoint":                                 s.issuer + "/token",
-		"userinfo_endpoint":                              s.issuer + "/userinfo",
-		"end_session_endpoint":                           s.issuer + "/session/end",
-		"jwks_uri":                                       s.issuer + "/jwks",
-		"revocation_endpoint":                            s.issuer + "/token/revocation",
+	d := s.endpointsMetadata()
+	maps.Copy(d, map[string]any{
 		"acr_values_supported":                           supportedACRs(s.platform),
 		"scopes_supported":                               knownScopes(s.platform),
 		"claims_supported":                               knownClaims(s.platform),
@@ -35,7 +30,7 @@ func (s *Server) discovery() map[string]any {
 		"request_uri_parameter_supported":                false,
 		"code_challenge_methods_supported":               []string{"S256"},
 		"authorization_response_iss_parameter_supported": true,
-	}
+	})
 	if s.platform == FranceConnect {
 		sig := []string{algES256, algRS256, "HS256"}
 		d["token_endpoint_auth_signing_alg_values_supported"] = []string{algES256, algRS256}
@@ -58,6 +53,20 @@ func (s *Server) discovery() map[string]any {
 	d["request_object_encryption_enc_values_supported"] = []string{"A256GCM"}
 	d["dpop_signing_alg_values_supported"] = es
 	return d
+}
+
+// endpointsMetadata returns the issuer and the endpoints of the discovery
+// document.
+func (s *Server) endpointsMetadata() map[string]any {
+	return map[string]any{
+		"issuer":                 s.issuer,
+		"authorization_endpoint": s.issuer + "/authorize",
+		"token_endpoint":         s.issuer + "/token",
+		"userinfo_endpoint":      s.issuer + "/userinfo",
+		"end_session_endpoint":   s.issuer + "/session/end",
+		"jwks_uri":               s.issuer + "/jwks",
+		"revocation_endpoint":    s.issuer + "/token/revocation",
+	}
 }
 
 // handleDiscovery serves GET /.well-known/openid-configuration.

@@ -141,13 +141,19 @@ func (s *Server) encryptToStranger(rc *registeredClient, jws string) (string, er
 	if err != nil {
 		return "", err
 	}
+	return s.encrypt(rc, jose.A256GCM, jose.Recipient{Algorithm: jose.ECDH_ES, Key: &k.PublicKey,
+		KeyID: "fctest:stranger:" + randomHex(4)}, jws)
+}
+
+// encrypt returns the compact JWE of plaintext for recipient, with headers
+// cty "JWT", iss and aud (spec §5.1).
+func (s *Server) encrypt(rc *registeredClient, enc jose.ContentEncryption, recipient jose.Recipient, plaintext string) (string, error) {
 	opts := (&jose.EncrypterOptions{}).WithContentType("JWT").WithHeader("iss", s.issuer).WithHeader("aud", rc.ID)
-	e, err := jose.NewEncrypter(jose.A256GCM, jose.Recipient{Algorithm: jose.ECDH_ES, Key: &k.PublicKey,
-		KeyID: "fctest:stranger:" + randomHex(4)}, opts)
+	e, err := jose.NewEncrypter(enc, recipient, opts)
 	if err != nil {
 		return "", err
 	}
-	obj, err := e.Encrypt([]byte(jws))
+	obj, err := e.Encrypt([]byte(plaintext))
 	if err != nil {
 		return "", err
 	}
@@ -213,16 +219,7 @@ func (s *Server) encryptJWT(ctx context.Context, rc *registeredClient, jws strin
 		}
 		alg = string(jose.RSA1_5)
 	}
-	opts := (&jose.EncrypterOptions{}).WithContentType("JWT").WithHeader("iss", s.issuer).WithHeader("aud", rc.ID)
-	e, err := jose.NewEncrypter(enc, jose.Recipient{Algorithm: jose.KeyAlgorithm(alg), Key: pub, KeyID: key.KeyID}, opts)
-	if err != nil {
-		return "", err
-	}
-	obj, err := e.Encrypt([]byte(jws))
-	if err != nil {
-		return "", err
-	}
-	return obj.CompactSerialize()
+	return s.encrypt(rc, enc, jose.Recipient{Algorithm: jose.KeyAlgorithm(alg), Key: pub, KeyID: key.KeyID}, jws)
 }
 
 // rsaKeyFor returns pub if it is an RSA key, else a fresh RSA public key.

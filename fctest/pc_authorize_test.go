@@ -100,7 +100,7 @@ func TestProConnectAuthorizeRedirectedErrors(t *testing.T) {
 			"invalid_request", "could not parse the claims parameter JSON"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			q := pcRedirect(t, noRedirect, e.authURL(tc.kv...))
+			q := redirectQuery(t, noRedirect, e.authURL(tc.kv...))
 			require.Equal(t, []string{"error", "error_description", "iss", "state"}, keysOfValues(q))
 			require.Equal(t, tc.code, q.Get("error"))
 			require.Equal(t, tc.desc, q.Get("error_description"))
@@ -116,7 +116,7 @@ func TestProConnectAuthorizeErrorPages(t *testing.T) {
 	_, err = e.srv.Login(context.Background(), e.authURL("redirect_uri", "https://fs.example.fr/other"), "agent_mfa")
 	requirePageError(t, err, http.StatusBadRequest, "Y030031")
 
-	q := pcRedirect(t, noRedirect, e.authURL("scope", "openid email siret"))
+	q := redirectQuery(t, noRedirect, e.authURL("scope", "openid email siret"))
 	require.Equal(t, "invalid_scope", q.Get("error"), "a scope the client was not granted")
 	require.NotEmpty(t, e.callback("agent_mfa", "scope", "openid email").Get("code"))
 }
@@ -187,7 +187,7 @@ func TestProConnectAgentPage(t *testing.T) {
 func TestProConnectPromptNone(t *testing.T) {
 	e := newPCEnv(t, fctest.Options{}, nil)
 	b := e.srv.NewBrowser()
-	q := pcRedirect(t, b.Client(), e.authURL("prompt", "none"))
+	q := redirectQuery(t, b.Client(), e.authURL("prompt", "none"))
 	require.Equal(t, []string{"error", "error_description", "iss", "state"}, keysOfValues(q))
 	require.Equal(t, "login_required", q.Get("error"), "no session")
 	require.Equal(t, "End-User authentication is required", q.Get("error_description"))
@@ -208,7 +208,7 @@ func TestProConnectPromptNone(t *testing.T) {
 		{"level in the set", []string{"prompt", "none", "claims", essential(mfaLevels...)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			q := pcRedirect(t, b.Client(), e.authURL(tc.kv...))
+			q := redirectQuery(t, b.Client(), e.authURL(tc.kv...))
 			require.Equal(t, []string{"code", "iss", "state"}, keysOfValues(q), "a code without the agent page")
 			form := e.tokenForm(q.Get("code"))
 			if slices.Contains(tc.kv, "second-fs") {
@@ -225,28 +225,28 @@ func TestProConnectPromptNone(t *testing.T) {
 		})
 	}
 
-	q = pcRedirect(t, b.Client(), e.authURL("prompt", "none", "claims", essential("eidas2")))
+	q = redirectQuery(t, b.Client(), e.authURL("prompt", "none", "claims", essential("eidas2")))
 	require.Equal(t, "login_required", q.Get("error"), "the session's level is not in the set")
 
 	cb, err := b.Login(context.Background(), e.authURL("prompt", "login"), "agent_eidas2")
 	require.NoError(t, err)
 	require.Contains(t, cb, "code=", "prompt=login shows the page again, where another agent is picked")
-	q = pcRedirect(t, b.Client(), e.authURL("prompt", "none", "claims", essential("eidas2")))
+	q = redirectQuery(t, b.Client(), e.authURL("prompt", "none", "claims", essential("eidas2")))
 	require.NotEmpty(t, q.Get("code"), "the new session is at eidas2")
 
 	e.clock.Advance(12 * time.Hour)
-	q = pcRedirect(t, b.Client(), e.authURL("prompt", "none"))
+	q = redirectQuery(t, b.Client(), e.authURL("prompt", "none"))
 	require.Equal(t, "login_required", q.Get("error"), "the session lasts 12 hours")
 }
 
 func TestProConnectAutoLogin(t *testing.T) {
 	e := newPCEnv(t, fctest.Options{AutoLogin: "agent_eidas2"}, nil)
-	q := pcRedirect(t, e.srv.NewBrowser().Client(), e.authURL())
+	q := redirectQuery(t, e.srv.NewBrowser().Client(), e.authURL())
 	require.NotEmpty(t, q.Get("code"), "a redirect straight back to the FS")
 	_, claims := e.open(e.exchange(q.Get("code"))["id_token"].(string))
 	require.Equal(t, e.srv.Subject(pcClientID, "agent_eidas2"), claims["sub"])
 
-	requireACRNotSatisfied(t, e, pcRedirect(t, noRedirect, e.authURL("claims", essential("eidas1"))))
+	requireACRNotSatisfied(t, e, redirectQuery(t, noRedirect, e.authURL("claims", essential("eidas1"))))
 
 	_, err := fctest.NewServer(fctest.Options{Platform: fctest.ProConnect, AutoLogin: "camille"})
 	require.ErrorContains(t, err, `AutoLogin: no identity "camille"`, "FranceConnect's people are not agents")

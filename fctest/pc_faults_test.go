@@ -36,7 +36,7 @@ func TestProConnectCallbackFaults(t *testing.T) {
 
 	e.callback("agent_mfa")
 	e.srv.InjectFault(fctest.FaultLoginRequired)
-	q := pcRedirect(t, e.srv.Client(), e.authURL("prompt", "none"))
+	q := redirectQuery(t, e.srv.Client(), e.authURL("prompt", "none"))
 	require.Equal(t, "login_required", q.Get("error"), "callback faults apply to silent logins too")
 }
 

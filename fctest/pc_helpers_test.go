@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
-	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -57,18 +56,10 @@ func newPCEnv(t *testing.T, opts fctest.Options, mutate func(*fctest.Client)) *p
 // params returns a valid ProConnect authorization request, changed by kv
 // pairs (an empty value deletes the parameter).
 func (e *pcEnv) params(kv ...string) url.Values {
-	v := url.Values{
+	return changed(url.Values{
 		"response_type": {"code"}, "client_id": {e.client.ID}, "redirect_uri": {callbackURL},
 		"scope": {pcScope}, "nonce": {testNonce}, "state": {testState},
-	}
-	for i := 0; i+1 < len(kv); i += 2 {
-		if kv[i+1] == "" {
-			v.Del(kv[i])
-		} else {
-			v.Set(kv[i], kv[i+1])
-		}
-	}
-	return v
+	}, kv...)
 }
 
 func (e *pcEnv) authURL(kv ...string) string {
@@ -145,20 +136,6 @@ func (e *pcEnv) verify(token, alg string) map[string]any {
 func essential(values ...string) string {
 	b, _ := json.Marshal(map[string]any{"id_token": map[string]any{"acr": map[string]any{"essential": true, "values": values}}})
 	return string(b)
-}
-
-// pcRedirect sends an authorize request that the emulator answers with a
-// redirect to the FS and returns its query.
-func pcRedirect(t *testing.T, b *http.Client, rawURL string) url.Values {
-	t.Helper()
-	resp, err := b.Get(rawURL)
-	require.NoError(t, err)
-	resp.Body.Close()
-	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
-	loc, err := url.Parse(resp.Header.Get("Location"))
-	require.NoError(t, err)
-	require.Equal(t, callbackURL, loc.Scheme+"://"+loc.Host+loc.Path)
-	return loc.Query()
 }
 
 // requireACRNotSatisfied checks ProConnect's Y020032 redirect.

@@ -75,7 +75,7 @@ func TestProConnectLogout(t *testing.T) {
 
 			_, err = e.srv.Logout(context.Background(), logout())
 			requirePageError(t, err, http.StatusBadRequest, "Y030110")
-			q := pcRedirect(t, e.srv.Client(), e.authURL("prompt", "none"))
+			q := redirectQuery(t, e.srv.Client(), e.authURL("prompt", "none"))
 			require.Equal(t, "login_required", q.Get("error"), "logout ended the ProConnect session")
 		})
 	}

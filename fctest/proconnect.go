@@ -1,6 +1,7 @@
 package fctest
 
 import (
+	"maps"
 	"slices"
 	"time"
 )
@@ -96,14 +97,8 @@ func (s *Server) pageCode(code string) string {
 // this server's URLs: signatures only (HS256, ES256, RS256), no encryption
 // members, refresh tokens, PKCE S256, public subs.
 func (s *Server) proConnectDiscovery() map[string]any {
-	return map[string]any{
-		"issuer":                                           s.issuer,
-		"authorization_endpoint":                           s.issuer + "/authorize",
-		"token_endpoint":                                   s.issuer + "/token",
-		"userinfo_endpoint":                                s.issuer + "/userinfo",
-		"end_session_endpoint":                             s.issuer + "/session/end",
-		"jwks_uri":                                         s.issuer + "/jwks",
-		"revocation_endpoint":                              s.issuer + "/token/revocation",
+	d := s.endpointsMetadata()
+	maps.Copy(d, map[string]any{
 		"acr_values_supported":                             slices.Clone(pcACRs),
 		"scopes_supported":                                 slices.Clone(pcScopeOrder),
 		"claims_supported":                                 slices.Clone(pcClaims),
@@ -121,7 +116,8 @@ func (s *Server) proConnectDiscovery() map[string]any {
 		"request_uri_parameter_supported":                  false,
 		"code_challenge_methods_supported":                 []string{"S256"},
 		"authorization_response_iss_parameter_supported":   true,
-	}
+	})
+	return d
 }
 
 // validateProConnectAlgs applies ProConnect's registration rules: id_token

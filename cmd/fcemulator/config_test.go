@@ -123,18 +123,26 @@ func TestIdentitiesFile(t *testing.T) {
 	require.Equal(t, franceconnect.EIDAS2, login.IDToken.ACR)
 }
 
-// TestReadmeClientsFile starts the program with the clients file and the
-// flags shown in the README, so that the documentation cannot drift.
-func TestReadmeClientsFile(t *testing.T) {
+// readmeJSON returns the README from the line starting with start to the
+// next section, and the first JSON block there.
+func readmeJSON(t *testing.T, start string) (section, block string) {
+	t.Helper()
 	readme, err := os.ReadFile("../../README.md")
 	require.NoError(t, err)
-	_, section, ok := strings.Cut(string(readme), "## For FS in other languages")
+	_, section, ok := strings.Cut(string(readme), start)
 	require.True(t, ok)
 	section, _, _ = strings.Cut(section, "\n## ")
 	_, rest, ok := strings.Cut(section, "```json\n")
 	require.True(t, ok)
-	file, _, ok := strings.Cut(rest, "```")
+	block, _, ok = strings.Cut(rest, "```")
 	require.True(t, ok)
+	return section, block
+}
+
+// TestReadmeClientsFile starts the program with the clients file and the
+// flags shown in the README, so that the documentation cannot drift.
+func TestReadmeClientsFile(t *testing.T) {
+	section, file := readmeJSON(t, "## For FS in other languages")
 	emu := startEmulator(t, "-clients", writeFile(t, "clients.json", file), "-keys-dir", t.TempDir(), "-admin")
 	require.Contains(t, emu.summary, "client my-fs\n")
 	for _, flag := range []string{"-clients", "-keys-dir", "-addr", "-platform", "-client-id", "-client-secret",

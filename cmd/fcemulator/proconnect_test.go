@@ -4,10 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
-	"mime"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 
@@ -126,14 +124,7 @@ func (rp *pcRP) verify(token, alg string) map[string]any {
 
 // userinfo fetches the userinfo: JSON or a JWT, as registered.
 func (rp *pcRP) userinfo(accessToken string) map[string]any {
-	req, err := http.NewRequest(http.MethodGet, rp.meta.UserinfoEndpoint, nil)
-	require.NoError(rp.t, err)
-	req.Header.Set("Authorization", "Bearer "+accessToken)
-	resp, err := rp.client.Do(req)
-	require.NoError(rp.t, err)
-	body := readBody(rp.t, resp)
-	require.Equal(rp.t, http.StatusOK, resp.StatusCode, body)
-	ct, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	ct, body := getBearer(rp.t, rp.client, rp.meta.UserinfoEndpoint, accessToken)
 	if rp.c.userinfo != "" {
 		require.Equal(rp.t, "application/jwt", ct)
 		return rp.verify(body, rp.c.userinfo)
@@ -258,15 +249,7 @@ func TestProConnectProgramRefusesEncryption(t *testing.T) {
 // TestReadmeProConnectClientsFile starts the program with the ProConnect
 // clients file of the README, so that it cannot drift.
 func TestReadmeProConnectClientsFile(t *testing.T) {
-	readme, err := os.ReadFile("../../README.md")
-	require.NoError(t, err)
-	_, section, ok := strings.Cut(string(readme), "**ProConnect.**")
-	require.True(t, ok)
-	section, _, _ = strings.Cut(section, "\n## ")
-	_, rest, ok := strings.Cut(section, "```json\n")
-	require.True(t, ok)
-	file, _, ok := strings.Cut(rest, "```")
-	require.True(t, ok)
+	section, file := readmeJSON(t, "**ProConnect.**")
 	emu := startEmulator(t, "-platform", "proconnect", "-clients", writeFile(t, "clients.json", file),
 		"-keys-dir", sharedKeysDir)
 	require.Contains(t, emu.summary, "client my-tool\n")
