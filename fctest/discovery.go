@@ -72,7 +72,7 @@ func (s *Server) endpointsMetadata() map[string]any {
 // handleDiscovery serves GET /.well-known/openid-configuration.
 func (s *Server) handleDiscovery(w http.ResponseWriter, _ *http.Request) {
 	d := s.discovery()
-	if err := applyDiscoveryFault(d, s.takeFault(pointDiscovery)); err != nil {
+	if err := s.applyDiscoveryFault(d, s.takeFault(pointDiscovery)); err != nil {
 		http.Error(w, "discovery unavailable", http.StatusInternalServerError)
 		return
 	}
@@ -82,7 +82,7 @@ func (s *Server) handleDiscovery(w http.ResponseWriter, _ *http.Request) {
 }
 
 // applyDiscoveryFault alters the document d as f dictates.
-func applyDiscoveryFault(d map[string]any, f Fault) error {
+func (s *Server) applyDiscoveryFault(d map[string]any, f Fault) error {
 	switch f {
 	case FaultDiscoveryWrongIssuer:
 		d["issuer"] = wrongIssuer
@@ -93,8 +93,12 @@ func applyDiscoveryFault(d map[string]any, f Fault) error {
 		}
 		d["jwks_uri"] = "http://" + addr + apiPrefix + "/jwks"
 	case FaultDiscoveryUnsupportedAlgs:
+		sig := []string{"HS256"}
+		if s.platform == ProConnect { // which signs with HS256
+			sig = []string{"HS512", "PS256"}
+		}
 		for _, k := range []string{"id_token_signing_alg_values_supported", "userinfo_signing_alg_values_supported"} {
-			d[k] = []string{"HS256"}
+			d[k] = sig
 		}
 		for _, k := range []string{"id_token_encryption_alg_values_supported", "userinfo_encryption_alg_values_supported"} {
 			d[k] = []string{"RSA1_5"}

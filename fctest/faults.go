@@ -156,7 +156,8 @@ const (
 	FaultDiscoveryJWKSUnreachable
 	// FaultDiscoveryUnsupportedAlgs advertises only algorithms that
 	// FranceConnect never uses: HS256 signatures, RSA1_5 key encryption and
-	// A128CBC-HS256 content encryption.
+	// A128CBC-HS256 content encryption; on ProConnect, HS512 and PS256
+	// signatures.
 	FaultDiscoveryUnsupportedAlgs
 
 	// Logout faults (applied to the next redirect back from session/end).
@@ -194,12 +195,13 @@ const (
 	// the algorithm is not the registered one.
 	FaultSigningAlgMismatch
 	// FaultACRNotRequested puts an acr of the platform that the request did
-	// not ask for (the first of acr_values_supported neither requested nor
-	// genuine): on ProConnect a value outside the required set.
+	// not ask for: the first of acr_values_supported neither requested nor
+	// genuine, on ProConnect a value outside the required set. No effect when
+	// every level of the platform is requested or genuine.
 	FaultACRNotRequested
-	// FaultACRHigherUnlisted puts eidas3, or eidas2 when eidas3 was
-	// requested: a level higher than requested ones but not in the set, which
-	// a membership check must refuse. No effect when both were requested.
+	// FaultACRHigherUnlisted puts eidas3, or eidas2 when eidas3 is requested
+	// or genuine: a level higher than the requested ones but not in the set,
+	// which a membership check must refuse. No effect when neither is left.
 	FaultACRHigherUnlisted
 	// FaultEncrypted sends the id_token as a JWE (ECDH-ES, A256GCM, to a key
 	// the client does not have) to a client that expects a bare JWS, such as

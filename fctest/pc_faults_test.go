@@ -205,3 +205,15 @@ func TestProConnectUserinfoFaults(t *testing.T) {
 		})
 	}
 }
+
+func TestProConnectDiscoveryFaults(t *testing.T) {
+	e := newPCEnv(t, fctest.Options{}, nil)
+	e.srv.InjectFault(fctest.FaultDiscoveryUnsupportedAlgs)
+	d := discovery(t, e.env)
+	require.Equal(t, []any{"HS512", "PS256"}, d["id_token_signing_alg_values_supported"], "none that ProConnect uses")
+	require.Equal(t, []any{"HS512", "PS256"}, d["userinfo_signing_alg_values_supported"])
+	require.Equal(t, []any{"HS256", "ES256", "RS256"}, discovery(t, e.env)["id_token_signing_alg_values_supported"])
+
+	e.srv.InjectFault(fctest.FaultDiscoveryWrongIssuer)
+	require.NotEqual(t, e.srv.Issuer(), discovery(t, e.env)["issuer"])
+}
