@@ -188,7 +188,8 @@ func (s *Server) validateAlgs(rc *registeredClient) error {
 		rc.SignedResponseAlg = s.keys.algs[0] // ES256 unless the server publishes RS256 only
 	}
 	if rc.UserinfoSignedResponseAlg != "" && rc.UserinfoSignedResponseAlg != rc.SignedResponseAlg {
-		return errClient(&rc.Client, "userinfo_signed_response_alg", "must equal id_token_signed_response_alg (%s signs both with one algorithm)", s.platform)
+		return errClient(&rc.Client, "userinfo_signed_response_alg",
+			"must equal id_token_signed_response_alg (%s signs both with one algorithm)", s.platform)
 	}
 	if s.platform == FranceConnectPlus && rc.SignedResponseAlg != algES256 {
 		return errClient(&rc.Client, sigField, "FranceConnect+ only signs with ES256, not %q", rc.SignedResponseAlg)

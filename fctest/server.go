@@ -101,10 +101,10 @@ type Options struct {
 	// every key is generated, with a random kid.
 	SigningKeys []crypto.Signer
 	// AutoLogin is the Login of an identity (an agent on ProConnect) that
-	// every authorization request logs in at once: authorize answers with a redirect to the service
-	// provider's callback instead of the identity-choice page, so that a login
-	// is a pure chain of redirects (for test clients that cannot fill in an
-	// HTML form). The identity's level is still checked against the request
+	// every authorization request logs in at once: authorize answers with a
+	// redirect to the service provider's callback instead of the
+	// identity-choice page, so that a login is a pure chain of redirects (for
+	// test clients that cannot fill in an HTML form). The identity's level is still checked against the request
 	// (Y100001 page when lower; on ProConnect error=access_denied when the
 	// agent's acr is not in the requested set) and callback faults still
 	// apply. Zero: the identity-choice page is shown.
