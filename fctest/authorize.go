@@ -27,6 +27,10 @@ type redirectErr struct{ code, description string }
 
 // handleAuthorize serves GET and POST /authorize.
 func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
+	if s.platform == ProConnect {
+		s.handleProConnectAuthorize(w, r)
+		return
+	}
 	params, pe := authorizeValues(r)
 	if pe == nil {
 		var req *authRequest
@@ -162,7 +166,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, req *authRequ
 		s.redirectError(w, r, req.redirectURI, req.state, "invalid_idp_hint", "An idp_hint was provided but is not allowed")
 		return nil
 	}
-	return s.startInteraction(w, r, rc, req, acr, amr)
+	return s.startInteraction(w, r, newInteraction(rc, req, acr, amr))
 }
 
 // checkAuthorize returns the effective acr or the error to redirect with.
@@ -229,6 +233,9 @@ func (s *Server) redirectToClient(w http.ResponseWriter, r *http.Request, redire
 	q.Set("iss", s.issuer)
 	for k, v := range params {
 		q[k] = v
+		if len(v) == 0 {
+			delete(q, k)
+		}
 	}
 	u.RawQuery = q.Encode()
 	w.Header().Set("Cache-Control", "no-store")

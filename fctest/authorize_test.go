@@ -94,14 +94,7 @@ func TestAuthorizeErrorPagesForClientAndRedirectURI(t *testing.T) {
 // redirectError sends an authorize request and returns the error redirect.
 func redirectError(t *testing.T, e *env, rawURL string) url.Values {
 	t.Helper()
-	resp, err := noRedirect.Get(rawURL)
-	require.NoError(t, err)
-	resp.Body.Close()
-	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
-	loc, err := url.Parse(resp.Header.Get("Location"))
-	require.NoError(t, err)
-	require.Equal(t, callbackURL, loc.Scheme+"://"+loc.Host+loc.Path)
-	q := loc.Query()
+	q := redirectQuery(t, noRedirect, rawURL)
 	require.Equal(t, []string{"error", "error_description", "iss", "state"}, keysOfValues(q))
 	require.Equal(t, testState, q.Get("state"))
 	require.Equal(t, e.srv.Issuer(), q.Get("iss"))

@@ -49,16 +49,25 @@ type Client struct {
 	Scopes []string
 	// AllowAMR authorises the FS to request the amr claim through the claims
 	// parameter (claims: ["amr"]); requesting it when false yields the
-	// Y100009 error page.
+	// Y100009 error page. ProConnect ignores it: amr is open to every FS.
 	AllowAMR bool
 	// AllowedIDPHints are idp_hint values accepted at authorize for this FS
 	// (allowed_idp_hints), besides Options.AllowedIDPHints. Zero: none.
+	// ProConnect ignores it: it accepts any idp_hint.
 	AllowedIDPHints []string
-	// SignedResponseAlg is the id_token and userinfo signature algorithm
+	// SignedResponseAlg is the id_token signature algorithm
 	// (id_token_signed_response_alg): "ES256" (the only one on
-	// FranceConnect+) or "RS256" (FranceConnect only). Zero: ES256, or RS256
-	// on a server publishing only RS256.
+	// FranceConnect+), "RS256" (FranceConnect and ProConnect) or "HS256"
+	// keyed by Secret (ProConnect only, which marks it "not recommended").
+	// On the FranceConnect platforms it signs the userinfo too. Zero: ES256,
+	// or RS256 on a server publishing only RS256.
 	SignedResponseAlg string
+	// UserinfoSignedResponseAlg is the userinfo signature algorithm
+	// (userinfo_signed_response_alg). On ProConnect, "ES256", "RS256" or
+	// "HS256" makes the userinfo an application/jwt signed with it, and zero
+	// makes it plain application/json. On the FranceConnect platforms it
+	// must be zero or equal SignedResponseAlg, which signs both.
+	UserinfoSignedResponseAlg string
 	// EncryptedResponseAlg is the key management algorithm of the id_token
 	// and userinfo JWE (id_token_encrypted_response_alg): "ECDH-ES",
 	// "RSA-OAEP-256" or "RSA-OAEP". On FranceConnect+ zero means chosen from
@@ -73,7 +82,8 @@ type Client struct {
 	// (jwks_uri), like FranceConnect+ does with the "Client keys URL"; the
 	// set is cached for max(60 s, Cache-Control max-age) of the server clock.
 	// Exactly one of JWKS and JWKSURL is required on FranceConnect+, and on
-	// FranceConnect when EncryptedResponseAlg is set.
+	// FranceConnect when EncryptedResponseAlg is set. ProConnect does not
+	// encrypt: it refuses EncryptedResponseAlg, JWKS and JWKSURL.
 	JWKSURL string
 }
 
@@ -173,8 +183,15 @@ func (s *Server) validateScopes(rc *registeredClient) error {
 
 func (s *Server) validateAlgs(rc *registeredClient) error {
 	const sigField, encField = "id_token_signed_response_alg", "id_token_encrypted_response_alg"
+	if s.platform == ProConnect {
+		return s.validateProConnectAlgs(rc)
+	}
 	if rc.SignedResponseAlg == "" {
 		rc.SignedResponseAlg = s.keys.algs[0] // ES256 unless the server publishes RS256 only
+	}
+	if rc.UserinfoSignedResponseAlg != "" && rc.UserinfoSignedResponseAlg != rc.SignedResponseAlg {
+		return errClient(&rc.Client, "userinfo_signed_response_alg",
+			"must equal id_token_signed_response_alg (%s signs both with one algorithm)", s.platform)
 	}
 	if s.platform == FranceConnectPlus && rc.SignedResponseAlg != algES256 {
 		return errClient(&rc.Client, sigField, "FranceConnect+ only signs with ES256, not %q", rc.SignedResponseAlg)

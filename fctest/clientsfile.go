@@ -44,8 +44,17 @@ type fileClient struct {
 // claims (["amr"] allows the amr claim), allowed_idp_hints, jwks (the public
 // JWK Set inline, instead of jwks_uri) and userinfo_signed_response_alg,
 // userinfo_encrypted_response_alg and userinfo_encrypted_response_enc, which
-// must equal their id_token counterparts when given (FranceConnect uses the
-// same algorithms for both). Content encryption can only be A256GCM.
+// must equal their id_token counterparts when given on the FranceConnect
+// platforms (they use the same algorithms for both). Content encryption can
+// only be A256GCM. A ProConnect client has no encryption members and no
+// keys; its id_token_signed_response_alg may be HS256, and its
+// userinfo_signed_response_alg, when absent, makes the userinfo plain JSON:
+//
+//	[{"client_id": "my-fs", "client_secret": "…at least 32 characters…",
+//	  "redirect_uris": ["http://127.0.0.1:3000/callback"],
+//	  "post_logout_redirect_uris": ["http://127.0.0.1:3000/logged-out"],
+//	  "id_token_signed_response_alg": "RS256",
+//	  "userinfo_signed_response_alg": "RS256"}]
 //
 // ParseClients checks the shape of the file: unknown members, types,
 // client_id present and unique; RegisterClient checks the rest against the
@@ -86,8 +95,6 @@ func (fc *fileClient) check() (field, msg string) {
 		return "id_token_encrypted_response_enc", fmt.Sprintf("%q is not A256GCM", fc.EncryptedEnc)
 	case fc.UserinfoEncryptedEnc != "" && fc.UserinfoEncryptedEnc != "A256GCM":
 		return "userinfo_encrypted_response_enc", fmt.Sprintf("%q is not A256GCM", fc.UserinfoEncryptedEnc)
-	case fc.UserinfoSignedAlg != "" && fc.UserinfoSignedAlg != fc.SignedAlg:
-		return "userinfo_signed_response_alg", "must equal id_token_signed_response_alg"
 	case fc.UserinfoEncryptedAlg != "" && fc.UserinfoEncryptedAlg != fc.EncryptedAlg:
 		return "userinfo_encrypted_response_alg", "must equal id_token_encrypted_response_alg"
 	case len(jwks) > 0 && !bytes.Equal(jwks, []byte("null")) && jwks[0] != '{':
@@ -102,7 +109,8 @@ func (fc *fileClient) client() Client {
 		ID: fc.ID, Secret: Secret(fc.Secret), Name: fc.Name, EntityID: fc.EntityID,
 		RedirectURIs: fc.RedirectURIs, PostLogoutRedirectURIs: fc.PostLogoutRedirectURIs,
 		Scopes: fc.Scopes, AllowAMR: len(fc.Claims) > 0, AllowedIDPHints: fc.AllowedIDPHints,
-		SignedResponseAlg: fc.SignedAlg, EncryptedResponseAlg: fc.EncryptedAlg, JWKSURL: fc.JWKSURI,
+		SignedResponseAlg: fc.SignedAlg, UserinfoSignedResponseAlg: fc.UserinfoSignedAlg,
+		EncryptedResponseAlg: fc.EncryptedAlg, JWKSURL: fc.JWKSURI,
 	}
 	if jwks := bytes.TrimSpace(fc.JWKS); len(jwks) > 0 && !bytes.Equal(jwks, []byte("null")) {
 		c.JWKS = jwks

@@ -2,6 +2,7 @@ package fctest
 
 import (
 	"encoding/json"
+	"maps"
 	"net"
 	"net/http"
 )
@@ -9,15 +10,12 @@ import (
 // discovery returns the OpenID Provider metadata of the platform (spec §2.1,
 // FC v2 differences §2.2), with this server's URLs.
 func (s *Server) discovery() map[string]any {
+	if s.platform == ProConnect {
+		return s.proConnectDiscovery()
+	}
 	encAlgs := []string{algECDHES, algRSAOAEP, algRSAOAEP256}
-	d := map[string]any{
-		"issuer":                                         s.issuer,
-		"authorization_endpoint":                         s.issuer + "/authorize",
-		"token_endpoint":                                 s.issuer + "/token",
-		"userinfo_endpoint":                              s.issuer + "/userinfo",
-		"end_session_endpoint":                           s.issuer + "/session/end",
-		"jwks_uri":                                       s.issuer + "/jwks",
-		"revocation_endpoint":                            s.issuer + "/token/revocation",
+	d := s.endpointsMetadata()
+	maps.Copy(d, map[string]any{
 		"acr_values_supported":                           supportedACRs(s.platform),
 		"scopes_supported":                               knownScopes(s.platform),
 		"claims_supported":                               knownClaims(s.platform),
@@ -32,7 +30,7 @@ func (s *Server) discovery() map[string]any {
 		"request_uri_parameter_supported":                false,
 		"code_challenge_methods_supported":               []string{"S256"},
 		"authorization_response_iss_parameter_supported": true,
-	}
+	})
 	if s.platform == FranceConnect {
 		sig := []string{algES256, algRS256, "HS256"}
 		d["token_endpoint_auth_signing_alg_values_supported"] = []string{algES256, algRS256}
@@ -57,10 +55,24 @@ func (s *Server) discovery() map[string]any {
 	return d
 }
 
+// endpointsMetadata returns the issuer and the endpoints of the discovery
+// document.
+func (s *Server) endpointsMetadata() map[string]any {
+	return map[string]any{
+		"issuer":                 s.issuer,
+		"authorization_endpoint": s.issuer + "/authorize",
+		"token_endpoint":         s.issuer + "/token",
+		"userinfo_endpoint":      s.issuer + "/userinfo",
+		"end_session_endpoint":   s.issuer + "/session/end",
+		"jwks_uri":               s.issuer + "/jwks",
+		"revocation_endpoint":    s.issuer + "/token/revocation",
+	}
+}
+
 // handleDiscovery serves GET /.well-known/openid-configuration.
 func (s *Server) handleDiscovery(w http.ResponseWriter, _ *http.Request) {
 	d := s.discovery()
-	if err := applyDiscoveryFault(d, s.takeFault(pointDiscovery)); err != nil {
+	if err := s.applyDiscoveryFault(d, s.takeFault(pointDiscovery)); err != nil {
 		http.Error(w, "discovery unavailable", http.StatusInternalServerError)
 		return
 	}
@@ -70,7 +82,7 @@ func (s *Server) handleDiscovery(w http.ResponseWriter, _ *http.Request) {
 }
 
 // applyDiscoveryFault alters the document d as f dictates.
-func applyDiscoveryFault(d map[string]any, f Fault) error {
+func (s *Server) applyDiscoveryFault(d map[string]any, f Fault) error {
 	switch f {
 	case FaultDiscoveryWrongIssuer:
 		d["issuer"] = wrongIssuer
@@ -81,8 +93,12 @@ func applyDiscoveryFault(d map[string]any, f Fault) error {
 		}
 		d["jwks_uri"] = "http://" + addr + apiPrefix + "/jwks"
 	case FaultDiscoveryUnsupportedAlgs:
+		sig := []string{"HS256"}
+		if s.platform == ProConnect { // which signs with HS256
+			sig = []string{"HS512", "PS256"}
+		}
 		for _, k := range []string{"id_token_signing_alg_values_supported", "userinfo_signing_alg_values_supported"} {
-			d[k] = []string{"HS256"}
+			d[k] = sig
 		}
 		for _, k := range []string{"id_token_encryption_alg_values_supported", "userinfo_encryption_alg_values_supported"} {
 			d[k] = []string{"RSA1_5"}

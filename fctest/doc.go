@@ -1,5 +1,5 @@
-// Package fctest is an in-process FranceConnect+ (and FranceConnect v2)
-// emulator for tests, in the spirit of net/http/httptest.
+// Package fctest is an in-process FranceConnect+ (and FranceConnect v2, and
+// ProConnect) emulator for tests, in the spirit of net/http/httptest.
 //
 // A Server listens on a loopback port and serves the platform's endpoints
 // under /api/v2 — discovery, JWKS, authorize (GET and POST), the
@@ -46,12 +46,75 @@
 // returns the app's Response for the test to assert on, and faults injected
 // with InjectFault show in those answers.
 //
+// # ProConnect
+//
+// Options.Platform = ProConnect plays ProConnect, the State's sign-in for
+// public agents, which runs a fork of FranceConnect's core: the same routes
+// under /api/v2, Y-code error pages, 303 redirects with state and iss,
+// client_secret_post and browser logout with state. What differs:
+//
+//   - People are Agents (DemoAgents, or Options.Agents; ParseAgents reads
+//     them from JSON) and the claims are an agent's: given_name, usual_name,
+//     email, uid, siret, siren, organization_label, idp_id, idp_acr, roles,
+//     phone_number, belonging_population, organizational_unit, groups,
+//     custom, amr (with ProConnect's "mail"), by ProConnect's scopes. The sub
+//     is the agent's account id, the same at every client (Agent.Sub).
+//   - Authorize takes ProConnect's whitelist (client_id, response_type,
+//     redirect_uri, scope, state, nonce, claims, acr_values, prompt,
+//     idp_hint, login_hint, siret_hint, code_challenge,
+//     code_challenge_method, response_mode); any other parameter, a
+//     malformed nonce (1 to 512 ASCII characters), login_hint (an e-mail) or
+//     siret_hint (14 digits) is the Y000400 page. nonce is optional.
+//   - Levels are a set: an essential acr request in claims,
+//     {"id_token":{"acr":{"essential":true,"values":[…]}}}, must contain the
+//     agent's level, else the FS gets error=access_denied, "requested ACRs
+//     could not be satisfied" and an error_uri carrying Y020032; a higher
+//     level outside the set is refused too. acr_values and non-essential
+//     requests are soft. The seven values are eidas0, eidas0-mfa, eidas1,
+//     eidas1-mfa, eidas2, eidas3 and
+//     https://proconnect.gouv.fr/assurance/certification-dirigeant; an
+//     identity provider level outside them is returned as eidas1.
+//   - prompt takes login, consent and none. After a login the browser holds
+//     a ProConnect session (12 hours): prompt=none answers with a code
+//     without the agent page when the session's level satisfies the
+//     request, and with error=login_required otherwise.
+//   - PKCE S256: a code issued with code_challenge needs the matching
+//     code_verifier (invalid_grant otherwise); the plain method is refused.
+//   - Each client registers its id_token algorithm, ES256, RS256 (keys of
+//     both in one JWKS, told apart by kid and alg) or HS256 keyed by the
+//     client secret, and its userinfo algorithm: a signed application/jwt,
+//     or plain application/json when it registered none. Nothing is
+//     encrypted: a client registered with encryption keys is refused.
+//   - The token response adds a refresh_token; grant_type=refresh_token
+//     redeems it for a new access token, a new refresh token and an id_token
+//     of the same agent without nonce. Each refresh token works once; using
+//     it again revokes every token of the login. Revocation takes refresh
+//     tokens too.
+//
+// Where ProConnect's documentation and code disagree or are silent, the
+// emulator chooses: access tokens live 60 seconds (the expires_in the
+// platform answers, not the hour its documentation states), codes 60
+// seconds and refresh tokens two hours (its documentation);
+// authorization_response_iss_parameter_supported is true and every callback
+// carries iss; response_mode is query only; without prompt, a live session
+// still shows the agent page, so that a test picks its agent every time
+// (prompt=none is the silent path); the e-mail one-time code that ProConnect
+// adds for identity providers without MFA is not played; the codes of the
+// pages ProConnect documents are used (Y000400, Y030031 for an unknown
+// redirect_uri, Y030111 for an unknown post_logout_redirect_uri, Y030110
+// without session), the others are FranceConnect's, and JSON error_uri
+// values use FranceConnect's base.
+//
 // # Faults
 //
 // InjectFault queues protocol violations (wrong audience, expired token,
 // unknown signing key, unencrypted id_token, userinfo sub mismatch, callback
 // errors, a discovery document naming another issuer, a logout returning
-// another state, …) so that a service provider's test suite can check it
+// another state, and for ProConnect an id_token signed with another
+// algorithm than the client's, a JWE, an acr outside the requested set,
+// JSON userinfo to a client registered for a signed one, a refreshed
+// id_token of another person, a callback without iss or with
+// login_required, …) so that a service provider's test suite can check it
 // rejects each of them. See Fault for the list and where each applies.
 //
 // # Options for other setups
@@ -72,6 +135,8 @@
 // identity completes the login. There is no SSO (every authorize shows the
 // identity-choice page, unless Options.AutoLogin is set), no
 // sector_identifier_uri check, no data-provider endpoint, no HS256 clients
-// and no request objects or PKCE. Error codes the specification does not
-// record are derived by the emulator and will not match the platform's.
+// and no request objects or PKCE on the FranceConnect platforms, no
+// introspection endpoint and no private-sector restriction (Y500015) on
+// ProConnect. Error codes the specification does not record are derived by
+// the emulator and will not match the platform's.
 package fctest

@@ -9,8 +9,10 @@ import (
 // to check that a service provider rejects it. Faults are queued by
 // InjectFault; each one applies once, at the next flow that reaches the
 // point where it applies: the callback (when an identity is picked on the
-// interaction page), the token response, the userinfo response, the
-// discovery document, or the redirect back from logout. Faults for
+// interaction page, or a silent login answers prompt=none), the token
+// response (from a code or a refresh token), the refresh response, the
+// userinfo response, the discovery document, or the redirect back from
+// logout. Faults for
 // different points do not interfere; faults for the same point apply in
 // queue order, one per flow.
 type Fault int
@@ -40,10 +42,12 @@ const (
 	// id_token ones change the id_token only).
 
 	// FaultACRLower puts an acr one level below the requested one in the
-	// id_token: eidas2 for eidas3, eidas1 for eidas2, "" for eidas1.
+	// id_token: eidas2 for eidas3, eidas1 for eidas2, "" for eidas1. On
+	// ProConnect it puts eidas0, the lowest level.
 	FaultACRLower
 	// FaultACRHigher puts an acr one level above the requested one (eidas3
-	// for eidas2); it has no effect on an eidas3 request.
+	// for eidas2); it has no effect on an eidas3 request. On ProConnect it
+	// puts eidas3.
 	FaultACRHigher
 	// FaultUnknownACR puts an acr that is not an eIDAS level of
 	// FranceConnect (the eIDAS LoA URI of "substantial").
@@ -51,20 +55,21 @@ const (
 	// FaultMissingACR omits the acr claim.
 	FaultMissingACR
 	// FaultUnknownSigningKey signs the id_token with a key absent from the
-	// JWKS (unknown kid).
+	// JWKS (unknown kid); with HS256, with another secret.
 	FaultUnknownSigningKey
 	// FaultBadSignature corrupts the id_token signature (known kid).
 	FaultBadSignature
 	// FaultAlgNone sends an unsigned id_token with alg "none".
 	FaultAlgNone
 	// FaultAlgHS256 signs the id_token with HS256 keyed by the client secret
-	// and the kid of the real key (algorithm confusion).
+	// and the kid of the real key (algorithm confusion); for a ProConnect
+	// client registered HS256 the signature is the genuine one, with a kid.
 	FaultAlgHS256
 	// FaultAlgRS256 signs the id_token with RS256, using a fresh RSA key and
 	// the kid of the real key: RS256 where only ES256 is allowed.
 	FaultAlgRS256
 	// FaultMissingKid signs the id_token with the real key but leaves kid out
-	// of the JWS header.
+	// of the JWS header (no effect on HS256, which never has a kid).
 	FaultMissingKid
 	// FaultExpiredToken issues an id_token with iat = now-120, exp = now-60.
 	FaultExpiredToken
@@ -121,7 +126,8 @@ const (
 	// FaultUserinfoSubMismatch returns a sub that differs from the
 	// id_token's.
 	FaultUserinfoSubMismatch
-	// FaultUserinfoUnsigned returns plain JSON (application/json).
+	// FaultUserinfoUnsigned returns plain JSON (application/json), to a
+	// client that expects a signed userinfo.
 	FaultUserinfoUnsigned
 	// FaultUserinfoUnencrypted returns a bare JWS to a client that expects a
 	// JWE (no effect on a signed-only FranceConnect client).
@@ -150,7 +156,8 @@ const (
 	FaultDiscoveryJWKSUnreachable
 	// FaultDiscoveryUnsupportedAlgs advertises only algorithms that
 	// FranceConnect never uses: HS256 signatures, RSA1_5 key encryption and
-	// A128CBC-HS256 content encryption.
+	// A128CBC-HS256 content encryption; on ProConnect, HS512 and PS256
+	// signatures.
 	FaultDiscoveryUnsupportedAlgs
 
 	// Logout faults (applied to the next redirect back from session/end).
@@ -158,6 +165,68 @@ const (
 	// FaultLogoutWrongState returns to post_logout_redirect_uri with a state
 	// different from the one sent.
 	FaultLogoutWrongState
+
+	// Callback faults for the checks ProConnect adds (also usable on the
+	// FranceConnect platforms).
+
+	// FaultCallbackMissingIssuer returns a code without the iss parameter,
+	// although discovery advertises authorization_response_iss_parameter_supported
+	// (RFC 9207).
+	FaultCallbackMissingIssuer
+	// FaultLoginRequired redirects with error=login_required, whether or not
+	// the request carried prompt=none.
+	FaultLoginRequired
+	// FaultConsentRequired redirects with error=consent_required.
+	FaultConsentRequired
+	// FaultInteractionRequired redirects with error=interaction_required.
+	FaultInteractionRequired
+	// FaultACRNotSatisfied redirects with error=access_denied, "requested
+	// ACRs could not be satisfied" and an error_uri carrying ProConnect's
+	// Y020032, whatever the agent's level.
+	FaultACRNotSatisfied
+
+	// Token faults for the checks ProConnect adds (they apply like the token
+	// faults above, to a code or a refresh token response).
+
+	// FaultSigningAlgMismatch signs the id_token with a published key of
+	// another algorithm than the client's: RS256 for an ES256 client, ES256
+	// for an RS256 or HS256 client (a fresh key under an unpublished kid when
+	// the server does not publish that algorithm). The signature is valid,
+	// the algorithm is not the registered one.
+	FaultSigningAlgMismatch
+	// FaultACRNotRequested puts an acr of the platform that the request did
+	// not ask for: the first of acr_values_supported neither requested nor
+	// genuine, on ProConnect a value outside the required set. No effect when
+	// every level of the platform is requested or genuine.
+	FaultACRNotRequested
+	// FaultACRHigherUnlisted puts eidas3, or eidas2 when eidas3 is requested
+	// or genuine: a level higher than the requested ones but not in the set,
+	// which a membership check must refuse. No effect when neither is left.
+	FaultACRHigherUnlisted
+	// FaultEncrypted sends the id_token as a JWE (ECDH-ES, A256GCM, to a key
+	// the client does not have) to a client that expects a bare JWS, such as
+	// every ProConnect client (no effect on clients that encrypt).
+	FaultEncrypted
+
+	// Refresh faults (applied to the next refresh token response only; a
+	// refresh response takes a token fault when no refresh fault is queued).
+
+	// FaultRefreshOtherSub answers a refresh with an id_token whose sub is
+	// another person's.
+	FaultRefreshOtherSub
+
+	// Userinfo faults for the checks ProConnect adds.
+
+	// FaultUserinfoSigned returns the userinfo as an application/jwt signed
+	// with the id_token's algorithm to a ProConnect client registered for
+	// plain JSON (no effect on the others).
+	FaultUserinfoSigned
+	// FaultUserinfoSigningAlgMismatch signs the userinfo like
+	// FaultSigningAlgMismatch signs the id_token.
+	FaultUserinfoSigningAlgMismatch
+	// FaultUserinfoEncrypted returns the userinfo as a JWE like
+	// FaultEncrypted.
+	FaultUserinfoEncrypted
 
 	faultCount // sentinel
 )
@@ -177,6 +246,10 @@ var faultNames = [faultCount]string{
 	"FaultUserinfoUnknownSigningKey", "FaultUserinfoServerError", "FaultUserinfoWrongContentType",
 	"FaultDiscoveryWrongIssuer", "FaultDiscoveryJWKSUnreachable", "FaultDiscoveryUnsupportedAlgs",
 	"FaultLogoutWrongState",
+	"FaultCallbackMissingIssuer", "FaultLoginRequired", "FaultConsentRequired", "FaultInteractionRequired",
+	"FaultACRNotSatisfied", "FaultSigningAlgMismatch", "FaultACRNotRequested", "FaultACRHigherUnlisted",
+	"FaultEncrypted", "FaultRefreshOtherSub", "FaultUserinfoSigned", "FaultUserinfoSigningAlgMismatch",
+	"FaultUserinfoEncrypted",
 }
 
 // String returns the constant's name.
@@ -208,15 +281,21 @@ const (
 	pointUserinfo
 	pointDiscovery
 	pointLogout
+	pointRefresh
 )
 
 func (f Fault) point() faultPoint {
 	switch {
-	case f >= FaultAccessDenied && f <= FaultCallbackMissingState:
+	case f >= FaultAccessDenied && f <= FaultCallbackMissingState,
+		f >= FaultCallbackMissingIssuer && f <= FaultACRNotSatisfied:
 		return pointCallback
-	case f >= FaultACRLower && f <= FaultTokenMissingIDToken:
+	case f >= FaultACRLower && f <= FaultTokenMissingIDToken,
+		f >= FaultSigningAlgMismatch && f <= FaultEncrypted:
 		return pointToken
-	case f >= FaultUserinfoSubMismatch && f <= FaultUserinfoWrongContentType:
+	case f == FaultRefreshOtherSub:
+		return pointRefresh
+	case f >= FaultUserinfoSubMismatch && f <= FaultUserinfoWrongContentType,
+		f >= FaultUserinfoSigned && f <= FaultUserinfoEncrypted:
 		return pointUserinfo
 	case f >= FaultDiscoveryWrongIssuer && f <= FaultDiscoveryUnsupportedAlgs:
 		return pointDiscovery

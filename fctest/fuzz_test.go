@@ -29,8 +29,36 @@ func FuzzHostileInput(f *testing.F) {
 		PostLogoutRedirectURIs: []string{logoutURL}, JWKS: fsKeys["ECDH-ES"]().pub}); err != nil {
 		f.Fatal(err)
 	}
+	f.Fuzz(hostile(srv))
+}
+
+// FuzzProConnectHostileInput is FuzzHostileInput on ProConnect, with its
+// own parameters, PKCE and refresh tokens.
+func FuzzProConnectHostileInput(f *testing.F) {
+	for _, seed := range []string{
+		"", "prompt=none", "prompt=none&prompt=login", "code_challenge=x&code_challenge_method=S256",
+		"claims={\"id_token\":{\"acr\":{\"essential\":true,\"values\":null}}}", "siret_hint=" + strings.Repeat("1", 14),
+		"grant_type=refresh_token&refresh_token=" + strings.Repeat("r", 43) + "&client_id=" + pcClientID + "&client_secret=" + secret,
+		"id_token_hint=eyJhbGciOiJIUzI1NiJ9.e30.x", "login_hint=a@b", "\x00\xff",
+	} {
+		f.Add(seed)
+	}
+	srv, err := fctest.NewServer(fctest.Options{Platform: fctest.ProConnect, SigningAlg: "ES256"})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(srv.Close)
+	if err := srv.RegisterClient(fctest.Client{ID: pcClientID, Secret: secret, RedirectURIs: []string{callbackURL},
+		PostLogoutRedirectURIs: []string{logoutURL}, SignedResponseAlg: "HS256"}); err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(hostile(srv))
+}
+
+// hostile returns the fuzz function sending in to every endpoint of srv.
+func hostile(srv *fctest.Server) func(*testing.T, string) {
 	client := srv.NewBrowser().Client()
-	f.Fuzz(func(t *testing.T, in string) {
+	return func(t *testing.T, in string) {
 		escaped := url.PathEscape(in)
 		requests := []*http.Request{
 			mustRequest(t, http.MethodGet, srv.Issuer()+"/authorize?"+in, ""),
@@ -55,7 +83,7 @@ func FuzzHostileInput(f *testing.F) {
 				t.Fatalf("%s %s: HTTP %d", req.Method, req.URL, resp.StatusCode)
 			}
 		}
-	})
+	}
 }
 
 func mustRequest(t *testing.T, method, rawURL, body string) *http.Request {

@@ -119,10 +119,15 @@ func (e *env) params(kv ...string) url.Values {
 	if e.srv.Platform() == fctest.FranceConnect {
 		acr = "eidas1"
 	}
-	v := url.Values{
+	return changed(url.Values{
 		"response_type": {"code"}, "client_id": {e.client.ID}, "redirect_uri": {callbackURL},
 		"scope": {"openid profile birth email"}, "acr_values": {acr}, "nonce": {testNonce}, "state": {testState},
-	}
+	}, kv...)
+}
+
+// changed sets the kv pairs in v (an empty value deletes the parameter) and
+// returns v.
+func changed(v url.Values, kv ...string) url.Values {
 	for i := 0; i+1 < len(kv); i += 2 {
 		if kv[i+1] == "" {
 			v.Del(kv[i])
@@ -270,4 +275,18 @@ func requirePageError(t *testing.T, err error, status int, code string) *fctest.
 	require.Equal(t, code, pe.Code, pe.Error())
 	require.Equal(t, status, pe.Status, pe.Error())
 	return pe
+}
+
+// redirectQuery sends an authorize request with b that the emulator answers
+// with a redirect to the FS and returns its query.
+func redirectQuery(t *testing.T, b *http.Client, rawURL string) url.Values {
+	t.Helper()
+	resp, err := b.Get(rawURL)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	require.NoError(t, err)
+	require.Equal(t, callbackURL, loc.Scheme+"://"+loc.Host+loc.Path)
+	return loc.Query()
 }

@@ -7,27 +7,28 @@ import (
 	"time"
 )
 
-// startInteraction records the validated request, binds it to the browser's
-// FranceConnect session (setting fc_session_id) and sends the browser to the
+// newInteraction returns the interaction of a validated FranceConnect
+// request.
+func newInteraction(rc *registeredClient, req *authRequest, acr string, amr bool) *interaction {
+	return &interaction{clientID: rc.ID, redirectURI: req.redirectURI, state: req.state, nonce: req.nonce,
+		requestedACR: acr, scopes: dedupe(strings.Fields(req.scope)), amr: amr}
+}
+
+// startInteraction records the validated request in, binds it to the
+// browser's session (setting fc_session_id) and sends the browser to the
 // identity-choice page, or logs Options.AutoLogin in at once.
-func (s *Server) startInteraction(w http.ResponseWriter, r *http.Request, rc *registeredClient,
-	req *authRequest, acr string, amr bool) *pageErr {
+func (s *Server) startInteraction(w http.ResponseWriter, r *http.Request, in *interaction) *pageErr {
 	now := s.clock()
 	s.mu.Lock()
 	s.gcLocked(now)
 	se := s.ensureSessionLocked(w, r, now)
-	in := &interaction{
-		uid: randomToken()[:22], sessionID: se.id, clientID: rc.ID, redirectURI: req.redirectURI,
-		state: req.state, nonce: req.nonce, requestedACR: acr, scopes: dedupe(strings.Fields(req.scope)),
-		amr: amr, expires: now.Add(s.interactionTTL()),
-	}
+	in.uid, in.sessionID, in.expires = randomToken()[:22], se.id, now.Add(s.interactionTTL())
 	if s.opts.AutoLogin == "" {
 		s.interactions[in.uid] = in
 	}
 	s.mu.Unlock()
 	if s.opts.AutoLogin != "" {
-		id, _ := s.identity(s.opts.AutoLogin) // checked by NewServer
-		s.loginAs(w, r, in, id)
+		s.loginAs(w, r, in, s.opts.AutoLogin) // checked by NewServer
 		return nil
 	}
 	w.Header().Set("Cache-Control", "no-store")
@@ -107,8 +108,8 @@ func (s *Server) handleInteractionLogin(w http.ResponseWriter, r *http.Request) 
 		s.renderError(w, pe)
 		return
 	}
-	id, ok := s.identity(r.PostFormValue("login"))
-	if !ok {
+	login := r.PostFormValue("login")
+	if !s.knows(login) {
 		s.renderError(w, errPage(http.StatusBadRequest, "", "invalid_request", "unknown identity"))
 		return
 	}
@@ -117,34 +118,51 @@ func (s *Server) handleInteractionLogin(w http.ResponseWriter, r *http.Request) 
 		s.renderError(w, pe)
 		return
 	}
-	s.loginAs(w, r, in, id)
+	s.loginAs(w, r, in, login)
 }
 
-// loginAs checks the identity's level against the request (Y100001 when
-// lower, spec §10) and completes the login.
-func (s *Server) loginAs(w http.ResponseWriter, r *http.Request, in *interaction, id Identity) {
+// loginAs checks the level of the identity (or agent) login against the
+// request and completes the login. On the FranceConnect platforms a lower
+// level is the Y100001 page (spec §10); the acr returned is the identity's
+// level on FranceConnect+ and always eidas1 on FranceConnect.
+func (s *Server) loginAs(w http.ResponseWriter, r *http.Request, in *interaction, login string) {
+	if s.platform == ProConnect {
+		s.loginAgent(w, r, in, login)
+		return
+	}
+	id, _ := s.identity(login)
 	if acrRank(identityACR(id)) < acrRank(in.requestedACR) {
 		s.renderError(w, errPage(http.StatusInternalServerError, codeACRTooLow, "access_denied",
 			"the identity provider authenticated the user at "+identityACR(id)+", below the requested "+in.requestedACR))
 		return
 	}
-	s.completeLogin(w, r, in, id)
+	returned := acrEidas1
+	if s.platform == FranceConnectPlus {
+		returned = identityACR(id)
+	}
+	s.completeLogin(w, r, in, login, returned)
 }
 
-// completeLogin marks the session authenticated and redirects to the FS
-// with a code, or with what an injected callback fault dictates.
-func (s *Server) completeLogin(w http.ResponseWriter, r *http.Request, in *interaction, id Identity) {
+// completeLogin marks the session authenticated as login at level acr and
+// finishes the login.
+func (s *Server) completeLogin(w http.ResponseWriter, r *http.Request, in *interaction, login, acr string) {
 	now := s.clock()
 	s.mu.Lock()
 	if se := s.sessions[in.sessionID]; se != nil {
-		se.login, se.authTime = id.Login, now
+		se.login, se.acr, se.authTime = login, acr, now
 	}
 	s.mu.Unlock()
+	s.finishLogin(w, r, in, login, acr, now)
+}
+
+// finishLogin redirects to the FS with a code for login, authenticated at
+// authTime, or with what an injected callback fault dictates.
+func (s *Server) finishLogin(w http.ResponseWriter, r *http.Request, in *interaction, login, acr string, authTime time.Time) {
 	params := url.Values{"state": {in.state}}
 	if s.applyCallbackFault(w, r, in, params) {
 		return
 	}
-	params.Set("code", s.issueCode(in, id, now))
+	params.Set("code", s.issueCode(in, login, acr, authTime))
 	s.redirectToClient(w, r, in.redirectURI, params)
 }
 
@@ -155,6 +173,9 @@ func (s *Server) applyCallbackFault(w http.ResponseWriter, r *http.Request, in *
 		FaultAccessDenied:           {"access_denied", "User auth aborted"},
 		FaultServerError:            {"server_error", technicalError},
 		FaultTemporarilyUnavailable: {"temporarily_unavailable", technicalError},
+		FaultLoginRequired:          {"login_required", loginRequired},
+		FaultConsentRequired:        {"consent_required", "End-User consent is required"},
+		FaultInteractionRequired:    {"interaction_required", "End-User interaction is required"},
 	}
 	f := s.takeFault(pointCallback)
 	if e, ok := errs[f]; ok {
@@ -162,31 +183,36 @@ func (s *Server) applyCallbackFault(w http.ResponseWriter, r *http.Request, in *
 		return true
 	}
 	switch f {
+	case FaultACRNotSatisfied:
+		s.redirectACRNotSatisfied(w, r, in)
+		return true
 	case FaultCallbackWrongState:
 		params.Set("state", randomToken())
 	case FaultCallbackWrongIssuer:
 		params.Set("iss", wrongIssuer)
 	case FaultCallbackMissingState:
 		params.Del("state")
+	case FaultCallbackMissingIssuer:
+		params["iss"] = nil // redirectToClient drops empty parameters
 	}
 	return false
 }
 
-// issueCode stores a 30-second authorization code for the login (spec §5).
-// The returned acr is the identity's level on FranceConnect+ and always
-// eidas1 on FranceConnect (spec §10).
-func (s *Server) issueCode(in *interaction, id Identity, now time.Time) string {
-	returned := acrEidas1
-	if s.platform == FranceConnectPlus {
-		returned = identityACR(id)
+// issueCode stores a single-use authorization code for login at level acr
+// (spec §5): it lives 30 seconds, 60 on ProConnect.
+func (s *Server) issueCode(in *interaction, login, acr string, authTime time.Time) string {
+	now := s.clock()
+	c := &authCode{
+		clientID: in.clientID, redirectURI: in.redirectURI, nonce: in.nonce, login: login,
+		requestedACR: in.requestedACR, requestedACRs: []string{in.requestedACR}, acr: acr, scopes: in.scopes,
+		amr: in.amr, grantID: randomToken(), authTime: authTime, expires: now.Add(s.codeLifetime()),
+	}
+	if in.pc != nil {
+		c.requestedACRs, c.codeChallenge = in.pc.requestedACRs(), in.pc.codeChallenge
 	}
 	code := randomToken()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.codes[code] = &authCode{
-		clientID: in.clientID, redirectURI: in.redirectURI, nonce: in.nonce, login: id.Login,
-		requestedACR: in.requestedACR, acr: returned, scopes: in.scopes, amr: in.amr,
-		authTime: now, expires: now.Add(codeTTL),
-	}
+	s.codes[code] = c
 	return code
 }

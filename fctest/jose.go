@@ -3,6 +3,7 @@ package fctest
 import (
 	"context"
 	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -19,17 +20,20 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 )
 
-// sealJWT turns claims into the compact token sent to rc: a JWS, nested in a
-// JWE on FranceConnect+ (spec §5.1) or when the client registered an
-// encryption algorithm. f may damage the token (see Fault).
-func (s *Server) sealJWT(ctx context.Context, rc *registeredClient, claims map[string]any, f Fault) (string, error) {
+// sealJWT turns claims into the compact token sent to rc: a JWS signed with
+// alg, nested in a JWE on FranceConnect+ (spec §5.1) or when the client
+// registered an encryption algorithm. f may damage the token (see Fault).
+func (s *Server) sealJWT(ctx context.Context, rc *registeredClient, alg string, claims map[string]any, f Fault) (string, error) {
 	payload, err := json.Marshal(claims)
 	if err != nil {
 		return "", err
 	}
-	jws, err := s.signJWT(rc, payload, f)
+	jws, err := s.signJWT(rc, alg, payload, f)
 	if err != nil {
 		return "", err
+	}
+	if !s.encrypts(rc) && (f == FaultEncrypted || f == FaultUserinfoEncrypted) {
+		return s.encryptToStranger(rc, jws)
 	}
 	if !s.encrypts(rc) || f == FaultUnencrypted || f == FaultUserinfoUnencrypted {
 		return jws, nil
@@ -49,10 +53,19 @@ func (s *Server) sealJWT(ctx context.Context, rc *registeredClient, claims map[s
 
 var b64 = base64.RawURLEncoding
 
-// signJWT signs payload with the active key of the client's algorithm, with
-// a JWS header of exactly {alg, kid}.
-func (s *Server) signJWT(rc *registeredClient, payload []byte, f Fault) (string, error) {
-	k, err := s.activeKey(rc.SignedResponseAlg)
+// signJWT signs payload with the active key of alg, with a JWS header of
+// exactly {alg, kid}, or with HS256 keyed by the client secret, with a
+// header of exactly {alg}.
+func (s *Server) signJWT(rc *registeredClient, alg string, payload []byte, f Fault) (string, error) {
+	switch {
+	case f == FaultSigningAlgMismatch || f == FaultUserinfoSigningAlgMismatch:
+		return s.signOtherAlg(alg, payload)
+	case alg == algHS256 && f != FaultAlgHS256 && f != FaultAlgRS256:
+		return signHMAC(rc, payload, f)
+	case alg == algHS256:
+		alg = s.keys.algs[0] // the two faults below fake the kid of a published key
+	}
+	k, err := s.activeKey(alg)
 	if err != nil {
 		return "", err
 	}
@@ -85,9 +98,75 @@ func (s *Server) signJWT(rc *registeredClient, payload []byte, f Fault) (string,
 	return jws, nil
 }
 
-// signHS256 signs payload with an HMAC key, for FaultAlgHS256.
+// signHMAC signs payload with HS256 keyed by the client secret (RFC 7518
+// §3.2), as ProConnect does for the clients that register HS256; f may
+// damage the token.
+func signHMAC(rc *registeredClient, payload []byte, f Fault) (string, error) {
+	key := []byte(rc.Secret)
+	switch f {
+	case FaultAlgNone:
+		return b64.EncodeToString([]byte(`{"alg":"none"}`)) + "." + b64.EncodeToString(payload) + ".", nil
+	case FaultUnknownSigningKey, FaultUserinfoUnknownSigningKey:
+		key = []byte(randomToken())
+	}
+	jws, err := signHS256(payload, key, "")
+	if err == nil && (f == FaultBadSignature || f == FaultUserinfoBadSignature) {
+		jws = corruptSignature(jws)
+	}
+	return jws, err
+}
+
+// signOtherAlg signs payload with a published key of another algorithm than
+// alg (RS256 for ES256, ES256 otherwise), or with a fresh key under an
+// unpublished kid when the server does not publish that algorithm.
+func (s *Server) signOtherAlg(alg string, payload []byte) (string, error) {
+	other := algES256
+	if alg == algES256 {
+		other = algRS256
+	}
+	k, err := s.activeKey(other)
+	if err != nil {
+		if k, err = newSigningKey(other); err != nil {
+			return "", err
+		}
+		k.kid = "fctest:unpublished:" + randomHex(4)
+	}
+	return k.sign(payload)
+}
+
+// encryptToStranger wraps jws in a JWE (ECDH-ES, A256GCM) to a fresh key,
+// for FaultEncrypted: the client cannot decrypt it and must refuse it.
+func (s *Server) encryptToStranger(rc *registeredClient, jws string) (string, error) {
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return "", err
+	}
+	return s.encrypt(rc, jose.A256GCM, jose.Recipient{Algorithm: jose.ECDH_ES, Key: &k.PublicKey,
+		KeyID: "fctest:stranger:" + randomHex(4)}, jws)
+}
+
+// encrypt returns the compact JWE of plaintext for recipient, with headers
+// cty "JWT", iss and aud (spec §5.1).
+func (s *Server) encrypt(rc *registeredClient, enc jose.ContentEncryption, recipient jose.Recipient, plaintext string) (string, error) {
+	opts := (&jose.EncrypterOptions{}).WithContentType("JWT").WithHeader("iss", s.issuer).WithHeader("aud", rc.ID)
+	e, err := jose.NewEncrypter(enc, recipient, opts)
+	if err != nil {
+		return "", err
+	}
+	obj, err := e.Encrypt([]byte(plaintext))
+	if err != nil {
+		return "", err
+	}
+	return obj.CompactSerialize()
+}
+
+// signHS256 signs payload with an HMAC key, with kid in the header unless
+// it is empty.
 func signHS256(payload, key []byte, kid string) (string, error) {
-	opts := (&jose.SignerOptions{}).WithHeader("kid", kid)
+	opts := &jose.SignerOptions{}
+	if kid != "" {
+		opts = opts.WithHeader("kid", kid)
+	}
 	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.HS256, Key: key}, opts)
 	if err != nil {
 		return "", err
@@ -140,16 +219,7 @@ func (s *Server) encryptJWT(ctx context.Context, rc *registeredClient, jws strin
 		}
 		alg = string(jose.RSA1_5)
 	}
-	opts := (&jose.EncrypterOptions{}).WithContentType("JWT").WithHeader("iss", s.issuer).WithHeader("aud", rc.ID)
-	e, err := jose.NewEncrypter(enc, jose.Recipient{Algorithm: jose.KeyAlgorithm(alg), Key: pub, KeyID: key.KeyID}, opts)
-	if err != nil {
-		return "", err
-	}
-	obj, err := e.Encrypt([]byte(jws))
-	if err != nil {
-		return "", err
-	}
-	return obj.CompactSerialize()
+	return s.encrypt(rc, enc, jose.Recipient{Algorithm: jose.KeyAlgorithm(alg), Key: pub, KeyID: key.KeyID}, jws)
 }
 
 // rsaKeyFor returns pub if it is an RSA key, else a fresh RSA public key.

@@ -2,6 +2,7 @@ package fctest
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"slices"
@@ -93,19 +94,29 @@ func (s *Server) verifyHint(hint string) (*registeredClient, *pageErr) {
 	if strings.Count(hint, ".") != 2 {
 		return bad("invalid JWT.decode input")
 	}
-	jws, err := jose.ParseSignedCompact(hint, []jose.SignatureAlgorithm{jose.ES256, jose.RS256})
+	algs := []jose.SignatureAlgorithm{jose.ES256, jose.RS256}
+	if s.platform == ProConnect {
+		algs = append(algs, jose.HS256)
+	}
+	jws, err := jose.ParseSignedCompact(hint, algs)
 	if err != nil || len(jws.Signatures) != 1 {
 		return bad("invalid JWT.decode input")
 	}
-	s.mu.Lock()
-	k := s.keys.lookup(jws.Signatures[0].Header.KeyID)
-	s.mu.Unlock()
-	if k == nil || jws.Signatures[0].Header.Algorithm != k.alg {
-		return bad("no matching key found in the provider keystore")
-	}
-	payload, err := jws.Verify(k.priv.Public())
-	if err != nil {
-		return bad("invalid signature")
+	var payload []byte
+	if jws.Signatures[0].Header.Algorithm == algHS256 {
+		if payload, err = s.verifyHMACHint(jws); err != nil {
+			return bad(err.Error())
+		}
+	} else {
+		s.mu.Lock()
+		k := s.keys.lookup(jws.Signatures[0].Header.KeyID)
+		s.mu.Unlock()
+		if k == nil || jws.Signatures[0].Header.Algorithm != k.alg {
+			return bad("no matching key found in the provider keystore")
+		}
+		if payload, err = jws.Verify(k.priv.Public()); err != nil {
+			return bad("invalid signature")
+		}
 	}
 	var claims struct {
 		Iss string          `json:"iss"`
@@ -125,6 +136,28 @@ func (s *Server) verifyHint(hint string) (*registeredClient, *pageErr) {
 		return bad("aud does not name a registered client")
 	}
 	return rc, nil
+}
+
+// verifyHMACHint verifies an HS256 id_token_hint with the secret of the
+// client it names in aud, which must have registered HS256.
+func (s *Server) verifyHMACHint(jws *jose.JSONWebSignature) ([]byte, error) {
+	var claims struct {
+		Aud string `json:"aud"`
+	}
+	if err := json.Unmarshal(jws.UnsafePayloadWithoutVerification(), &claims); err != nil {
+		return nil, errors.New("unexpected aud value")
+	}
+	s.mu.Lock()
+	rc := s.clients[claims.Aud]
+	s.mu.Unlock()
+	if rc == nil || rc.SignedResponseAlg != algHS256 {
+		return nil, errors.New("no client registered for HS256 in aud")
+	}
+	payload, err := jws.Verify([]byte(rc.Secret))
+	if err != nil {
+		return nil, errors.New("invalid signature")
+	}
+	return payload, nil
 }
 
 // endSession destroys the browser's authenticated FranceConnect session;

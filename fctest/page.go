@@ -23,6 +23,9 @@ type page struct {
 	Service, RequestedACR, RequestedLabel, CancelURL string
 	Scopes                                           []string
 	Cards                                            []card
+
+	RequestedACRs, Hints []string    // ProConnect's agent-choice page
+	AgentCards           []agentCard // ProConnect's agent-choice page
 }
 
 // errorMeta is the content of an error page, also exposed in <meta> tags
@@ -57,16 +60,19 @@ func (s *Server) renderPage(w http.ResponseWriter, status int, name string, data
 	_, _ = w.Write(buf.Bytes())
 }
 
-// renderError shows FranceConnect's error page with its Y code (spec §14.2).
+// renderError shows FranceConnect's error page with its Y code (spec §14.2),
+// or ProConnect's equivalent.
 func (s *Server) renderError(w http.ResponseWriter, pe *pageErr) {
-	data := s.pageBase("Erreur " + pe.code)
-	data.ErrorMeta = &errorMeta{Status: pe.status, Code: pe.code, OAuthError: pe.oauthErr,
+	code := s.pageCode(pe.code)
+	data := s.pageBase("Erreur " + code)
+	data.ErrorMeta = &errorMeta{Status: pe.status, Code: code, OAuthError: pe.oauthErr,
 		Description: pe.description, ID: newUUID()}
 	s.renderPage(w, pe.status, "error", data)
 }
 
-// renderInteraction shows the identity-choice page of in.
-func (s *Server) renderInteraction(w http.ResponseWriter, in *interaction) {
+// interactionPage returns the data shared by the identity- and
+// agent-choice pages of in.
+func (s *Server) interactionPage(in *interaction) page {
 	s.mu.Lock()
 	service := in.clientID
 	if rc := s.clients[in.clientID]; rc != nil && rc.Name != "" {
@@ -75,9 +81,19 @@ func (s *Server) renderInteraction(w http.ResponseWriter, in *interaction) {
 	s.mu.Unlock()
 	data := s.pageBase("Connexion")
 	data.Service, data.Scopes = service, in.scopes
+	data.CancelURL = apiPrefix + "/interaction/" + in.uid + "/abort"
+	return data
+}
+
+// renderInteraction shows the identity-choice page of in.
+func (s *Server) renderInteraction(w http.ResponseWriter, in *interaction) {
+	if in.pc != nil {
+		s.renderAgents(w, in)
+		return
+	}
+	data := s.interactionPage(in)
 	data.RequestedACR, data.RequestedLabel = in.requestedACR, acrLabel(in.requestedACR)
 	base := apiPrefix + "/interaction/" + in.uid
-	data.CancelURL = base + "/abort"
 	for _, id := range s.identities {
 		acr := identityACR(id)
 		if s.platform == FranceConnect {

@@ -55,9 +55,18 @@ func checkRevocationForm(form url.Values) *tokenErr {
 	return nil
 }
 
+// revoke withdraws an access token, or on ProConnect a refresh token with
+// every token of its grant (RFC 7009 §2.1).
 func (s *Server) revoke(rc *registeredClient, tok string) *tokenErr {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if rt := s.refresh[tok]; rt != nil {
+		if rt.grant.clientID != rc.ID {
+			return invalidRequest("this token does not belong to you")
+		}
+		s.revokeGrantLocked(rt.grant.grantID)
+		return nil
+	}
 	at := s.tokens[tok]
 	if at == nil {
 		return nil

@@ -30,6 +30,46 @@ func acrByRank(rank int) string {
 	return [...]string{"", acrEidas1, acrEidas2, acrEidas3}[max(0, min(rank, 3))]
 }
 
+// acrFault returns the acr that f puts in the id_token of c, and false
+// when f does not change the acr.
+func (s *Server) acrFault(c *authCode, f Fault) (string, bool) {
+	unused := func(candidates []string) (string, bool) {
+		for _, a := range candidates {
+			if !slices.Contains(c.requestedACRs, a) && a != c.acr {
+				return a, true
+			}
+		}
+		return "", false
+	}
+	pc := s.platform == ProConnect
+	switch {
+	case f == FaultACRLower && pc:
+		return "eidas0", true
+	case f == FaultACRHigher && pc:
+		return acrEidas3, true
+	case f == FaultACRLower:
+		return acrByRank(acrRank(c.requestedACR) - 1), true
+	case f == FaultACRHigher:
+		return acrByRank(acrRank(c.requestedACR) + 1), true
+	case f == FaultUnknownACR:
+		return "http://eidas.europa.eu/LoA/substantial", true
+	case f == FaultACRNotRequested:
+		return unused(supportedACRs(s.platform))
+	case f == FaultACRHigherUnlisted:
+		return unused([]string{acrEidas3, acrEidas2})
+	}
+	return "", false
+}
+
+// amrOf returns the amr values of the identity or agent login.
+func (s *Server) amrOf(login string) []string {
+	if a, ok := s.agent(login); ok {
+		return agentAMR(a)
+	}
+	id, _ := s.identity(login)
+	return identityAMR(id, s.platform)
+}
+
 // selectACR applies FranceConnect's acr_values transform (spec §10): keep the
 // known values, pick the lowest, fall back to the platform default.
 func selectACR(acrValues string, p Platform) string {
@@ -54,8 +94,11 @@ func defaultACR(p Platform) string {
 
 // supportedACRs is acr_values_supported (spec §2).
 func supportedACRs(p Platform) []string {
-	if p == FranceConnect {
+	switch p {
+	case FranceConnect:
 		return []string{acrEidas1}
+	case ProConnect:
+		return slices.Clone(pcACRs)
 	}
 	return []string{acrEidas2, acrEidas3}
 }
@@ -134,23 +177,32 @@ var fcScopeOrder = []string{"openid", "profile", "birth", "identite_pivot", "gen
 
 // scopeTable returns the scope → claims table of p.
 func scopeTable(p Platform) map[string][]string {
-	if p == FranceConnect {
+	switch p {
+	case FranceConnect:
 		return fcScopes
+	case ProConnect:
+		return pcScopes
 	}
 	return fcPlusScopes
 }
 
-// knownScopes returns scopes_supported for p.
+// knownScopes returns scopes_supported for p; ProConnect has no data
+// provider scopes.
 func knownScopes(p Platform) []string {
-	order := fcPlusScopeOrder
-	if p == FranceConnect {
-		order = fcScopeOrder
+	switch p {
+	case FranceConnect:
+		return slices.Concat(fcScopeOrder, dataProviderScopes)
+	case ProConnect:
+		return slices.Clone(pcScopeOrder)
 	}
-	return slices.Concat(order, dataProviderScopes)
+	return slices.Concat(fcPlusScopeOrder, dataProviderScopes)
 }
 
 // knownClaims returns claims_supported for p (spec §2).
 func knownClaims(p Platform) []string {
+	if p == ProConnect {
+		return slices.Clone(pcClaims)
+	}
 	if p == FranceConnect {
 		return []string{"sub", "given_name", "given_name_array", "family_name", "birthdate", "gender",
 			"preferred_username", "birthplace", "birthcountry", "email", "idp_birthdate", "idp_id",

@@ -27,6 +27,13 @@ const (
 	// FranceConnect is FranceConnect v2 ("core-fcp-low"): eidas1 only, ES256
 	// or RS256 signatures, no encryption unless the client asks for it.
 	FranceConnect
+	// ProConnect is ProConnect (formerly AgentConnect, "core-fca-low"), the
+	// State's sign-in for public agents, a fork of FranceConnect's core:
+	// agents instead of citizens, ES256, RS256 or HS256 signatures chosen per
+	// client, no encryption, userinfo as a signed JWT or plain JSON, acr
+	// values requested as a set through claims, PKCE, prompt=none and refresh
+	// tokens (see the package documentation).
+	ProConnect
 )
 
 // String returns the platform's name.
@@ -36,6 +43,8 @@ func (p Platform) String() string {
 		return "FranceConnect+"
 	case FranceConnect:
 		return "FranceConnect"
+	case ProConnect:
+		return "ProConnect"
 	}
 	return fmt.Sprintf("Platform(%d)", int(p))
 }
@@ -48,16 +57,23 @@ type Options struct {
 	// Now is the server clock. It drives iat, exp and auth_time, code, token,
 	// session and interaction expiry, and the FS JWKS cache. Zero: time.Now.
 	Now func() time.Time
-	// Identities are the people offered on the identity-choice page; zero:
-	// DemoIdentities().
+	// Identities are the people offered on the identity-choice page of the
+	// FranceConnect platforms; zero: DemoIdentities(). ProConnect refuses
+	// them: it takes Agents.
 	Identities []Identity
+	// Agents are the public agents offered on the agent-choice page of
+	// ProConnect; zero: DemoAgents(). The FranceConnect platforms refuse
+	// them.
+	Agents []Agent
 	// Listener is where the server listens; it must be bound to a loopback
 	// address. Zero: a new listener on 127.0.0.1:0. The server closes it,
 	// also when NewServer fails.
 	Listener net.Listener
 	// SigningAlg restricts the provider signing keys. FranceConnect+ only
-	// accepts zero or "ES256" (one ES256 key). On FranceConnect zero publishes
-	// an ES256 and an RS256 key; "ES256" or "RS256" publishes only that one.
+	// accepts zero or "ES256" (one ES256 key). On FranceConnect and ProConnect
+	// zero publishes an ES256 and an RS256 key; "ES256" or "RS256" publishes
+	// only that one. HS256, which ProConnect clients may register, needs no
+	// provider key: it is keyed by the client secret.
 	SigningAlg string
 	// StrictRedirectTLD applies FranceConnect's "URL with a top-level domain"
 	// rule to redirect_uri and post_logout_redirect_uri at request time:
@@ -68,9 +84,11 @@ type Options struct {
 	// AllowedIDPHints are the idp_hint values accepted at authorize from
 	// every client (Client.AllowedIDPHints adds a client's own); any other
 	// value yields error=invalid_idp_hint. Zero: none allowed. An accepted
-	// hint does not skip the identity-choice page.
+	// hint does not skip the identity-choice page. ProConnect has no such
+	// list: it accepts any idp_hint and ignores this field.
 	AllowedIDPHints []string
-	// SubjectSecret is the platform secret mixed into every sub (spec §6).
+	// SubjectSecret is the platform secret mixed into every sub (spec §6),
+	// and on ProConnect into the account id of the agents without Agent.Sub.
 	// Zero: a fixed value, so that subs are stable across runs.
 	SubjectSecret string
 	// SigningKeys are the provider signing keys, at most one per published
@@ -82,13 +100,14 @@ type Options struct {
 	// published algorithm without a key here gets a generated one. Zero:
 	// every key is generated, with a random kid.
 	SigningKeys []crypto.Signer
-	// AutoLogin is the Login of an identity that every authorization request
-	// logs in at once: authorize answers with a redirect to the service
-	// provider's callback instead of the identity-choice page, so that a login
-	// is a pure chain of redirects (for test clients that cannot fill in an
-	// HTML form). The identity's level is still checked against the request
-	// (Y100001 page when lower) and callback faults still apply. Zero: the
-	// identity-choice page is shown.
+	// AutoLogin is the Login of an identity (an agent on ProConnect) that
+	// every authorization request logs in at once: authorize answers with a
+	// redirect to the service provider's callback instead of the
+	// identity-choice page, so that a login is a pure chain of redirects (for
+	// test clients that cannot fill in an HTML form). The identity's level is still checked against the request
+	// (Y100001 page when lower; on ProConnect error=access_denied when the
+	// agent's acr is not in the requested set) and callback faults still
+	// apply. Zero: the identity-choice page is shown.
 	AutoLogin string
 	// TLS, when non-nil, makes the server speak HTTPS (HTTP/2 included) and
 	// its issuer https://…/api/v2. The configuration is cloned. Without a
@@ -122,7 +141,8 @@ type Server struct {
 	now        func() time.Time
 	url        string
 	issuer     string
-	identities []Identity
+	identities []Identity // FranceConnect platforms
+	agents     []Agent    // ProConnect
 	httpSrv    *http.Server
 	closeOnce  sync.Once
 	counters   map[string]*atomic.Int64 // fixed keys, set in NewServer
@@ -136,6 +156,7 @@ type Server struct {
 	sessions     map[string]*session
 	codes        map[string]*authCode
 	tokens       map[string]*accessToken
+	refresh      map[string]*refreshToken // ProConnect
 	faults       []Fault
 	lastGC       time.Time
 }
@@ -153,22 +174,16 @@ func NewServer(opts Options) (*Server, error) {
 }
 
 func newServer(opts Options) (*Server, error) {
-	if opts.Platform != FranceConnectPlus && opts.Platform != FranceConnect {
+	if opts.Platform < FranceConnectPlus || opts.Platform > ProConnect {
 		return nil, fmt.Errorf("fctest: unknown platform %d", opts.Platform)
 	}
 	algs, err := platformAlgs(opts.Platform, opts.SigningAlg)
 	if err != nil {
 		return nil, err
 	}
-	if opts.Identities == nil {
-		opts.Identities = DemoIdentities()
-	}
-	ids, err := validateIdentities(opts.Identities)
+	ids, agents, err := people(&opts)
 	if err != nil {
 		return nil, err
-	}
-	if opts.AutoLogin != "" && !slices.ContainsFunc(ids, func(id Identity) bool { return id.Login == opts.AutoLogin }) {
-		return nil, fmt.Errorf("fctest: AutoLogin: no identity %q", opts.AutoLogin)
 	}
 	keys, err := newKeyring(algs, opts.SigningKeys)
 	if err != nil {
@@ -184,11 +199,11 @@ func newServer(opts Options) (*Server, error) {
 		opts.SubjectSecret = "fctest-subject-secret"
 	}
 	s := &Server{
-		platform: opts.Platform, opts: opts, now: opts.Now, identities: ids, keys: keys,
+		platform: opts.Platform, opts: opts, now: opts.Now, identities: ids, agents: agents, keys: keys,
 		url: "http://" + ln.Addr().String(), counters: make(map[string]*atomic.Int64),
 		clients: make(map[string]*registeredClient), interactions: make(map[string]*interaction),
 		sessions: make(map[string]*session), codes: make(map[string]*authCode),
-		tokens: make(map[string]*accessToken),
+		tokens: make(map[string]*accessToken), refresh: make(map[string]*refreshToken),
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -322,8 +337,12 @@ func (s *Server) Requests(endpoint string) int {
 
 // Subject returns the sub the server gives the identity login at the
 // registered client clientID (spec §8.1), using the client's EntityID when
-// it has one.
+// it has one. On ProConnect it is the agent's account id, the same at every
+// client (see Agent.Sub).
 func (s *Server) Subject(clientID, login string) string {
+	if s.platform == ProConnect {
+		return s.agentSub(login)
+	}
 	s.mu.Lock()
 	entity := clientID
 	if rc, ok := s.clients[clientID]; ok && rc.EntityID != "" {
@@ -333,7 +352,8 @@ func (s *Server) Subject(clientID, login string) string {
 	return computeSub(entity, login, s.opts.SubjectSecret)
 }
 
-// Identities returns a copy of the identities offered by the server.
+// Identities returns a copy of the identities offered by the server; none
+// on ProConnect, which offers Agents.
 func (s *Server) Identities() []Identity {
 	out := slices.Clone(s.identities)
 	for i := range out {

@@ -12,6 +12,7 @@ const sessionCookie = "fc_session_id"
 type session struct {
 	id       string
 	login    string // authenticated identity; "" before the first login
+	acr      string // the level returned at that login
 	authTime time.Time
 	expires  time.Time
 }
@@ -20,16 +21,21 @@ type session struct {
 type interaction struct {
 	uid, sessionID, clientID  string
 	redirectURI, state, nonce string
-	requestedACR              string
+	requestedACR              string // FranceConnect platforms
 	scopes                    []string
 	amr                       bool
 	expires                   time.Time
+	pc                        *pcInteraction // ProConnect's extras; nil on the FranceConnect platforms
 }
 
-// authCode is an issued authorization code.
+// authCode is an issued authorization code; a copy of its login data backs
+// ProConnect's refresh tokens.
 type authCode struct {
 	clientID, redirectURI, nonce, login string
 	requestedACR, acr                   string
+	requestedACRs                       []string // the requested levels, for the acr faults
+	codeChallenge                       string   // PKCE S256 challenge; "" without PKCE
+	grantID                             string   // shared by the tokens of the login
 	scopes                              []string
 	amr                                 bool
 	authTime, expires                   time.Time
@@ -39,9 +45,9 @@ type authCode struct {
 
 // accessToken is an issued opaque access token.
 type accessToken struct {
-	clientID, login string
-	scopes          []string
-	expires         time.Time
+	clientID, login, grantID string
+	scopes                   []string
+	expires                  time.Time
 }
 
 // Lifetimes (spec §12).
@@ -51,12 +57,25 @@ const (
 	idTokenTTL     = 60 * time.Second
 )
 
-// sessionTTL is 10 minutes absolute on FC+, 30 minutes sliding on FC.
+// sessionTTL is 10 minutes absolute on FC+, 30 minutes sliding on FC, 12
+// hours absolute on ProConnect.
 func (s *Server) sessionTTL() time.Duration {
-	if s.platform == FranceConnect {
+	switch s.platform {
+	case FranceConnect:
 		return 30 * time.Minute
+	case ProConnect:
+		return pcSessionTTL
 	}
 	return 10 * time.Minute
+}
+
+// codeLifetime is the lifetime of an authorization code: 30 seconds on the
+// FranceConnect platforms, 60 on ProConnect.
+func (s *Server) codeLifetime() time.Duration {
+	if s.platform == ProConnect {
+		return pcCodeTTL
+	}
+	return codeTTL
 }
 
 // sessionLocked returns the live session named by the request cookie, or
@@ -125,6 +144,11 @@ func (s *Server) gcLocked(now time.Time) {
 	for k, v := range s.tokens {
 		if v.expires.Before(grace) {
 			delete(s.tokens, k)
+		}
+	}
+	for k, v := range s.refresh {
+		if v.expires.Before(grace) {
+			delete(s.refresh, k)
 		}
 	}
 }

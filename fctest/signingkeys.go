@@ -13,13 +13,13 @@ import (
 
 // SigningAlgs returns the signature algorithms a server of platform p
 // publishes a key for when Options.SigningAlg is zero: ES256 on
-// FranceConnect+, ES256 and RS256 on FranceConnect; nil for an unknown
-// platform.
+// FranceConnect+, ES256 and RS256 on FranceConnect and ProConnect (whose
+// HS256 needs no provider key); nil for an unknown platform.
 func (p Platform) SigningAlgs() []string {
 	switch p {
 	case FranceConnectPlus:
 		return []string{algES256}
-	case FranceConnect:
+	case FranceConnect, ProConnect:
 		return []string{algES256, algRS256}
 	}
 	return nil

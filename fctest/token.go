@@ -80,19 +80,23 @@ func (s *Server) authenticateClient(r *http.Request, form url.Values) (*register
 	return rc, nil
 }
 
-// handleToken serves POST /token.
+// handleToken serves POST /token: the authorization code grant, and on
+// ProConnect the refresh token grant.
 func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	form, te := readForm(r)
 	var rc *registeredClient
 	if te == nil {
 		rc, te = s.authenticateClient(r, form)
 	}
-	var c *authCode
-	if te == nil {
-		c, te = s.redeem(rc, form)
-	}
-	if te == nil {
-		te = s.respondToken(w, r, rc, c)
+	switch {
+	case te != nil:
+	case s.platform == ProConnect && form.Get("grant_type") == "refresh_token":
+		te = s.handleRefresh(w, r, rc, form)
+	default:
+		var c *authCode
+		if c, te = s.redeem(rc, form); te == nil {
+			te = s.respondToken(w, r, rc, c, s.takeFault(pointToken))
+		}
 	}
 	if te != nil {
 		te.write(w)
@@ -128,32 +132,39 @@ func (s *Server) redeem(rc *registeredClient, form url.Values) (*authCode, *toke
 		for _, t := range c.tokens {
 			delete(s.tokens, t)
 		}
+		s.revokeRefreshLocked(c.grantID)
 		return nil, invalidGrant("authorization code already consumed", codeCodeConsumed)
+	case s.platform == ProConnect && !pkceVerified(c.codeChallenge, form):
+		return nil, invalidGrant("PKCE verification failed", "")
 	}
 	c.consumed = true
 	return c, nil
 }
 
-// respondToken issues the access token and id_token: exactly five members
-// (spec §5).
-func (s *Server) respondToken(w http.ResponseWriter, r *http.Request, rc *registeredClient, c *authCode) *tokenErr {
-	f := s.takeFault(pointToken)
+// respondToken issues the access token and id_token of the login c, under
+// fault f: exactly five members (spec §5), six with ProConnect's refresh
+// token.
+func (s *Server) respondToken(w http.ResponseWriter, r *http.Request, rc *registeredClient, c *authCode, f Fault) *tokenErr {
 	if f == FaultTokenServerError {
 		return &tokenErr{http.StatusInternalServerError, "server_error", "oops! something went wrong", "", ""}
 	}
 	now := s.clock()
 	at := randomToken()
 	s.mu.Lock()
-	s.tokens[at] = &accessToken{clientID: rc.ID, login: c.login, scopes: c.scopes, expires: now.Add(accessTokenTTL)}
+	s.tokens[at] = &accessToken{clientID: rc.ID, login: c.login, grantID: c.grantID, scopes: c.scopes,
+		expires: now.Add(accessTokenTTL)}
 	c.tokens = append(c.tokens, at)
 	s.mu.Unlock()
-	idToken, err := s.sealJWT(r.Context(), rc, s.idTokenClaims(rc, c, now, f), f)
+	idToken, err := s.sealJWT(r.Context(), rc, rc.SignedResponseAlg, s.idTokenClaims(rc, c, now, f), f)
 	if err != nil {
 		return &tokenErr{http.StatusInternalServerError, "server_error", "oops! something went wrong", err.Error(), ""}
 	}
 	body := map[string]any{
 		"access_token": at, "expires_in": int(accessTokenTTL / time.Second), "id_token": idToken,
 		"scope": strings.Join(c.scopes, " "), "token_type": "Bearer",
+	}
+	if s.platform == ProConnect {
+		body["refresh_token"] = s.issueRefreshToken(c, now)
 	}
 	if f == FaultTokenMissingIDToken {
 		delete(body, "id_token")
@@ -166,24 +177,26 @@ func (s *Server) respondToken(w http.ResponseWriter, r *http.Request, rc *regist
 }
 
 // idTokenClaims returns the 8 claims (9 with amr) of an id_token (spec §6),
-// altered by f.
+// altered by f. ProConnect leaves out a nonce the request did not carry,
+// as in the id_tokens of its refresh responses.
 func (s *Server) idTokenClaims(rc *registeredClient, c *authCode, now time.Time, f Fault) map[string]any {
-	id, _ := s.identity(c.login)
 	iat := now.Unix()
 	claims := map[string]any{
 		"iss": s.issuer, "sub": s.subFor(rc, c.login), "aud": rc.ID, "exp": iat + int64(idTokenTTL/time.Second),
 		"iat": iat, "nonce": c.nonce, "acr": c.acr, "auth_time": c.authTime.Unix(),
 	}
+	if c.nonce == "" && s.platform == ProConnect {
+		delete(claims, "nonce")
+	}
 	if c.amr {
-		claims["amr"] = identityAMR(id, s.platform)
+		claims["amr"] = s.amrOf(c.login)
+	}
+	if acr, ok := s.acrFault(c, f); ok {
+		claims["acr"] = acr
 	}
 	switch f {
-	case FaultACRLower:
-		claims["acr"] = acrByRank(acrRank(c.requestedACR) - 1)
-	case FaultACRHigher:
-		claims["acr"] = acrByRank(acrRank(c.requestedACR) + 1)
-	case FaultUnknownACR:
-		claims["acr"] = "http://eidas.europa.eu/LoA/substantial"
+	case FaultRefreshOtherSub:
+		claims["sub"] = s.subFor(rc, c.login+"-someone-else")
 	case FaultMissingACR:
 		delete(claims, "acr")
 	case FaultMissingSub:
@@ -208,8 +221,12 @@ func (s *Server) idTokenClaims(rc *registeredClient, c *authCode, now time.Time,
 	return claims
 }
 
-// subFor returns the sub of login at rc.
+// subFor returns the sub of login at rc: pairwise on the FranceConnect
+// platforms, the agent's account id on ProConnect.
 func (s *Server) subFor(rc *registeredClient, login string) string {
+	if s.platform == ProConnect {
+		return s.agentSub(login)
+	}
 	entity := rc.EntityID
 	if entity == "" {
 		entity = rc.ID

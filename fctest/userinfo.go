@@ -8,7 +8,9 @@ import (
 
 // handleUserinfo serves GET /userinfo (spec §7): the claims of the granted
 // scopes plus sub, aud, iss, iat and exp (the access token's expiry), as an
-// application/jwt body nested like the id_token.
+// application/jwt body nested like the id_token; on ProConnect signed with
+// the client's userinfo algorithm, or the claims and sub as plain JSON when
+// the client registered none.
 func (s *Server) handleUserinfo(w http.ResponseWriter, r *http.Request) {
 	at, te := s.lookupAccessToken(r)
 	if te != nil {
@@ -27,18 +29,25 @@ func (s *Server) handleUserinfo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := s.takeFault(pointUserinfo)
-	claims := s.userinfoClaims(rc, at, f)
-	switch f {
-	case FaultUserinfoServerError:
+	alg := s.userinfoAlg(rc)
+	switch {
+	case f == FaultUserinfoUnsigned:
+		alg = ""
+	case f == FaultUserinfoSigned && alg == "":
+		alg = rc.SignedResponseAlg
+	}
+	claims := s.userinfoClaims(rc, at, f, alg != "" || s.platform != ProConnect)
+	switch {
+	case f == FaultUserinfoServerError:
 		jsonError(w, http.StatusInternalServerError, "server_error", "oops! something went wrong", "", "")
 		return
-	case FaultUserinfoUnsigned:
+	case alg == "":
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
 		_ = json.NewEncoder(w).Encode(claims)
 		return
 	}
-	token, err := s.sealJWT(r.Context(), rc, claims, f)
+	token, err := s.sealJWT(r.Context(), rc, alg, claims, f)
 	if err != nil {
 		jsonError(w, http.StatusInternalServerError, "server_error", "oops! something went wrong", err.Error(), "")
 		return
@@ -89,20 +98,22 @@ func (s *Server) lookupAccessToken(r *http.Request) (*accessToken, *tokenErr) {
 	return at, nil
 }
 
-// userinfoClaims builds the userinfo payload for at, altered by f.
-func (s *Server) userinfoClaims(rc *registeredClient, at *accessToken, f Fault) map[string]any {
-	id, _ := s.identity(at.login)
+// userinfoClaims builds the userinfo payload for at, altered by f; jwt adds
+// the members of a JWT (aud, iss, iat, exp).
+func (s *Server) userinfoClaims(rc *registeredClient, at *accessToken, f Fault, jwt bool) map[string]any {
 	claims := make(map[string]any)
 	for c := range claimsForScopes(at.scopes, s.platform) {
-		if v, ok := identityClaim(id, c, s.platform); ok {
+		if v, ok := s.claimOf(at.login, c); ok {
 			claims[c] = v
 		}
 	}
 	claims["sub"] = s.subFor(rc, at.login)
-	claims["aud"] = rc.ID
-	claims["iss"] = s.issuer
-	claims["iat"] = s.clock().Unix()
-	claims["exp"] = at.expires.Unix()
+	if jwt {
+		claims["aud"] = rc.ID
+		claims["iss"] = s.issuer
+		claims["iat"] = s.clock().Unix()
+		claims["exp"] = at.expires.Unix()
+	}
 	switch f {
 	case FaultUserinfoSubMismatch:
 		claims["sub"] = s.subFor(rc, at.login+"-someone-else")
@@ -112,4 +123,14 @@ func (s *Server) userinfoClaims(rc *registeredClient, at *accessToken, f Fault) 
 		claims["aud"] = "another-client-" + randomHex(8)
 	}
 	return claims
+}
+
+// claimOf returns the value of claim for the identity or agent login, and
+// false when it has none.
+func (s *Server) claimOf(login, claim string) (any, bool) {
+	if a, ok := s.agent(login); ok {
+		return agentClaim(a, claim)
+	}
+	id, _ := s.identity(login)
+	return identityClaim(id, claim, s.platform)
 }

@@ -148,15 +148,7 @@ func TestRevocation(t *testing.T) {
 	e := newEnv(t, fctest.Options{}, nil)
 	at := e.exchange(e.code("camille"))["access_token"].(string)
 	form := func(kv ...string) url.Values {
-		v := url.Values{"token": {at}, "client_id": {clientID}, "client_secret": {secret}}
-		for i := 0; i+1 < len(kv); i += 2 {
-			if kv[i+1] == "" {
-				v.Del(kv[i])
-			} else {
-				v.Set(kv[i], kv[i+1])
-			}
-		}
-		return v
+		return changed(url.Values{"token": {at}, "client_id": {clientID}, "client_secret": {secret}}, kv...)
 	}
 	for _, tc := range []struct {
 		name     string

@@ -56,6 +56,23 @@ func (cfg *config) identities() ([]fctest.Identity, error) {
 	return ids, nil
 }
 
+// agents returns the agents of the -identities file, or nil for the demo
+// set (ProConnect).
+func (cfg *config) agents() ([]fctest.Agent, error) {
+	if cfg.identitiesFile == "" {
+		return nil, nil
+	}
+	data, err := os.ReadFile(cfg.identitiesFile)
+	if err != nil {
+		return nil, fmt.Errorf("-identities: %w", err)
+	}
+	agents, err := fctest.ParseAgents(data)
+	if err != nil {
+		return nil, fmt.Errorf("-identities %s: %w", cfg.identitiesFile, err)
+	}
+	return agents, nil
+}
+
 // clientInfo is what the emulator shows of a registered client: never its
 // secret.
 type clientInfo struct {
@@ -65,6 +82,7 @@ type clientInfo struct {
 	PostLogoutRedirectURIs []string `json:"post_logout_redirect_uris,omitempty"`
 	Scopes                 []string `json:"scopes,omitempty"`
 	SignedAlg              string   `json:"id_token_signed_response_alg,omitempty"`
+	UserinfoSignedAlg      string   `json:"userinfo_signed_response_alg,omitempty"`
 	EncryptedAlg           string   `json:"id_token_encrypted_response_alg,omitempty"`
 	JWKSURI                string   `json:"jwks_uri,omitempty"`
 	JWKSKeyIDs             []string `json:"jwks_kids,omitempty"`
@@ -74,7 +92,7 @@ type clientInfo struct {
 func infoOf(c fctest.Client) clientInfo {
 	info := clientInfo{ID: c.ID, Name: c.Name, RedirectURIs: c.RedirectURIs,
 		PostLogoutRedirectURIs: c.PostLogoutRedirectURIs, Scopes: c.Scopes, SignedAlg: c.SignedResponseAlg,
-		EncryptedAlg: c.EncryptedResponseAlg, JWKSURI: c.JWKSURL}
+		UserinfoSignedAlg: c.UserinfoSignedResponseAlg, EncryptedAlg: c.EncryptedResponseAlg, JWKSURI: c.JWKSURL}
 	var set jose.JSONWebKeySet
 	if json.Unmarshal(c.JWKS, &set) == nil { // validated by RegisterClient
 		for _, k := range set.Keys {
@@ -97,7 +115,13 @@ func (info clientInfo) print(w io.Writer, platform fctest.Platform) {
 	fmt.Fprintf(w, "    post_logout_redirect_uris   %s\n", or(strings.Join(info.PostLogoutRedirectURIs, " "), "none"))
 	fmt.Fprintf(w, "    scopes                      %s\n", or(strings.Join(info.Scopes, " "), "all"))
 	fmt.Fprintf(w, "    signature                   %s\n", or(info.SignedAlg, "ES256 (default)"))
+	if platform == fctest.ProConnect {
+		fmt.Fprintf(w, "    userinfo                    %s\n",
+			or(info.UserinfoSignedAlg, "plain JSON (no userinfo_signed_response_alg)"))
+	}
 	switch {
+	case platform == fctest.ProConnect:
+		fmt.Fprintf(w, "    encryption                  none (ProConnect does not encrypt)\n")
 	case info.EncryptedAlg == "" && platform == fctest.FranceConnect:
 		fmt.Fprintf(w, "    encryption                  none (signed tokens)\n")
 	default:

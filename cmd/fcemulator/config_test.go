@@ -75,8 +75,8 @@ func TestBadCommandLines(t *testing.T) {
 	}{
 		{"no client", nil, 2, "no service provider: give -clients FILE"},
 		{"file and flags", []string{"-clients", clients, "-client-id", "x"}, 2, "either -clients or the -client-* flags"},
-		{"unknown platform", []string{"-clients", clients, "-platform", "proconnect"}, 2,
-			`unknown -platform "proconnect": want fcplus (FranceConnect+), fc (FranceConnect)`},
+		{"unknown platform", []string{"-clients", clients, "-platform", "agentconnect"}, 2,
+			`unknown -platform "agentconnect": want fcplus (FranceConnect+), fc (FranceConnect), proconnect (ProConnect)`},
 		{"unknown flag", []string{"-clients", clients, "-verbose"}, 2, "flag provided but not defined: -verbose"},
 		{"argument", []string{"-clients", clients, "extra"}, 2, `unexpected argument "extra"`},
 		{"cert without key", []string{"-clients", clients, "-tls-cert", "c.pem"}, 2, "-tls-cert and -tls-key go together"},
@@ -123,18 +123,26 @@ func TestIdentitiesFile(t *testing.T) {
 	require.Equal(t, franceconnect.EIDAS2, login.IDToken.ACR)
 }
 
-// TestReadmeClientsFile starts the program with the clients file and the
-// flags shown in the README, so that the documentation cannot drift.
-func TestReadmeClientsFile(t *testing.T) {
+// readmeJSON returns the README from the line starting with start to the
+// next section, and the first JSON block there.
+func readmeJSON(t *testing.T, start string) (section, block string) {
+	t.Helper()
 	readme, err := os.ReadFile("../../README.md")
 	require.NoError(t, err)
-	_, section, ok := strings.Cut(string(readme), "## For FS in other languages")
+	_, section, ok := strings.Cut(string(readme), start)
 	require.True(t, ok)
 	section, _, _ = strings.Cut(section, "\n## ")
 	_, rest, ok := strings.Cut(section, "```json\n")
 	require.True(t, ok)
-	file, _, ok := strings.Cut(rest, "```")
+	block, _, ok = strings.Cut(rest, "```")
 	require.True(t, ok)
+	return section, block
+}
+
+// TestReadmeClientsFile starts the program with the clients file and the
+// flags shown in the README, so that the documentation cannot drift.
+func TestReadmeClientsFile(t *testing.T) {
+	section, file := readmeJSON(t, "## For FS in other languages")
 	emu := startEmulator(t, "-clients", writeFile(t, "clients.json", file), "-keys-dir", t.TempDir(), "-admin")
 	require.Contains(t, emu.summary, "client my-fs\n")
 	for _, flag := range []string{"-clients", "-keys-dir", "-addr", "-platform", "-client-id", "-client-secret",

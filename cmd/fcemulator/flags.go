@@ -21,6 +21,7 @@ var platforms = []struct {
 }{
 	{"fcplus", fctest.FranceConnectPlus},
 	{"fc", fctest.FranceConnect},
+	{"proconnect", fctest.ProConnect},
 }
 
 // config is the parsed command line.
@@ -65,13 +66,15 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		"its post_logout_redirect_uri `URL` (repeatable)")
 	fs.StringVar(&cfg.client.JWKSURL, "jwks-uri", "", "its public encryption keys `URL` (\"Client keys URL\")")
 	fs.StringVar(&cfg.jwks, "jwks", "", "its public encryption keys, a JWK Set: inline JSON or a `file` name")
-	fs.StringVar(&cfg.identitiesFile, "identities", "", "JSON `file` of the identities offered (default: the demo set)")
+	fs.StringVar(&cfg.identitiesFile, "identities", "",
+		"JSON `file` of the identities offered, agents on proconnect (default: the demo set)")
 	fs.StringVar(&cfg.keysDir, "keys-dir", "", "`directory` keeping the provider signing keys across restarts")
 	fs.StringVar(&cfg.tlsCert, "tls-cert", "", "serve HTTPS with this PEM certificate `file` (with -tls-key)")
 	fs.StringVar(&cfg.tlsKey, "tls-key", "", "PEM private key `file` of -tls-cert")
 	fs.StringVar(&cfg.tlsSelfSigned, "tls-self-signed", "",
 		"serve HTTPS with a generated certificate, written to this PEM `file` for clients to trust")
-	fs.StringVar(&cfg.autoLogin, "auto-login", "", "log this `identity` in at once, without the identity-choice page")
+	fs.StringVar(&cfg.autoLogin, "auto-login", "",
+		"log this `identity` (an agent on proconnect) in at once, without the identity-choice page")
 	fs.BoolVar(&cfg.admin, "admin", false, "serve the admin API under /_emulator/ (faults, clients)")
 	fs.Usage = func() { usage(fs) }
 	if err := fs.Parse(args); err != nil {
@@ -124,8 +127,8 @@ func platformNames() string {
 }
 
 func usage(fs *flag.FlagSet) {
-	fmt.Fprint(fs.Output(), `fcemulator serves a FranceConnect+ (or FranceConnect) emulator for the tests of
-service providers written in any language.
+	fmt.Fprint(fs.Output(), `fcemulator serves a FranceConnect+ (or FranceConnect, or ProConnect) emulator for
+the tests of service providers written in any language.
 
 Usage:
   fcemulator -clients clients.json [flags]

@@ -1,6 +1,7 @@
-// Command fcemulator runs the fctest FranceConnect+ (or FranceConnect v2)
-// emulator as a program, so that service providers written in any language
-// can sign in against it locally and in CI:
+// Command fcemulator runs the fctest FranceConnect+ (or FranceConnect v2, or
+// ProConnect with -platform proconnect) emulator as a program, so that
+// service providers written in any language can sign in against it locally
+// and in CI:
 //
 //	go install github.com/go-franceconnect/franceconnect/cmd/fcemulator@latest
 //	fcemulator -clients clients.json -keys-dir .fcemulator
@@ -13,8 +14,10 @@
 // one of them, from flags (-client-id, -client-secret, -redirect-uri,
 // -post-logout-redirect-uri, -jwks-uri or -jwks).
 //
-// -auto-login IDENTITY turns every login into a chain of redirects without
-// the identity-choice page; -keys-dir keeps the provider signing keys across
+// -identities replaces the demo identities (fctest.ParseIdentities), or on
+// ProConnect the demo agents (fctest.ParseAgents). -auto-login IDENTITY
+// turns every login into a chain of redirects without the identity-choice
+// page; -keys-dir keeps the provider signing keys across
 // restarts; -tls-cert and -tls-key, or -tls-self-signed FILE, serve HTTPS;
 // -admin adds an admin API under /_emulator/:
 //
@@ -142,7 +145,12 @@ func clientError(cfg *config, err error) error {
 func (cfg *config) options(log *slog.Logger) (fctest.Options, *admin, error) {
 	opts := fctest.Options{Platform: cfg.platform, AutoLogin: cfg.autoLogin}
 	var err error
-	if opts.Identities, err = cfg.identities(); err != nil {
+	if cfg.platform == fctest.ProConnect {
+		opts.Agents, err = cfg.agents()
+	} else {
+		opts.Identities, err = cfg.identities()
+	}
+	if err != nil {
 		return opts, nil, err
 	}
 	if cfg.keysDir != "" {
@@ -176,7 +184,14 @@ func (emu *emulator) summary(w io.Writer) {
 	for _, id := range srv.Identities() {
 		logins = append(logins, id.Login)
 	}
-	fmt.Fprintf(w, "  identities  %s\n", strings.Join(logins, " "))
+	for _, a := range srv.Agents() {
+		logins = append(logins, a.Login)
+	}
+	label := "identities"
+	if srv.Platform() == fctest.ProConnect {
+		label = "agents    "
+	}
+	fmt.Fprintf(w, "  %s  %s\n", label, strings.Join(logins, " "))
 	if cfg.autoLogin != "" {
 		fmt.Fprintf(w, "  login       automatic, as %s (no identity-choice page)\n", cfg.autoLogin)
 	}

@@ -109,16 +109,24 @@ func (rp *rawRP) exchange(code string) (idToken, accessToken string) {
 
 // userinfo fetches the userinfo token, which must be application/jwt.
 func (rp *rawRP) userinfo(accessToken string) string {
-	req, err := http.NewRequest(http.MethodGet, rp.meta.UserinfoEndpoint, nil)
-	require.NoError(rp.t, err)
-	req.Header.Set("Authorization", "Bearer "+accessToken)
-	resp, err := rp.client.Do(req)
-	require.NoError(rp.t, err)
-	body := readBody(rp.t, resp)
-	require.Equal(rp.t, http.StatusOK, resp.StatusCode, body)
-	ct, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	ct, body := getBearer(rp.t, rp.client, rp.meta.UserinfoEndpoint, accessToken)
 	require.Equal(rp.t, "application/jwt", ct)
 	return body
+}
+
+// getBearer GETs rawURL with a bearer token, expects HTTP 200 and returns
+// the media type and the body.
+func getBearer(t *testing.T, client *http.Client, rawURL, token string) (string, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, rawURL, nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := client.Do(req)
+	require.NoError(t, err)
+	body := readBody(t, resp)
+	require.Equal(t, http.StatusOK, resp.StatusCode, body)
+	ct, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	return ct, body
 }
 
 // open decrypts token with the FS key when the pair encrypts (it must then
