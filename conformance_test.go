@@ -122,6 +122,7 @@ type confEnv struct {
 	cfg  franceconnect.Config
 	mitm *mitm
 	c    *franceconnect.Client
+	who  string // the identity of the last login
 }
 
 // confSetup describes the FS of a case.
@@ -129,6 +130,9 @@ type confSetup struct {
 	platform fctest.Platform
 	encAlg   string // FS key algorithm; "" for signed-only FranceConnect
 	sigAlg   string // registered signature algorithm; "" for ES256
+	// userinfoAlg is ProConnect's registered userinfo signature algorithm;
+	// "" for plain JSON.
+	userinfoAlg string
 }
 
 func newConfEnv(t *testing.T, s confSetup) *confEnv {
@@ -143,8 +147,11 @@ func newConfEnv(t *testing.T, s confSetup) *confEnv {
 	}
 	e.reg = fctest.Client{ID: e.cfg.ClientID, Secret: confSecret, RedirectURIs: []string{confRedirect},
 		PostLogoutRedirectURIs: []string{confLogout}, AllowAMR: true, SignedResponseAlg: s.sigAlg, EncryptedResponseAlg: s.encAlg}
-	if s.platform == fctest.FranceConnect {
+	switch s.platform {
+	case fctest.FranceConnect:
 		e.cfg.Platform = franceconnect.FranceConnect
+	case fctest.ProConnect:
+		setupProConnect(e, s)
 	}
 	if s.encAlg != "" {
 		e.cfg.DecryptionKeys = []franceconnect.Key{confKeys[s.encAlg]()}
@@ -183,6 +190,7 @@ func (e *confEnv) callback(req franceconnect.AuthRequest, identity string, edit 
 		u.RawQuery = q.Encode()
 		authURL = u.String()
 	}
+	e.who = identity
 	cb, err := e.srv.Login(ctx, authURL, identity)
 	require.NoError(e.t, err)
 	u, err := url.Parse(cb)
@@ -280,7 +288,9 @@ func reencodeHeader(tok string) string {
 	return strings.Join(parts, ".")
 }
 
-func conformanceCases() []confCase {
+func conformanceCases() []confCase { return append(franceConnectCases(), proConnectCases()...) }
+
+func franceConnectCases() []confCase {
 	idt := franceconnect.ErrInvalidIDToken
 	ui := franceconnect.ErrInvalidUserInfo
 	return []confCase{
@@ -556,7 +566,7 @@ func TestConformance(t *testing.T) {
 				require.NoError(t, err)
 				require.NotNil(t, got)
 				if login, ok := got.(*franceconnect.Login); ok {
-					require.Equal(t, e.srv.Subject(e.reg.ID, "camille"), login.Identity.Subject)
+					require.Equal(t, e.srv.Subject(e.reg.ID, e.who), login.Identity.Subject)
 					require.Equal(t, login.IDToken.Subject, login.Identity.Subject)
 				}
 			} else {

@@ -77,6 +77,21 @@ var mutants = []mutant{
 		{"cl.check(c, ErrInvalidUserInfo, true)", "cl.check(c, ErrInvalidUserInfo, false)"}}, nil},
 	{"userinfo: no nonce", "userinfo.go", [][2]string{
 		{`if _, ok := all["nonce"]; ok {`, "if false {"}}, nil},
+	// ProConnect.
+	{"ProConnect: acr among the accepted levels", "token.go", [][2]string{
+		{"case len(st.ACRs) > 0 && !slices.Contains(st.ACRs, acr):", "case false:"}}, nil},
+	{"ProConnect: HS256 only when configured", "config.go", [][2]string{
+		{"c.sigAlgs, allowed = []string{jose.ES256, jose.RS256}, []string{jose.ES256, jose.RS256, jose.HS256}",
+			"c.sigAlgs, allowed = []string{jose.ES256, jose.RS256, jose.HS256}, []string{jose.ES256, jose.RS256, jose.HS256}"}}, nil},
+	{"ProConnect: a JWE is refused", "jwe.go", [][2]string{
+		{"		if c.platform == ProConnect {\n\t\t\treturn nil, \"\", tokenError(category, ErrAlgorithm",
+			"		if false {\n\t\t\treturn nil, \"\", tokenError(category, ErrAlgorithm"}}, nil},
+	{"ProConnect: a signed userinfo is never downgraded to JSON", "userinfo.go", [][2]string{
+		{"if mt != want {", `if mt != want && mt != "application/json" {`}}, nil},
+	{"ProConnect: a refreshed id_token is about the same agent", "token.go", [][2]string{
+		{"if !equal(cl.Subject, subject) {", "if false {"}}, nil},
+	{"ProConnect: siret_hint of 14 digits", "proconnect.go", [][2]string{
+		{`if len(req.SiretHint) != 14 || strings.Trim(req.SiretHint, "0123456789") != "" {`, "if false {"}}, nil},
 	// Redactions.
 	{"redaction: Key in JSON and slog", "redact.go", [][2]string{
 		{"func (k Key) MarshalJSON() ([]byte, error) { return json.Marshal(k.facts()) }",
