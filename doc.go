@@ -1,6 +1,7 @@
 // Package franceconnect signs users in with FranceConnect+ (eIDAS
-// substantial and high) and FranceConnect v2, with every check the platform
-// and its qualification require done for the service provider (FS).
+// substantial and high) and FranceConnect v2, and public agents with
+// ProConnect, with every check the platform and its qualification require
+// done for the service provider (FS).
 //
 // One Client serves one FS registration on one platform and environment:
 //
@@ -43,6 +44,17 @@
 // triggers one refresh, shared by concurrent callers and rate limited by
 // Config.KeyRefreshCooldown.
 //
+// # ProConnect
+//
+// With Platform ProConnect (or a PC… preset) the same calls sign agents in
+// with ProConnect's rules: Config.AcceptedACRs is the set of levels a login
+// accepts (requested as an essential acr claim, checked by membership:
+// ErrACRNotAccepted), tokens are signed with the registered algorithm and
+// never encrypted, the userinfo is a signed JWT or plain JSON as registered
+// (Config.UserInfo), Identity.Agent holds the agent's organisation, PKCE is
+// sent, AuthRequest takes LoginHint, SiretHint and Prompt "none", and Refresh
+// redeems refresh tokens.
+//
 // # Errors
 //
 // Every error wraps a category declared in errors.go (ErrStateMismatch,
@@ -53,6 +65,8 @@
 //
 // # Testing
 //
-// The fctest package is an in-process FranceConnect+ emulator: register the
-// FS, drive a login with its Login helper, and inject faults.
+// The fctest package is an in-process emulator of FranceConnect+,
+// FranceConnect and ProConnect: register the FS, drive a login with its
+// Login helper or its scripted User, and inject faults. The fchttp package is
+// the optional web layer: routes, sessions, CSRF and error pages.
 package franceconnect

@@ -32,7 +32,12 @@ func (h *Handler) serveLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req := h.cfg.AuthRequest
-	if acr := r.Form.Get("acr"); acr != "" {
+	if acr := r.Form.Get("acr"); acr != "" && h.client.Platform() == franceconnect.ProConnect {
+		req.AcceptedACRs = nil // the accepted levels, space-separated
+		for _, a := range strings.Fields(acr) {
+			req.AcceptedACRs = append(req.AcceptedACRs, franceconnect.ACR(a))
+		}
+	} else if acr != "" {
 		req.ACR = franceconnect.ACR(acr) // Authorize refuses a level the platform does not allow
 	}
 	next := r.Form.Get("next")
@@ -56,7 +61,8 @@ func (h *Handler) begin(w http.ResponseWriter, r *http.Request, s *session, req 
 		return err
 	}
 	s.rec.addLogin(pendingLogin{
-		State: auth.State, Nonce: auth.Nonce, ACR: auth.ACR, Prompt: req.PromptLogin, Next: next,
+		State: auth.State, Nonce: auth.Nonce, ACR: auth.ACR, ACRs: auth.ACRs, Verifier: auth.CodeVerifier,
+		Prompt: req.PromptLogin, Next: next,
 		Expiry: h.now().Add(LoginTimeout).Unix(),
 	})
 	if err := h.save(w, r, s); err != nil {

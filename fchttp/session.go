@@ -53,16 +53,18 @@ type record struct {
 
 // pendingLogin is a login between Authorize and the callback.
 type pendingLogin struct {
-	State  string            `json:"s"`
-	Nonce  string            `json:"n"`
-	ACR    franceconnect.ACR `json:"a"`
-	Prompt bool              `json:"p,omitempty"` // prompt=login was sent
-	Next   string            `json:"x,omitempty"` // local path to go to after login
-	Expiry int64             `json:"e"`
+	State    string              `json:"s"`
+	Nonce    string              `json:"n"`
+	ACR      franceconnect.ACR   `json:"a,omitempty"`
+	ACRs     []franceconnect.ACR `json:"l,omitempty"` // ProConnect: the accepted levels
+	Verifier string              `json:"v,omitempty"` // ProConnect: the PKCE verifier
+	Prompt   bool                `json:"p,omitempty"` // prompt=login was sent
+	Next     string              `json:"x,omitempty"` // local path to go to after login
+	Expiry   int64               `json:"e"`
 }
 
 func (p pendingLogin) authState() franceconnect.AuthState {
-	return franceconnect.AuthState{State: p.State, Nonce: p.Nonce, ACR: p.ACR}
+	return franceconnect.AuthState{State: p.State, Nonce: p.Nonce, ACR: p.ACR, ACRs: p.ACRs, CodeVerifier: p.Verifier}
 }
 
 // storedUser is a User with its logout hint: the signed id_token, kept as a
