@@ -2,6 +2,8 @@ package franceconnect_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	"github.com/go-franceconnect/franceconnect"
 	"github.com/go-franceconnect/franceconnect/fctest"
@@ -77,7 +79,13 @@ func proConnectCases() []confCase {
 		{id: "pc-acr-membership", name: "a level of the platform the login did not ask for", setup: pcES256JWT, fault: fctest.FaultACRNotRequested,
 			run: agentLogin, want: []error{idt, franceconnect.ErrACRNotAccepted}},
 		{id: "pc-acr-unsatisfied", name: "an agent without MFA: requested ACRs could not be satisfied (Y020032)", setup: pcES256JWT,
-			run: agentLoginWith(franceconnect.AuthRequest{}, "agent_sans_mfa"), want: []error{franceconnect.ErrProvider}, code: "access_denied"},
+			run: func(e *confEnv) (any, error) {
+				login, err := e.login(franceconnect.AuthRequest{}, "agent_sans_mfa")
+				if pe := (*franceconnect.ProviderError)(nil); errors.As(err, &pe) && !pe.LevelUnreachable() {
+					return login, fmt.Errorf("Y020032 expected, got %q", pe.FCCode)
+				}
+				return login, err
+			}, want: []error{franceconnect.ErrProvider}, code: "access_denied"},
 		{id: "pc-userinfo-downgrade", name: "plain JSON userinfo to an FS registered for a signed one", setup: pcES256JWT,
 			fault: fctest.FaultUserinfoUnsigned, run: agentLogin, want: []error{ui, franceconnect.ErrContentType}},
 		{id: "pc-userinfo-json", name: "a signed userinfo to an FS registered for plain JSON", setup: pcRS256JSON,

@@ -611,7 +611,8 @@ func sentinelNames(want []error, code string) string {
 		franceconnect.ErrSubjectMismatch: "ErrSubjectMismatch", franceconnect.ErrContentType: "ErrContentType",
 		franceconnect.ErrProvider: "ErrProvider", franceconnect.ErrStateMismatch: "ErrStateMismatch",
 		franceconnect.ErrDiscovery: "ErrDiscovery", franceconnect.ErrProviderKeys: "ErrProviderKeys",
-		franceconnect.ErrHTTP: "ErrHTTP",
+		franceconnect.ErrHTTP: "ErrHTTP", franceconnect.ErrACRNotAccepted: "ErrACRNotAccepted",
+		franceconnect.ErrInteractionRequired: "ErrInteractionRequired", franceconnect.ErrInvalidRequest: "ErrInvalidRequest",
 	}
 	var out []string
 	for _, w := range want {
