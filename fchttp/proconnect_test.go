@@ -139,13 +139,7 @@ func TestProConnectLevelsRefused(t *testing.T) {
 // agent's level, and logout goes through ProConnect's session/end.
 func TestProConnectLogout(t *testing.T) {
 	emu, fc, u := pcApp(t)
-	ctx := context.Background()
-	cb, err := u.Login(ctx, "/", "agent_eidas3")
-	require.NoError(t, err)
-	require.Equal(t, http.StatusSeeOther, cb.Status, cb.Body)
-	page, err := u.Follow(ctx, cb)
-	require.NoError(t, err)
-	require.Contains(t, page.Body, "Bonjour Bruno Tessier (eidas3)")
+	page := signInAs(t, u, "agent_eidas3", "Bonjour Bruno Tessier (eidas3)")
 
 	req, err := http.NewRequest(http.MethodGet, site+"/", nil)
 	require.NoError(t, err)
@@ -156,7 +150,7 @@ func TestProConnectLogout(t *testing.T) {
 	assert.Equal(t, emu.Subject(clientID, "agent_eidas3"), user.Subject)
 	assert.True(t, slices.Contains(franceconnect.ProConnectWithMFA(), user.ACR))
 
-	out, err := u.Logout(ctx, page)
+	out, err := u.Logout(context.Background(), page)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusSeeOther, out.Status, out.Body)
 	assert.Equal(t, "/", out.Header.Get("Location"))

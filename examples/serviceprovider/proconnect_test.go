@@ -212,10 +212,7 @@ func TestProConnectRegistration(t *testing.T) {
 		"FC_USERINFO":    {franceconnect.EnvPlatform: "proconnect", franceconnect.EnvUserInfo: "xml"},
 	} {
 		t.Run("refuses "+name, func(t *testing.T) {
-			for _, k := range []string{franceconnect.EnvEnvironment, franceconnect.EnvIssuer, franceconnect.EnvPlatform,
-				franceconnect.EnvACR, franceconnect.EnvSigningAlg, franceconnect.EnvUserInfo} {
-				t.Setenv(k, vars[k])
-			}
+			setEmulatorVars(t, vars)
 			ln, err := net.Listen("tcp", "127.0.0.1:0")
 			require.NoError(t, err)
 			defer ln.Close()
