@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"html"
 	"net/http"
+	"net/url"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -22,6 +24,13 @@ import (
 // at which level.
 func pcApp(t *testing.T) (*fctest.Server, *fchttp.Handler, *fctest.User) {
 	t.Helper()
+	return pcAppWith(t, func(*fctest.Client, *fchttp.Config) {})
+}
+
+// pcAppWith is pcApp with the registration and the web layer's Config
+// changed by edit.
+func pcAppWith(t *testing.T, edit func(*fctest.Client, *fchttp.Config)) (*fctest.Server, *fchttp.Handler, *fctest.User) {
+	t.Helper()
 	emu, _ := platformEnv(t, fctest.ProConnect)
 	client, err := franceconnect.New(context.Background(), franceconnect.Config{
 		Issuer: emu.Issuer(), Platform: franceconnect.ProConnect, ClientID: clientID, ClientSecret: secret,
@@ -29,10 +38,15 @@ func pcApp(t *testing.T) (*fctest.Server, *fchttp.Handler, *fctest.User) {
 		Scopes: []string{"openid", "given_name", "usual_name", "siret"}, AcceptedACRs: franceconnect.ProConnectWithMFA(),
 	})
 	require.NoError(t, err)
-	fc, err := fchttp.New(fchttp.Config{Client: client, SessionKeys: [][]byte{newKey()},
+	reg := fctest.Client{ID: clientID, Secret: secret, RedirectURIs: []string{site + "/callback"},
+		PostLogoutRedirectURIs: []string{site + "/logout-callback"}, UserinfoSignedResponseAlg: "ES256"}
+	cfg := fchttp.Config{Client: client, SessionKeys: [][]byte{newKey()},
 		OnLogin: func(w http.ResponseWriter, r *http.Request, l *franceconnect.Login) (string, error) {
 			return l.Identity.Agent.GivenName + " " + l.Identity.Agent.UsualName, nil
-		}})
+		}}
+	edit(&reg, &cfg)
+	require.NoError(t, emu.RegisterClient(reg))
+	fc, err := fchttp.New(cfg)
 	require.NoError(t, err)
 	mux := http.NewServeMux()
 	fc.Register(mux)
@@ -156,4 +170,54 @@ func TestProConnectLogout(t *testing.T) {
 	assert.Equal(t, "/", out.Header.Get("Location"))
 	assert.Equal(t, 1, emu.Requests("session/end"))
 	assert.Contains(t, mustOpen(t, u, "/").Body, "Anonyme")
+}
+
+// TestProConnectSessionSize fills a ProConnect session: an RS256 id_token
+// with the longest level as the logout hint, the most data OnLogin may
+// keep, and more logins in progress, each with every level and a PKCE
+// verifier, than a session keeps. The cookie stays below 4 KB and the
+// newest login still completes.
+func TestProConnectSessionSize(t *testing.T) {
+	_, _, u := pcAppWith(t, func(reg *fctest.Client, cfg *fchttp.Config) {
+		reg.SignedResponseAlg, reg.UserinfoSignedResponseAlg = "RS256", "RS256"
+		cfg.OnLogin = func(http.ResponseWriter, *http.Request, *franceconnect.Login) (string, error) {
+			return strings.Repeat("\"<&é", fchttp.MaxUserData/5), nil
+		}
+	})
+	ctx := context.Background()
+	all := map[string][]string{"acr": {strings.Join(levelStrings(franceconnect.ProConnectAnyLevel()), " ")}}
+	cb, _ := pcLoginAs(t, u, all, "dirigeant")
+	require.Equal(t, http.StatusSeeOther, cb.Status, cb.Body)
+	var starts []*fctest.Response
+	for range 4 { // signed in: the login links of other tabs
+		start := mustOpen(t, u, "/login?"+url.Values(all).Encode())
+		require.NotNil(t, start.Location(), start.Body)
+		assert.Less(t, len(start.Header.Get("Set-Cookie")), 4000)
+		starts = append(starts, start)
+	}
+	last, err := u.ChooseIdentity(ctx, starts[3], "dirigeant")
+	require.NoError(t, err)
+	require.Equal(t, http.StatusSeeOther, last.Status, "the newest login is kept: %s", last.Body)
+	first, err := u.ChooseIdentity(ctx, starts[0], "dirigeant")
+	require.NoError(t, err)
+	requireProblem(t, first, http.StatusBadRequest, "ErrLoginNotFound")
+}
+
+func levelStrings(levels []franceconnect.ACR) []string {
+	s := make([]string, len(levels))
+	for i, a := range levels {
+		s[i] = string(a)
+	}
+	return s
+}
+
+// pcLoginAs starts a login from the home page with fields and picks agent.
+func pcLoginAs(t *testing.T, u *fctest.User, fields map[string][]string, agent string) (cb, start *fctest.Response) {
+	t.Helper()
+	ctx := context.Background()
+	start, err := u.StartLogin(ctx, mustOpen(t, u, "/"), fields)
+	require.NoError(t, err)
+	cb, err = u.ChooseIdentity(ctx, start, agent)
+	require.NoError(t, err)
+	return cb, start
 }
