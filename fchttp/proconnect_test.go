@@ -101,6 +101,9 @@ func TestProConnectLevels(t *testing.T) {
 			"<h1>Niveau de sécurité insuffisant</h1>", "<code>ProviderError access_denied (Y020032)</code>",
 			(&franceconnect.ProviderError{Code: "access_denied", FCCode: "Y020032"}).UserMessage(),
 			"n'a pas pu atteindre avec votre compte"}},
+		{"login_required", "", "agent_mfa", fctest.FaultLoginRequired, withMFA, http.StatusBadRequest, []string{
+			"<code>ProviderError login_required</code>", "<code>ErrInteractionRequired</code>",
+			"Veuillez vous connecter avec ProConnect pour continuer."}},
 		{"acr outside the set", "eidas2 eidas3", "agent_eidas2", fctest.FaultACRNotRequested, []string{"eidas2", "eidas3"},
 			http.StatusBadGateway, []string{"<h1>Niveau de sécurité insuffisant</h1>", "<code>ErrACRNotAccepted</code>",
 				"ProConnect vous a authentifié·e à un niveau de sécurité que ce service n'accepte pas"}},
