@@ -113,7 +113,7 @@ security-report:
 ci:
 	bash .ci/run
 
-## e2e: the example service provider in headless Chromium (screenshots in build/e2e/)
+## e2e: the example service provider in headless Chromium, as FranceConnect+ and as ProConnect (screenshots in build/e2e/)
 # Installs Debian's chromium and chromium-driver when missing (needs root).
 CHROMIUM     ?= /usr/bin/chromium
 CHROMEDRIVER ?= /usr/bin/chromedriver

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 
+	"github.com/go-franceconnect/franceconnect"
 	"github.com/go-franceconnect/franceconnect/fchttp"
 )
 
@@ -66,6 +67,28 @@ func ExampleButtonStylesheet() {
 	// <img class="fc-button__hover" src="/static/FranceConnect&#43;-btn-principal-hover.svg" alt="">
 	// </button>
 	// <p><a href="https://franceconnect.gouv.fr/france-connect-plus" target="_blank" rel="noopener" title="Qu’est-ce que FranceConnect+ ? - nouvelle fenêtre">Qu’est-ce que FranceConnect+ ?</a></p>
+	// </div>
+	// </form>
+}
+
+// ProConnect's button, for a service of public agents that accepts only
+// logins with two factors: the page also holds the stylesheet of
+// ProConnect's partner documentation, which draws the button.
+func ExampleButton_HTML_proConnect() {
+	b := fchttp.Button{ProConnect: true, AcceptedACRs: franceconnect.ProConnectWithMFA()} // from fc.Button() in a real FS
+	html, err := b.HTML()
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(html)
+	// Output:
+	// <form method="post" action="/login">
+	// <input type="hidden" name="acr" value="eidas0-mfa eidas1-mfa eidas2 eidas3">
+	// <div>
+	// <button class="proconnect-button" type="submit">
+	// <span class="proconnect-sr-only">S’identifier avec ProConnect</span>
+	// </button>
+	// <p><a href="https://www.proconnect.gouv.fr/" target="_blank" rel="noopener noreferrer" title="Qu’est-ce que ProConnect ? - nouvelle fenêtre">Qu’est-ce que ProConnect ?</a></p>
 	// </div>
 	// </form>
 }

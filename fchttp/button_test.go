@@ -31,6 +31,9 @@ func TestButtonGolden(t *testing.T) {
 		"separator": {Plus: true, Separator: true},
 		"image": {Plus: true, Separator: true,
 			Image: "/static/franceconnect-plus.svg", HoverImage: "https://cdn.example.fr/franceconnect-plus-hover.svg"},
+		"pc": {ProConnect: true, Action: "/connexion", AcceptedACRs: franceconnect.ProConnectWithMFA(), Next: "/compte",
+			ID: "pc-login", Separator: true},
+		"pc-image": {ProConnect: true, Image: "/static/proconnect.svg", HoverImage: "/static/proconnect-hover.svg"},
 	}
 	for name, b := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -79,6 +82,36 @@ func TestButtonTexts(t *testing.T) {
 	assert.True(t, sentence < button && button < link, "the sentence above the button, the link below")
 }
 
+// TestButtonProConnect checks the markup of ProConnect's partner
+// documentation: a button holding only its label for screen readers, the
+// link to ProConnect's site below it, no FranceConnect text, and the
+// accepted levels as one space-separated field.
+func TestButtonProConnect(t *testing.T) {
+	pc, err := fchttp.Button{ProConnect: true}.HTML()
+	require.NoError(t, err)
+	for _, want := range []string{
+		`<form method="post" action="/login">`,
+		"<button class=\"proconnect-button\" type=\"submit\">\n<span class=\"proconnect-sr-only\">S’identifier avec ProConnect</span>\n</button>",
+		`<a href="https://www.proconnect.gouv.fr/" target="_blank" rel="noopener noreferrer" title="Qu’est-ce que ProConnect ? - nouvelle fenêtre">Qu’est-ce que ProConnect ?</a>`,
+	} {
+		assert.Contains(t, string(pc), want)
+	}
+	for _, absent := range []string{"FranceConnect", "fr-connect", `name="acr"`, "ou</p>", "est la solution"} {
+		assert.NotContains(t, string(pc), absent)
+	}
+	assert.Less(t, strings.Index(string(pc), "<button"), strings.Index(string(pc), "Qu’est-ce que"), "the link below the button")
+
+	withLevels, err := fchttp.Button{ProConnect: true, AcceptedACRs: []franceconnect.ACR{franceconnect.EIDAS1MFA, franceconnect.CertificationDirigeant}}.HTML()
+	require.NoError(t, err)
+	assert.Contains(t, string(withLevels), `<input type="hidden" name="acr" value="eidas1-mfa https://proconnect.gouv.fr/assurance/certification-dirigeant">`)
+
+	image, err := fchttp.Button{ProConnect: true, Image: "/pc.svg", HoverImage: "/pc-hover.svg", Separator: true}.HTML()
+	require.NoError(t, err)
+	assert.Contains(t, string(image), `<button class="fc-button" type="submit" aria-label="S’identifier avec ProConnect">`)
+	assert.Contains(t, string(image), `<p class="fc-separator">ou</p>`)
+	assert.NotContains(t, string(image), "FranceConnect")
+}
+
 // TestButtonEscapes renders hostile values in every field a caller sets:
 // they stay inside their attribute.
 func TestButtonEscapes(t *testing.T) {
@@ -122,6 +155,17 @@ func TestButtonRefuses(t *testing.T) {
 		{img(plus, "/fc.svg", "http://cdn.example.fr/fc-hover.svg"), "Button.HoverImage"},
 		{img(plus, "data:image/svg+xml,<svg/>", "/fc-hover.svg"), "Button.Image"},
 		{img(plus, "https://user:pw@cdn.example.fr/fc.svg", "/fc-hover.svg"), "Button.Image"},
+		{fchttp.Button{Plus: true, ProConnect: true}, "Button.Plus and Button.ProConnect are exclusive"},
+		{fchttp.Button{ProConnect: true, ACR: franceconnect.EIDAS2}, `Button.ACR "eidas2": ProConnect takes a set of accepted levels`},
+		{fchttp.Button{AcceptedACRs: []franceconnect.ACR{franceconnect.EIDAS1}}, "Button.AcceptedACRs are ProConnect's: FranceConnect takes one level"},
+		{fchttp.Button{Plus: true, AcceptedACRs: franceconnect.ProConnectWithMFA()}, "FranceConnect+ takes one level"},
+		{fchttp.Button{ProConnect: true, AcceptedACRs: []franceconnect.ACR{franceconnect.EIDAS2, "eidas4"}},
+			`Button.AcceptedACRs: "eidas4" is not a ProConnect level`},
+		{fchttp.Button{ProConnect: true, AcceptedACRs: []franceconnect.ACR{"eidas2 eidas3"}}, `"eidas2 eidas3" is not a ProConnect level`},
+		{fchttp.Button{ProConnect: true, AcceptedACRs: []franceconnect.ACR{franceconnect.EIDAS2, franceconnect.EIDAS2}},
+			`Button.AcceptedACRs: "eidas2" appears twice`},
+		{fchttp.Button{ProConnect: true, Image: "/pc.svg"}, "ProConnect requires the hover state"},
+		{fchttp.Button{ProConnect: true, Image: "/pc.svg", HoverImage: "ftp://cdn.example.fr/pc.svg"}, "Button.HoverImage"},
 	}
 	for _, c := range cases {
 		t.Run(c.want, func(t *testing.T) {
@@ -134,17 +178,25 @@ func TestButtonRefuses(t *testing.T) {
 }
 
 // TestButtonSignsIn embeds the Handler's button in a page, as an FS does
-// with html/template, and signs in through it on both platforms: the form
-// reaches the login route, which requests the button's level and comes
-// back to its next path.
+// with html/template, and signs in through it on each platform: the form
+// reaches the login route, which requests the button's level (on
+// ProConnect its accepted levels) and comes back to its next path.
 func TestButtonSignsIn(t *testing.T) {
 	cases := []struct {
 		platform fctest.Platform
-		plus     bool
-		acr      franceconnect.ACR
+		want     fchttp.Button
+		level    func(*fchttp.Button)
+		param    string // the authorize parameter carrying the level
+		sent     string
+		login    string
 	}{
-		{fctest.FranceConnectPlus, true, franceconnect.EIDAS3},
-		{fctest.FranceConnect, false, franceconnect.EIDAS1},
+		{fctest.FranceConnectPlus, fchttp.Button{Plus: true, Action: "/connexion"},
+			func(b *fchttp.Button) { b.ACR = franceconnect.EIDAS3 }, "acr_values", "eidas3", "camille"},
+		{fctest.FranceConnect, fchttp.Button{Action: "/connexion"},
+			func(b *fchttp.Button) { b.ACR = franceconnect.EIDAS1 }, "acr_values", "eidas1", "camille"},
+		{fctest.ProConnect, fchttp.Button{ProConnect: true, Action: "/connexion"},
+			func(b *fchttp.Button) { b.AcceptedACRs = franceconnect.ProConnectWithMFA() }, "claims",
+			`{"id_token":{"acr":{"essential":true,"values":["eidas0-mfa","eidas1-mfa","eidas2","eidas3"]}}}`, "agent_mfa"},
 	}
 	page := template.Must(template.New("page").Parse(`<!DOCTYPE html><h1>Connexion</h1>{{.HTML}}`))
 	for _, c := range cases {
@@ -153,8 +205,9 @@ func TestButtonSignsIn(t *testing.T) {
 			fc, err := fchttp.New(fchttp.Config{Client: client, SessionKeys: [][]byte{newKey()}, LoginPath: "/connexion"})
 			require.NoError(t, err)
 			b := fc.Button()
-			assert.Equal(t, fchttp.Button{Plus: c.plus, Action: "/connexion"}, b)
-			b.ACR, b.Next = c.acr, "/compte"
+			assert.Equal(t, c.want, b)
+			c.level(&b)
+			b.Next = "/compte"
 			mux := http.NewServeMux()
 			fc.Register(mux)
 			mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
@@ -170,8 +223,8 @@ func TestButtonSignsIn(t *testing.T) {
 			require.Equal(t, http.StatusOK, home.Status, home.Body)
 			start, err := u.StartLogin(ctx, home, nil)
 			require.NoError(t, err)
-			assert.Equal(t, string(c.acr), query(t, start).Get("acr_values"))
-			cb, err := u.ChooseIdentity(ctx, start, "camille")
+			assert.Equal(t, c.sent, query(t, start).Get(c.param))
+			cb, err := u.ChooseIdentity(ctx, start, c.login)
 			require.NoError(t, err)
 			assert.Equal(t, "/compte", cb.Header.Get("Location"), cb.Body)
 		})
@@ -179,7 +232,8 @@ func TestButtonSignsIn(t *testing.T) {
 }
 
 // platformEnv is an emulator of platform with the FS registered for site,
-// and the FS's client.
+// and the FS's client: with an encryption key on FranceConnect+, with an
+// ES256-signed userinfo on ProConnect.
 func platformEnv(t *testing.T, platform fctest.Platform) (*fctest.Server, *franceconnect.Client) {
 	t.Helper()
 	emu := fctest.New(t, fctest.Options{Platform: platform})
@@ -189,12 +243,16 @@ func platformEnv(t *testing.T, platform fctest.Platform) (*fctest.Server, *franc
 	}
 	reg := fctest.Client{ID: clientID, Secret: secret,
 		RedirectURIs: []string{cfg.RedirectURL}, PostLogoutRedirectURIs: []string{cfg.PostLogoutRedirectURL}}
-	if platform == fctest.FranceConnectPlus {
+	switch platform {
+	case fctest.FranceConnectPlus:
 		key, err := franceconnect.GenerateKey(franceconnect.ECDHES, "")
 		require.NoError(t, err)
 		reg.JWKS, err = franceconnect.PublicJWKS([]franceconnect.Key{key})
 		require.NoError(t, err)
 		cfg.Platform, cfg.DecryptionKeys = franceconnect.FranceConnectPlus, []franceconnect.Key{key}
+	case fctest.ProConnect:
+		reg.UserinfoSignedResponseAlg = "ES256"
+		cfg.Platform, cfg.Scopes = franceconnect.ProConnect, []string{"openid", "given_name", "usual_name", "siret"}
 	}
 	require.NoError(t, emu.RegisterClient(reg))
 	client, err := franceconnect.New(context.Background(), cfg)

@@ -19,7 +19,7 @@ var buttonCSS []byte
 const ButtonStylesheetMaxAge = 24 * time.Hour
 
 // ButtonStylesheet serves this package's stylesheet for Button's image form
-// (FranceConnect's images swapped on hover, the link 12 px below) and for
+// (the platform's images swapped on hover, the link 12 px below) and for
 // its "ou" separator. Mount it at a path of the site and link it from the
 // page's head:
 //
@@ -28,7 +28,8 @@ const ButtonStylesheetMaxAge = 24 * time.Hour
 //
 // It contains no font and no image. The DSFR form of the button needs the
 // DSFR stylesheet instead, which the page loads from where the FS installed
-// the DSFR. The response is text/css, public and cacheable for
+// the DSFR, and ProConnect's markup form the stylesheet of ProConnect's
+// partner documentation, which the FS copies into its own. The response is text/css, public and cacheable for
 // ButtonStylesheetMaxAge, with an ETag; methods other than GET and HEAD get
 // 405.
 func ButtonStylesheet() http.Handler {

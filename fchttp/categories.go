@@ -27,6 +27,8 @@ var categories = []category{
 	{franceconnect.ErrSubjectMismatch, "ErrSubjectMismatch", "le userinfo ne décrit pas la personne de l'id_token"},
 	{franceconnect.ErrNonceMismatch, "ErrNonceMismatch", "le nonce du jeton ne correspond pas à celui de votre session"},
 	{franceconnect.ErrACRTooLow, "ErrACRTooLow", "niveau eIDAS inférieur au niveau demandé"},
+	{franceconnect.ErrACRNotAccepted, "ErrACRNotAccepted", "niveau d'authentification absent des niveaux acceptés par le service"},
+	{franceconnect.ErrInteractionRequired, "ErrInteractionRequired", "la connexion sans interaction demande l'intervention de l'utilisateur"},
 	{franceconnect.ErrUnknownACR, "ErrUnknownACR", "niveau eIDAS absent ou inconnu"},
 	{franceconnect.ErrInvalidAudience, "ErrInvalidAudience", "le jeton est destiné à un autre service"},
 	{franceconnect.ErrExpired, "ErrExpired", "le jeton a expiré"},
@@ -60,7 +62,11 @@ func categoriesOf(err error) []Category {
 		if pe.FCCode != "" {
 			name += " (" + pe.FCCode + ")"
 		}
-		out = append(out, Category{Name: name, Text: "erreur renvoyée par le fournisseur"})
+		text := "erreur renvoyée par le fournisseur"
+		if pe.LevelUnreachable() {
+			text = "aucun des niveaux acceptés par le service n'est accessible à ce compte"
+		}
+		out = append(out, Category{Name: name, Text: text})
 	}
 	for _, c := range categories {
 		if errors.Is(err, c.err) {

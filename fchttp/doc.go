@@ -56,23 +56,36 @@
 // On franceconnect.ErrACRTooLow the Handler starts the login once more with
 // prompt=login, unless it had it already or Config.NoACRRetry is set.
 //
+// # ProConnect
+//
+// With a Client of the ProConnect platform the same routes sign public
+// agents in. The "acr" of a login holds the accepted levels separated by
+// spaces ("eidas1-mfa eidas2 eidas3"), none meaning the Client's
+// AcceptedACRs; the login in progress keeps them with the PKCE verifier,
+// and the callback accepts only an agent's level among them. The error
+// pages name ProConnect and explain its Y020032 (no accepted level within
+// the agent's reach) and franceconnect.ErrACRNotAccepted as a level the
+// service does not accept.
+//
 // # The login button
 //
 // FranceConnect qualifies an FS only with its official button, the
 // sentence above it and the "Qu’est-ce que FranceConnect ?" link below it
-// (spec §17 item 11). Handler.Button renders that markup as a form posting
-// to LoginPath:
+// (spec §17 item 11); ProConnect asks for its own button and its
+// "Qu’est-ce que ProConnect ?" link. Handler.Button renders that markup as
+// a form posting to LoginPath:
 //
-//	b := fc.Button()                       // FranceConnect+ or FranceConnect, after the Client
-//	b.Next = "/compte"                     // optional: acr, next, the "ou" separator
+//	b := fc.Button()                       // FranceConnect+, FranceConnect or ProConnect, after the Client
+//	b.Next = "/compte"                     // optional: acr (AcceptedACRs on ProConnect), next, the "ou" separator
 //	data.Button = b                        // in the template: {{.Button.HTML}}
 //
 // The official look comes from files that the State distributes under its
 // own terms and that this package does not ship: the DSFR stylesheet
 // (npm package @gouvfr/dsfr, component "connect") for services built on
-// the State's design system, or FranceConnect's button images for the
-// others (Button.Image and Button.HoverImage, with ButtonStylesheet). The
-// README says where to get them.
+// the State's design system, the stylesheet of ProConnect's partner
+// documentation for its button, or the platforms' button images
+// (Button.Image and Button.HoverImage, with ButtonStylesheet). The README
+// says where to get them.
 //
 // # Testing
 //

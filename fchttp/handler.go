@@ -37,8 +37,10 @@ type Config struct {
 	SessionLifetime time.Duration
 
 	// LoginPath starts a login: GET (a link) or POST (a form), with an
-	// optional "acr" (an eIDAS level the platform allows) and an optional
-	// "next" (a path of this site to return to). Zero: "/login".
+	// optional "acr" (an eIDAS level the platform allows; on ProConnect the
+	// accepted levels, separated by spaces) and an optional "next" (a path
+	// of this site to return to). The browser sends "acr": a page that needs
+	// a level checks User.ACR. Zero: "/login".
 	LoginPath string
 	// LogoutPath ends the session: POST only. Zero: "/logout".
 	LogoutPath string
@@ -51,15 +53,18 @@ type Config struct {
 
 	// AuthRequest holds the options of every login: Scopes, Claims (e.g.
 	// franceconnect.RequestAMR()), IDPHint, and ACR, the level requested
-	// when the login carries no "acr" (zero: the Client's). State, Nonce and
-	// PromptLogin must be zero: the Handler sets them.
+	// when the login carries no "acr" (zero: the Client's), or on ProConnect
+	// AcceptedACRs, LoginHint and SiretHint. State, Nonce and PromptLogin
+	// must be zero: the Handler sets them.
 	AuthRequest franceconnect.AuthRequest
 	// NoACRRetry turns off the retry on franceconnect.ErrACRTooLow. By
 	// default, when FranceConnect+ single sign-on answers a lower level than
 	// requested (eidas2 for eidas3), the Handler starts the login once more
 	// with prompt=login, unless that login already had it. FranceConnect
 	// honours prompt=login only for FS it allows; elsewhere the retry fails
-	// the same way and the error page follows.
+	// the same way and the error page follows. ProConnect's levels are not
+	// ordered: a level outside the accepted ones (ErrACRNotAccepted) is not
+	// retried.
 	NoACRRetry bool
 
 	// KeysPath serves the public part of DecryptionKeys, the "Client keys

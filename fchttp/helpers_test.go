@@ -131,13 +131,20 @@ func (e *env) user(h http.Handler) *fctest.User {
 // page.
 func signIn(t *testing.T, u *fctest.User) *fctest.Response {
 	t.Helper()
+	return signInAs(t, u, "camille", "Bonjour Camille Hélène")
+}
+
+// signInAs logs u in as login from the home page and returns the signed-in
+// page, which must contain greeting.
+func signInAs(t *testing.T, u *fctest.User, login, greeting string) *fctest.Response {
+	t.Helper()
 	ctx := context.Background()
-	cb, err := u.Login(ctx, "/", "camille")
+	cb, err := u.Login(ctx, "/", login)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusSeeOther, cb.Status, cb.Body)
 	page, err := u.Follow(ctx, cb)
 	require.NoError(t, err)
-	require.Contains(t, page.Body, "Bonjour Camille Hélène")
+	require.Contains(t, page.Body, greeting)
 	return page
 }
 

@@ -31,15 +31,7 @@ func (h *Handler) serveLogin(w http.ResponseWriter, r *http.Request) {
 		redirect(w, to)
 		return
 	}
-	req := h.cfg.AuthRequest
-	if acr := r.Form.Get("acr"); acr != "" && h.client.Platform() == franceconnect.ProConnect {
-		req.AcceptedACRs = nil // the accepted levels, space-separated
-		for _, a := range strings.Fields(acr) {
-			req.AcceptedACRs = append(req.AcceptedACRs, franceconnect.ACR(a))
-		}
-	} else if acr != "" {
-		req.ACR = franceconnect.ACR(acr) // Authorize refuses a level the platform does not allow
-	}
+	req := h.requestFor(r.Form.Get("acr"))
 	next := r.Form.Get("next")
 	if !localPath(next) {
 		next = h.cfg.HomePath
@@ -53,6 +45,26 @@ func (h *Handler) serveLogin(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// requestFor is the AuthRequest of a login whose form carried acr: one
+// level on FranceConnect and FranceConnect+, the space-separated accepted
+// levels on ProConnect. Authorize refuses a level the platform does not
+// offer; an empty or blank acr keeps the configured default.
+func (h *Handler) requestFor(acr string) franceconnect.AuthRequest {
+	req := h.cfg.AuthRequest
+	levels := strings.Fields(acr)
+	switch {
+	case len(levels) == 0:
+	case h.client.Platform() == franceconnect.ProConnect:
+		req.AcceptedACRs = make([]franceconnect.ACR, len(levels))
+		for i, a := range levels {
+			req.AcceptedACRs[i] = franceconnect.ACR(a)
+		}
+	default:
+		req.ACR = franceconnect.ACR(acr)
+	}
+	return req
+}
+
 // begin authorizes, keeps the login in progress and redirects to
 // FranceConnect.
 func (h *Handler) begin(w http.ResponseWriter, r *http.Request, s *session, req franceconnect.AuthRequest, next string) error {
@@ -62,8 +74,7 @@ func (h *Handler) begin(w http.ResponseWriter, r *http.Request, s *session, req 
 	}
 	s.rec.addLogin(pendingLogin{
 		State: auth.State, Nonce: auth.Nonce, ACR: auth.ACR, ACRs: auth.ACRs, Verifier: auth.CodeVerifier,
-		Prompt: req.PromptLogin, Next: next,
-		Expiry: h.now().Add(LoginTimeout).Unix(),
+		Prompt: req.PromptLogin, Next: next, Expiry: h.now().Add(LoginTimeout).Unix(),
 	})
 	if err := h.save(w, r, s); err != nil {
 		return err

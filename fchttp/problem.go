@@ -128,6 +128,10 @@ func (h *Handler) explain(st step, err error) *Problem {
 	case errors.As(err, &pe):
 		p.UserMessage = pe.UserMessage()
 		p.Message = brand + " a interrompu la connexion."
+		if pe.LevelUnreachable() {
+			p.Title = levelTitle
+			p.Message = "Ce service demande un niveau de sécurité que " + brand + " n'a pas pu atteindre avec votre compte."
+		}
 		if pe.HTTPStatus == 0 && !pe.Retryable() {
 			p.Status = http.StatusBadRequest
 		}
@@ -143,9 +147,16 @@ func (h *Handler) explain(st step, err error) *Problem {
 		p.Message = "Cette demande de connexion n'est pas valide, a déjà été utilisée ou a expiré. Recommencez la connexion depuis l'accueil."
 	case errors.Is(err, franceconnect.ErrACRTooLow):
 		p.Message = brand + " a vérifié votre identité à un niveau de garantie inférieur à celui demandé. Recommencez avec un moyen d'identification de niveau suffisant."
+	case errors.Is(err, franceconnect.ErrACRNotAccepted):
+		p.Title = levelTitle
+		p.Message = brand + " vous a authentifié·e à un niveau de sécurité que ce service n'accepte pas. Reconnectez-vous avec un compte ou un moyen d'authentification qui l'atteint (une double authentification, par exemple), ou contactez votre administrateur."
 	}
 	return p
 }
+
+// levelTitle is the title of the pages about a level the service does not
+// accept.
+const levelTitle = "Niveau de sécurité insuffisant"
 
 var problemPage = template.Must(template.New("problem").Parse(`<!DOCTYPE html>
 <html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

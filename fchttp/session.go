@@ -34,7 +34,8 @@ const (
 type User struct {
 	// Subject is the sub of the id_token: stable for one person and one FS.
 	Subject string
-	// ACR is the eIDAS level of the login.
+	// ACR is the level of the login: the eIDAS level on FranceConnect and
+	// FranceConnect+, one of the accepted levels on ProConnect.
 	ACR franceconnect.ACR
 	// AuthTime is when the person authenticated (zero when not sent).
 	AuthTime time.Time
@@ -51,15 +52,18 @@ type record struct {
 	Logout *pendingLogout `json:"o,omitempty"`
 }
 
-// pendingLogin is a login between Authorize and the callback.
+// pendingLogin is a login between Authorize and the callback: everything
+// of its franceconnect.AuthState, so that the callback checks the level
+// (or on ProConnect the accepted levels) and redeems the code with the
+// PKCE verifier.
 type pendingLogin struct {
 	State    string              `json:"s"`
 	Nonce    string              `json:"n"`
 	ACR      franceconnect.ACR   `json:"a,omitempty"`
-	ACRs     []franceconnect.ACR `json:"l,omitempty"` // ProConnect: the accepted levels
-	Verifier string              `json:"v,omitempty"` // ProConnect: the PKCE verifier
-	Prompt   bool                `json:"p,omitempty"` // prompt=login was sent
-	Next     string              `json:"x,omitempty"` // local path to go to after login
+	ACRs     []franceconnect.ACR `json:"as,omitempty"` // ProConnect: the accepted levels
+	Verifier string              `json:"v,omitempty"`  // ProConnect: the PKCE code_verifier
+	Prompt   bool                `json:"p,omitempty"`  // prompt=login was sent
+	Next     string              `json:"x,omitempty"`  // local path to go to after login
 	Expiry   int64               `json:"e"`
 }
 

@@ -30,12 +30,16 @@ const demoClientID = "fs-exemple"
 // keysPath is where the site serves its "Client keys URL".
 const keysPath = "/client/.well-known/keys"
 
-// app is the running site: one FranceConnect client and its web layer.
+// app is the running site: one FranceConnect or ProConnect client and its
+// web layer.
 type app struct {
 	client *franceconnect.Client
 	fc     *fchttp.Handler
 	emu    *fctest.Server // the embedded emulator; nil against a real provider
 	log    *slog.Logger
+	// levels are the ProConnect levels a login accepts by default (nil:
+	// any level, or another platform).
+	levels []franceconnect.ACR
 	// homeURL is the URL to open in a browser: the origin of the redirect URL.
 	homeURL string
 	// formAction lists the origins the site's forms may end up on (CSP).
@@ -44,7 +48,8 @@ type app struct {
 
 // newApp builds the site that will be served on ln. With FC_ENVIRONMENT or
 // FC_ISSUER set it uses franceconnect.ConfigFromEnv; otherwise it starts the
-// fctest emulator and registers itself there. Call close when done.
+// fctest emulator, as FranceConnect+ or with FC_PLATFORM=proconnect as
+// ProConnect, and registers itself there. Call close when done.
 func newApp(ctx context.Context, ln net.Listener, log *slog.Logger) (*app, error) {
 	a := &app{log: log}
 	if err := a.init(ctx, ln); err != nil {
@@ -68,8 +73,12 @@ func (a *app) init(ctx context.Context, ln net.Listener) error {
 	if err != nil {
 		return err
 	}
-	cfg.Logger = a.log
+	cfg.Logger, a.levels = a.log, cfg.AcceptedACRs
 	if a.client, err = franceconnect.New(ctx, cfg); err != nil {
+		if a.emu != nil && cfg.Platform == franceconnect.ProConnect {
+			return fmt.Errorf("the embedded ProConnect emulator's settings (%s, %s, %s): %w",
+				franceconnect.EnvACR, franceconnect.EnvSigningAlg, franceconnect.EnvUserInfo, err)
+		}
 		return err
 	}
 	web := fchttp.Config{
@@ -92,9 +101,17 @@ func (a *app) init(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
-// startEmulator starts the fctest emulator and registers the site on it, with
-// a fresh ECDH-ES key served at the site's own Client keys URL.
+// startEmulator starts the fctest emulator of FC_PLATFORM and registers the
+// site on it: on FranceConnect+, with a fresh ECDH-ES key served at the
+// site's own Client keys URL.
 func (a *app) startEmulator(site string) (franceconnect.Config, error) {
+	platform, err := emulatorPlatform()
+	if err != nil {
+		return franceconnect.Config{}, err
+	}
+	if platform == fctest.ProConnect {
+		return a.startProConnect(site)
+	}
 	emu, err := fctest.NewServer(fctest.Options{})
 	if err != nil {
 		return franceconnect.Config{}, err
@@ -162,7 +179,7 @@ func sessionKeys(log *slog.Logger) ([][]byte, error) {
 var errKeyFileExists = errors.New("refusing to overwrite an existing key file")
 
 // writeKeyFile generates a decryption key, stores its private JWK Set in path
-// (mode 0600) and returns the public JWKS to register with FranceConnect.
+// (mode 0600) and returns the public JWKS to register with FranceConnect+.
 func writeKeyFile(path, alg string) ([]byte, error) {
 	key, err := franceconnect.GenerateKey(alg, "")
 	if err != nil {

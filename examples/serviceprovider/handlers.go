@@ -41,8 +41,8 @@ func (a *app) routes() http.Handler {
 	return a.logRequests(mux)
 }
 
-// home shows the FranceConnect+ button, or who is signed in; on
-// /deconnecte, that the logout went through FranceConnect.
+// home shows the FranceConnect+ or ProConnect button, or who is signed in;
+// on /deconnecte, that the logout went through the platform.
 func (a *app) home(w http.ResponseWriter, r *http.Request) {
 	p, ok := a.page(w, r, "Accueil")
 	if !ok {
@@ -54,12 +54,19 @@ func (a *app) home(w http.ResponseWriter, r *http.Request) {
 	a.render(w, http.StatusOK, "home", p)
 }
 
-// onLogin shows the verified identity right away, without storing it; the
-// session keeps only the display name.
+// onLogin shows the verified identity (on ProConnect the agent and the
+// organisation) right away, without storing it; the session keeps only the
+// display name.
 func (a *app) onLogin(w http.ResponseWriter, r *http.Request, l *franceconnect.Login) (string, error) {
+	a.log.Info("login succeeded", "acr", l.IDToken.ACR)
+	if ag := l.Identity.Agent; ag != nil {
+		p := a.pageFor("Votre identité", agentName(ag))
+		p.Agent = newAgentView(l)
+		a.render(w, http.StatusOK, "agent", p)
+		return p.Name, nil
+	}
 	p := a.pageFor("Votre identité", displayName(l.Identity))
 	p.Identity = newIdentityView(l)
-	a.log.Info("login succeeded", "acr", l.IDToken.ACR)
 	a.render(w, http.StatusOK, "identity", p)
 	return p.Name, nil
 }
@@ -83,12 +90,15 @@ func (a *app) notFound(w http.ResponseWriter, r *http.Request) {
 // page is the data of every template.
 type page struct {
 	Title, Nonce, Brand string
-	Plus, Emulator      bool
+	Plus, ProConnect    bool
+	Emulator            bool
 	SignedIn            bool
 	Name, Flash         string
 	Identity            *identityView
+	Agent               *agentView
 	Error               *fchttp.Problem
 	Button              fchttp.Button // the login button, with the level chosen on the page
+	Levels              []levelChoice // ProConnect: the sets of accepted levels offered
 }
 
 // page returns the data of a page for r's session; it answers 503 itself
@@ -108,11 +118,16 @@ func (a *app) page(w http.ResponseWriter, r *http.Request, title string) (page, 
 }
 
 func (a *app) pageFor(title, name string) page {
-	brand := a.client.Platform().String()
+	platform := a.client.Platform()
 	button := a.fc.Button()
 	button.ID = "fc-login" // the level radios name this form
-	return page{Title: title, Brand: brand, Plus: a.client.Platform() == franceconnect.FranceConnectPlus,
-		Emulator: a.emu != nil, SignedIn: name != "", Name: name, Button: button}
+	p := page{Title: title, Brand: platform.String(), Plus: platform == franceconnect.FranceConnectPlus,
+		ProConnect: platform == franceconnect.ProConnect,
+		Emulator:   a.emu != nil, SignedIn: name != "", Name: name, Button: button}
+	if p.ProConnect {
+		p.Levels = levelChoices(a.levels)
+	}
+	return p
 }
 
 // render writes the named template with a CSP that allows only its own

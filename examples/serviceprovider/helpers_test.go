@@ -18,14 +18,31 @@ import (
 	"github.com/go-franceconnect/franceconnect/fctest"
 )
 
-// startSite runs the site on a loopback port in emulator mode.
+// startSite runs the site on a loopback port in emulator mode, as
+// FranceConnect+.
 func startSite(t *testing.T) (*app, string) {
 	t.Helper()
-	t.Setenv(franceconnect.EnvEnvironment, "")
-	t.Setenv(franceconnect.EnvIssuer, "")
+	return startSiteWith(t, nil)
+}
+
+// startSiteWith runs the site in emulator mode with the FC_* variables of
+// vars, the others unset.
+func startSiteWith(t *testing.T, vars map[string]string) (*app, string) {
+	t.Helper()
+	setEmulatorVars(t, vars)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	return serveSiteOn(t, ln)
+}
+
+// setEmulatorVars sets the FC_* variables the emulator mode reads to their
+// values in vars, unset when absent, for the test.
+func setEmulatorVars(t *testing.T, vars map[string]string) {
+	t.Helper()
+	for _, k := range []string{franceconnect.EnvEnvironment, franceconnect.EnvIssuer, franceconnect.EnvPlatform,
+		franceconnect.EnvACR, franceconnect.EnvSigningAlg, franceconnect.EnvUserInfo} {
+		t.Setenv(k, vars[k])
+	}
 }
 
 func serveSiteOn(t *testing.T, ln net.Listener) (*app, string) {

@@ -1,10 +1,17 @@
 // Command serviceprovider is a small service provider ("FS") website that
-// signs users in with FranceConnect+ through the franceconnect package.
+// signs users in with FranceConnect+, or public agents with ProConnect,
+// through the franceconnect package.
 //
 // With no configuration it starts the fctest emulator in-process and
 // registers itself there, so that the whole flow runs on one machine:
 //
-//	go run ./examples/serviceprovider
+//	go run ./examples/serviceprovider                          # FranceConnect+
+//	FC_PLATFORM=proconnect go run ./examples/serviceprovider   # ProConnect
+//
+// As ProConnect it registers without keys, for an RS256 id_token and
+// userinfo (FC_SIGNING_ALG and FC_USERINFO=json change that), and accepts
+// the levels of FC_ACR, by default every level; its home page lets the
+// agent require two factors.
 //
 // With FC_ENVIRONMENT or FC_ISSUER set it reads its registration from the
 // FC_* variables (see franceconnect.ConfigFromEnv) instead. ADDR is the
@@ -83,9 +90,9 @@ func run(ctx context.Context, log *slog.Logger) error {
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}
-	mode := "FranceConnect emulator (fctest)"
-	if a.emu == nil {
-		mode = a.client.Platform().String()
+	mode := a.client.Platform().String()
+	if a.emu != nil {
+		mode += " emulator (fctest)"
 	}
 	log.Info("service provider ready: open the url in a browser",
 		"url", a.homeURL, "listen", ln.Addr().String(), "provider", mode, "issuer", a.client.Issuer())

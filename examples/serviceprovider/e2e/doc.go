@@ -1,6 +1,8 @@
 // Package e2e drives the example service provider in a real browser:
 // headless Chromium through chromedriver, spoken to with the W3C WebDriver
-// protocol on the standard library only.
+// protocol on the standard library only. One journey runs the site as a
+// FranceConnect+ FS, another with FC_PLATFORM=proconnect as a ProConnect
+// FS.
 //
 // The test is behind the e2e build tag so that `make test` needs no browser.
 // Run it with `make e2e`, which installs Debian's chromium and chromium-driver

@@ -29,35 +29,8 @@ func envOr(name, def string) string {
 // Chromium, through the emulator's identity-choice page, and saves a
 // screenshot of each page under build/e2e.
 func TestBrowserJourney(t *testing.T) {
-	for _, bin := range []string{chromium, chromedriver} {
-		if _, err := os.Stat(bin); err != nil {
-			t.Fatalf("%s is missing: run `make e2e`, which installs chromium and chromium-driver", bin)
-		}
-	}
-	// The processes live until the cleanups, which run after the test
-	// function returns; the deadline ends them if anything hangs.
-	procCtx, stopProcs := context.WithTimeout(context.Background(), 4*time.Minute)
-	t.Cleanup(stopProcs)
-	ctx, cancel := context.WithTimeout(procCtx, 3*time.Minute)
-	defer cancel()
-	root := repoRoot(t)
-	out := envOr("E2E_OUT", filepath.Join(root, "build", "e2e"))
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		t.Fatal(err)
-	}
-
-	site, issuer := startSite(procCtx, t, root)
-	driverURL := startChromedriver(procCtx, t)
-	d, err := newSession(ctx, driverURL, chromium, t.TempDir())
-	if err != nil {
-		t.Fatalf("cannot start Chromium through chromedriver: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := d.quit(context.Background()); err != nil {
-			t.Errorf("closing the browser: %v", err)
-		}
-	})
-	j := &journey{t: t, ctx: ctx, d: d, out: out}
+	j, site, issuer := startJourney(t)
+	ctx, d := j.ctx, j.d
 
 	// 1. The home page and its FranceConnect+ button.
 	j.step("open the home page", func() error { return d.navigate(ctx, site) })
@@ -96,6 +69,42 @@ func TestBrowserJourney(t *testing.T) {
 		t.Fatal("the home page still shows a signed-in user after logout")
 	}
 	j.screenshot("04-home-after-logout.png")
+}
+
+// startJourney starts the example with the variables of env, chromedriver
+// and a headless Chromium session, and returns the journey with the site's
+// URL and the emulator's issuer. Everything stops at the end of the test.
+func startJourney(t *testing.T, env ...string) (j *journey, site, issuer string) {
+	t.Helper()
+	for _, bin := range []string{chromium, chromedriver} {
+		if _, err := os.Stat(bin); err != nil {
+			t.Fatalf("%s is missing: run `make e2e`, which installs chromium and chromium-driver", bin)
+		}
+	}
+	// The processes live until the cleanups, which run after the test
+	// function returns; the deadline ends them if anything hangs.
+	procCtx, stopProcs := context.WithTimeout(context.Background(), 4*time.Minute)
+	t.Cleanup(stopProcs)
+	ctx, cancel := context.WithTimeout(procCtx, 3*time.Minute)
+	t.Cleanup(cancel)
+	root := repoRoot(t)
+	out := envOr("E2E_OUT", filepath.Join(root, "build", "e2e"))
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+
+	site, issuer = startSite(procCtx, t, root, env...)
+	driverURL := startChromedriver(procCtx, t)
+	d, err := newSession(ctx, driverURL, chromium, t.TempDir())
+	if err != nil {
+		t.Fatalf("cannot start Chromium through chromedriver: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := d.quit(context.Background()); err != nil {
+			t.Errorf("closing the browser: %v", err)
+		}
+	})
+	return &journey{t: t, ctx: ctx, d: d, out: out}, site, issuer
 }
 
 // journey runs the steps of one browser session and fails with context.
@@ -143,6 +152,14 @@ func (j *journey) waitFor(css, urlPrefix string) string {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// click waits for the element matching css on a page under urlPrefix and
+// clicks it.
+func (j *journey) click(css, urlPrefix string) {
+	j.t.Helper()
+	id := j.waitFor(css, urlPrefix)
+	j.step("click "+css, func() error { return j.d.click(j.ctx, id) })
 }
 
 func (j *journey) url() string {

@@ -42,9 +42,10 @@ func repoRoot(t *testing.T) string {
 var logLine = regexp.MustCompile(`url=(http://127\.0\.0\.1:\d+/) .*issuer=(http://127\.0\.0\.1:\d+/api/v2)`)
 
 // startSite builds and starts the example on a random loopback port, in
-// emulator mode, and returns its URL and the emulator's issuer. The process
-// is interrupted at the end of the test.
-func startSite(ctx context.Context, t *testing.T, root string) (site, issuer string) {
+// emulator mode with the variables of env ("FC_PLATFORM=proconnect"), and
+// returns its URL and the emulator's issuer. The process is interrupted at
+// the end of the test.
+func startSite(ctx context.Context, t *testing.T, root string, env ...string) (site, issuer string) {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "serviceprovider")
 	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./examples/serviceprovider")
@@ -53,7 +54,7 @@ func startSite(ctx context.Context, t *testing.T, root string) (site, issuer str
 		t.Fatalf("building the example: %v\n%s", err, out)
 	}
 	cmd := exec.CommandContext(ctx, bin)
-	cmd.Env = append(cleanEnv(), "ADDR=127.0.0.1:0")
+	cmd.Env = append(append(cleanEnv(), "ADDR=127.0.0.1:0"), env...)
 	cmd.WaitDelay = 5 * time.Second
 	stderr, err := cmd.StderrPipe()
 	if err != nil {

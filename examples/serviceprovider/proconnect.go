@@ -1,0 +1,143 @@
+package main
+
+import (
+	"cmp"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/go-franceconnect/franceconnect"
+	"github.com/go-franceconnect/franceconnect/fctest"
+)
+
+// proconnectScopes are the scopes the site requests on ProConnect: the
+// agent's name, e-mail and id, the organisation, the identity provider
+// and the roles.
+var proconnectScopes = []string{"openid", "given_name", "usual_name", "email", "uid", "siret", "siren",
+	"organization_label", "idp_id", "idp_acr", "roles"}
+
+// emulatorPlatform is the platform the embedded emulator plays, after
+// FC_PLATFORM: FranceConnect+ unless it names ProConnect.
+func emulatorPlatform() (fctest.Platform, error) {
+	switch name := strings.ToLower(os.Getenv(franceconnect.EnvPlatform)); name {
+	case "", "fcplus", "fc+", "franceconnect+":
+		return fctest.FranceConnectPlus, nil
+	case "proconnect", "pc":
+		return fctest.ProConnect, nil
+	default:
+		return 0, fmt.Errorf("%w: %s=%q: the embedded emulator plays fcplus or proconnect; for another provider set %s or %s",
+			franceconnect.ErrConfig, franceconnect.EnvPlatform, name, franceconnect.EnvIssuer, franceconnect.EnvEnvironment)
+	}
+}
+
+// startProConnect starts the emulator as ProConnect and registers the site
+// on it, as a ProConnect FS registers: no keys, an id_token signed with
+// FC_SIGNING_ALG (default RS256) and a userinfo signed with the same
+// algorithm, or plain JSON with FC_USERINFO=json. The logins accept the
+// levels of FC_ACR (space-separated), by default every level.
+func (a *app) startProConnect(site string) (franceconnect.Config, error) {
+	emu, err := fctest.NewServer(fctest.Options{Platform: fctest.ProConnect})
+	if err != nil {
+		return franceconnect.Config{}, err
+	}
+	a.emu = emu
+	alg := cmp.Or(os.Getenv(franceconnect.EnvSigningAlg), "RS256")
+	cfg := franceconnect.Config{
+		Issuer:                emu.Issuer(),
+		Platform:              franceconnect.ProConnect,
+		ClientID:              demoClientID,
+		ClientSecret:          franceconnect.Secret(randomHex(32)),
+		RedirectURL:           site + "/callback",
+		PostLogoutRedirectURL: site + "/logout-callback",
+		Scopes:                proconnectScopes,
+		AcceptedACRs:          franceconnect.ProConnectAnyLevel(),
+		SigningAlgs:           []string{alg},
+		UserInfo:              franceconnect.UserInfoFormat(strings.ToLower(os.Getenv(franceconnect.EnvUserInfo))),
+	}
+	if v := os.Getenv(franceconnect.EnvACR); v != "" {
+		cfg.AcceptedACRs = parseLevels(v)
+	}
+	reg := fctest.Client{
+		ID:                     cfg.ClientID,
+		Secret:                 cfg.ClientSecret,
+		Name:                   "Service en ligne de démonstration",
+		RedirectURIs:           []string{cfg.RedirectURL},
+		PostLogoutRedirectURIs: []string{cfg.PostLogoutRedirectURL},
+		SignedResponseAlg:      alg,
+	}
+	if cfg.UserInfo != franceconnect.UserInfoJSON {
+		reg.UserinfoSignedResponseAlg = alg
+	}
+	if err := emu.RegisterClient(reg); err != nil {
+		return cfg, fmt.Errorf("%w: %s=%q: the emulator refuses the registration: %w",
+			franceconnect.ErrConfig, franceconnect.EnvSigningAlg, alg, err)
+	}
+	return cfg, nil
+}
+
+// parseLevels splits a space-separated list of ProConnect levels.
+func parseLevels(s string) []franceconnect.ACR {
+	var levels []franceconnect.ACR
+	for _, f := range strings.Fields(s) {
+		levels = append(levels, franceconnect.ACR(f))
+	}
+	return levels
+}
+
+// levelChoice is one radio of the home page: a set of accepted levels
+// sent as the "acr" field of ProConnect's button.
+type levelChoice struct {
+	ID, Value, Title, Note string
+	Checked                bool
+}
+
+// levelChoices are the sets the home page offers on ProConnect: the site's
+// default (FC_ACR, or every level) and the levels with two factors.
+func levelChoices(defaults []franceconnect.ACR) []levelChoice {
+	title, note := "Niveaux du service", "Niveaux acceptés : "+listLevels(defaults)+"."
+	if len(defaults) == 0 || sameLevels(defaults, franceconnect.ProConnectAnyLevel()) {
+		title = "Tout agent"
+		note = "Tous les niveaux, même sans double authentification : " + listLevels(franceconnect.ProConnectAnyLevel()) + "."
+	}
+	mfa := franceconnect.ProConnectWithMFA()
+	return []levelChoice{
+		{ID: "acr-default", Value: joinLevels(defaults), Title: title, Note: note, Checked: true},
+		{ID: "acr-mfa", Value: joinLevels(mfa), Title: "Double authentification obligatoire",
+			Note: "Niveaux acceptés : " + listLevels(mfa) + "."},
+	}
+}
+
+func sameLevels(a, b []franceconnect.ACR) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
+}
+
+// joinLevels is the "acr" field of a set of levels.
+func joinLevels(levels []franceconnect.ACR) string {
+	s := make([]string, len(levels))
+	for i, a := range levels {
+		s[i] = string(a)
+	}
+	return strings.Join(s, " ")
+}
+
+// listLevels names levels for a person: "eidas1-mfa, eidas2".
+func listLevels(levels []franceconnect.ACR) string {
+	s := make([]string, len(levels))
+	for i, a := range levels {
+		s[i] = shortLevel(a)
+	}
+	return strings.Join(s, ", ")
+}
+
+// shortLevel is a level as shown in lists: certification-dirigeant
+// without its URL.
+func shortLevel(a franceconnect.ACR) string {
+	if a == franceconnect.CertificationDirigeant {
+		return "certification-dirigeant"
+	}
+	return string(a)
+}
