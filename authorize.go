@@ -228,7 +228,7 @@ func (c *Client) authState(req AuthRequest) (AuthState, error) {
 	switch {
 	case c.platform == ProConnect && st.ACR != "":
 		return AuthState{}, wrap(ErrInvalidRequest, "ACR: ProConnect takes a set of accepted levels, AcceptedACRs")
-	case c.platform == ProConnect && st.ACRs == nil:
+	case c.platform == ProConnect && len(st.ACRs) == 0: // nil or empty: the Config's policy
 		st.ACRs = slices.Clone(c.levels)
 	case c.platform == ProConnect:
 		if err := checkLevels(st.ACRs); err != nil {

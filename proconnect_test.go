@@ -309,3 +309,16 @@ func TestProConnectProviderErrors(t *testing.T) {
 	_, err = c.ParseCallback(callbackQuery("error", "access_denied"), pcState())
 	assert.NotErrorIs(t, err, ErrInteractionRequired)
 }
+
+// An AuthState that does not carry the accepted levels (kept by an FS that
+// stores only state and nonce) falls back to the Config's policy, and an
+// empty set in a request is the Config's too.
+func TestProConnectLevelsFallBackToTheConfig(t *testing.T) {
+	c := newProvider(t, ProConnect).client(t, func(cfg *Config) { cfg.AcceptedACRs = ProConnectWithMFA() })
+	k := loadTestKeys(t)
+	_, err := c.VerifyIDToken(context.Background(), pcIDToken(t, "eidas1", gojose.RS256, k.providerRS256), pcState())
+	require.ErrorIs(t, err, ErrACRNotAccepted)
+	auth, err := c.Authorize(context.Background(), AuthRequest{AcceptedACRs: []ACR{}})
+	require.NoError(t, err)
+	assert.Equal(t, ProConnectWithMFA(), auth.ACRs)
+}

@@ -82,7 +82,7 @@ func (e *ProviderError) UserMessage() string {
 	name := e.Platform.String()
 	switch {
 	case e.LevelUnreachable():
-		return "Votre compte ne permet pas d'atteindre le niveau de sécurité que demande ce service (une double authentification, par exemple). Contactez votre administrateur ou connectez-vous avec un autre compte."
+		return "Votre compte " + name + " ne permet pas d'atteindre le niveau de sécurité que demande ce service (une double authentification, par exemple). Contactez votre administrateur ou connectez-vous avec un autre compte."
 	case slices.Contains(interactionCodes, e.Code):
 		return "Veuillez vous connecter avec " + name + " pour continuer."
 	case e.Code == "access_denied":

@@ -264,14 +264,19 @@ func (c *Client) idClaims(ctx context.Context, raw string) (*idClaims, string, e
 
 // verifyACR checks the returned level against the request: at least the
 // requested eIDAS level on FranceConnect, one of the accepted levels on
-// ProConnect (any of its levels when none was requested).
+// ProConnect (those of the AuthState, else of the Config; any of its levels
+// when neither names one).
 func (c *Client) verifyACR(acr ACR, st AuthState) error {
 	if c.platform == ProConnect {
+		accepted := st.ACRs
+		if len(accepted) == 0 {
+			accepted = c.levels // the configured policy: an AuthState may not carry it
+		}
 		switch {
 		case !slices.Contains(proconnectLevels, acr):
 			return tokenError(ErrInvalidIDToken, ErrUnknownACR, "acr %q is not a ProConnect level", acr)
-		case len(st.ACRs) > 0 && !slices.Contains(st.ACRs, acr):
-			return tokenError(ErrInvalidIDToken, ErrACRNotAccepted, "acr %s is not among the accepted %q", acr, st.ACRs)
+		case len(accepted) > 0 && !slices.Contains(accepted, acr):
+			return tokenError(ErrInvalidIDToken, ErrACRNotAccepted, "acr %s is not among the accepted %q", acr, accepted)
 		}
 		return nil
 	}

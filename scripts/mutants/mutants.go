@@ -79,7 +79,7 @@ var mutants = []mutant{
 		{`if _, ok := all["nonce"]; ok {`, "if false {"}}, nil},
 	// ProConnect.
 	{"ProConnect: acr among the accepted levels", "token.go", [][2]string{
-		{"case len(st.ACRs) > 0 && !slices.Contains(st.ACRs, acr):", "case false:"}}, nil},
+		{"case len(accepted) > 0 && !slices.Contains(accepted, acr):", "case false:"}}, nil},
 	{"ProConnect: HS256 only when configured", "config.go", [][2]string{
 		{"c.sigAlgs, allowed = []string{jose.ES256, jose.RS256}, []string{jose.ES256, jose.RS256, jose.HS256}",
 			"c.sigAlgs, allowed = []string{jose.ES256, jose.RS256, jose.HS256}, []string{jose.ES256, jose.RS256, jose.HS256}"}}, nil},
