@@ -69,9 +69,21 @@ type Config struct {
 	// two exist; RS256 is refused on FranceConnect+.
 	SigningAlgs []string
 
-	// HTTPClient performs every request. Zero: a client with DefaultHTTPTimeout
-	// that does not follow redirects.
+	// HTTPClient performs every request, as given. Zero: a client with
+	// DefaultHTTPTimeout that does not follow redirects, on a transport tuned
+	// for many logins at once (MaxIdleConnsPerHost idle connections, HTTP/2
+	// attempted, TLS 1.2 at least, DefaultDialTimeout,
+	// DefaultTLSHandshakeTimeout, DefaultResponseHeaderTimeout,
+	// DefaultIdleConnTimeout, keep-alives). For the same behaviour with your
+	// own client, set those on its *http.Transport (net/http's default keeps
+	// only 2 idle connections per host), a Timeout, and a CheckRedirect that
+	// returns http.ErrUseLastResponse.
 	HTTPClient *http.Client
+	// MaxIdleConnsPerHost is the number of idle connections to FranceConnect
+	// the default HTTP client keeps for reuse: size it for the logins in
+	// progress at your peak. Zero: DefaultMaxIdleConnsPerHost. It must stay
+	// zero when HTTPClient is set.
+	MaxIdleConnsPerHost int
 	// Leeway is the clock skew tolerated on exp and iat. Zero: DefaultLeeway.
 	// At most one minute.
 	Leeway time.Duration
@@ -125,7 +137,7 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 		return nil, err
 	}
 	c.discovery = newDiscoveryCache(c)
-	if _, err := c.discovery.load(ctx); err != nil {
+	if err := c.discovery.init(ctx); err != nil {
 		return nil, err
 	}
 	c.keys = newKeyCache(c, cfg.KeyRefreshCooldown)
@@ -144,7 +156,7 @@ func newClient(cfg Config) (*Client, error) {
 		leeway: cfg.Leeway, maxBody: cfg.MaxResponseBytes,
 		now: cfg.Now, log: cfg.Logger,
 	}
-	steps := []func(*Config) error{c.setIssuer, c.setCredentials, c.setURLs, c.setScopes, c.setACR, c.setAlgorithms, c.setDefaults}
+	steps := []func(*Config) error{c.setIssuer, c.setCredentials, c.setURLs, c.setScopes, c.setACR, c.setAlgorithms, c.setDefaults, c.setHTTP}
 	for _, step := range steps {
 		if err := step(&cfg); err != nil {
 			return nil, err
@@ -257,10 +269,6 @@ func (c *Client) setDefaults(cfg *Config) error {
 	case c.maxBody < 4096:
 		return wrap(ErrConfig, "MaxResponseBytes: %d is below 4096", c.maxBody)
 	}
-	c.http = limitedClient(cfg.HTTPClient, c.maxBody)
-	tokenHTTP := *c.http
-	tokenHTTP.Transport = wire.JSONOnly{Base: c.http.Transport}
-	c.tokenHTTP = &tokenHTTP
 	if cfg.KeyRefreshCooldown < 0 {
 		return wrap(ErrConfig, "KeyRefreshCooldown: negative")
 	}
@@ -304,21 +312,6 @@ func checkScopes(field string, scopes []string) error {
 		}
 	}
 	return nil
-}
-
-// limitedClient returns a copy of hc (or of the default client: timeout
-// DefaultHTTPTimeout, redirects not followed) whose responses are read
-// through a size limit.
-func limitedClient(hc *http.Client, maxBody int64) *http.Client {
-	if hc == nil {
-		hc = &http.Client{
-			Timeout:       DefaultHTTPTimeout,
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		}
-	}
-	out := *hc
-	out.Transport = wire.LimitTransport{Base: hc.Transport, Max: maxBody}
-	return &out
 }
 
 // RedirectURL returns the configured redirect_uri: the callback URL whose

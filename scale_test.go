@@ -1,9 +1,8 @@
-package franceconnect_test
+package franceconnect
 
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -14,43 +13,52 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/go-franceconnect/franceconnect"
 	"github.com/go-franceconnect/franceconnect/fctest"
 )
 
-// loginSetup starts an emulator and returns it with a Client for an
-// ECDH-ES FS registered on it, whose transport keeps enough idle
-// connections for 16 concurrent logins.
-func loginSetup(tb testing.TB) (*fctest.Server, *franceconnect.Client) {
+// The FS of the whole-login tests and benchmarks.
+const (
+	scaleClientID = "fs-scale"
+	scaleRedirect = "http://127.0.0.1:9/callback"
+	scaleLogout   = "http://127.0.0.1:9/logout-callback"
+)
+
+// loginSetup starts an emulator with opts and returns it with a Client for
+// an ECDH-ES FS registered on it. The Client has the default HTTP client
+// (over TLS, the default client trusting the emulator's certificate); edit
+// changes the Config before New.
+func loginSetup(tb testing.TB, opts fctest.Options, edit ...func(*Config)) (*fctest.Server, *Client) {
 	tb.Helper()
-	srv := fctest.New(tb, fctest.Options{})
-	key, err := franceconnect.GenerateKey(franceconnect.ECDHES, "fs-scale")
+	srv := fctest.New(tb, opts)
+	key, err := GenerateKey(ECDHES, scaleClientID)
 	require.NoError(tb, err)
-	jwks, err := franceconnect.PublicJWKS([]franceconnect.Key{key})
+	jwks, err := PublicJWKS([]Key{key})
 	require.NoError(tb, err)
-	cfg := franceconnect.Config{
-		Issuer: srv.Issuer(), ClientID: "fs-scale", ClientSecret: franceconnect.Secret(strings.Repeat("s3cr3t", 6)),
-		RedirectURL: e2eRedirect, PostLogoutRedirectURL: e2eLogout,
-		Scopes: []string{"openid", "identite_pivot", "email"}, DecryptionKeys: []franceconnect.Key{key},
-		HTTPClient: &http.Client{
-			Timeout:       franceconnect.DefaultHTTPTimeout,
-			Transport:     &http.Transport{MaxIdleConnsPerHost: 64, IdleConnTimeout: time.Minute},
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		},
+	cfg := Config{
+		Issuer: srv.Issuer(), ClientID: scaleClientID, ClientSecret: Secret(strings.Repeat("s3cr3t", 6)),
+		RedirectURL: scaleRedirect, PostLogoutRedirectURL: scaleLogout,
+		Scopes: []string{"openid", "identite_pivot", "email"}, DecryptionKeys: []Key{key},
+		Now: opts.Now,
+	}
+	if srv.Certificate() != nil {
+		cfg.HTTPClient = trustingClient(srv.Certificate(), false)
+	}
+	for _, e := range edit {
+		e(&cfg)
 	}
 	require.NoError(tb, srv.RegisterClient(fctest.Client{
 		ID: cfg.ClientID, Secret: string(cfg.ClientSecret), JWKS: jwks,
-		RedirectURIs: []string{e2eRedirect}, PostLogoutRedirectURIs: []string{e2eLogout},
+		RedirectURIs: []string{scaleRedirect}, PostLogoutRedirectURIs: []string{scaleLogout},
 	}))
-	c, err := franceconnect.New(context.Background(), cfg)
+	c, err := New(context.Background(), cfg)
 	require.NoError(tb, err)
 	return srv, c
 }
 
 // login is one whole login: Authorize, the user's part in browser b, and
 // Callback (token exchange, id_token, userinfo).
-func login(ctx context.Context, c *franceconnect.Client, b *fctest.Browser) error {
-	auth, err := c.Authorize(ctx, franceconnect.AuthRequest{})
+func login(ctx context.Context, c *Client, b *fctest.Browser) error {
+	auth, err := c.Authorize(ctx, AuthRequest{})
 	if err != nil {
 		return err
 	}
@@ -79,7 +87,7 @@ func requestCounts(srv *fctest.Server) map[string]int {
 
 // loginConcurrently runs n logins from conc browsers at once and returns
 // their latencies.
-func loginConcurrently(ctx context.Context, c *franceconnect.Client, browsers []*fctest.Browser, n int) ([]time.Duration, error) {
+func loginConcurrently(ctx context.Context, c *Client, browsers []*fctest.Browser, n int) ([]time.Duration, error) {
 	latencies := make([]time.Duration, n)
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -116,7 +124,7 @@ func newBrowsers(srv *fctest.Server, n int) []*fctest.Browser {
 // provider keys are fetched once, by New, and that each login then costs
 // exactly one token and one userinfo request, also with logins in parallel.
 func TestLoginRequestsPerLogin(t *testing.T) {
-	srv, c := loginSetup(t)
+	srv, c := loginSetup(t, fctest.Options{})
 	require.Equal(t, map[string]int{"discovery": 1, "jwks": 1, "token": 0, "userinfo": 0}, requestCounts(srv))
 	const logins = 12
 	_, err := loginConcurrently(context.Background(), c, newBrowsers(srv, 4), logins)
@@ -135,7 +143,7 @@ func BenchmarkLogin(b *testing.B) {
 	for _, conc := range []int{1, 4, 16} {
 		b.Run(fmt.Sprintf("concurrency=%d", conc), func(b *testing.B) {
 			ctx := context.Background()
-			srv, c := loginSetup(b)
+			srv, c := loginSetup(b, fctest.Options{})
 			browsers := newBrowsers(srv, conc)
 			if _, err := loginConcurrently(ctx, c, browsers, conc); err != nil { // connections and cookies
 				b.Fatal(err)

@@ -112,10 +112,7 @@ func (c *Client) Exchange(ctx context.Context, code string, st AuthState) (*Toke
 	if code == "" {
 		return nil, wrap(ErrInvalidRequest, "empty code")
 	}
-	disc, err := c.discovery.load(ctx)
-	if err != nil {
-		return nil, err
-	}
+	disc := c.discovery.get(ctx)
 	conf := oauth2.Config{
 		ClientID:     c.clientID,
 		ClientSecret: string(c.secret),
@@ -151,7 +148,7 @@ func (c *Client) exchangeError(err error) error {
 	case errors.As(err, &re) && re.ErrorCode != "":
 		return newProviderError(re.ErrorCode, re.ErrorDescription, re.ErrorURI, re.Response.StatusCode)
 	case errors.As(err, &re):
-		return wrap(ErrExchange, "%w: status %d", ErrHTTP, re.Response.StatusCode)
+		return statusError(re.Response.StatusCode, ErrExchange, "%w: status %d", ErrHTTP, re.Response.StatusCode)
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) { // the round trip failed
