@@ -5,6 +5,8 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"flag"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -182,6 +184,7 @@ func startProvider(t testing.TB, platform Platform, h2 bool) *provider {
 	require.NoError(t, json.Unmarshal(b, &p.discovery))
 	p.srv = httptest.NewUnstartedServer(http.HandlerFunc(p.serve))
 	p.srv.EnableHTTP2 = h2
+	p.srv.Config.ErrorLog = log.New(io.Discard, "", 0) // TLS handshakes the tests make fail
 	p.srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
 		if s == http.StateNew {
 			p.conns.Add(1)

@@ -26,8 +26,8 @@ func waitRefreshes(c *Client) {
 	}
 }
 
-// goroutines counts the goroutines whose stack matches re.
-func goroutines(re *regexp.Regexp) int {
+// goroutines counts the goroutines whose stack matches every re.
+func goroutines(res ...*regexp.Regexp) int {
 	buf := make([]byte, 1<<20)
 	for {
 		n := runtime.Stack(buf, true)
@@ -39,7 +39,11 @@ func goroutines(re *regexp.Regexp) int {
 	}
 	count := 0
 	for _, g := range strings.Split(string(buf), "\n\n") {
-		if re.MatchString(g) {
+		all := true
+		for _, re := range res {
+			all = all && re.MatchString(g)
+		}
+		if all {
 			count++
 		}
 	}
