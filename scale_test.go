@@ -56,22 +56,32 @@ func loginSetup(tb testing.TB, opts fctest.Options, edit ...func(*Config)) (*fct
 }
 
 // login is one whole login: Authorize, the user's part in browser b, and
-// Callback (token exchange, id_token, userinfo).
+// Callback (token exchange, id_token, userinfo). The Client's steps run
+// with the pprof label of the client side, the browser's with the
+// browser's (see cpuprofile_test.go).
 func login(ctx context.Context, c *Client, b *fctest.Browser) error {
-	auth, err := c.Authorize(ctx, AuthRequest{})
+	var auth *Authorization
+	var cb string
+	err := onSide(ctx, sideClient, func(ctx context.Context) (err error) {
+		auth, err = c.Authorize(ctx, AuthRequest{})
+		return err
+	})
+	if err == nil {
+		err = onSide(ctx, sideBrowser, func(ctx context.Context) (err error) {
+			cb, err = b.Login(ctx, auth.URL, "camille")
+			return err
+		})
+	}
 	if err != nil {
 		return err
 	}
-	cb, err := b.Login(ctx, auth.URL, "camille")
-	if err != nil {
+	return onSide(ctx, sideClient, func(ctx context.Context) error {
+		u, err := url.Parse(cb)
+		if err == nil {
+			_, err = c.Callback(ctx, u.Query(), auth.AuthState)
+		}
 		return err
-	}
-	u, err := url.Parse(cb)
-	if err != nil {
-		return err
-	}
-	_, err = c.Callback(ctx, u.Query(), auth.AuthState)
-	return err
+	})
 }
 
 // providerEndpoints are the endpoints the Client itself calls.
@@ -88,15 +98,21 @@ func requestCounts(srv *fctest.Server) map[string]int {
 // loginConcurrently runs n logins from conc browsers at once and returns
 // their latencies.
 func loginConcurrently(ctx context.Context, c *Client, browsers []*fctest.Browser, n int) ([]time.Duration, error) {
+	return concurrently(len(browsers), n, func(w int) error { return login(ctx, c, browsers[w]) })
+}
+
+// concurrently runs step n times from workers goroutines, each passing its
+// number, and returns the latency of each step.
+func concurrently(workers, n int, step func(worker int) error) ([]time.Duration, error) {
 	latencies := make([]time.Duration, n)
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	errs := make([]error, len(browsers))
-	for w, b := range browsers {
+	errs := make([]error, workers)
+	for w := range workers {
 		wg.Go(func() {
 			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
 				start := time.Now()
-				if errs[w] = login(ctx, c, b); errs[w] != nil {
+				if errs[w] = step(w); errs[w] != nil {
 					return
 				}
 				latencies[i] = time.Since(start)

@@ -15,9 +15,11 @@ import (
 const (
 	// DefaultMaxIdleConnsPerHost is the number of idle connections to
 	// FranceConnect kept for reuse when Config.MaxIdleConnsPerHost is zero.
-	// net/http's default transport keeps 2: above 2 logins at once, most
-	// requests would open a new connection, with a full TLS handshake.
-	DefaultMaxIdleConnsPerHost = 100
+	// net/http's default transport keeps 2: over HTTP/1.1, above 2 requests
+	// at once, most requests open a new connection, with a full TLS
+	// handshake. The pool only keeps connections a peak of requests opened,
+	// for at most DefaultIdleConnTimeout; 256 covers 256 logins at once.
+	DefaultMaxIdleConnsPerHost = 256
 	// DefaultDialTimeout bounds the opening of a TCP connection.
 	DefaultDialTimeout = 5 * time.Second
 	// DefaultTLSHandshakeTimeout bounds a TLS handshake.
