@@ -160,12 +160,14 @@ func onSide(ctx context.Context, side string, f func(context.Context) error) err
 
 // TestLoginTLSConnectionReuse runs logins over TLS at 16 users at once,
 // over HTTP/2 and over HTTP/1.1, and checks on the server side that the
-// Client opened no more connections than its users can have requests in
-// flight (at most one each, and as many dials racing them): with an idle
-// pool larger than that, no connection is ever closed, so none is opened
-// again. It also checks that logins fetch neither discovery nor keys. With
-// net/http's default transport over HTTP/1.1, whose pool keeps 2, the same
-// logins exceed the bound: connections are closed and opened again.
+// Client opened about as many connections as its users can have requests
+// in flight (one each; net/http also keeps the connections that dials
+// racing a freed connection open, hence a loose bound of 3 per user): with
+// an idle pool larger than that, no connection is ever closed, so none is
+// opened again. It also checks that logins fetch neither discovery nor
+// keys. With net/http's default transport over HTTP/1.1, whose pool keeps
+// 2, the same logins exceed the bound: connections are closed and opened
+// again (about 150 here).
 func TestLoginTLSConnectionReuse(t *testing.T) {
 	for _, transport := range []string{transportH2, transportH1, transportPool2} {
 		t.Run(transport, func(t *testing.T) {
@@ -176,9 +178,9 @@ func TestLoginTLSConnectionReuse(t *testing.T) {
 			require.NoError(t, err)
 			after := lt.conns.opened()
 			if transport == transportPool2 {
-				assert.Greater(t, after[sideClient], 2*users, "net/http's default pool churns")
+				assert.Greater(t, after[sideClient], 3*users, "net/http's default pool churns")
 			} else {
-				assert.LessOrEqual(t, after[sideClient], 2*users, "connections of the Client, warm-up included")
+				assert.LessOrEqual(t, after[sideClient], 3*users, "connections of the Client, warm-up included")
 			}
 			assert.Equal(t, requests["discovery"], lt.srv.Requests("discovery"))
 			assert.Equal(t, requests["jwks"], lt.srv.Requests("jwks"))
