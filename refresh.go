@@ -108,8 +108,10 @@ func (r *refreshing[T]) start(ctx context.Context, seen *cached[T]) {
 func (r *refreshing[T]) refresh(ctx context.Context, seen *cached[T]) *cached[T] {
 	v, ttl, err := r.fetch(ctx)
 	now := r.c.now()
-	next := fresh(v, now, ttl)
-	if err != nil {
+	var next *cached[T]
+	if err == nil {
+		next = fresh(v, now, ttl)
+	} else {
 		pause := retryPause(seen.failures)
 		r.c.log.WarnContext(ctx, "franceconnect: "+r.what+" refresh failed, keeping the cached copy", "err", err, "retry_in", pause)
 		next = &cached[T]{value: seen.value, refreshAt: now.Add(pause), failures: seen.failures + 1}
