@@ -8,7 +8,7 @@ BENCHSTAT_VERSION    := latest
 FUZZTIME  ?= 10s
 BUILD     := build
 
-.PHONY: all test lint vuln bench e2e fuzz run ci tools fixtures mutants
+.PHONY: all test lint vuln bench e2e fuzz run ci tools fixtures mutants loadtest
 
 all: test
 
@@ -153,6 +153,22 @@ bench: $(GOBIN)/benchstat
 
 $(GOBIN)/benchstat:
 	$(GO) install golang.org/x/perf/cmd/benchstat@$(BENCHSTAT_VERSION)
+
+## loadtest: BenchmarkLoginTLS, complete logins over TLS at 1, 16, 64 and 256 users, LOADTEST_LOGINS per level and transport; output, CPU profiles and the README's table in build/loadtest/
+# The CPU figures come from the benchmark's own profiles (pprof labels by
+# side), the floor is measured in the same run under the same load, so the
+# whole table comes from one invocation. About 10 minutes on 2 cores.
+LOADTEST_LOGINS ?= 3000
+LOADTEST_OUT    := $(BUILD)/loadtest
+
+.PHONY: loadtest
+loadtest:
+	@mkdir -p $(LOADTEST_OUT)
+	$(GO) test -c -o $(LOADTEST_OUT)/franceconnect.test .
+	@{ $(GO) version; echo "$$(nproc) CPUs: $$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-)"; } | tee $(LOADTEST_OUT)/machine.txt
+	$(LOADTEST_OUT)/franceconnect.test -test.run '^$$' -test.bench '^BenchmarkLoginTLS$$' -test.benchmem \
+		-test.benchtime $(LOADTEST_LOGINS)x -loadtest.profiles $(CURDIR)/$(LOADTEST_OUT) | tee $(LOADTEST_OUT)/bench.txt
+	@awk -f scripts/loadtest/table.awk $(LOADTEST_OUT)/bench.txt | tee $(LOADTEST_OUT)/table.md
 
 ## emulator: build the FranceConnect+ emulator program into build/fcemulator (README, "For FS in other languages")
 .PHONY: emulator

@@ -172,10 +172,7 @@ func (c *Client) Authorize(ctx context.Context, req AuthRequest) (*Authorization
 		}
 		scopes = req.Scopes
 	}
-	disc, err := c.discovery.load(ctx)
-	if err != nil {
-		return nil, err
-	}
+	disc := c.discovery.get(ctx)
 	p := url.Values{
 		"response_type": {"code"},
 		"client_id":     {c.clientID},

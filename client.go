@@ -7,8 +7,6 @@ import (
 	"time"
 
 	gojose "github.com/go-jose/go-jose/v4"
-
-	"github.com/go-franceconnect/franceconnect/internal/wire"
 )
 
 // Defaults applied by New to zero Config fields.
@@ -80,9 +78,21 @@ type Config struct {
 	// sign it.
 	UserInfo UserInfoFormat
 
-	// HTTPClient performs every request. Zero: a client with DefaultHTTPTimeout
-	// that does not follow redirects.
+	// HTTPClient performs every request, as given. Zero: a client with
+	// DefaultHTTPTimeout that does not follow redirects, on a transport tuned
+	// for many logins at once (MaxIdleConnsPerHost idle connections, HTTP/2
+	// attempted, TLS 1.2 at least, DefaultDialTimeout,
+	// DefaultTLSHandshakeTimeout, DefaultResponseHeaderTimeout,
+	// DefaultIdleConnTimeout, keep-alives). For the same behaviour with your
+	// own client, set those on its *http.Transport (net/http's default keeps
+	// only 2 idle connections per host), a Timeout, and a CheckRedirect that
+	// returns http.ErrUseLastResponse.
 	HTTPClient *http.Client
+	// MaxIdleConnsPerHost is the number of idle connections to FranceConnect
+	// the default HTTP client keeps for reuse: size it for the logins in
+	// progress at your peak. Zero: DefaultMaxIdleConnsPerHost. It must stay
+	// zero when HTTPClient is set.
+	MaxIdleConnsPerHost int
 	// Leeway is the clock skew tolerated on exp and iat. Zero: DefaultLeeway.
 	// At most one minute.
 	Leeway time.Duration
@@ -142,7 +152,7 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 		return nil, err
 	}
 	c.discovery = newDiscoveryCache(c)
-	if _, err := c.discovery.load(ctx); err != nil {
+	if err := c.discovery.init(ctx); err != nil {
 		return nil, err
 	}
 	c.keys = newKeyCache(c, cfg.KeyRefreshCooldown)
@@ -160,21 +170,6 @@ func (c *Client) Platform() Platform { return c.platform }
 
 // ClientID returns the configured client_id.
 func (c *Client) ClientID() string { return c.clientID }
-
-// limitedClient returns a copy of hc (or of the default client: timeout
-// DefaultHTTPTimeout, redirects not followed) whose responses are read
-// through a size limit.
-func limitedClient(hc *http.Client, maxBody int64) *http.Client {
-	if hc == nil {
-		hc = &http.Client{
-			Timeout:       DefaultHTTPTimeout,
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		}
-	}
-	out := *hc
-	out.Transport = wire.LimitTransport{Base: hc.Transport, Max: maxBody}
-	return &out
-}
 
 // RedirectURL returns the configured redirect_uri: the callback URL whose
 // path a web layer such as fchttp serves.

@@ -90,7 +90,7 @@ func validate(cfg Config, p *problems) *Client {
 		now: cfg.Now, log: cfg.Logger,
 	}
 	for _, step := range []func(*Config, *problems){c.setIssuer, c.setCredentials, c.setURLs, c.setScopes,
-		c.setACR, c.setAlgorithms, c.setDefaults} {
+		c.setACR, c.setAlgorithms, c.setDefaults, c.setHTTP} {
 		step(&cfg, p)
 	}
 	return c
@@ -240,10 +240,6 @@ func (c *Client) setDefaults(cfg *Config, p *problems) {
 	case c.maxBody < 4096:
 		p.add("MaxResponseBytes", "%d is below 4096", c.maxBody)
 	}
-	c.http = limitedClient(cfg.HTTPClient, c.maxBody)
-	tokenHTTP := *c.http
-	tokenHTTP.Transport = wire.JSONOnly{Base: c.http.Transport}
-	c.tokenHTTP = &tokenHTTP
 	if cfg.KeyRefreshCooldown < 0 {
 		p.add("KeyRefreshCooldown", "negative")
 	}

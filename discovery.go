@@ -10,20 +10,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/go-franceconnect/franceconnect/internal/jose"
 	"github.com/go-franceconnect/franceconnect/internal/wire"
-)
-
-// Cache lifetimes of the discovery document and provider keys, taken from
-// Cache-Control max-age and clamped to [minCacheTTL, maxCacheTTL].
-const (
-	defaultCacheTTL = 10 * time.Minute
-	minCacheTTL     = time.Minute
-	maxCacheTTL     = 24 * time.Hour
-	retryAfterFail  = 30 * time.Second
 )
 
 // discoveryDoc holds the members of the provider configuration we use (spec §2).
@@ -109,65 +99,18 @@ func overlaps(a, b []string) bool {
 	return slices.ContainsFunc(a, func(s string) bool { return slices.Contains(b, s) })
 }
 
-// cached is an immutable cache entry.
-type cached[T any] struct {
-	value   T
-	expires time.Time
-}
-
-// discoveryCache holds the discovery document. Readers load the current entry
-// atomically without locking; sema (a one-slot semaphore) lets a single
-// goroutine refresh an expired entry while the others keep using it.
-type discoveryCache struct {
-	c    *Client
-	cur  atomic.Pointer[cached[*discoveryDoc]]
-	sema chan struct{}
-}
+// discoveryCache holds the discovery document, refreshed in the background
+// (see refreshing).
+type discoveryCache = refreshing[*discoveryDoc]
 
 func newDiscoveryCache(c *Client) *discoveryCache {
-	return &discoveryCache{c: c, sema: make(chan struct{}, 1)}
+	return newRefreshing(c, "discovery", c.fetchDiscovery)
 }
 
-// load returns the document, fetching it when absent and refreshing it when
-// expired. A failed refresh keeps the previous document for retryAfterFail.
-func (d *discoveryCache) load(ctx context.Context) (*discoveryDoc, error) {
-	e := d.cur.Load()
-	now := d.c.now()
-	if e != nil && now.Before(e.expires) {
-		return e.value, nil
-	}
-	if e == nil {
-		select { // first load: wait for whoever fetches
-		case d.sema <- struct{}{}:
-		case <-ctx.Done():
-			return nil, wrap(ErrDiscovery, "%v", ctx.Err())
-		}
-	} else {
-		select { // refresh: one goroutine does it, the others use the stale copy
-		case d.sema <- struct{}{}:
-		default:
-			return e.value, nil
-		}
-	}
-	defer func() { <-d.sema }()
-	if cur := d.cur.Load(); cur != e {
-		return cur.value, nil
-	}
-	doc, ttl, err := d.fetch(ctx)
-	if err != nil {
-		if e == nil {
-			return nil, err
-		}
-		d.c.log.WarnContext(ctx, "franceconnect: discovery refresh failed, keeping the cached document", "err", err)
-		d.cur.Store(&cached[*discoveryDoc]{value: e.value, expires: now.Add(retryAfterFail)})
-		return e.value, nil
-	}
-	d.cur.Store(&cached[*discoveryDoc]{value: doc, expires: now.Add(ttl)})
-	return doc, nil
-}
-
-func (d *discoveryCache) fetch(ctx context.Context) (*discoveryDoc, time.Duration, error) {
-	resp, body, err := d.c.get(ctx, d.c.issuer+"/.well-known/openid-configuration", ErrDiscovery)
+// fetchDiscovery fetches and checks the discovery document and returns its
+// cache lifetime.
+func (c *Client) fetchDiscovery(ctx context.Context) (*discoveryDoc, time.Duration, error) {
+	resp, body, err := c.get(ctx, c.issuer+"/.well-known/openid-configuration", ErrDiscovery)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -178,10 +121,10 @@ func (d *discoveryCache) fetch(ctx context.Context) (*discoveryDoc, time.Duratio
 	if err := json.Unmarshal(body, &doc); err != nil {
 		return nil, 0, wrap(ErrDiscovery, "decoding the document: %v", err)
 	}
-	if err := doc.check(d.c); err != nil {
+	if err := doc.check(c); err != nil {
 		return nil, 0, err
 	}
-	d.c.log.DebugContext(ctx, "franceconnect: discovery fetched", "issuer", doc.Issuer)
+	c.log.DebugContext(ctx, "franceconnect: discovery fetched", "issuer", doc.Issuer)
 	return &doc, cacheTTL(resp.Header), nil
 }
 
@@ -197,7 +140,7 @@ func (c *Client) get(ctx context.Context, rawURL string, category error) (*http.
 		return nil, nil, err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, nil, wrap(category, "%w: GET %s: status %d", ErrHTTP, req.URL.Path, resp.StatusCode)
+		return nil, nil, statusError(resp.StatusCode, category, "%w: GET %s: status %d", ErrHTTP, req.URL.Path, resp.StatusCode)
 	}
 	return resp, body, nil
 }
@@ -225,7 +168,8 @@ func (c *Client) transportError(req *http.Request, category, err error) error {
 	case errors.Is(err, wire.ErrNotJSON):
 		return wrap(category, "%w: %s %s: want application/json", ErrContentType, req.Method, req.URL.Path)
 	}
-	return wrap(category, "%w: %s %s: %v", ErrHTTP, req.Method, req.URL.Path, scrubURLError(err))
+	cause := scrubURLError(err)
+	return roundTripError(wrap(category, "%w: %s %s: %v", ErrHTTP, req.Method, req.URL.Path, cause), cause)
 }
 
 // scrubURLError drops the URL from a *url.Error: it may hold a query with a

@@ -53,15 +53,19 @@ func TestDiscoveryCachedAndRefreshed(t *testing.T) {
 	clk.add(11 * time.Minute)
 	_, err := c.Authorize(ctx, AuthRequest{})
 	require.NoError(t, err)
+	waitRefreshes(c)
 	assert.Equal(t, int64(2), p.count(discoveryPath), "refreshed after max-age")
 
 	p.set(func(p *provider) { p.discovery = map[string]any{"issuer": "https://evil.example/api/v2"} })
 	clk.add(11 * time.Minute)
+	_, err = c.Authorize(ctx, AuthRequest{})
+	require.NoError(t, err)
+	waitRefreshes(c)
+	assert.Equal(t, int64(3), p.count(discoveryPath))
 	a, err := c.Authorize(ctx, AuthRequest{})
 	require.NoError(t, err, "a failed refresh keeps the last good document")
 	assert.Contains(t, a.URL, fixIssuer+"/authorize")
-	assert.Equal(t, int64(3), p.count(discoveryPath))
-	_, _ = c.Authorize(ctx, AuthRequest{})
+	waitRefreshes(c)
 	assert.Equal(t, int64(3), p.count(discoveryPath), "and retries only after a pause")
 }
 

@@ -40,8 +40,10 @@
 // On FranceConnect+ every token is a JWE encrypted to the FS key. GenerateKey
 // makes one, MarshalKeys saves it, LoadKeys reads it back, and KeysHandler
 // serves its public part at the "Client keys URL" registered with
-// FranceConnect. The provider's signature keys are cached; an unknown kid
-// triggers one refresh, shared by concurrent callers and rate limited by
+// FranceConnect. The provider's signature keys and the discovery document
+// are cached and refreshed in the background as their max-age ends, so that
+// no login waits for them; an unknown kid triggers one refresh on the
+// login's path, shared by concurrent callers and rate limited by
 // Config.KeyRefreshCooldown.
 //
 // # ProConnect
@@ -60,8 +62,10 @@
 // Every error wraps a category declared in errors.go (ErrStateMismatch,
 // ErrInvalidIDToken, ErrACRTooLow, ErrDecryption, …): test them with
 // errors.Is. Errors answered by FranceConnect are a *ProviderError, whose
-// UserMessage says what to show the user. No error contains a token or a
-// secret; Secret and Token redact themselves when printed.
+// UserMessage says what to show the user; requests that got no usable
+// answer are an *HTTPError, whose Retryable says whether to ask the user to
+// try again later. No error contains a token or a secret; Secret and Token
+// redact themselves when printed.
 //
 // # Testing
 //

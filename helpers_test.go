@@ -5,6 +5,8 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"flag"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -159,10 +161,17 @@ type provider struct {
 	token     http.HandlerFunc
 	userinfo  http.HandlerFunc
 
-	hits sync.Map // path -> *atomic.Int64
+	hits  sync.Map     // path -> *atomic.Int64
+	conns atomic.Int64 // connections opened by clients
 }
 
 func newProvider(t testing.TB, platform Platform) *provider {
+	t.Helper()
+	return startProvider(t, platform, false)
+}
+
+// startProvider is newProvider, speaking HTTP/2 as well when h2 is set.
+func startProvider(t testing.TB, platform Platform, h2 bool) *provider {
 	t.Helper()
 	p := &provider{platform: platform, keys: loadTestKeys(t)}
 	p.jwks = p.keys.publicProviderJWKS()
@@ -173,7 +182,15 @@ func newProvider(t testing.TB, platform Platform) *provider {
 	b, err := os.ReadFile(filepath.Join("testdata", name))
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(b, &p.discovery))
-	p.srv = httptest.NewTLSServer(http.HandlerFunc(p.serve))
+	p.srv = httptest.NewUnstartedServer(http.HandlerFunc(p.serve))
+	p.srv.EnableHTTP2 = h2
+	p.srv.Config.ErrorLog = log.New(io.Discard, "", 0) // TLS handshakes the tests make fail
+	p.srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			p.conns.Add(1)
+		}
+	}
+	p.srv.StartTLS()
 	t.Cleanup(p.srv.Close)
 	return p
 }

@@ -2,7 +2,6 @@ package franceconnect
 
 import (
 	"context"
-	"sync/atomic"
 	"time"
 
 	"github.com/go-franceconnect/franceconnect/internal/jose"
@@ -48,50 +47,34 @@ func (s *keySet) find(kid, alg string) *jose.PublicKey {
 // key's Alg, inferring it from kty when the JWK has none.
 func keyFits(k *jose.PublicKey, alg string) bool { return k.Alg == alg }
 
-// keyCache holds the provider's JWKS (spec §8.4). Lookups read the current
-// set atomically without locking. An unknown kid triggers at most one
-// refresh per cooldown: sema, a one-slot semaphore, lets one goroutine fetch
-// while the others wait for its result (or for their context), and such a
-// fetch is skipped when the previous one is more recent than the cooldown.
-// The set is also refreshed when its Cache-Control max-age has passed. A
-// flood of tokens with forged kids therefore costs FranceConnect one request
-// per cooldown at most.
+// keyCache holds the provider's JWKS (spec §8.4), refreshed in the
+// background when its Cache-Control max-age nears its end (see refreshing).
+// A kid absent from the set is the one case where a login fetches the keys
+// on its own path, since no verification can succeed without them: it
+// waits for a refresh under way, or fetches the set itself, at most once per
+// cooldown (forcedAt). A flood of tokens with forged kids therefore costs
+// FranceConnect one request per cooldown at most.
 type keyCache struct {
-	c        *Client
+	*refreshing[*keySet]
 	cooldown time.Duration
-	cur      atomic.Pointer[cached[*keySet]]
-	sema     chan struct{} // one-slot semaphore: held while refreshing
-	forcedAt time.Time     // last refresh caused by an unknown kid; guarded by sema
+	forcedAt time.Time // last fetch caused by an unknown kid; guarded by sema
 }
 
 func newKeyCache(c *Client, cooldown time.Duration) *keyCache {
 	if cooldown == 0 {
 		cooldown = DefaultKeyRefreshCooldown
 	}
-	return &keyCache{c: c, cooldown: cooldown, sema: make(chan struct{}, 1)}
+	return &keyCache{refreshing: newRefreshing(c, "provider keys", c.fetchKeys), cooldown: cooldown}
 }
 
-// init fetches the keys once; New fails if the provider has none usable.
-func (k *keyCache) init(ctx context.Context) error {
-	set, ttl, err := k.fetch(ctx)
-	if err != nil {
-		return err
-	}
-	now := k.c.now()
-	k.cur.Store(&cached[*keySet]{value: set, expires: now.Add(ttl)})
-	return nil
-}
-
-// lookup returns the key for a JWS header, refreshing the set when it has
-// expired, or when the kid is unknown and the cooldown allows.
+// lookup returns the key for a JWS header. An unknown kid causes one fetch
+// of the set, unless the cooldown forbids it.
 func (k *keyCache) lookup(ctx context.Context, kid, alg string) (*jose.PublicKey, error) {
-	e := k.cur.Load()
-	key := e.value.find(kid, alg)
-	expired := !k.c.now().Before(e.expires)
-	if key != nil && !expired {
+	seen := k.entry(ctx)
+	if key := seen.value.find(kid, alg); key != nil {
 		return key, nil
 	}
-	e, err := k.refresh(ctx, e, !expired)
+	e, err := k.refreshUnknown(ctx, seen)
 	if err != nil {
 		return nil, err
 	}
@@ -101,10 +84,11 @@ func (k *keyCache) lookup(ctx context.Context, kid, alg string) (*jose.PublicKey
 	return nil, wrap(ErrUnknownKey, "no provider key with kid %q for %s", kid, alg)
 }
 
-// refresh fetches the set unless another goroutine replaced seen meanwhile,
-// or, for a refresh forced by an unknown kid, the previous forced refresh is
-// more recent than the cooldown. On failure the previous set is kept.
-func (k *keyCache) refresh(ctx context.Context, seen *cached[*keySet], forced bool) (*cached[*keySet], error) {
+// refreshUnknown fetches the set for a kid missing from seen, unless
+// another goroutine replaced seen meanwhile, or the previous fetch for an
+// unknown kid is more recent than the cooldown. On failure the previous set
+// is kept.
+func (k *keyCache) refreshUnknown(ctx context.Context, seen *cached[*keySet]) (*cached[*keySet], error) {
 	select {
 	case k.sema <- struct{}{}:
 	case <-ctx.Done():
@@ -113,30 +97,18 @@ func (k *keyCache) refresh(ctx context.Context, seen *cached[*keySet], forced bo
 	defer func() { <-k.sema }()
 	cur := k.cur.Load()
 	now := k.c.now()
-	if cur != seen || forced && !k.forcedAt.IsZero() && now.Sub(k.forcedAt) < k.cooldown {
+	if cur != seen || !k.forcedAt.IsZero() && now.Sub(k.forcedAt) < k.cooldown {
 		return cur, nil
 	}
-	if forced {
-		k.forcedAt = now
-	}
-	set, ttl, err := k.fetch(ctx)
-	if err != nil {
-		k.c.log.WarnContext(ctx, "franceconnect: provider keys refresh failed, keeping the cached keys", "err", err)
-		next := &cached[*keySet]{value: cur.value, expires: now.Add(retryAfterFail)}
-		k.cur.Store(next)
-		return next, nil
-	}
-	next := &cached[*keySet]{value: set, expires: now.Add(ttl)}
-	k.cur.Store(next)
-	return next, nil
+	k.forcedAt = now
+	return k.refresh(ctx, cur), nil
 }
 
-func (k *keyCache) fetch(ctx context.Context) (*keySet, time.Duration, error) {
-	doc, err := k.c.discovery.load(ctx)
-	if err != nil {
-		return nil, 0, err
-	}
-	resp, body, err := k.c.get(ctx, doc.JWKSURI, ErrProviderKeys)
+// fetchKeys fetches the provider's signature keys and returns their cache
+// lifetime.
+func (c *Client) fetchKeys(ctx context.Context) (*keySet, time.Duration, error) {
+	doc := c.discovery.get(ctx)
+	resp, body, err := c.get(ctx, doc.JWKSURI, ErrProviderKeys)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -150,6 +122,6 @@ func (k *keyCache) fetch(ctx context.Context) (*keySet, time.Duration, error) {
 	if len(keys) == 0 {
 		return nil, 0, wrap(ErrProviderKeys, "no usable signature key (%d skipped)", skipped)
 	}
-	k.c.log.DebugContext(ctx, "franceconnect: provider keys fetched", "keys", len(keys), "skipped", skipped)
+	c.log.DebugContext(ctx, "franceconnect: provider keys fetched", "keys", len(keys), "skipped", skipped)
 	return newKeySet(keys), cacheTTL(resp.Header), nil
 }

@@ -31,10 +31,7 @@ func (c *Client) Logout(ctx context.Context, hint Token) (*LogoutRequest, error)
 	case jose.Segments(string(hint)) != 3:
 		return nil, wrap(ErrInvalidRequest, "id_token hint must be the signed id_token (IDToken.Hint)")
 	}
-	disc, err := c.discovery.load(ctx)
-	if err != nil {
-		return nil, err
-	}
+	disc := c.discovery.get(ctx)
 	state := wire.RandomString(32)
 	p := url.Values{
 		"id_token_hint":            {string(hint)},
@@ -63,10 +60,7 @@ func (c *Client) Revoke(ctx context.Context, accessToken Token) error {
 	if accessToken == "" {
 		return wrap(ErrInvalidRequest, "empty access token")
 	}
-	disc, err := c.discovery.load(ctx)
-	if err != nil {
-		return err
-	}
+	disc := c.discovery.get(ctx)
 	if disc.RevocationEndpoint == "" {
 		return wrap(ErrDiscovery, "the provider advertises no revocation_endpoint")
 	}
@@ -86,5 +80,5 @@ func (c *Client) Revoke(ctx context.Context, accessToken Token) error {
 	if e, ok := wire.ParseOAuthError(body); ok {
 		return c.providerError(e.Code, e.Description, e.URI, resp.StatusCode)
 	}
-	return wrap(ErrRevocation, "%w: status %d", ErrHTTP, resp.StatusCode)
+	return statusError(resp.StatusCode, ErrRevocation, "%w: status %d", ErrHTTP, resp.StatusCode)
 }

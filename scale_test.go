@@ -1,9 +1,8 @@
-package franceconnect_test
+package franceconnect
 
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -14,56 +13,75 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/go-franceconnect/franceconnect"
 	"github.com/go-franceconnect/franceconnect/fctest"
 )
 
-// loginSetup starts an emulator and returns it with a Client for an
-// ECDH-ES FS registered on it, whose transport keeps enough idle
-// connections for 16 concurrent logins.
-func loginSetup(tb testing.TB) (*fctest.Server, *franceconnect.Client) {
+// The FS of the whole-login tests and benchmarks.
+const (
+	scaleClientID = "fs-scale"
+	scaleRedirect = "http://127.0.0.1:9/callback"
+	scaleLogout   = "http://127.0.0.1:9/logout-callback"
+)
+
+// loginSetup starts an emulator with opts and returns it with a Client for
+// an ECDH-ES FS registered on it. The Client has the default HTTP client
+// (over TLS, the default client trusting the emulator's certificate); edit
+// changes the Config before New.
+func loginSetup(tb testing.TB, opts fctest.Options, edit ...func(*Config)) (*fctest.Server, *Client) {
 	tb.Helper()
-	srv := fctest.New(tb, fctest.Options{})
-	key, err := franceconnect.GenerateKey(franceconnect.ECDHES, "fs-scale")
+	srv := fctest.New(tb, opts)
+	key, err := GenerateKey(ECDHES, scaleClientID)
 	require.NoError(tb, err)
-	jwks, err := franceconnect.PublicJWKS([]franceconnect.Key{key})
+	jwks, err := PublicJWKS([]Key{key})
 	require.NoError(tb, err)
-	cfg := franceconnect.Config{
-		Issuer: srv.Issuer(), ClientID: "fs-scale", ClientSecret: franceconnect.Secret(strings.Repeat("s3cr3t", 6)),
-		RedirectURL: e2eRedirect, PostLogoutRedirectURL: e2eLogout,
-		Scopes: []string{"openid", "identite_pivot", "email"}, DecryptionKeys: []franceconnect.Key{key},
-		HTTPClient: &http.Client{
-			Timeout:       franceconnect.DefaultHTTPTimeout,
-			Transport:     &http.Transport{MaxIdleConnsPerHost: 64, IdleConnTimeout: time.Minute},
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		},
+	cfg := Config{
+		Issuer: srv.Issuer(), ClientID: scaleClientID, ClientSecret: Secret(strings.Repeat("s3cr3t", 6)),
+		RedirectURL: scaleRedirect, PostLogoutRedirectURL: scaleLogout,
+		Scopes: []string{"openid", "identite_pivot", "email"}, DecryptionKeys: []Key{key},
+		Now: opts.Now,
+	}
+	if srv.Certificate() != nil {
+		cfg.HTTPClient = trustingClient(srv.Certificate(), false)
+	}
+	for _, e := range edit {
+		e(&cfg)
 	}
 	require.NoError(tb, srv.RegisterClient(fctest.Client{
 		ID: cfg.ClientID, Secret: cfg.ClientSecret, JWKS: jwks,
-		RedirectURIs: []string{e2eRedirect}, PostLogoutRedirectURIs: []string{e2eLogout},
+		RedirectURIs: []string{scaleRedirect}, PostLogoutRedirectURIs: []string{scaleLogout},
 	}))
-	c, err := franceconnect.New(context.Background(), cfg)
+	c, err := New(context.Background(), cfg)
 	require.NoError(tb, err)
 	return srv, c
 }
 
 // login is one whole login: Authorize, the user's part in browser b, and
-// Callback (token exchange, id_token, userinfo).
-func login(ctx context.Context, c *franceconnect.Client, b *fctest.Browser) error {
-	auth, err := c.Authorize(ctx, franceconnect.AuthRequest{})
+// Callback (token exchange, id_token, userinfo). The Client's steps run
+// with the pprof label of the client side, the browser's with the
+// browser's (see cpuprofile_test.go).
+func login(ctx context.Context, c *Client, b *fctest.Browser) error {
+	var auth *Authorization
+	var cb string
+	err := onSide(ctx, sideClient, func(ctx context.Context) (err error) {
+		auth, err = c.Authorize(ctx, AuthRequest{})
+		return err
+	})
+	if err == nil {
+		err = onSide(ctx, sideBrowser, func(ctx context.Context) (err error) {
+			cb, err = b.Login(ctx, auth.URL, "camille")
+			return err
+		})
+	}
 	if err != nil {
 		return err
 	}
-	cb, err := b.Login(ctx, auth.URL, "camille")
-	if err != nil {
+	return onSide(ctx, sideClient, func(ctx context.Context) error {
+		u, err := url.Parse(cb)
+		if err == nil {
+			_, err = c.Callback(ctx, u.Query(), auth.AuthState)
+		}
 		return err
-	}
-	u, err := url.Parse(cb)
-	if err != nil {
-		return err
-	}
-	_, err = c.Callback(ctx, u.Query(), auth.AuthState)
-	return err
+	})
 }
 
 // providerEndpoints are the endpoints the Client itself calls.
@@ -79,16 +97,22 @@ func requestCounts(srv *fctest.Server) map[string]int {
 
 // loginConcurrently runs n logins from conc browsers at once and returns
 // their latencies.
-func loginConcurrently(ctx context.Context, c *franceconnect.Client, browsers []*fctest.Browser, n int) ([]time.Duration, error) {
+func loginConcurrently(ctx context.Context, c *Client, browsers []*fctest.Browser, n int) ([]time.Duration, error) {
+	return concurrently(len(browsers), n, func(w int) error { return login(ctx, c, browsers[w]) })
+}
+
+// concurrently runs step n times from workers goroutines, each passing its
+// number, and returns the latency of each step.
+func concurrently(workers, n int, step func(worker int) error) ([]time.Duration, error) {
 	latencies := make([]time.Duration, n)
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	errs := make([]error, len(browsers))
-	for w, b := range browsers {
+	errs := make([]error, workers)
+	for w := range workers {
 		wg.Go(func() {
 			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
 				start := time.Now()
-				if errs[w] = login(ctx, c, b); errs[w] != nil {
+				if errs[w] = step(w); errs[w] != nil {
 					return
 				}
 				latencies[i] = time.Since(start)
@@ -116,7 +140,7 @@ func newBrowsers(srv *fctest.Server, n int) []*fctest.Browser {
 // provider keys are fetched once, by New, and that each login then costs
 // exactly one token and one userinfo request, also with logins in parallel.
 func TestLoginRequestsPerLogin(t *testing.T) {
-	srv, c := loginSetup(t)
+	srv, c := loginSetup(t, fctest.Options{})
 	require.Equal(t, map[string]int{"discovery": 1, "jwks": 1, "token": 0, "userinfo": 0}, requestCounts(srv))
 	const logins = 12
 	_, err := loginConcurrently(context.Background(), c, newBrowsers(srv, 4), logins)
@@ -135,7 +159,7 @@ func BenchmarkLogin(b *testing.B) {
 	for _, conc := range []int{1, 4, 16} {
 		b.Run(fmt.Sprintf("concurrency=%d", conc), func(b *testing.B) {
 			ctx := context.Background()
-			srv, c := loginSetup(b)
+			srv, c := loginSetup(b, fctest.Options{})
 			browsers := newBrowsers(srv, conc)
 			if _, err := loginConcurrently(ctx, c, browsers, conc); err != nil { // connections and cookies
 				b.Fatal(err)

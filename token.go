@@ -117,10 +117,7 @@ func (c *Client) Exchange(ctx context.Context, code string, st AuthState) (*Toke
 	if code == "" {
 		return nil, wrap(ErrInvalidRequest, "empty code")
 	}
-	conf, err := c.oauth2Config(ctx)
-	if err != nil {
-		return nil, err
-	}
+	conf := c.oauth2Config(ctx)
 	var opts []oauth2.AuthCodeOption
 	if st.CodeVerifier != "" {
 		opts = append(opts, oauth2.VerifierOption(st.CodeVerifier))
@@ -150,10 +147,7 @@ func (c *Client) Refresh(ctx context.Context, refreshToken Token, subject string
 	if refreshToken == "" || subject == "" {
 		return nil, wrap(ErrInvalidRequest, "Refresh needs the refresh token and the subject of the login")
 	}
-	conf, err := c.oauth2Config(ctx)
-	if err != nil {
-		return nil, err
-	}
+	conf := c.oauth2Config(ctx)
 	src := conf.TokenSource(context.WithValue(ctx, oauth2.HTTPClient, c.tokenHTTP), &oauth2.Token{RefreshToken: string(refreshToken)})
 	tok, err := src.Token()
 	if err != nil {
@@ -177,17 +171,13 @@ func (c *Client) Refresh(ctx context.Context, refreshToken Token, subject string
 }
 
 // oauth2Config describes the token endpoint for golang.org/x/oauth2.
-func (c *Client) oauth2Config(ctx context.Context) (*oauth2.Config, error) {
-	disc, err := c.discovery.load(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (c *Client) oauth2Config(ctx context.Context) *oauth2.Config {
 	return &oauth2.Config{
 		ClientID:     c.clientID,
 		ClientSecret: string(c.secret),
 		RedirectURL:  c.redirect,
-		Endpoint:     oauth2.Endpoint{TokenURL: disc.TokenEndpoint, AuthStyle: oauth2.AuthStyleInParams},
-	}, nil
+		Endpoint:     oauth2.Endpoint{TokenURL: c.discovery.get(ctx).TokenEndpoint, AuthStyle: oauth2.AuthStyleInParams},
+	}
 }
 
 // tokens checks a token answer and returns it with its verified id_token.
@@ -210,7 +200,7 @@ func (c *Client) exchangeError(err error) error {
 	case errors.As(err, &re) && re.ErrorCode != "":
 		return c.providerError(re.ErrorCode, re.ErrorDescription, re.ErrorURI, re.Response.StatusCode)
 	case errors.As(err, &re):
-		return wrap(ErrExchange, "%w: status %d", ErrHTTP, re.Response.StatusCode)
+		return statusError(re.Response.StatusCode, ErrExchange, "%w: status %d", ErrHTTP, re.Response.StatusCode)
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) { // the round trip failed

@@ -97,10 +97,7 @@ func (c *Client) UserInfo(ctx context.Context, t *Tokens) (*Identity, error) {
 	if t == nil || t.IDToken == nil || t.AccessToken == "" {
 		return nil, wrap(ErrInvalidRequest, "UserInfo needs the Tokens of a verified exchange")
 	}
-	disc, err := c.discovery.load(ctx)
-	if err != nil {
-		return nil, err
-	}
+	disc := c.discovery.get(ctx)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, disc.UserinfoEndpoint, nil)
 	if err != nil {
 		return nil, wrap(ErrInvalidUserInfo, "%w: %v", ErrHTTP, err)
@@ -120,7 +117,7 @@ func (c *Client) UserInfo(ctx context.Context, t *Tokens) (*Identity, error) {
 		if e, ok := wire.ParseOAuthError(body); ok && wire.IsJSON(mt) {
 			return nil, c.providerError(e.Code, e.Description, e.URI, resp.StatusCode)
 		}
-		return nil, wrap(ErrInvalidUserInfo, "%w: status %d", ErrHTTP, resp.StatusCode)
+		return nil, statusError(resp.StatusCode, ErrInvalidUserInfo, "%w: status %d", ErrHTTP, resp.StatusCode)
 	}
 	if mt != want {
 		return nil, wrap(ErrInvalidUserInfo, "%w: %q, want %s", ErrContentType, mt, want)

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -52,6 +53,33 @@ func TestErrorPages(t *testing.T) {
 	require.Contains(t, logs.String(), "fchttp: step failed")
 	for _, leak := range []string{"Camille", "ARNAUD", "camille", e.emu.Subject(clientID, "camille"), "eyJ", "code="} {
 		assert.NotContains(t, logs.String(), leak)
+	}
+}
+
+// TestProviderUnavailable: when the token endpoint answers 503 (no OAuth
+// error), the page asks the user to try again later; a 400 does not.
+func TestProviderUnavailable(t *testing.T) {
+	var status atomic.Int64
+	e := newEnvWith(t, fctest.Options{Middleware: func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if s := int(status.Load()); s != 0 && r.URL.Path == "/api/v2/token" {
+				http.Error(w, "<html>maintenance</html>", s)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}})
+	a := e.newApp(nil)
+	for _, tt := range []struct {
+		status      int
+		unavailable bool
+	}{{http.StatusServiceUnavailable, true}, {http.StatusBadRequest, false}} {
+		status.Store(int64(tt.status))
+		cb, err := e.user(a).Login(context.Background(), "/", "camille")
+		require.NoError(t, err)
+		requireProblem(t, cb, http.StatusBadGateway, "ErrExchange", "ErrHTTP")
+		body := html.UnescapeString(cb.Body)
+		assert.Equal(t, tt.unavailable, strings.Contains(body, "momentanément indisponible. Veuillez réessayer plus tard"), tt.status)
 	}
 }
 

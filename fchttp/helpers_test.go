@@ -36,7 +36,13 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	e := &env{t: t, emu: fctest.New(t, fctest.Options{}), ring: [][]byte{newKey()}}
+	return newEnvWith(t, fctest.Options{})
+}
+
+// newEnvWith is newEnv with an emulator started with opts.
+func newEnvWith(t *testing.T, opts fctest.Options) *env {
+	t.Helper()
+	e := &env{t: t, emu: fctest.New(t, opts), ring: [][]byte{newKey()}}
 	var err error
 	e.key, err = franceconnect.GenerateKey(franceconnect.ECDHES, "")
 	require.NoError(t, err)

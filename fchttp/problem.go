@@ -49,7 +49,9 @@ type Problem struct {
 	// Message says what happened and what to do.
 	Message string
 	// UserMessage is franceconnect.ProviderError.UserMessage() when
-	// FranceConnect answered an error.
+	// FranceConnect answered an error, and asks to try again later when it
+	// did not answer in time or answered 5xx (franceconnect.HTTPError
+	// Retryable).
 	UserMessage string
 	// Categories are the error categories Err matches, most specific first.
 	Categories []Category
@@ -115,6 +117,7 @@ func (h *Handler) explain(st step, err error) *Problem {
 		p.Message = "Vous êtes déconnecté·e de ce service, mais " + brand + " n'a pas confirmé la fin de votre session. Fermez votre navigateur pour la terminer."
 	}
 	var pe *franceconnect.ProviderError
+	var he *franceconnect.HTTPError
 	switch {
 	case errors.Is(err, ErrCrossOrigin):
 		p.Status, p.Title = http.StatusForbidden, "Formulaire refusé"
@@ -135,6 +138,9 @@ func (h *Handler) explain(st step, err error) *Problem {
 		if pe.HTTPStatus == 0 && !pe.Retryable() {
 			p.Status = http.StatusBadRequest
 		}
+	case errors.As(err, &he) && he.Retryable():
+		p.Message = brand + " ne répond pas ou est en difficulté."
+		p.UserMessage = brand + " est momentanément indisponible. Veuillez réessayer plus tard."
 	case errors.Is(err, ErrLoginExpired):
 		p.Status = http.StatusBadRequest
 		p.Message = "Cette demande de connexion a expiré : elle doit aboutir en moins de 10 minutes. Recommencez la connexion depuis l'accueil."

@@ -99,7 +99,7 @@ func TestProConnectLevels(t *testing.T) {
 			http.StatusOK, []string{"Bonjour Mathieu Garnier (eidas1)"}},
 		{"Y020032", "", "agent_sans_mfa", fctest.FaultNone, withMFA, http.StatusBadRequest, []string{
 			"<h1>Niveau de sécurité insuffisant</h1>", "<code>ProviderError access_denied (Y020032)</code>",
-			(&franceconnect.ProviderError{Code: "access_denied", FCCode: "Y020032"}).UserMessage(),
+			(&franceconnect.ProviderError{Code: "access_denied", FCCode: "Y020032", Platform: franceconnect.ProConnect}).UserMessage(),
 			"n'a pas pu atteindre avec votre compte"}},
 		{"login_required", "", "agent_mfa", fctest.FaultLoginRequired, withMFA, http.StatusBadRequest, []string{
 			"<code>ProviderError login_required</code>", "<code>ErrInteractionRequired</code>",

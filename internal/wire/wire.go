@@ -139,12 +139,16 @@ func (t LimitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	body, err := ReadBody(resp, t.Max)
 	if err != nil {
-		return nil, err
+		return nil, err // a body over the limit is not drained: its connection closes
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	resp.ContentLength = int64(len(body))
 	return resp, nil
 }
+
+// CloseIdleConnections closes the idle connections of Base, when it has
+// such a method (as *http.Transport does).
+func (t LimitTransport) CloseIdleConnections() { closeIdle(t.Base) }
 
 // ErrNotJSON is returned by JSONOnly for a successful response that is not JSON.
 var ErrNotJSON = errors.New("response is not application/json")
@@ -167,8 +171,35 @@ func (t JSONOnly) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	if resp.StatusCode/100 == 2 && !IsJSON(MediaType(resp)) {
-		resp.Body.Close()
+		DrainClose(resp.Body)
 		return nil, ErrNotJSON
 	}
 	return resp, nil
+}
+
+// CloseIdleConnections closes the idle connections of Base, when it has
+// such a method (as *http.Transport does).
+func (t JSONOnly) CloseIdleConnections() { closeIdle(t.Base) }
+
+// closeIdle calls base's CloseIdleConnections, or http.DefaultTransport's
+// when base is nil.
+func closeIdle(base http.RoundTripper) {
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	if c, ok := base.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
+// MaxDrain is the most DrainClose reads from a body it discards. A body
+// that long is cheaper to abandon, with its connection, than to read.
+const MaxDrain = 64 << 10
+
+// DrainClose reads what is left of a response body, up to MaxDrain bytes,
+// and closes it: an HTTP/1.1 connection whose body was read to the end goes
+// back to the idle pool instead of being closed.
+func DrainClose(body io.ReadCloser) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(body, MaxDrain))
+	_ = body.Close()
 }
