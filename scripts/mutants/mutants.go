@@ -72,9 +72,9 @@ var mutants = []mutant{
 	{"callback: state", "token.go", [][2]string{
 		{`if st.State == "" || state == "" || !equal(state, st.State) {`, `if st.State == "" || state == "" {`}}, nil},
 	{"userinfo: sub equal to the id_token's", "userinfo.go", [][2]string{
-		{"if !equal(cl.Subject, sub) {", "if false {"}}, nil},
+		{"if !equal(cl.common().Subject, sub) {", "if false {"}}, nil},
 	{"userinfo: exp and iat required", "userinfo.go", [][2]string{
-		{"cl.check(c, ErrInvalidUserInfo, true)", "cl.check(c, ErrInvalidUserInfo, false)"}}, nil},
+		{"check(c, ErrInvalidUserInfo, c.platform != ProConnect)", "check(c, ErrInvalidUserInfo, false)"}}, nil},
 	{"userinfo: no nonce", "userinfo.go", [][2]string{
 		{`if _, ok := all["nonce"]; ok {`, "if false {"}}, nil},
 	// ProConnect.
