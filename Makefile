@@ -6,6 +6,8 @@ STATICCHECK_VERSION  := v0.6.1
 GOVULNCHECK_VERSION  := v1.1.4
 BENCHSTAT_VERSION    := latest
 FUZZTIME  ?= 10s
+# Minimizing each new input for up to 60 s (go test's default) stalls a target for most of a short run.
+FUZZMINIMIZE ?= 200x
 BUILD     := build
 
 .PHONY: all test lint vuln bench e2e fuzz run ci tools fixtures mutants loadtest
@@ -75,7 +77,7 @@ fuzz:
 		targets=$$($(GO) test -list '^Fuzz' $$pkg 2>&1) || { echo "$$targets"; exit 1; }; \
 		for target in $$(echo "$$targets" | grep '^Fuzz' || true); do \
 			echo "== fuzz $$pkg $$target for $(FUZZTIME)"; \
-			$(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg; \
+			$(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZE) $$pkg; \
 		done; \
 	done
 
