@@ -13,6 +13,10 @@
 //	fc.Register(mux)                                       // GET and POST /login, the callbacks, POST /logout
 //	user, err := fc.User(r)                                // in your handlers: nil when nobody is signed in
 //
+// NewFromEnv builds the Client and the key ring from the environment
+// instead (the FC_* variables of franceconnect.ConfigFromEnv, and
+// FS_SESSION_KEYS), the same on every instance.
+//
 // # Routes
 //
 // GET or POST LoginPath starts a login, with an optional "acr" and an

@@ -101,6 +101,11 @@ func (e *env) newApp(edit func(*fchttp.Config)) *app {
 	}
 	fc, err := fchttp.New(cfg)
 	require.NoError(e.t, err)
+	return mount(fc)
+}
+
+// mount serves fc's routes and the app's two pages.
+func mount(fc *fchttp.Handler) *app {
 	a := &app{fc: fc, mux: http.NewServeMux()}
 	fc.Register(a.mux)
 	a.mux.HandleFunc("GET /{$}", a.page)

@@ -120,7 +120,7 @@ func (s *sealedCookies) Delete(context.Context, string) error { return nil }
 
 // ParseSessionKeys decodes a key ring written as comma-separated standard
 // base64 keys of KeySize bytes each, the newest first, as in the
-// FS_SESSION_KEYS variable of examples/serviceprovider. Make a key with
+// FS_SESSION_KEYS variable (EnvSessionKeys). Make a key with
 // `head -c 32 /dev/urandom | base64`.
 func ParseSessionKeys(s string) ([][]byte, error) {
 	var keys [][]byte

@@ -1,6 +1,6 @@
 // Command minimal is a complete FranceConnect+ integration on fchttp: login,
-// identity, logout, sessions in a sealed cookie, from environment variables
-// (franceconnect.ConfigFromEnv and FS_SESSION_KEYS).
+// identity, logout, sessions in a sealed cookie, configured by environment
+// variables (the FC_* ones of franceconnect.ConfigFromEnv, and FS_SESSION_KEYS).
 package main
 
 import (
@@ -25,21 +25,8 @@ func main() {
 }
 
 func newSite(ctx context.Context) (http.Handler, error) {
-	cfg, err := franceconnect.ConfigFromEnv() // FC_ENVIRONMENT, FC_CLIENT_ID, FC_KEYS, …
-	if err != nil {
-		return nil, err
-	}
-	client, err := franceconnect.New(ctx, cfg)
-	if err != nil {
-		return nil, err
-	}
-	keys, err := fchttp.ParseSessionKeys(os.Getenv("FS_SESSION_KEYS")) // the same on every instance
-	if err != nil {
-		return nil, err
-	}
-	fc, err := fchttp.New(fchttp.Config{
-		Client: client, SessionKeys: keys,
-		KeysPath: "/client/keys", DecryptionKeys: cfg.DecryptionKeys, // the "Client keys URL"
+	fc, err := fchttp.NewFromEnv(ctx, fchttp.Config{ // the same variables on every instance
+		KeysPath: "/client/keys", // the "Client keys URL": the public part of FC_KEYS
 		OnLogin: func(w http.ResponseWriter, r *http.Request, l *franceconnect.Login) (string, error) {
 			return l.Identity.GivenName, nil // what the session keeps: User.Data
 		},

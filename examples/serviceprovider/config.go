@@ -19,9 +19,9 @@ import (
 // Variables read by the site itself; the FC_* ones are read by
 // franceconnect.ConfigFromEnv.
 const (
-	envAddr        = "ADDR"            // listen address, default 127.0.0.1:8080
-	envSessionKeys = "FS_SESSION_KEYS" // comma-separated base64 32-byte keys, newest first
-	envRequestAMR  = "REQUEST_AMR"     // "false" to stop asking for the amr claim
+	envAddr        = "ADDR"                // listen address, default 127.0.0.1:8080
+	envSessionKeys = fchttp.EnvSessionKeys // comma-separated base64 32-byte keys, newest first
+	envRequestAMR  = "REQUEST_AMR"         // "false" to stop asking for the amr claim
 )
 
 // demoClientID is the FS registered on the embedded emulator.

@@ -1,0 +1,70 @@
+package fchttp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/go-franceconnect/franceconnect"
+)
+
+// EnvSessionKeys is the variable NewFromEnv reads the session key ring from:
+// comma-separated standard base64 keys of KeySize bytes each, the newest
+// first (ParseSessionKeys). Make a key with `head -c 32 /dev/urandom | base64`.
+const EnvSessionKeys = "FS_SESSION_KEYS"
+
+// NewFromEnv is New for a service provider configured by its environment,
+// the same on every instance. What cfg leaves zero comes from there:
+//   - the Client, from franceconnect.ConfigFromEnv (the FC_* variables) and
+//     franceconnect.New; with KeysPath set, the keys served there are that
+//     configuration's DecryptionKeys (FC_KEYS);
+//   - the session key ring, from FS_SESSION_KEYS, unless cfg has a Store.
+//
+// Every configuration problem is reported at once, each naming its variable,
+// and errors.Is(err, franceconnect.ErrConfig) holds for them. Like
+// franceconnect.New, it fetches the provider's discovery document and keys
+// with ctx.
+func NewFromEnv(ctx context.Context, cfg Config) (*Handler, error) {
+	var fc franceconnect.Config
+	var problems []error
+	if cfg.Client == nil {
+		var err error
+		fc, err = franceconnect.ConfigFromEnv()
+		problems = append(problems, err)
+	}
+	if cfg.Store == nil && len(cfg.SessionKeys) == 0 {
+		keys, err := sessionKeysFromEnv()
+		problems = append(problems, err)
+		cfg.SessionKeys = keys
+	}
+	if err := errors.Join(problems...); err != nil {
+		return nil, err
+	}
+	if cfg.Client == nil {
+		client, err := franceconnect.New(ctx, fc)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Client = client
+		if cfg.KeysPath != "" && cfg.DecryptionKeys == nil {
+			cfg.DecryptionKeys = fc.DecryptionKeys
+		}
+	}
+	return New(cfg)
+}
+
+// sessionKeysFromEnv reads the key ring from EnvSessionKeys.
+func sessionKeysFromEnv() ([][]byte, error) {
+	s := os.Getenv(EnvSessionKeys)
+	if strings.TrimSpace(s) == "" {
+		return nil, configError("%s is not set: give every instance the same session key ring, "+
+			"made with `head -c 32 /dev/urandom | base64`", EnvSessionKeys)
+	}
+	keys, err := ParseSessionKeys(s)
+	if err != nil {
+		return nil, fmt.Errorf("%w (from %s)", err, EnvSessionKeys)
+	}
+	return keys, nil
+}
