@@ -66,7 +66,7 @@ func TestBrowserJourneyProConnect(t *testing.T) {
 	j.waitFor("#categories", site+"callback?")
 	j.expectTitle("Niveau de sécurité insuffisant")
 	j.expectSource("Ce service demande un niveau de sécurité que ProConnect n'a pas pu atteindre avec votre compte.",
-		"Votre compte ne permet pas d'atteindre le niveau de sécurité", "ProviderError access_denied (Y020032)")
+		"Votre compte ProConnect ne permet pas d'atteindre le niveau de sécurité", "ProviderError access_denied (Y020032)")
 	if src := j.source(); strings.Contains(src, "Garnier") {
 		j.fail("the error page shows the agent's name")
 	}
