@@ -146,20 +146,38 @@ const (
 // once: the error wraps ErrConfig and names, for each problem, the Config
 // field and its variable. A comma in FC_SCOPES is explained (scopes are
 // separated by spaces).
-func ConfigFromEnv() (Config, error) {
-	cfg := Config{
-		Environment:           Environment(os.Getenv(EnvEnvironment)),
-		Issuer:                os.Getenv(EnvIssuer),
-		ClientID:              os.Getenv(EnvClientID),
-		ClientSecret:          Secret(os.Getenv(EnvClientSecret)),
-		RedirectURL:           os.Getenv(EnvRedirectURL),
-		PostLogoutRedirectURL: os.Getenv(EnvPostLogoutRedirectURL),
-		ACR:                   ACR(os.Getenv(EnvACR)),
-		Scopes:                strings.Fields(os.Getenv(EnvScopes)),
-		env:                   envFields,
+func ConfigFromEnv() (Config, error) { return ConfigFromEnvPrefix("") }
+
+// ConfigFromEnvPrefix is ConfigFromEnv reading every variable under prefix:
+// with "AGENT_", AGENT_FC_ISSUER, AGENT_FC_CLIENT_ID and so on, so that one
+// site configures several clients (a FranceConnect+ door for citizens and a
+// ProConnect door for agents, say) from one environment. Errors name the
+// prefixed variables. A prefix is upper-case letters, digits and
+// underscores, starting with a letter and ending with "_"; "" is
+// ConfigFromEnv.
+func ConfigFromEnvPrefix(prefix string) (Config, error) {
+	if !validEnvPrefix(prefix) {
+		return Config{}, errorf("%w: environment prefix %q: want upper-case letters, digits and underscores, "+
+			"starting with a letter and ending with \"_\", e.g. \"AGENT_\"", ErrConfig, prefix)
 	}
-	p := &problems{env: envFields}
-	switch name := strings.ToLower(os.Getenv(EnvPlatform)); name {
+	get := func(name string) string { return os.Getenv(prefix + name) }
+	fields := make(map[string]string, len(envFields))
+	for f, v := range envFields {
+		fields[f] = prefix + v
+	}
+	cfg := Config{
+		Environment:           Environment(get(EnvEnvironment)),
+		Issuer:                get(EnvIssuer),
+		ClientID:              get(EnvClientID),
+		ClientSecret:          Secret(get(EnvClientSecret)),
+		RedirectURL:           get(EnvRedirectURL),
+		PostLogoutRedirectURL: get(EnvPostLogoutRedirectURL),
+		ACR:                   ACR(get(EnvACR)),
+		Scopes:                strings.Fields(get(EnvScopes)),
+		env:                   fields,
+	}
+	p := &problems{env: fields}
+	switch name := strings.ToLower(get(EnvPlatform)); name {
 	case "", "fcplus", "fc+", "franceconnect+":
 	case "fc", "franceconnect":
 		cfg.Platform = FranceConnect
@@ -169,20 +187,20 @@ func ConfigFromEnv() (Config, error) {
 		p.add("Platform", "unknown platform %q (want fcplus, fc or proconnect)", name)
 	}
 	if cfg.Platform == ProConnect || cfg.Environment.Platform() == ProConnect && cfg.Environment != "" {
-		for _, a := range strings.Fields(os.Getenv(EnvACR)) {
+		for _, a := range strings.Fields(get(EnvACR)) {
 			cfg.AcceptedACRs = append(cfg.AcceptedACRs, ACR(a))
 		}
 		cfg.ACR = ""
 	}
-	if alg := os.Getenv(EnvSigningAlg); alg != "" {
+	if alg := get(EnvSigningAlg); alg != "" {
 		cfg.SigningAlgs = []string{alg}
 	}
-	cfg.UserInfo = UserInfoFormat(strings.ToLower(os.Getenv(EnvUserInfo)))
-	if strings.Contains(os.Getenv(EnvScopes), ",") {
-		p.add("Scopes", "%s holds commas: separate the scopes with spaces, e.g. \"openid identite_pivot email\"", EnvScopes)
-		cfg.Scopes = strings.Fields(strings.ReplaceAll(os.Getenv(EnvScopes), ",", " "))
+	cfg.UserInfo = UserInfoFormat(strings.ToLower(get(EnvUserInfo)))
+	if strings.Contains(get(EnvScopes), ",") {
+		p.add("Scopes", "%s holds commas: separate the scopes with spaces, e.g. \"openid identite_pivot email\"", prefix+EnvScopes)
+		cfg.Scopes = strings.Fields(strings.ReplaceAll(get(EnvScopes), ",", " "))
 	}
-	if path := os.Getenv(EnvKeys); path != "" {
+	if path := get(EnvKeys); path != "" {
 		keys, err := LoadKeys(path)
 		if err != nil {
 			p.add("DecryptionKeys", "%q: %s", path, detail(err))
@@ -191,6 +209,17 @@ func ConfigFromEnv() (Config, error) {
 	}
 	validate(cfg, p)
 	return cfg, p.err()
+}
+
+// validEnvPrefix reports whether prefix is "" or like "AGENT_".
+func validEnvPrefix(prefix string) bool {
+	if prefix == "" {
+		return true
+	}
+	if prefix[0] < 'A' || prefix[0] > 'Z' || !strings.HasSuffix(prefix, "_") {
+		return false
+	}
+	return strings.Trim(prefix, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == ""
 }
 
 // envFields maps the Config fields ConfigFromEnv sets to their variables.

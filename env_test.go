@@ -72,3 +72,40 @@ func TestPresets(t *testing.T) {
 	assert.Empty(t, Environment("nope").Issuer())
 	assert.Equal(t, "FranceConnect+", FranceConnectPlus.String())
 }
+
+func TestConfigFromEnvPrefix(t *testing.T) {
+	t.Setenv(EnvIssuer, "http://127.0.0.1:8090/api/v2") // unprefixed: not read
+	t.Setenv("AGENT_"+EnvIssuer, "http://127.0.0.1:8091/api/v2")
+	t.Setenv("AGENT_"+EnvPlatform, "proconnect")
+	t.Setenv("AGENT_"+EnvClientID, "agents")
+	t.Setenv("AGENT_"+EnvClientSecret, "secret-of-at-least-32-characters-0123")
+	t.Setenv("AGENT_"+EnvRedirectURL, "https://fs.example.fr/agent/callback")
+	t.Setenv("AGENT_"+EnvPostLogoutRedirectURL, "https://fs.example.fr/agent/logout-callback")
+	t.Setenv("AGENT_"+EnvACR, "eidas1-mfa eidas2")
+	t.Setenv("AGENT_"+EnvScopes, "openid given_name usual_name email uid siret")
+	cfg, err := ConfigFromEnvPrefix("AGENT_")
+	require.NoError(t, err)
+	assert.Equal(t, "http://127.0.0.1:8091/api/v2", cfg.Issuer)
+	assert.Equal(t, ProConnect, cfg.Platform)
+	assert.Equal(t, "agents", cfg.ClientID)
+	assert.Equal(t, []ACR{EIDAS1MFA, EIDAS2}, cfg.AcceptedACRs)
+	_, err = newClient(cfg)
+	require.NoError(t, err)
+
+	// Every problem at once, each naming its prefixed variable.
+	t.Setenv("AGENT_"+EnvClientID, "")
+	t.Setenv("AGENT_"+EnvScopes, "openid,email")
+	t.Setenv("AGENT_"+EnvRedirectURL, "https://fs.example.fr/cb#x")
+	_, err = ConfigFromEnvPrefix("AGENT_")
+	require.ErrorIs(t, err, ErrConfig)
+	for _, want := range []string{"AGENT_FC_CLIENT_ID is not set", "AGENT_FC_SCOPES holds commas", "RedirectURL (AGENT_FC_REDIRECT_URL)"} {
+		assert.Contains(t, err.Error(), want)
+	}
+	assert.NotContains(t, err.Error(), " FC_CLIENT_ID", "no unprefixed name")
+
+	for _, bad := range []string{"agent_", "AGENT", "_AGENT_", "AGENT-", "1AGENT_", "AGÉNT_"} {
+		_, err := ConfigFromEnvPrefix(bad)
+		require.ErrorIs(t, err, ErrConfig, bad)
+		assert.Contains(t, err.Error(), "environment prefix", bad)
+	}
+}
