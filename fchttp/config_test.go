@@ -26,7 +26,8 @@ func TestNewValidatesConfig(t *testing.T) {
 	}{
 		{"no client", fchttp.Config{SessionKeys: e.ring}},
 		{"no keys nor store", fchttp.Config{Client: c}},
-		{"keys and store", fchttp.Config{Client: c, SessionKeys: e.ring, Store: failingStore{}}},
+		{"store and revocations", fchttp.Config{Client: c, SessionKeys: e.ring, Store: newMemStore(), Revocations: newMemRevocations()}},
+		{"store without keys", fchttp.Config{Client: c, Store: newMemStore()}},
 		{"short key", fchttp.Config{Client: c, SessionKeys: [][]byte{make([]byte, 16)}}},
 		{"second key short", fchttp.Config{Client: c, SessionKeys: [][]byte{newKey(), make([]byte, 31)}}},
 		{"relative login path", fchttp.Config{Client: c, SessionKeys: e.ring, LoginPath: "login"}},

@@ -35,7 +35,7 @@ func (e *env) setEnv() {
 	}
 }
 
-func onLogin(w http.ResponseWriter, r *http.Request, l *franceconnect.Login) (string, error) {
+func onLogin(w http.ResponseWriter, r *http.Request, l *franceconnect.Login) (any, error) {
 	return l.Identity.GivenName, nil
 }
 
@@ -56,13 +56,9 @@ func TestNewFromEnv(t *testing.T) {
 	signIn(t, u2)
 	fc2, err := fchttp.NewFromEnv(context.Background(), fchttp.Config{OnLogin: onLogin})
 	require.NoError(t, err)
-	req, err := http.NewRequest(http.MethodGet, site+"/", nil)
-	require.NoError(t, err)
-	req.AddCookie(&http.Cookie{Name: "__Host-fs_session", Value: sessionCookie(t, u2)})
-	user, err := fc2.User(req)
-	require.NoError(t, err)
+	user := userOf(t, fc2, sessionCookie(t, u2))
 	require.NotNil(t, user, "the other instance opens the session")
-	assert.Equal(t, "Camille Hélène", user.Data)
+	assert.Equal(t, "Camille Hélène", dataOf(user))
 
 	// KeysPath serves the public part of FC_KEYS.
 	keys, err := u.Open(context.Background(), "/client/keys")
@@ -84,8 +80,9 @@ func TestNewFromEnvUsesWhatConfigGives(t *testing.T) {
 	require.NoError(t, err)
 	signIn(t, e.user(mount(fc)))
 
-	_, err = fchttp.NewFromEnv(context.Background(), fchttp.Config{Client: e.client(), Store: failingStore{}})
-	require.NoError(t, err, "a Store needs no FS_SESSION_KEYS")
+	t.Setenv(fchttp.EnvSessionKeys, "")
+	_, err = fchttp.NewFromEnv(context.Background(), fchttp.Config{Client: e.client(), Store: newMemStore()})
+	require.ErrorContains(t, err, "FS_SESSION_KEYS is not set", "a Store needs the key ring too: it seals the logins in progress")
 }
 
 func TestNewFromEnvRefuses(t *testing.T) {
@@ -98,9 +95,9 @@ func TestNewFromEnvRefuses(t *testing.T) {
 		{"nothing set", map[string]string{franceconnect.EnvIssuer: "", franceconnect.EnvClientID: "", franceconnect.EnvKeys: "",
 			fchttp.EnvSessionKeys: ""}, []string{"FC_CLIENT_ID", "FC_KEYS", "FS_SESSION_KEYS is not set", "head -c 32 /dev/urandom | base64"}},
 		{"session key not base64", map[string]string{fchttp.EnvSessionKeys: "not base64!"},
-			[]string{"session key 1 is not base64 (from FS_SESSION_KEYS)"}},
+			[]string{"session key 1 is not base64", "(from FS_SESSION_KEYS)"}},
 		{"session key too short", map[string]string{fchttp.EnvSessionKeys: base64.StdEncoding.EncodeToString(e.ring[0]) + ",AAAA"},
-			[]string{"session key 2 is 3 bytes, want 32 (from FS_SESSION_KEYS)"}},
+			[]string{"session key 2 is 3 bytes, want 32", "(from FS_SESSION_KEYS)"}},
 		{"client secret too short, and no session keys", map[string]string{franceconnect.EnvClientSecret: "short", fchttp.EnvSessionKeys: " "},
 			[]string{"FC_CLIENT_SECRET", "FS_SESSION_KEYS is not set"}},
 	} {

@@ -3,7 +3,6 @@ package fchttp_test
 import (
 	"bytes"
 	"context"
-	"errors"
 	"html"
 	"log/slog"
 	"net/http"
@@ -130,46 +129,53 @@ func TestOnLogout(t *testing.T) {
 	assert.Equal(t, "/", r.Header.Get("Location"), "nobody to log out at FranceConnect")
 	require.Len(t, got, 2)
 	assert.Equal(t, e.emu.Subject(clientID, "camille"), got[0].Subject)
-	assert.Equal(t, "Camille Hélène", got[0].Data)
+	assert.Equal(t, "Camille Hélène", dataOf(got[0]))
 	assert.Nil(t, got[1], "nobody was signed in the second time")
 }
 
-// failingStore is a Store whose server is down.
-type failingStore struct{}
-
-var errDown = errors.New("connection refused")
-
-func (failingStore) Load(context.Context, string) ([]byte, error) { return nil, errDown }
-func (failingStore) Save(context.Context, string, []byte, time.Time) (string, error) {
-	return "", errDown
-}
-func (failingStore) Delete(context.Context, string) error { return errDown }
-
+// TestStoreFailure: a Store that fails makes every step that needs it
+// answer 503, never a signed-out page; a login that cannot be kept fails
+// the same way.
 func TestStoreFailure(t *testing.T) {
 	e := newEnv(t)
-	a := e.newApp(func(c *fchttp.Config) { c.SessionKeys, c.Store = nil, failingStore{} })
+	store := newMemStore()
+	a := e.newApp(func(c *fchttp.Config) { c.Store = store })
 	u := e.user(a)
 	ctx := context.Background()
-	r, err := u.Open(ctx, "/login")
+	page := signIn(t, u)
+	store.down.Store(true)
+	for _, path := range []string{"/", "/login", "/logout-callback?state=x"} {
+		requireProblemOrPage(t, mustOpen(t, u, path), http.StatusServiceUnavailable)
+	}
+	r, err := u.Submit(ctx, page, "/logout", nil)
 	require.NoError(t, err)
 	requireProblem(t, r, http.StatusServiceUnavailable, "ErrStore")
-	setSessionCookie(u, "some-id")
-	for _, path := range []string{"/login", "/callback?state=x&code=y", "/logout-callback?state=x"} {
-		r, err := u.Open(ctx, path)
-		require.NoError(t, err)
-		requireProblem(t, r, http.StatusServiceUnavailable, "ErrStore")
-	}
-	r, err = u.Open(ctx, "/")
+	assert.Contains(t, html.UnescapeString(r.Body), "n'a pas pu confirmer la fin de votre session")
+	assert.Contains(t, r.Header.Get("Set-Cookie"), "Max-Age=0", "this browser forgets the session all the same")
+
+	fresh := e.user(a)
+	start := mustOpen(t, fresh, "/login")
+	require.True(t, e.isAuthorize(start), "a login starts without the Store: %s", start.Body)
+	cb, err := fresh.ChooseIdentity(ctx, start, "camille")
 	require.NoError(t, err)
-	assert.Equal(t, http.StatusServiceUnavailable, r.Status, "User reports the failure")
+	requireProblem(t, cb, http.StatusServiceUnavailable, "ErrStore")
+	store.down.Store(false)
+	assert.Contains(t, mustOpen(t, fresh, "/").Body, "Anonyme")
+}
+
+// requireProblemOrPage checks the status of a page: an error page of the
+// Handler, or the application's own.
+func requireProblemOrPage(t *testing.T, r *fctest.Response, status int) {
+	t.Helper()
+	require.Equal(t, status, r.Status, r.Body)
 }
 
 func TestSessionSizeStaysBelow4KB(t *testing.T) {
 	e := newEnv(t)
 	long := "/" + strings.Repeat("a", 500)
 	a := e.newApp(func(c *fchttp.Config) {
-		c.OnLogin = func(http.ResponseWriter, *http.Request, *franceconnect.Login) (string, error) {
-			return strings.Repeat("\"<&é", fchttp.MaxUserData/5), nil
+		c.OnLogin = func(http.ResponseWriter, *http.Request, *franceconnect.Login) (any, error) {
+			return stringOfJSONSize(fchttp.MaxUserData), nil
 		}
 	})
 	u := e.user(a)
@@ -202,18 +208,17 @@ func TestUserExpires(t *testing.T) {
 	a := e.newApp(func(cfg *fchttp.Config) { cfg.Now, cfg.SessionLifetime = c.Now, time.Hour })
 	u := e.user(a)
 	signIn(t, u)
-	req, err := http.NewRequest(http.MethodGet, site+"/", nil)
-	require.NoError(t, err)
-	req.AddCookie(&http.Cookie{Name: "__Host-fs_session", Value: sessionCookie(t, u)})
-	user, err := a.fc.User(req)
-	require.NoError(t, err)
+	value := sessionCookie(t, u)
+	user := userOf(t, a.fc, value)
 	require.NotNil(t, user)
 	assert.Equal(t, e.emu.Subject(clientID, "camille"), user.Subject)
 	assert.Equal(t, franceconnect.EIDAS3, user.ACR)
 	assert.WithinDuration(t, c.Now().Add(time.Hour), user.Expiry, 2*time.Second)
 	assert.WithinDuration(t, time.Now(), user.AuthTime, time.Minute)
-	c.Advance(time.Hour)
-	user, err = a.fc.User(req)
-	require.NoError(t, err)
-	assert.Nil(t, user)
+	for range 5 { // active every 10 minutes: the idle timeout does not end it
+		c.Advance(10 * time.Minute)
+		require.NotNil(t, userAt(t, a.fc, &value))
+	}
+	c.Advance(10 * time.Minute)
+	assert.Nil(t, userAt(t, a.fc, &value), "an hour after the login, the session has ended")
 }

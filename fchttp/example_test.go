@@ -24,11 +24,15 @@ func Example() {
 	defer emu.Close()
 	client := exampleClient(emu)
 
+	keys, err := fchttp.ParseSessionKeys("boPkeGZjOsWWatSmPHTEWHphpG0cZx7mq3yGesEugJM=") // made for this example only
+	if err != nil {
+		log.Fatal(err)
+	}
 	fc, err := fchttp.New(fchttp.Config{
 		Client:      client,
-		SessionKeys: [][]byte{[]byte("an example key of 32 bytes, 256b")},
-		OnLogin: func(w http.ResponseWriter, r *http.Request, l *franceconnect.Login) (string, error) {
-			return l.Identity.GivenName, nil // kept in the session as User.Data
+		SessionKeys: keys,
+		OnLogin: func(w http.ResponseWriter, r *http.Request, l *franceconnect.Login) (any, error) {
+			return l.Identity.GivenName, nil // kept in the session: User.Decode reads it
 		},
 	})
 	if err != nil {
@@ -37,8 +41,9 @@ func Example() {
 	mux := http.NewServeMux()
 	fc.Register(mux)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		if user, _ := fc.User(r); user != nil {
-			fmt.Fprintf(w, `Bonjour %s <form method="post" action="/logout"><button>Sortir</button></form>`, html.EscapeString(user.Data))
+		var name string
+		if user, _ := fc.User(w, r); user != nil && user.Decode(&name) == nil {
+			fmt.Fprintf(w, `Bonjour %s <form method="post" action="/logout"><button>Sortir</button></form>`, html.EscapeString(name))
 			return
 		}
 		fmt.Fprint(w, `<a href="/login">S'identifier avec FranceConnect+</a>`)

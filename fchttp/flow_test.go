@@ -81,7 +81,7 @@ func TestLoginFormWithLevel(t *testing.T) {
 func TestOnLoginWritesThePage(t *testing.T) {
 	e := newEnv(t)
 	a := e.newApp(func(c *fchttp.Config) {
-		c.OnLogin = func(w http.ResponseWriter, r *http.Request, l *franceconnect.Login) (string, error) {
+		c.OnLogin = func(w http.ResponseWriter, r *http.Request, l *franceconnect.Login) (any, error) {
 			http.SetCookie(w, &http.Cookie{Name: "app", Value: "1", Path: "/"})
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			w.WriteHeader(http.StatusOK)
@@ -105,7 +105,7 @@ func TestOnLoginRefuses(t *testing.T) {
 	errMinor := errors.New("minors cannot use this service")
 	var got *fchttp.Problem
 	a := e.newApp(func(c *fchttp.Config) {
-		c.OnLogin = func(w http.ResponseWriter, r *http.Request, l *franceconnect.Login) (string, error) {
+		c.OnLogin = func(w http.ResponseWriter, r *http.Request, l *franceconnect.Login) (any, error) {
 			http.SetCookie(w, &http.Cookie{Name: "app", Value: "1"})
 			return "", errMinor
 		}
@@ -128,8 +128,8 @@ func TestOnLoginRefuses(t *testing.T) {
 	assert.Contains(t, home.Body, "Anonyme")
 
 	a = e.newApp(func(c *fchttp.Config) {
-		c.OnLogin = func(http.ResponseWriter, *http.Request, *franceconnect.Login) (string, error) {
-			return strings.Repeat("x", fchttp.MaxUserData+1), nil
+		c.OnLogin = func(http.ResponseWriter, *http.Request, *franceconnect.Login) (any, error) {
+			return func() {}, nil
 		}
 	})
 	cb, err = e.user(a).Login(context.Background(), "/", "camille")

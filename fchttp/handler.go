@@ -1,8 +1,6 @@
 package fchttp
 
 import (
-	"cmp"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -13,119 +11,27 @@ import (
 	"github.com/go-franceconnect/franceconnect"
 )
 
-// Config describes the web layer of one FS. New validates it and copies it.
-// Every field documents its zero value.
-type Config struct {
-	// Client is the FranceConnect client. Required. The paths of its
-	// RedirectURL and PostLogoutRedirectURL are the callback routes; both
-	// URLs must share one origin, whose scheme decides the cookie: named
-	// "__Host-fs_session" and Secure over https, "fs_session" over http
-	// (loopback only).
-	Client *franceconnect.Client
-
-	// SessionKeys is the key ring of the default store, a sealed cookie
-	// (AES-256-GCM): KeySize bytes each, the first seals, every key opens.
-	// Give every instance of the FS the same ring; to rotate, put a new key
-	// first and drop the last one a SessionLifetime later. Exactly one of
-	// SessionKeys and Store is required.
-	SessionKeys [][]byte
-	// Store keeps sessions instead of the sealed cookie, e.g. on a server
-	// shared by every instance.
-	Store Store
-	// SessionLifetime is how long a signed-in session lasts. Zero:
-	// DefaultSessionLifetime.
-	SessionLifetime time.Duration
-
-	// LoginPath starts a login: GET (a link) or POST (a form), with an
-	// optional "acr" (an eIDAS level the platform allows; on ProConnect the
-	// accepted levels, separated by spaces) and an optional "next" (a path
-	// of this site to return to). The browser sends "acr": a page that needs
-	// a level checks User.ACR. Zero: "/login".
-	LoginPath string
-	// LogoutPath ends the session: POST only. Zero: "/logout".
-	LogoutPath string
-	// HomePath is where the browser goes after a login without "next" and
-	// after a logout, and where error pages link. Zero: "/".
-	HomePath string
-	// LoggedOutPath is where the browser goes once FranceConnect confirmed
-	// the logout. Zero: HomePath.
-	LoggedOutPath string
-
-	// AuthRequest holds the options of every login: Scopes, Claims (e.g.
-	// franceconnect.RequestAMR()), IDPHint, and ACR, the level requested
-	// when the login carries no "acr" (zero: the Client's), or on ProConnect
-	// AcceptedACRs, LoginHint and SiretHint. State, Nonce and PromptLogin
-	// must be zero: the Handler sets them.
-	AuthRequest franceconnect.AuthRequest
-	// NoACRRetry turns off the retry on franceconnect.ErrACRTooLow. By
-	// default, when FranceConnect+ single sign-on answers a lower level than
-	// requested (eidas2 for eidas3), the Handler starts the login once more
-	// with prompt=login, unless that login already had it. FranceConnect
-	// honours prompt=login only for FS it allows; elsewhere the retry fails
-	// the same way and the error page follows. ProConnect's levels are not
-	// ordered: a level outside the accepted ones (ErrACRNotAccepted) is not
-	// retried.
-	NoACRRetry bool
-
-	// KeysPath serves the public part of DecryptionKeys, the "Client keys
-	// URL" of the registration (franceconnect.KeysHandler). Zero: not served.
-	KeysPath string
-	// DecryptionKeys are the keys published at KeysPath; required with it.
-	DecryptionKeys []franceconnect.Key
-	// SectorIdentifierPath serves the sector identifier document
-	// (franceconnect.SectorIdentifierHandler). Zero: not served.
-	SectorIdentifierPath string
-	// SectorRedirectURLs are the redirect URLs listed in that document.
-	// Zero: the Client's RedirectURL.
-	SectorRedirectURLs []string
-
-	// TrustedOrigins are origins, such as "https://fs.example.fr", whose
-	// POSTs pass the cross-origin check even when the Host header differs
-	// (a proxy that rewrites it). Zero: none.
-	TrustedOrigins []string
-
-	// OnLogin decides what a verified login means for the application: find
-	// or create the account, refuse the person. It returns the data to keep
-	// in the session (at most MaxUserData bytes; User.Data). It may set
-	// headers and cookies, and may write the response itself (the identity
-	// page); otherwise the Handler redirects to "next". An error refuses the
-	// login: nobody is signed in and OnError gets an ErrApplication. The
-	// Login holds the identity: show it, never store what you do not need.
-	// Zero: nothing is kept but the User.
-	OnLogin func(w http.ResponseWriter, r *http.Request, login *franceconnect.Login) (data string, err error)
-	// OnLogout is called when the user asks to log out, after the Handler
-	// forgot the user and before it redirects to FranceConnect: end the
-	// application's own session there. user is who was signed in, nil when
-	// nobody was. It may set headers and cookies; what it writes is
-	// dropped. Zero: nothing.
-	OnLogout func(w http.ResponseWriter, r *http.Request, user *User)
-	// OnError writes the error page of a failed step. Zero: Problem's
-	// ServeHTTP, a plain French page.
-	OnError func(w http.ResponseWriter, r *http.Request, p *Problem)
-
-	// Now returns the current time. Zero: time.Now.
-	Now func() time.Time
-	// Logger receives one event per failed step, with its path, status and
-	// error categories, never personal data or tokens. Zero: nothing.
-	Logger *slog.Logger
-}
-
-// Handler serves the FranceConnect routes of an FS: login, callback,
-// logout, logout callback, and optionally the keys and sector identifier
-// documents. It is an http.Handler, immutable after New and safe for
-// concurrent use. Any number of instances built with the same Config (same
-// SessionKeys, or the same shared Store) serve one user interchangeably.
+// Handler serves the routes of one door of an FS: login, callback, logout,
+// logout callback, and optionally the keys and sector identifier documents.
+// It is an http.Handler, immutable after New and safe for concurrent use.
+// Any number of instances built with the same Config (same SessionKeys,
+// the same shared Store or Revocations) serve one user interchangeably.
 type Handler struct {
-	cfg        Config
-	client     *franceconnect.Client
-	store      Store
-	now        func() time.Time
-	log        *slog.Logger
-	cookieName string
-	secure     bool
-	origin     *url.URL // scheme and host of the registered callback
-	patterns   []string
-	serve      http.Handler
+	cfg         Config
+	client      *franceconnect.Client
+	door        Door
+	sealer      *sealer
+	store       Store
+	revocations Revocations
+	now         func() time.Time
+	log         *slog.Logger
+	cookieName  string
+	binding     []byte   // what the cookie and stored sessions are bound to
+	secure      bool     // https: Secure cookie and full-origin checks
+	origin      *url.URL // scheme and host of the registered callback
+	trusted     []string // TrustedOrigins
+	patterns    []string
+	serve       http.Handler
 }
 
 // New validates cfg and returns the Handler. Errors wrap
@@ -135,8 +41,8 @@ func New(cfg Config) (*Handler, error) {
 	if h.client == nil {
 		return nil, configError("Client is required")
 	}
-	steps := []func() error{h.setDefaults, h.setStore, h.setRoutes}
-	for _, step := range steps {
+	h.door = doorOf(h.client)
+	for _, step := range []func() error{h.setDefaults, h.setOrigin, h.setCookie, h.setRoutes} {
 		if err := step(); err != nil {
 			return nil, err
 		}
@@ -144,60 +50,8 @@ func New(cfg Config) (*Handler, error) {
 	return h, nil
 }
 
-func configError(format string, args ...any) error {
-	return fmt.Errorf("%w: fchttp: "+format, append([]any{franceconnect.ErrConfig}, args...)...)
-}
-
-func (h *Handler) setDefaults() error {
-	c := &h.cfg
-	c.LoginPath = cmp.Or(c.LoginPath, "/login")
-	c.LogoutPath = cmp.Or(c.LogoutPath, "/logout")
-	c.HomePath = cmp.Or(c.HomePath, "/")
-	c.LoggedOutPath = cmp.Or(c.LoggedOutPath, c.HomePath)
-	for name, p := range map[string]string{"HomePath": c.HomePath, "LoggedOutPath": c.LoggedOutPath} {
-		if !localPath(p) {
-			return configError("%s %q is not a path of this site", name, p)
-		}
-	}
-	switch {
-	case c.SessionLifetime == 0:
-		c.SessionLifetime = DefaultSessionLifetime
-	case c.SessionLifetime < time.Minute:
-		return configError("SessionLifetime %v is below one minute", c.SessionLifetime)
-	}
-	if a := c.AuthRequest; a.State != "" || a.Nonce != "" || a.PromptLogin {
-		return configError("AuthRequest: State, Nonce and PromptLogin are set by the Handler")
-	}
-	if h.now == nil {
-		h.now = time.Now
-	}
-	if h.log == nil {
-		h.log = slog.New(slog.DiscardHandler)
-	}
-	return nil
-}
-
-func (h *Handler) setStore() error {
-	switch c := h.cfg; {
-	case c.Store != nil && len(c.SessionKeys) > 0:
-		return configError("SessionKeys and Store are exclusive")
-	case c.Store != nil:
-		h.store = c.Store
-	case len(c.SessionKeys) == 0:
-		return configError("SessionKeys or Store is required")
-	default:
-		s, err := newSealedCookies(c.SessionKeys, h.now)
-		if err != nil {
-			return err
-		}
-		h.store = s
-	}
-	return nil
-}
-
-// setRoutes derives the callback paths and the cookie from the Client's
-// URLs and builds the routes behind the cross-origin check.
-func (h *Handler) setRoutes() error {
+// setOrigin takes the site's origin from the Client's URLs.
+func (h *Handler) setOrigin() error {
 	cb, err := url.Parse(h.client.RedirectURL())
 	if err != nil {
 		return configError("Client.RedirectURL: %v", err)
@@ -209,12 +63,16 @@ func (h *Handler) setRoutes() error {
 	if cb.Scheme != out.Scheme || cb.Host != out.Host {
 		return configError("the Client's RedirectURL and PostLogoutRedirectURL must share one origin: the session cookie belongs to one host")
 	}
-	h.origin = &url.URL{Scheme: cb.Scheme, Host: cb.Host}
+	h.origin = &url.URL{Scheme: cb.Scheme, Host: strings.ToLower(cb.Host)}
 	h.secure = cb.Scheme == "https"
-	h.cookieName = "fs_session"
-	if h.secure {
-		h.cookieName = "__Host-fs_session"
-	}
+	return nil
+}
+
+// setRoutes builds the routes behind the cross-origin checks: the callback
+// paths come from the Client's URLs.
+func (h *Handler) setRoutes() error {
+	cb, _ := url.Parse(h.client.RedirectURL()) // parsed by setOrigin
+	out, _ := url.Parse(h.client.PostLogoutRedirectURL())
 	mux := http.NewServeMux()
 	routes := []struct {
 		pattern string
@@ -227,24 +85,16 @@ func (h *Handler) setRoutes() error {
 		{"GET " + pathOf(out), h.serveLogoutCallback},
 	}
 	for _, rt := range routes {
-		if err := h.handle(mux, rt.pattern, rt.handler); err != nil {
+		if err := h.handle(mux, rt.pattern, private(rt.handler)); err != nil {
 			return err
 		}
 	}
 	if err := h.setDocuments(mux); err != nil {
 		return err
 	}
-	cop := http.NewCrossOriginProtection()
-	for _, o := range h.cfg.TrustedOrigins {
-		if err := cop.AddTrustedOrigin(o); err != nil {
-			return configError("TrustedOrigins: %v", err)
-		}
-	}
-	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.fail(w, r, nil, stepOf(h, r), ErrCrossOrigin)
-	}))
-	h.serve = cop.Handler(mux)
-	return nil
+	serve, err := h.protect(mux)
+	h.serve = serve
+	return err
 }
 
 func pathOf(u *url.URL) string {
@@ -271,8 +121,12 @@ func (h *Handler) handle(mux *http.ServeMux, pattern string, handler http.Handle
 
 func (h *Handler) setDocuments(mux *http.ServeMux) error {
 	c := h.cfg
-	if (c.KeysPath == "") != (len(c.DecryptionKeys) == 0) {
-		return configError("KeysPath and DecryptionKeys go together")
+	switch {
+	case c.KeysPath != "" && len(c.DecryptionKeys) == 0:
+		return configError("KeysPath %q needs DecryptionKeys, the keys whose public part it serves "+
+			"(only FranceConnect+ encrypts to the FS: elsewhere leave KeysPath empty)", c.KeysPath)
+	case c.KeysPath == "" && len(c.DecryptionKeys) > 0:
+		return configError("DecryptionKeys are served at KeysPath: set it")
 	}
 	if c.KeysPath != "" {
 		keys, err := franceconnect.KeysHandler(c.DecryptionKeys)
@@ -301,9 +155,12 @@ func (h *Handler) setDocuments(mux *http.ServeMux) error {
 // "GET /login", "POST /logout", "GET /callback".
 func (h *Handler) Patterns() []string { return slices.Clone(h.patterns) }
 
+// Door returns the platform, issuer and client_id of the Handler's Client.
+func (h *Handler) Door() Door { return h.door }
+
 // Register mounts the Handler on mux under each of its Patterns. It panics,
 // like http.ServeMux.Handle, when a pattern conflicts with one already
-// registered.
+// registered. A site with several doors uses RegisterDoors instead.
 func (h *Handler) Register(mux *http.ServeMux) {
 	for _, p := range h.patterns {
 		mux.Handle(p, h)
@@ -311,15 +168,6 @@ func (h *Handler) Register(mux *http.ServeMux) {
 }
 
 // ServeHTTP serves the Handler's routes; POSTs from another origin are
-// refused with 403 (http.CrossOriginProtection). Other paths are 404.
+// refused with 403 (http.CrossOriginProtection, and over https the full
+// origin). Other paths are 404.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.serve.ServeHTTP(w, r) }
-
-// User returns who is signed in on r's session, or nil. The error is
-// non-nil only when the Store fails.
-func (h *Handler) User(r *http.Request) (*User, error) {
-	s, err := h.load(r)
-	if err != nil || s.rec.User == nil || s.rec.User.Expiry <= h.now().Unix() {
-		return nil, err
-	}
-	return s.rec.User.public(), nil
-}

@@ -7,6 +7,7 @@ import (
 	"html"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync/atomic"
@@ -92,7 +93,7 @@ func (e *env) newApp(edit func(*fchttp.Config)) *app {
 	e.t.Helper()
 	cfg := fchttp.Config{
 		Client: e.client(), SessionKeys: e.ring,
-		OnLogin: func(w http.ResponseWriter, r *http.Request, l *franceconnect.Login) (string, error) {
+		OnLogin: func(w http.ResponseWriter, r *http.Request, l *franceconnect.Login) (any, error) {
 			return l.Identity.GivenName, nil
 		},
 	}
@@ -116,7 +117,7 @@ func mount(fc *fchttp.Handler) *app {
 // page shows who is signed in with the logout form, or the login link and
 // form.
 func (a *app) page(w http.ResponseWriter, r *http.Request) {
-	u, err := a.fc.User(r)
+	u, err := a.fc.User(w, r)
 	switch {
 	case err != nil:
 		http.Error(w, "store unavailable", http.StatusServiceUnavailable)
@@ -126,8 +127,54 @@ func (a *app) page(w http.ResponseWriter, r *http.Request) {
 <input type="radio" name="acr" value="eidas3"><button>S'identifier avec FranceConnect+</button></form>`)
 	default:
 		fmt.Fprintf(w, `<p>Bonjour %s (%s)</p><form method="post" action="/logout"><button>Se déconnecter</button></form>`,
-			html.EscapeString(u.Data), u.ACR)
+			html.EscapeString(dataOf(u)), u.ACR)
 	}
+}
+
+// stringOfJSONSize is a string of quotes, "<", "&" and accents that takes
+// n bytes in JSON.
+func stringOfJSONSize(n int) string {
+	n -= 2 // the quotes
+	return strings.Repeat("\"<&é", n/6) + strings.Repeat("x", n%6) // \" is 2 bytes, é 2
+}
+
+// dataOf is the string OnLogin kept.
+func dataOf(u *fchttp.User) string {
+	var s string
+	if err := u.Decode(&s); err != nil {
+		return "<" + err.Error() + ">"
+	}
+	return s
+}
+
+// userOf is Handler.User for a request carrying the session cookie value.
+func userOf(t *testing.T, fc *fchttp.Handler, value string) *fchttp.User {
+	t.Helper()
+	return userAt(t, fc, &value)
+}
+
+// userAt is userOf for a browser that keeps *value up to date with the
+// cookie the Handler sets.
+func userAt(t *testing.T, fc *fchttp.Handler, value *string) *fchttp.User {
+	t.Helper()
+	return userNamed(t, fc, "__Host-fs_session", value)
+}
+
+// userNamed is userAt for the cookie named name.
+func userNamed(t *testing.T, fc *fchttp.Handler, name string, value *string) *fchttp.User {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, site+"/", nil)
+	require.NoError(t, err)
+	req.AddCookie(&http.Cookie{Name: name, Value: *value})
+	rec := httptest.NewRecorder()
+	user, err := fc.User(rec, req)
+	require.NoError(t, err)
+	for _, c := range rec.Result().Cookies() {
+		if c.Name == name {
+			*value = c.Value
+		}
+	}
+	return user
 }
 
 // user is a scripted user of h, served in-process at site.

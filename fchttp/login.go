@@ -1,7 +1,7 @@
 package fchttp
 
 import (
-	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -72,7 +72,7 @@ func (h *Handler) begin(w http.ResponseWriter, r *http.Request, s *session, req 
 	if err != nil {
 		return err
 	}
-	s.rec.addLogin(pendingLogin{
+	s.env.addLogin(pendingLogin{
 		State: auth.State, Nonce: auth.Nonce, ACR: auth.ACR, ACRs: auth.ACRs, Verifier: auth.CodeVerifier,
 		Prompt: req.PromptLogin, Next: next, Expiry: h.now().Add(LoginTimeout).Unix(),
 	})
@@ -94,7 +94,7 @@ func (h *Handler) serveCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	query := r.URL.Query()
-	p, err := s.rec.takeLogin(query.Get("state"), h.now())
+	p, err := s.env.takeLogin(query.Get("state"), h.now())
 	if err != nil {
 		h.fail(w, r, s, stepLogin, err)
 		return
@@ -116,73 +116,78 @@ func (h *Handler) serveCallback(w http.ResponseWriter, r *http.Request) {
 	h.complete(w, r, s, p.Next, login)
 }
 
-// complete runs OnLogin and signs the user in: the session keeps the user
-// and the logout hint, then the browser gets the hook's page or goes to next.
+// complete signs the user in: it ends the session the browser had, lets
+// OnLogin decide (a refusal or a panic leaves nobody signed in), starts
+// the new session under a new id, then sends the hook's page or goes to
+// next.
 func (h *Handler) complete(w http.ResponseWriter, r *http.Request, s *session, next string, login *franceconnect.Login) {
-	now := h.now()
-	u := &storedUser{
-		Subject: login.IDToken.Subject, ACR: login.IDToken.ACR,
-		Expiry: now.Add(h.cfg.SessionLifetime).Unix(), Hint: string(login.IDToken.Hint()),
+	if err := h.endSession(r.Context(), s); err != nil {
+		h.fail(w, r, s, stepLogin, err)
+		return
 	}
+	page := newDeferred()
+	data, err := h.onLogin(page, r, login)
+	if err != nil {
+		h.fail(w, r, s, stepLogin, err)
+		return
+	}
+	u := &storedUser{Subject: login.IDToken.Subject, ACR: login.IDToken.ACR, Hint: string(login.IDToken.Hint()), Data: data}
 	if t := login.IDToken.AuthTime; !t.IsZero() {
 		u.AuthTime = t.Unix()
 	}
-	page := &deferredResponse{header: make(http.Header)}
-	if h.cfg.OnLogin != nil {
-		data, err := h.cfg.OnLogin(page, r, login)
-		if err == nil && len(data) > MaxUserData {
-			err = fmt.Errorf("OnLogin returned %d bytes of data, at most %d", len(data), MaxUserData)
-		}
-		if err != nil {
-			h.fail(w, r, s, stepLogin, fmt.Errorf("%w: %w", ErrApplication, err))
-			return
-		}
-		u.Data = []byte(data)
+	s.env.Logout = nil
+	err = h.replaceSession(r.Context(), s, u)
+	if err == nil {
+		err = h.save(w, r, s)
 	}
-	s.rec.User, s.rec.Logout = u, nil
-	if err := h.save(w, r, s); err != nil {
-		h.fail(w, r, nil, stepLogin, err)
+	if err != nil {
+		s.user, s.create = nil, false
+		h.fail(w, r, s, stepLogin, err)
 		return
 	}
-	if page.copyHeader(w); page.status != 0 {
+	page.copyHeader(w)
+	setPrivate(w.Header())
+	if page.status != 0 {
 		page.send(w)
 		return
 	}
 	redirect(w, next)
 }
 
-// deferredResponse records what a hook writes, so that the Handler can save
-// the session, which sets a cookie, before the response goes out.
-type deferredResponse struct {
-	header http.Header
-	status int
-	body   bytes.Buffer
-}
-
-func (d *deferredResponse) Header() http.Header { return d.header }
-
-func (d *deferredResponse) WriteHeader(status int) {
-	if d.status == 0 {
-		d.status = status
+// onLogin runs OnLogin and returns its data in JSON, within the limit of
+// the session's storage: a refusal, a panic or data that does not encode
+// is an ErrApplication, data too large an ErrSessionTooLarge naming its
+// size and the limit.
+func (h *Handler) onLogin(w http.ResponseWriter, r *http.Request, l *franceconnect.Login) (json.RawMessage, error) {
+	if h.cfg.OnLogin == nil {
+		return nil, nil
 	}
-}
-
-func (d *deferredResponse) Write(b []byte) (int, error) {
-	d.WriteHeader(http.StatusOK)
-	return d.body.Write(b)
-}
-
-// copyHeader adds the recorded headers to w's.
-func (d *deferredResponse) copyHeader(w http.ResponseWriter) {
-	for k, v := range d.header {
-		w.Header()[k] = append(w.Header()[k], v...)
+	var data any
+	err := safely("OnLogin", func() (err error) {
+		data, err = h.cfg.OnLogin(w, r, l)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrApplication, err)
 	}
+	b, err := marshal(data)
+	switch limit := h.maxUserData(); {
+	case err != nil:
+		return nil, fmt.Errorf("%w: OnLogin's data does not encode in JSON: %w", ErrApplication, err)
+	case string(b) == "null":
+		return nil, nil
+	case len(b) > limit:
+		return nil, &sizeError{what: "OnLogin's data in JSON", size: len(b), limit: limit}
+	}
+	return b, nil
 }
 
-// send writes the recorded status and body.
-func (d *deferredResponse) send(w http.ResponseWriter) {
-	w.WriteHeader(d.status)
-	_, _ = w.Write(d.body.Bytes())
+// maxUserData is MaxUserData, or MaxStoredUserData with a Store.
+func (h *Handler) maxUserData() int {
+	if h.store != nil {
+		return MaxStoredUserData
+	}
+	return MaxUserData
 }
 
 // redirect answers 303 See Other to to, which is either a path checked by

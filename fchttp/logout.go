@@ -1,30 +1,42 @@
 package fchttp
 
 import (
+	"fmt"
 	"net/http"
 
 	"github.com/go-franceconnect/franceconnect"
 )
 
-// serveLogout ends the session here, then sends the browser to
-// FranceConnect's session/end with the logout hint (spec §11): FranceConnect
-// needs its own cookie, so the logout is a browser redirect, never a call
-// from the server. Without a signed-in user it just goes home.
+// serveLogout ends the session here (deleted from the Store or revoked,
+// whenever the site has shared state), lets OnLogout end the
+// application's, then sends the browser to FranceConnect's session/end
+// with the logout hint (spec §11): FranceConnect needs its own cookie, so
+// the logout is a browser redirect, never a call from the server. Without
+// a signed-in user it just goes home.
 func (h *Handler) serveLogout(w http.ResponseWriter, r *http.Request) {
 	s, err := h.load(r)
-	if err != nil {
+	if err != nil { // this browser forgets the session all the same
+		http.SetCookie(w, &http.Cookie{Name: h.cookieName, Path: "/", MaxAge: -1, HttpOnly: true, Secure: h.secure, SameSite: http.SameSiteLaxMode})
 		h.fail(w, r, nil, stepLogout, err)
 		return
 	}
 	var user *User
 	hint := ""
-	if u := s.rec.User; u != nil && u.Expiry > h.now().Unix() {
-		user, hint = u.public(), u.Hint
+	if u := s.user; u != nil {
+		user, hint = u.public(h.door), u.Hint
 	}
-	s.rec.User, s.rec.Logout = nil, nil
+	s.env.Logout = nil
+	if err := h.endSession(r.Context(), s); err != nil {
+		h.fail(w, r, s, stepLogout, err) // the cookie forgets the session all the same
+		return
+	}
 	if h.cfg.OnLogout != nil {
-		hook := &deferredResponse{header: make(http.Header)}
-		h.cfg.OnLogout(hook, r, user)
+		hook := newDeferred()
+		err := safely("OnLogout", func() error { h.cfg.OnLogout(hook, r, user); return nil })
+		if err != nil {
+			h.fail(w, r, s, stepLogout, fmt.Errorf("%w: %w", ErrApplication, err))
+			return
+		}
 		hook.copyHeader(w)
 	}
 	to := h.cfg.HomePath
@@ -34,7 +46,7 @@ func (h *Handler) serveLogout(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, r, s, stepLogout, err)
 			return
 		}
-		s.rec.Logout = &pendingLogout{State: lr.State, Expiry: h.now().Add(LoginTimeout).Unix()}
+		s.env.Logout = &pendingLogout{State: lr.State, Expiry: h.now().Add(LoginTimeout).Unix()}
 		to = lr.URL
 	}
 	if err := h.save(w, r, s); err != nil {
@@ -53,10 +65,10 @@ func (h *Handler) serveLogoutCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	state := ""
-	if lo := s.rec.Logout; lo != nil && lo.Expiry > h.now().Unix() {
+	if lo := s.env.Logout; lo != nil {
 		state = lo.State
 	}
-	s.rec.Logout = nil
+	s.env.Logout = nil
 	if err := h.client.LogoutCallback(r.URL.Query(), state); err != nil {
 		h.fail(w, r, s, stepLogout, err)
 		return

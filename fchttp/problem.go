@@ -2,6 +2,7 @@ package fchttp
 
 import (
 	"errors"
+	"fmt"
 	"html/template"
 	"net/http"
 
@@ -20,16 +21,22 @@ var (
 	// login started. It comes with franceconnect.ErrStateMismatch.
 	ErrLoginExpired = errors.New("fchttp: the login in progress has expired")
 	// ErrCrossOrigin reports a POST from another origin (CSRF), refused by
-	// http.CrossOriginProtection.
+	// http.CrossOriginProtection or, over https, by the full-origin check.
 	ErrCrossOrigin = errors.New("fchttp: cross-origin request refused")
-	// ErrStore reports a Store that failed to load, save or delete.
+	// ErrStore reports a Store or Revocations that failed to load, save,
+	// delete or check.
 	ErrStore = errors.New("fchttp: session store failed")
-	// ErrSessionTooLarge reports a session above MaxSessionBytes, or a
-	// sealed cookie above the 4 KB browsers keep.
+	// ErrSessionTooLarge reports data OnLogin returned above MaxUserData
+	// (MaxStoredUserData with a Store), a session above MaxSessionBytes, or
+	// a sealed cookie above the 4 KB browsers keep; the message names the
+	// size and the limit.
 	ErrSessionTooLarge = errors.New("fchttp: session too large")
-	// ErrApplication wraps the error returned by OnLogin: the application
-	// refused the person or failed to open its own session.
+	// ErrApplication wraps the error returned by OnLogin, or reports a hook
+	// that panicked: the application refused the person or failed.
 	ErrApplication = errors.New("fchttp: the application refused the login")
+	// ErrNoSharedState reports Handler.LogoutEverywhere on a Handler with
+	// neither Store nor Revocations: a sealed cookie cannot be recalled.
+	ErrNoSharedState = errors.New("fchttp: no shared state (Store or Revocations) to end sessions on other devices")
 )
 
 // Problem is a failed step as the user sees it: a status, a French title
@@ -85,7 +92,9 @@ func stepOf(h *Handler, r *http.Request) step {
 }
 
 // fail saves what the session must remember despite the failure (a login
-// in progress is consumed whatever happens), then writes the error page.
+// in progress is consumed whatever happens, an ended session stays ended),
+// then writes the error page, with Problem's page when OnError panics
+// before writing.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, s *session, st step, err error) {
 	if s != nil {
 		if serr := h.save(w, r, s); serr != nil {
@@ -97,13 +106,23 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, s *session, st st
 	for i, c := range p.Categories {
 		names[i] = c.Name
 	}
-	h.log.Warn("fchttp: step failed", "path", r.URL.Path, "status", p.Status, "categories", names)
-	w.Header().Set("Cache-Control", "no-store")
-	if h.cfg.OnError != nil {
-		h.cfg.OnError(w, r, p)
+	attrs := []any{"path", r.URL.Path, "status", p.Status, "categories", names}
+	if se := (*sizeError)(nil); errors.As(err, &se) {
+		attrs = append(attrs, "size", se.size, "limit", se.limit)
+	}
+	h.log.Warn("fchttp: step failed", attrs...)
+	setPrivate(w.Header())
+	if h.cfg.OnError == nil {
+		p.ServeHTTP(w, r)
 		return
 	}
-	p.ServeHTTP(w, r)
+	t := &writeTracker{ResponseWriter: w}
+	if perr := safely("OnError", func() error { h.cfg.OnError(t, r, p); return nil }); perr != nil {
+		h.log.Error("fchttp: OnError panicked", "path", r.URL.Path)
+		if !t.wrote {
+			p.ServeHTTP(w, r)
+		}
+	}
 }
 
 // explain classifies err with errors.Is and errors.As only.
@@ -114,7 +133,7 @@ func (h *Handler) explain(st step, err error) *Problem {
 		Message: brand + " n'a pas pu confirmer votre identité. Réessayez plus tard ou utilisez un autre moyen de connexion."}
 	if st == stepLogout {
 		p.Title = "Déconnexion incomplète"
-		p.Message = "Vous êtes déconnecté·e de ce service, mais " + brand + " n'a pas confirmé la fin de votre session. Fermez votre navigateur pour la terminer."
+		p.Message = "Vous êtes déconnecté de ce service, mais " + brand + " n'a pas confirmé la fin de votre session. Fermez votre navigateur pour la terminer."
 	}
 	var pe *franceconnect.ProviderError
 	var he *franceconnect.HTTPError
@@ -124,10 +143,18 @@ func (h *Handler) explain(st step, err error) *Problem {
 		p.Message = "Ce formulaire ne vient pas de ce site. Revenez à l'accueil et réessayez."
 	case errors.Is(err, ErrSessionTooLarge), errors.Is(err, ErrApplication), errors.Is(err, franceconnect.ErrConfig):
 		p.Status = http.StatusInternalServerError
-		p.Message = "Le service n'a pas pu ouvrir votre session. Réessayez plus tard ou contactez le service."
+		if st == stepLogin {
+			p.Message = "Le service n'a pas pu ouvrir votre session. Réessayez plus tard ou contactez le service."
+		}
+		if se := (*sizeError)(nil); errors.As(err, &se) {
+			p.Message += fmt.Sprintf(" Les données de la session dépassent la taille permise (%d octets, %d au plus).", se.size, se.limit)
+		}
 	case errors.Is(err, ErrStore):
 		p.Status = http.StatusServiceUnavailable
 		p.Message = "Le service est momentanément indisponible. Réessayez dans quelques instants."
+		if st == stepLogout {
+			p.Message = "Le service n'a pas pu confirmer la fin de votre session. Réessayez dans quelques instants."
+		}
 	case errors.As(err, &pe):
 		p.UserMessage = pe.UserMessage()
 		p.Message = brand + " a interrompu la connexion."
@@ -146,7 +173,7 @@ func (h *Handler) explain(st step, err error) *Problem {
 		p.Message = "Cette demande de connexion a expiré : elle doit aboutir en moins de 10 minutes. Recommencez la connexion depuis l'accueil."
 	case errors.Is(err, franceconnect.ErrStateMismatch) && st == stepLogout:
 		p.Status = http.StatusBadRequest
-		p.Message = "Cette demande de déconnexion n'est pas valide ou a déjà été utilisée. Vous êtes déconnecté·e de ce service."
+		p.Message = "Cette demande de déconnexion n'est pas valide ou a déjà été utilisée. Vous êtes déconnecté de ce service."
 	case errors.Is(err, franceconnect.ErrStateMismatch), errors.Is(err, franceconnect.ErrIssuerMismatch),
 		errors.Is(err, franceconnect.ErrInvalidCallback), errors.Is(err, franceconnect.ErrInvalidRequest):
 		p.Status = http.StatusBadRequest
@@ -155,7 +182,7 @@ func (h *Handler) explain(st step, err error) *Problem {
 		p.Message = brand + " a vérifié votre identité à un niveau de garantie inférieur à celui demandé. Recommencez avec un moyen d'identification de niveau suffisant."
 	case errors.Is(err, franceconnect.ErrACRNotAccepted):
 		p.Title = levelTitle
-		p.Message = brand + " vous a authentifié·e à un niveau de sécurité que ce service n'accepte pas. Reconnectez-vous avec un compte ou un moyen d'authentification qui l'atteint (une double authentification, par exemple), ou contactez votre administrateur."
+		p.Message = brand + " vous a authentifié à un niveau de sécurité que ce service n'accepte pas. Reconnectez-vous avec un compte ou un moyen d'authentification qui l'atteint (une double authentification, par exemple), ou contactez votre administrateur."
 	}
 	return p
 }

@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"crypto/subtle"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"net/http"
 	"slices"
 	"time"
 
@@ -17,39 +17,63 @@ const (
 	// LoginTimeout is how long a login or a logout in progress waits for
 	// FranceConnect's redirect back: ten minutes.
 	LoginTimeout = 10 * time.Minute
-	// DefaultSessionLifetime is how long a signed-in session lasts when
-	// Config.SessionLifetime is zero.
-	DefaultSessionLifetime = 12 * time.Hour
-	// MaxSessionBytes bounds the encoded session. Logins in progress are
-	// dropped, oldest first, to stay below it; a signed-in user alone takes
-	// about 1.5 KB (the logout hint is about 1 KB).
+	// MaxSessionBytes bounds the encoded cookie before sealing. Logins in
+	// progress are dropped, oldest first, to stay below it; a signed-in
+	// FranceConnect+ user alone takes about 1.6 KB in a sealed cookie (the
+	// logout hint is about 1 KB), and about 100 bytes with a Store.
 	MaxSessionBytes = 2900
-	// MaxUserData bounds the data OnLogin keeps in the session.
+	// MaxUserData bounds what OnLogin keeps, in JSON, when the session
+	// travels in the sealed cookie.
 	MaxUserData = 512
+	// MaxStoredUserData bounds what OnLogin keeps, in JSON, with a Store.
+	MaxStoredUserData = 16 << 10
 	// maxLogins is how many logins may be in progress at once (tabs).
 	maxLogins = 3
 )
 
 // User is the signed-in user as the session remembers it.
 type User struct {
-	// Subject is the sub of the id_token: stable for one person and one FS.
+	// Subject is the sub of the id_token: stable for one person and one
+	// door (pairwise on FranceConnect and FranceConnect+).
 	Subject string
 	// ACR is the level of the login: the eIDAS level on FranceConnect and
 	// FranceConnect+, one of the accepted levels on ProConnect.
 	ACR franceconnect.ACR
 	// AuthTime is when the person authenticated (zero when not sent).
 	AuthTime time.Time
-	// Expiry is when the session ends (Config.SessionLifetime after login).
+	// Door is the platform, issuer and client_id the user came through.
+	Door Door
+	// Start is when the session started: the login.
+	Start time.Time
+	// Expiry is when the session ends at the latest (SessionLifetime after
+	// Start); it ends sooner after IdleTimeout without a request.
 	Expiry time.Time
-	// Data is what OnLogin returned, e.g. an account id or a display name.
-	Data string
+	// Data is what OnLogin returned, in JSON; Decode reads it.
+	Data json.RawMessage
 }
 
-// record is what a session holds, encoded in JSON with short names.
-type record struct {
+// Decode decodes Data into v, a pointer to the type OnLogin returned.
+func (u *User) Decode(v any) error {
+	if len(u.Data) == 0 {
+		return errors.New("fchttp: the session holds no data: OnLogin returned nil")
+	}
+	return json.Unmarshal(u.Data, v)
+}
+
+// envelope is what the sealed cookie holds, in JSON with short names: the
+// logins and the logout in progress, and the signed-in session itself, or
+// with a Store its id.
+type envelope struct {
 	Logins []pendingLogin `json:"l,omitempty"`
-	User   *storedUser    `json:"u,omitempty"`
 	Logout *pendingLogout `json:"o,omitempty"`
+	User   *storedUser    `json:"u,omitempty"` // without a Store
+	Ref    *storedUserRef `json:"r,omitempty"` // with a Store
+}
+
+// storedUserRef names the session kept in a Store.
+type storedUserRef struct {
+	ID     string `json:"i"`
+	Expiry int64  `json:"e"` // the session's absolute end
 }
 
 // pendingLogin is a login between Authorize and the callback: everything
@@ -71,23 +95,35 @@ func (p pendingLogin) authState() franceconnect.AuthState {
 	return franceconnect.AuthState{State: p.State, Nonce: p.Nonce, ACR: p.ACR, ACRs: p.ACRs, CodeVerifier: p.Verifier}
 }
 
-// storedUser is a User with its logout hint: the signed id_token, kept as a
-// string because franceconnect.Token marshals as "[redacted]".
+// storedUser is a signed-in session: the User, its id, its times, and the
+// logout hint, the signed id_token kept as a string because
+// franceconnect.Token marshals as "[redacted]".
 type storedUser struct {
+	ID       string            `json:"i"`           // random session id, never shown to a Store
+	Binding  string            `json:"b,omitempty"` // with a Store: hash of the cookie, origin and door
 	Subject  string            `json:"s"`
 	ACR      franceconnect.ACR `json:"a"`
 	AuthTime int64             `json:"t,omitempty"`
-	Expiry   int64             `json:"e"`
-	Data     []byte            `json:"d,omitempty"`
+	Start    int64             `json:"st"` // Unix milliseconds
+	Expiry   int64             `json:"e"`  // absolute end, Unix seconds
+	Seen     int64             `json:"ls"` // last idle refresh, Unix seconds
+	Data     json.RawMessage   `json:"d,omitempty"`
 	Hint     string            `json:"h"`
 }
 
-func (u *storedUser) public() *User {
-	out := &User{Subject: u.Subject, ACR: u.ACR, Expiry: time.Unix(u.Expiry, 0), Data: string(u.Data)}
+func (u *storedUser) public(d Door) *User {
+	out := &User{Subject: u.Subject, ACR: u.ACR, Door: d, Start: time.UnixMilli(u.Start),
+		Expiry: time.Unix(u.Expiry, 0), Data: bytes.Clone(u.Data)}
 	if u.AuthTime != 0 {
 		out.AuthTime = time.Unix(u.AuthTime, 0)
 	}
 	return out
+}
+
+// end is when the session ends without a request: the sooner of its
+// absolute expiry and its idle deadline.
+func (u *storedUser) end(idle time.Duration) int64 {
+	return min(u.Expiry, u.Seen+int64(idle/time.Second))
 }
 
 // pendingLogout is a logout between session/end and the logout callback.
@@ -96,137 +132,102 @@ type pendingLogout struct {
 	Expiry int64  `json:"e"`
 }
 
-// prune drops what has expired.
-func (r *record) prune(now time.Time) {
+// prune drops the logins and logout in progress that have expired.
+func (e *envelope) prune(now time.Time) {
 	t := now.Unix()
-	r.Logins = slices.DeleteFunc(r.Logins, func(p pendingLogin) bool { return p.Expiry <= t })
-	if r.User != nil && r.User.Expiry <= t {
-		r.User = nil
-	}
-	if r.Logout != nil && r.Logout.Expiry <= t {
-		r.Logout = nil
+	e.Logins = slices.DeleteFunc(e.Logins, func(p pendingLogin) bool { return p.Expiry <= t })
+	if e.Logout != nil && e.Logout.Expiry <= t {
+		e.Logout = nil
 	}
 }
 
-// expiry is when the last thing the record holds expires.
-func (r *record) expiry() time.Time {
+// expiry is when the last thing the envelope holds expires; idle is the
+// idle timeout of a session it holds.
+func (e *envelope) expiry(idle time.Duration) time.Time {
 	var t int64
-	for _, p := range r.Logins {
+	for _, p := range e.Logins {
 		t = max(t, p.Expiry)
 	}
-	if r.User != nil {
-		t = max(t, r.User.Expiry)
+	if e.Logout != nil {
+		t = max(t, e.Logout.Expiry)
 	}
-	if r.Logout != nil {
-		t = max(t, r.Logout.Expiry)
+	if e.User != nil {
+		t = max(t, e.User.end(idle))
+	}
+	if e.Ref != nil {
+		t = max(t, e.Ref.Expiry)
 	}
 	return time.Unix(t, 0)
 }
 
-func (r *record) empty() bool { return len(r.Logins) == 0 && r.User == nil && r.Logout == nil }
+func (e *envelope) empty() bool {
+	return len(e.Logins) == 0 && e.Logout == nil && e.User == nil && e.Ref == nil
+}
 
 // addLogin keeps p, dropping the oldest logins beyond maxLogins.
-func (r *record) addLogin(p pendingLogin) {
-	r.Logins = append(r.Logins, p)
-	if n := len(r.Logins) - maxLogins; n > 0 {
-		r.Logins = slices.Delete(r.Logins, 0, n)
+func (e *envelope) addLogin(p pendingLogin) {
+	e.Logins = append(e.Logins, p)
+	if n := len(e.Logins) - maxLogins; n > 0 {
+		e.Logins = slices.Delete(e.Logins, 0, n)
 	}
 }
 
 // takeLogin removes and returns the login in progress whose state is
 // state: single use, whatever happens next. The states are compared in
 // constant time.
-func (r *record) takeLogin(state string, now time.Time) (pendingLogin, error) {
-	i := slices.IndexFunc(r.Logins, func(p pendingLogin) bool {
+func (e *envelope) takeLogin(state string, now time.Time) (pendingLogin, error) {
+	i := slices.IndexFunc(e.Logins, func(p pendingLogin) bool {
 		return state != "" && subtle.ConstantTimeCompare([]byte(p.State), []byte(state)) == 1
 	})
 	if i < 0 {
 		return pendingLogin{}, fmt.Errorf("%w: %w", ErrLoginNotFound, franceconnect.ErrStateMismatch)
 	}
-	p := r.Logins[i]
-	r.Logins = slices.Delete(r.Logins, i, i+1)
+	p := e.Logins[i]
+	e.Logins = slices.Delete(e.Logins, i, i+1)
 	if p.Expiry <= now.Unix() {
 		return pendingLogin{}, fmt.Errorf("%w: %w", ErrLoginExpired, franceconnect.ErrStateMismatch)
 	}
 	return p, nil
 }
 
-// encode returns the record in JSON within MaxSessionBytes, dropping the
+// encode returns the envelope in JSON within MaxSessionBytes, dropping the
 // oldest logins in progress when needed.
-func (r *record) encode() ([]byte, error) {
+func (e *envelope) encode() ([]byte, error) {
 	for {
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(r); err != nil {
+		b, err := marshal(e)
+		if err != nil {
 			return nil, err
 		}
-		b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 		switch {
 		case len(b) <= MaxSessionBytes:
 			return b, nil
-		case len(r.Logins) == 0:
-			return nil, fmt.Errorf("%w: %d bytes, at most %d", ErrSessionTooLarge, len(b), MaxSessionBytes)
+		case len(e.Logins) == 0:
+			return nil, &sizeError{what: "the session", size: len(b), limit: MaxSessionBytes}
 		}
-		r.Logins = r.Logins[1:]
+		e.Logins = e.Logins[1:]
 	}
 }
 
-// session is one request's view of the browser's session.
-type session struct {
-	value string // the cookie value received, "" when none
-	rec   record
+// marshal is json.Marshal without HTML escaping.
+func marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
-// load reads the request's session. A missing, unknown, expired, tampered
-// or undecodable cookie is an empty session; only a failing Store is an
-// error.
-func (h *Handler) load(r *http.Request) (*session, error) {
-	s := &session{}
-	c, err := r.Cookie(h.cookieName)
-	if err != nil || c.Value == "" {
-		return s, nil
-	}
-	s.value = c.Value
-	data, err := h.store.Load(r.Context(), c.Value)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrStore, err)
-	}
-	if data != nil && json.Unmarshal(data, &s.rec) != nil {
-		s.rec = record{}
-	}
-	return s, nil
+// sizeError reports a value above its limit, naming both; it is an
+// ErrSessionTooLarge.
+type sizeError struct {
+	what        string
+	size, limit int
 }
 
-// save stores the session and sets the cookie, or deletes both when the
-// session holds nothing.
-func (h *Handler) save(w http.ResponseWriter, r *http.Request, s *session) error {
-	now := h.now()
-	s.rec.prune(now)
-	c := &http.Cookie{Name: h.cookieName, Path: "/", HttpOnly: true, Secure: h.secure, SameSite: http.SameSiteLaxMode}
-	if s.rec.empty() {
-		if s.value == "" {
-			return nil
-		}
-		if err := h.store.Delete(r.Context(), s.value); err != nil {
-			return fmt.Errorf("%w: %w", ErrStore, err)
-		}
-		c.MaxAge = -1
-		http.SetCookie(w, c)
-		s.value = ""
-		return nil
-	}
-	data, err := s.rec.encode()
-	if err != nil {
-		return err
-	}
-	expiry := s.rec.expiry()
-	value, err := h.store.Save(r.Context(), s.value, data, expiry)
-	if err != nil {
-		return fmt.Errorf("%w: %w", ErrStore, err)
-	}
-	c.Value, c.MaxAge = value, max(1, int((expiry.Sub(now)+time.Second-1)/time.Second))
-	http.SetCookie(w, c)
-	s.value = value
-	return nil
+func (e *sizeError) Error() string {
+	return fmt.Sprintf("%v: %s is %d bytes, at most %d", ErrSessionTooLarge, e.what, e.size, e.limit)
 }
+
+func (e *sizeError) Is(target error) bool { return target == ErrSessionTooLarge }

@@ -27,8 +27,8 @@ func main() {
 func newSite(ctx context.Context) (http.Handler, error) {
 	fc, err := fchttp.NewFromEnv(ctx, fchttp.Config{ // the same variables on every instance
 		KeysPath: "/client/keys", // the "Client keys URL": the public part of FC_KEYS
-		OnLogin: func(w http.ResponseWriter, r *http.Request, l *franceconnect.Login) (string, error) {
-			return l.Identity.GivenName, nil // what the session keeps: User.Data
+		OnLogin: func(w http.ResponseWriter, r *http.Request, l *franceconnect.Login) (any, error) {
+			return l.Identity.GivenName, nil // what the session keeps, in JSON: User.Decode reads it
 		},
 	})
 	if err != nil {
@@ -38,9 +38,10 @@ func newSite(ctx context.Context) (http.Handler, error) {
 	fc.Register(mux) // /login, POST /logout, and the paths of FC_REDIRECT_URL and FC_POST_LOGOUT_REDIRECT_URL
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		if user, _ := fc.User(r); user != nil {
+		var name string
+		if user, _ := fc.User(w, r); user != nil && user.Decode(&name) == nil { // also: no-store, idle timeout
 			fmt.Fprintf(w, `Bonjour %s <form method="post" action="/logout"><button>Se déconnecter</button></form>`,
-				html.EscapeString(user.Data))
+				html.EscapeString(name))
 			return
 		}
 		fmt.Fprint(w, `<a href="/login">S'identifier avec FranceConnect+</a>`)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/rand"
 	"encoding/base64"
 	"os"
 	"path/filepath"
@@ -12,6 +13,13 @@ import (
 	"github.com/go-franceconnect/franceconnect"
 	"github.com/go-franceconnect/franceconnect/fctest"
 )
+
+// randomKey is a session key as `head -c 32 /dev/urandom` makes one.
+func randomKey() []byte {
+	k := make([]byte, 32)
+	_, _ = rand.Read(k)
+	return k
+}
 
 // registerFS registers an FS served at site on emu, with a fresh key, and
 // sets the environment variables newSite reads, as a deployment would.
@@ -33,7 +41,27 @@ func registerFS(t *testing.T, emu *fctest.Server, site string) {
 		franceconnect.EnvClientSecret: secret, franceconnect.EnvKeys: keyFile,
 		franceconnect.EnvRedirectURL: site + "/callback", franceconnect.EnvPostLogoutRedirectURL: site + "/logout-callback",
 		franceconnect.EnvScopes: "openid given_name family_name",
-		"FS_SESSION_KEYS":       base64.StdEncoding.EncodeToString([]byte(strings.Repeat("k", 32))),
+		"FS_SESSION_KEYS":       base64.StdEncoding.EncodeToString(randomKey()),
+	} {
+		t.Setenv(k, v)
+	}
+}
+
+// registerProConnectFS registers an FS served at site on a ProConnect
+// emulator and sets the variables of a ProConnect deployment: no FC_KEYS,
+// ProConnect encrypts nothing.
+func registerProConnectFS(t *testing.T, emu *fctest.Server, site string) {
+	t.Helper()
+	secret := strings.Repeat("p", 40)
+	require.NoError(t, emu.RegisterClient(fctest.Client{ID: "minimal-pc", Secret: fctest.Secret(secret),
+		RedirectURIs: []string{site + "/callback"}, PostLogoutRedirectURIs: []string{site + "/logout-callback"},
+		SignedResponseAlg: "RS256", UserinfoSignedResponseAlg: "RS256"}))
+	for k, v := range map[string]string{
+		franceconnect.EnvEnvironment: "", franceconnect.EnvIssuer: emu.Issuer(), franceconnect.EnvPlatform: "proconnect",
+		franceconnect.EnvClientID: "minimal-pc", franceconnect.EnvClientSecret: secret, franceconnect.EnvKeys: "",
+		franceconnect.EnvRedirectURL: site + "/callback", franceconnect.EnvPostLogoutRedirectURL: site + "/logout-callback",
+		franceconnect.EnvScopes: "openid given_name usual_name email", franceconnect.EnvSigningAlg: "RS256",
+		"FS_SESSION_KEYS": base64.StdEncoding.EncodeToString(randomKey()),
 	} {
 		t.Setenv(k, v)
 	}
