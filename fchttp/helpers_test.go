@@ -132,10 +132,11 @@ func (a *app) page(w http.ResponseWriter, r *http.Request) {
 }
 
 // stringOfJSONSize is a string of quotes, "<", "&" and accents that takes
-// n bytes in JSON.
+// n bytes in JSON: 2 for the quotes around it, 6 for each `"<&é` (a quote
+// is escaped, é takes two bytes), then padding.
 func stringOfJSONSize(n int) string {
-	n -= 2 // the quotes
-	return strings.Repeat("\"<&é", n/6) + strings.Repeat("x", n%6) // \" is 2 bytes, é 2
+	n -= 2
+	return strings.Repeat("\"<&é", n/6) + strings.Repeat("x", n%6)
 }
 
 // dataOf is the string OnLogin kept.
