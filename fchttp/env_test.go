@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-franceconnect/franceconnect"
 	"github.com/go-franceconnect/franceconnect/fchttp"
+	"github.com/go-franceconnect/franceconnect/fctest"
 )
 
 // setEnv sets the variables of a deployment of the FS registered on e's
@@ -98,6 +99,8 @@ func TestNewFromEnvRefuses(t *testing.T) {
 			[]string{"session key 1 is not base64", "(from FS_SESSION_KEYS)"}},
 		{"session key too short", map[string]string{fchttp.EnvSessionKeys: base64.StdEncoding.EncodeToString(e.ring[0]) + ",AAAA"},
 			[]string{"session key 2 is 3 bytes, want 32", "(from FS_SESSION_KEYS)"}},
+		{"weak session key", map[string]string{fchttp.EnvSessionKeys: base64.StdEncoding.EncodeToString([]byte("correct horse battery staple 123"))},
+			[]string{"session key 1 is printable text", "head -c 32 /dev/urandom | base64", "(from FS_SESSION_KEYS)"}},
 		{"client secret too short, and no session keys", map[string]string{franceconnect.EnvClientSecret: "short", fchttp.EnvSessionKeys: " "},
 			[]string{"FC_CLIENT_SECRET", "FS_SESSION_KEYS is not set"}},
 	} {
@@ -117,4 +120,67 @@ func TestNewFromEnvRefuses(t *testing.T) {
 			assert.NotContains(t, err.Error(), secret)
 		})
 	}
+}
+
+// setDoorEnv sets the variables of one door of a site under prefix, for a
+// client registered on emu at base.
+func setDoorEnv(t *testing.T, emu *fctest.Server, prefix, id, base string, platform string) {
+	t.Helper()
+	reg := fctest.Client{ID: id, Secret: secret, RedirectURIs: []string{base + "/callback"},
+		PostLogoutRedirectURIs: []string{base + "/logout-callback"}}
+	vars := map[string]string{franceconnect.EnvIssuer: emu.Issuer(), franceconnect.EnvPlatform: platform,
+		franceconnect.EnvClientID: id, franceconnect.EnvClientSecret: secret,
+		franceconnect.EnvRedirectURL: base + "/callback", franceconnect.EnvPostLogoutRedirectURL: base + "/logout-callback",
+		franceconnect.EnvScopes: "openid given_name"}
+	if platform == "fcplus" {
+		key, err := franceconnect.GenerateKey(franceconnect.ECDHES, "")
+		require.NoError(t, err)
+		reg.JWKS, err = franceconnect.PublicJWKS([]franceconnect.Key{key})
+		require.NoError(t, err)
+		private, err := franceconnect.MarshalKeys([]franceconnect.Key{key})
+		require.NoError(t, err)
+		vars[franceconnect.EnvKeys] = filepath.Join(t.TempDir(), "keys.json")
+		require.NoError(t, os.WriteFile(vars[franceconnect.EnvKeys], private, 0o600))
+	} else {
+		reg.UserinfoSignedResponseAlg = "ES256"
+		vars[franceconnect.EnvScopes] = "openid given_name usual_name"
+	}
+	require.NoError(t, emu.RegisterClient(reg))
+	for k, v := range vars {
+		t.Setenv(prefix+k, v)
+	}
+}
+
+// TestNewFromEnvPrefix builds the two doors of a site from one
+// environment: CITOYEN_FC_* for FranceConnect+, AGENT_FC_* for
+// ProConnect, FS_SESSION_KEYS shared.
+func TestNewFromEnvPrefix(t *testing.T) {
+	plus, pc := fctest.New(t, fctest.Options{}), fctest.New(t, fctest.Options{Platform: fctest.ProConnect})
+	setDoorEnv(t, plus, "CITOYEN_", "citoyen", site+"/citoyen", "fcplus")
+	setDoorEnv(t, pc, "AGENT_", "agent", site+"/agent", "proconnect")
+	t.Setenv(fchttp.EnvSessionKeys, base64.StdEncoding.EncodeToString(newKey()))
+	ctx := context.Background()
+	citizens, err := fchttp.NewFromEnvPrefix(ctx, "CITOYEN_", fchttp.Config{CookieName: "citoyen",
+		LoginPath: "/citoyen/login", LogoutPath: "/citoyen/logout", KeysPath: "/citoyen/keys"})
+	require.NoError(t, err)
+	agents, err := fchttp.NewFromEnvPrefix(ctx, "AGENT_", fchttp.Config{CookieName: "agent",
+		LoginPath: "/agent/login", LogoutPath: "/agent/logout", KeysPath: "/agent/keys"})
+	require.NoError(t, err)
+	assert.Equal(t, franceconnect.FranceConnectPlus, citizens.Door().Platform)
+	assert.Equal(t, fchttp.Door{Platform: franceconnect.ProConnect, Issuer: pc.Issuer(), ClientID: "agent"}, agents.Door())
+	assert.Contains(t, citizens.Patterns(), "GET /citoyen/keys")
+	assert.NotContains(t, agents.Patterns(), "GET /agent/keys", "ProConnect publishes no keys")
+	require.NoError(t, fchttp.RegisterDoors(http.NewServeMux(), citizens, agents))
+
+	// Every problem of a door at once, each naming its prefixed variable.
+	t.Setenv("AGENT_"+franceconnect.EnvClientID, "")
+	t.Setenv("AGENT_"+franceconnect.EnvRedirectURL, "")
+	t.Setenv(fchttp.EnvSessionKeys, "")
+	_, err = fchttp.NewFromEnvPrefix(ctx, "AGENT_", fchttp.Config{CookieName: "agent"})
+	require.ErrorIs(t, err, franceconnect.ErrConfig)
+	for _, want := range []string{"AGENT_FC_CLIENT_ID is not set", "AGENT_FC_REDIRECT_URL is not set", "FS_SESSION_KEYS is not set"} {
+		assert.ErrorContains(t, err, want)
+	}
+	_, err = fchttp.NewFromEnvPrefix(ctx, "agent", fchttp.Config{})
+	assert.ErrorContains(t, err, "environment prefix")
 }

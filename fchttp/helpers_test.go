@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -70,7 +71,7 @@ func (e *env) client() *franceconnect.Client {
 	c, err := franceconnect.New(context.Background(), franceconnect.Config{
 		Issuer: e.emu.Issuer(), ClientID: clientID, ClientSecret: secret,
 		RedirectURL: site + "/callback", PostLogoutRedirectURL: site + "/logout-callback",
-		Scopes: []string{"openid", "given_name", "family_name"}, DecryptionKeys: []franceconnect.Key{e.key},
+		Scopes: []string{"openid", "given_name", "family_name", "birthdate"}, DecryptionKeys: []franceconnect.Key{e.key},
 	})
 	require.NoError(e.t, err)
 	return c
@@ -278,3 +279,5 @@ func readAll(t *testing.T, resp *http.Response) string {
 	require.NoError(t, err)
 	return string(b)
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }
