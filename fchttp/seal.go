@@ -58,18 +58,56 @@ func newSealer(keys [][]byte, binding []byte, cookieName string) (*sealer, error
 	return s, nil
 }
 
-// open returns the data sealed in value, or nil when the value does not
-// open with any key of the ring for this binding, or has expired.
+// open returns the data sealed in a cookie value, or nil when the value
+// does not open with any key of the ring for this binding, or has expired.
 func (s *sealer) open(value string, now time.Time) []byte {
 	if len(value) > s.maxSize {
 		return nil
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(value)
-	if err != nil || len(raw) < 1 || raw[0] != sealVersion {
+	if err != nil {
+		return nil
+	}
+	return s.openRaw(raw, now, s.ad)
+}
+
+// seal seals the expiry and data with the first key, as a cookie value.
+func (s *sealer) seal(data []byte, expiry time.Time) (string, error) {
+	value := base64.RawURLEncoding.EncodeToString(s.sealRaw(data, expiry, s.ad))
+	if len(value) > s.maxSize {
+		return "", &sizeError{what: "the sealed cookie", size: len(value), limit: s.maxSize}
+	}
+	return value, nil
+}
+
+// sealRecord seals a session kept in a Store, bound to its id besides the
+// cookie's binding: a copy of the Store reveals nothing, and a record
+// moved under another id opens nothing.
+func (s *sealer) sealRecord(id string, data []byte, expiry time.Time) []byte {
+	return s.sealRaw(data, expiry, s.recordAD(id))
+}
+
+// openRecord opens what sealRecord sealed, or returns nil.
+func (s *sealer) openRecord(id string, raw []byte, now time.Time) []byte {
+	return s.openRaw(raw, now, s.recordAD(id))
+}
+
+func (s *sealer) recordAD(id string) []byte {
+	return append(encodeFields([]string{"stored session", id}), s.ad...)
+}
+
+func (s *sealer) sealRaw(data []byte, expiry time.Time, ad []byte) []byte {
+	plain := binary.BigEndian.AppendUint64(make([]byte, 0, 8+len(data)), uint64(expiry.Unix()))
+	plain = append(plain, data...)
+	return s.ring[0].Seal([]byte{sealVersion}, nil, plain, ad)
+}
+
+func (s *sealer) openRaw(raw []byte, now time.Time, ad []byte) []byte {
+	if len(raw) < 1 || raw[0] != sealVersion {
 		return nil
 	}
 	for _, aead := range s.ring {
-		plain, err := aead.Open(nil, nil, raw[1:], s.ad)
+		plain, err := aead.Open(nil, nil, raw[1:], ad)
 		if err != nil || len(plain) < 8 {
 			continue
 		}
@@ -80,17 +118,6 @@ func (s *sealer) open(value string, now time.Time) []byte {
 		return plain[8:]
 	}
 	return nil
-}
-
-// seal seals the expiry and data with the first key.
-func (s *sealer) seal(data []byte, expiry time.Time) (string, error) {
-	plain := binary.BigEndian.AppendUint64(make([]byte, 0, 8+len(data)), uint64(expiry.Unix()))
-	plain = append(plain, data...)
-	value := base64.RawURLEncoding.EncodeToString(s.ring[0].Seal([]byte{sealVersion}, nil, plain, s.ad))
-	if len(value) > s.maxSize {
-		return "", &sizeError{what: "the sealed cookie", size: len(value), limit: s.maxSize}
-	}
-	return value, nil
 }
 
 // checkKeys refuses a key ring that is empty, or holds a key of the wrong

@@ -99,8 +99,7 @@ func (p pendingLogin) authState() franceconnect.AuthState {
 // logout hint, the signed id_token kept as a string because
 // franceconnect.Token marshals as "[redacted]".
 type storedUser struct {
-	ID       string            `json:"i"`           // random session id, never shown to a Store
-	Binding  string            `json:"b,omitempty"` // with a Store: hash of the cookie, origin and door
+	ID       string            `json:"i"` // random session id, never shown to a Store
 	Subject  string            `json:"s"`
 	ACR      franceconnect.ACR `json:"a"`
 	AuthTime int64             `json:"t,omitempty"`

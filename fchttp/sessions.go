@@ -3,7 +3,6 @@ package fchttp
 import (
 	"context"
 	"crypto/rand"
-	"crypto/subtle"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -72,16 +71,16 @@ func (h *Handler) signedIn(ctx context.Context, e *envelope, now time.Time) (*st
 	return u, nil
 }
 
-// loadStored reads session id from the Store; a session made for another
-// door, cookie or origin is none.
+// loadStored reads session id from the Store; a record sealed for another
+// id, door, cookie or origin, or by a key out of the ring, is none.
 func (h *Handler) loadStored(ctx context.Context, id string) (*storedUser, error) {
-	data, err := h.store.Load(ctx, idKey(id))
+	sealed, err := h.store.Load(ctx, idKey(id))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrStore, err)
 	}
 	var u storedUser
-	if data == nil || json.Unmarshal(data, &u) != nil ||
-		subtle.ConstantTimeCompare([]byte(u.ID), []byte(id)) != 1 || u.Binding != hashOf(h.binding) {
+	data := h.sealer.openRecord(id, sealed, h.now())
+	if data == nil || json.Unmarshal(data, &u) != nil || u.ID != id {
 		return nil, nil
 	}
 	return &u, nil
@@ -131,12 +130,12 @@ func (h *Handler) persist(ctx context.Context, s *session) error {
 	if h.store == nil || u == nil || !s.create && !s.update {
 		return nil
 	}
-	u.Binding = hashOf(h.binding)
 	data, err := marshal(u)
 	if err != nil {
 		return err
 	}
 	expiry := time.Unix(u.end(h.cfg.IdleTimeout), 0)
+	data = h.sealer.sealRecord(u.ID, data, expiry)
 	ok := true
 	if s.create {
 		err = h.store.Create(ctx, idKey(u.ID), subjectKey(h.door, u.Subject), data, expiry)

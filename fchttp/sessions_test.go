@@ -228,3 +228,29 @@ func TestRevocationsCheckedOnEveryRequest(t *testing.T) {
 	rev.down.Store(true)
 	assert.Equal(t, http.StatusServiceUnavailable, mustOpen(t, u, "/").Status)
 }
+
+// TestStoredSessionsAreSealed: a copy of the Store reveals nothing (no
+// name, no sub, no token), and a record moved under another session's id
+// opens nothing.
+func TestStoredSessionsAreSealed(t *testing.T) {
+	e := newEnv(t)
+	store := newMemStore()
+	a := e.newApp(func(c *fchttp.Config) { c.Store = store })
+	camille, sophie := e.user(a), e.user(a)
+	signIn(t, camille)
+	signInAs(t, sophie, "nom_usage", "Bonjour Sophie Anne")
+	store.mu.Lock()
+	require.Len(t, store.sessions, 2)
+	var ids []string
+	for id, s := range store.sessions {
+		ids = append(ids, id)
+		for _, secret := range []string{"Camille", "Sophie", e.emu.Subject(clientID, "camille"), "eyJ", "eidas"} {
+			assert.NotContains(t, string(s.data), secret)
+		}
+		assert.NotContains(t, s.subject, e.emu.Subject(clientID, "camille"))
+	}
+	store.sessions[ids[0]], store.sessions[ids[1]] = store.sessions[ids[1]], store.sessions[ids[0]]
+	store.mu.Unlock()
+	assert.Contains(t, mustOpen(t, camille, "/").Body, "Anonyme", "a record under another id opens nothing")
+	assert.Contains(t, mustOpen(t, sophie, "/").Body, "Anonyme")
+}

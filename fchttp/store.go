@@ -17,8 +17,10 @@ import (
 //
 // The Handler names sessions and people by hashes (base64url SHA-256): id
 // is the hash of a random session id that only the sealed cookie holds,
-// subject the hash of a door and a sub. A copy of the Store therefore
-// opens no session and names nobody. Implementations must be safe for
+// subject the hash of a door and a sub. It seals what it keeps with the
+// session key ring, bound to the session id, the cookie, the origin and
+// the door. A copy of the Store therefore opens no session and reveals
+// nothing of the sessions it holds. Implementations must be safe for
 // concurrent use; any error makes the request fail with 503 (ErrStore),
 // never a signed-out page.
 type Store interface {
