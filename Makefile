@@ -14,24 +14,24 @@ BUILD     := build
 
 all: test
 
-## test: go vet and the whole test suite with the race detector, then the Redis example's module (skipped with a notice without redis-server)
+## test: go vet and the whole test suite with the race detector, then the Redis module fchttp/redisstore (skipped with a notice without redis-server)
 test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
 	@$(MAKE) --no-print-directory test-redis
 
-# The Redis session store example is a module of its own (go-redis is not a
+# The Redis session store is a module of its own (go-redis is not a
 # dependency of the library): `go test ./...` from here does not enter it.
-REDIS_EXAMPLE := examples/redis-sessions
+REDIS_MODULE := fchttp/redisstore
 
 .PHONY: test-redis redis-server
-## test-redis: vet and test examples/redis-sessions against a real redis-server it starts on loopback
+## test-redis: vet and test fchttp/redisstore against a real redis-server its tests start on loopback
 test-redis:
 	@if command -v redis-server >/dev/null 2>&1; then \
-		echo "== $(REDIS_EXAMPLE) (its own module) with $$(redis-server --version | cut -d' ' -f1-3)"; \
-		cd $(REDIS_EXAMPLE) && $(GO) vet ./... && $(GO) test -race -count=1 ./...; \
+		echo "== $(REDIS_MODULE) (its own module) with $$(redis-server --version | cut -d' ' -f1-3)"; \
+		cd $(REDIS_MODULE) && $(GO) vet ./... && $(GO) test -race -count=1 ./...; \
 	else \
-		echo "SKIPPED: the tests of $(REDIS_EXAMPLE) need redis-server, which is not installed (make redis-server installs it)"; \
+		echo "SKIPPED: the tests of $(REDIS_MODULE) need redis-server, which is not installed (make redis-server installs it)"; \
 	fi
 
 ## redis-server: install Debian's redis-server when missing (needs root)
@@ -49,12 +49,12 @@ run:
 	$(GO) build -o $(BUILD)/serviceprovider ./examples/serviceprovider
 	exec $(BUILD)/serviceprovider
 
-## lint: gofmt, go vet and staticcheck
+## lint: gofmt, go vet and staticcheck, on the library and on fchttp/redisstore
 lint: $(GOBIN)/staticcheck
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GOBIN)/staticcheck ./...
-	cd $(REDIS_EXAMPLE) && $(GO) vet ./... && $(GOBIN)/staticcheck ./...
+	cd $(REDIS_MODULE) && $(GO) vet ./... && $(GOBIN)/staticcheck ./...
 
 $(GOBIN)/staticcheck:
 	$(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
