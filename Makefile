@@ -131,7 +131,7 @@ e2e-browser:
 		apt-get update && apt-get install -y chromium chromium-driver; \
 	fi
 
-## bench: verification (floor, package, go-jose, go-oidc, interleaved ratios), scaling with -cpu 1,2 and whole logins, BENCH_COUNT runs, then benchstat (build/bench/)
+## bench: verification (floor, package, go-jose, go-oidc, interleaved ratios), scaling with -cpu 1,2, whole logins, and a request with a session (sealed cookie, Redis; needs redis-server), BENCH_COUNT runs, then benchstat (build/bench/)
 # Each run executes every benchmark once, so that noise spreads over all of
 # them; BenchmarkRatio interleaves floor, package and go-jose iteration by
 # iteration and reports their ratios (x-floor, x-gojose), which benchstat
@@ -144,23 +144,29 @@ BENCH_OUT   := $(BUILD)/bench
 bench: $(GOBIN)/benchstat
 	@mkdir -p $(BENCH_OUT)
 	$(GO) test -c -o $(BENCH_OUT)/franceconnect.test .
+	cd $(REDIS_MODULE) && $(GO) test -c -o $(CURDIR)/$(BENCH_OUT)/redisstore.test .
 	@rm -f $(BENCH_OUT)/bench.txt; set -e; for i in $$(seq $(BENCH_COUNT)); do \
 		echo "run $$i of $(BENCH_COUNT)"; \
 		$(BENCH_OUT)/franceconnect.test -test.run '^$$' -test.benchmem -test.benchtime $(BENCHTIME) \
 			-test.bench '^Benchmark(Floor|Verify|GoJose|GoOIDC|Ratio|Login)$$' >>$(BENCH_OUT)/bench.txt; \
 		$(BENCH_OUT)/franceconnect.test -test.run '^$$' -test.benchmem -test.benchtime $(BENCHTIME) \
 			-test.bench '^BenchmarkVerifyParallel$$' -test.cpu 1,2 >>$(BENCH_OUT)/bench.txt; \
+		if command -v redis-server >/dev/null 2>&1; then \
+			(cd $(REDIS_MODULE) && $(CURDIR)/$(BENCH_OUT)/redisstore.test -test.run '^$$' -test.benchmem \
+				-test.benchtime $(BENCHTIME) -test.bench '^BenchmarkSessionRequest$$') >>$(BENCH_OUT)/bench.txt; \
+		else echo "SKIPPED: BenchmarkSessionRequest needs redis-server"; fi; \
 	done
 	$(GOBIN)/benchstat $(BENCH_OUT)/bench.txt | tee $(BENCH_OUT)/benchstat.txt
 
 $(GOBIN)/benchstat:
 	$(GO) install golang.org/x/perf/cmd/benchstat@$(BENCHSTAT_VERSION)
 
-## loadtest: BenchmarkLoginTLS, complete logins over TLS at 1, 16, 64 and 256 users, LOADTEST_LOGINS per level and transport; output, CPU profiles and the README's table in build/loadtest/
+## loadtest: BenchmarkLoginTLS, complete logins over TLS at 1, 16, 64 and 256 users, LOADTEST_LOGINS per level and transport; output, CPU profiles and the README's table in build/loadtest/; then BenchmarkLoginRedis, logins to a site of two instances sharing Redis at the same levels (build/loadtest/redis.txt)
 # The CPU figures come from the benchmark's own profiles (pprof labels by
 # side), the floor is measured in the same run under the same load, so the
 # whole table comes from one invocation. About 10 minutes on 2 cores.
 LOADTEST_LOGINS ?= 3000
+LOADTEST_REDIS_LOGINS ?= 1000
 LOADTEST_OUT    := $(BUILD)/loadtest
 
 .PHONY: loadtest
@@ -171,6 +177,10 @@ loadtest:
 	$(LOADTEST_OUT)/franceconnect.test -test.run '^$$' -test.bench '^BenchmarkLoginTLS$$' -test.benchmem \
 		-test.benchtime $(LOADTEST_LOGINS)x -loadtest.profiles $(CURDIR)/$(LOADTEST_OUT) | tee $(LOADTEST_OUT)/bench.txt
 	@awk -f scripts/loadtest/table.awk $(LOADTEST_OUT)/bench.txt | tee $(LOADTEST_OUT)/table.md
+	@if command -v redis-server >/dev/null 2>&1; then \
+		cd $(REDIS_MODULE) && $(GO) test -run '^$$' -bench '^BenchmarkLoginRedis$$' -benchtime $(LOADTEST_REDIS_LOGINS)x . \
+			| tee $(CURDIR)/$(LOADTEST_OUT)/redis.txt; \
+	else echo "SKIPPED: BenchmarkLoginRedis needs redis-server (make redis-server installs it)"; fi
 
 ## emulator: build the FranceConnect+ emulator program into build/fcemulator (README, "For FS in other languages")
 .PHONY: emulator

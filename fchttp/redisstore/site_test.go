@@ -47,7 +47,7 @@ func newFS(t testing.TB, emu *fctest.Server, base string) *fs {
 		RedirectURIs: []string{base + "/callback"}, PostLogoutRedirectURIs: []string{base + "/logout-callback"}}))
 	ring := make([]byte, fchttp.KeySize)
 	_, _ = rand.Read(ring)
-	return &fs{t: t, emu: emu, ring: [][]byte{ring}, prefix: "site:" + strings.ReplaceAll(t.Name(), "/", "-") + ":",
+	return &fs{t: t, emu: emu, ring: [][]byte{ring}, prefix: "site:" + strings.NewReplacer("/", "-", "=", "-", " ", "_").Replace(t.Name()) + ":",
 		cfg: franceconnect.Config{Issuer: emu.Issuer(), ClientID: "redis-fs", ClientSecret: franceconnect.Secret(secret),
 			RedirectURL: base + "/callback", PostLogoutRedirectURL: base + "/logout-callback",
 			Scopes: []string{"openid", "given_name", "family_name"}, DecryptionKeys: []franceconnect.Key{key}}}
@@ -60,8 +60,8 @@ type instance struct {
 }
 
 // instance starts one instance of the site: its own Client and its own
-// connection to the shared Redis at addr, used as mode says ("store" or
-// "revocations"); edit may change its Config.
+// connection to the shared Redis at addr, used as mode says ("store",
+// "revocations" or "none"); edit may change its Config.
 func (f *fs) instance(mode, addr string, edit func(*fchttp.Config)) *instance {
 	f.t.Helper()
 	rdb := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1, DialTimeout: time.Second})
@@ -74,9 +74,10 @@ func (f *fs) instance(mode, addr string, edit func(*fchttp.Config)) *instance {
 		OnLogin: func(w http.ResponseWriter, r *http.Request, l *franceconnect.Login) (any, error) {
 			return l.Identity.GivenName + " " + l.Identity.FamilyName, nil
 		}}
-	if mode == "store" {
+	switch mode {
+	case "store":
 		cfg.Store = store
-	} else {
+	case "revocations":
 		cfg.Revocations = store
 	}
 	if edit != nil {
