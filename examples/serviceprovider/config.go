@@ -10,145 +10,136 @@ import (
 	"net/url"
 	"os"
 	"strconv"
+	"strings"
 
 	"github.com/go-franceconnect/franceconnect"
 	"github.com/go-franceconnect/franceconnect/fchttp"
-	"github.com/go-franceconnect/franceconnect/fctest"
 )
 
 // Variables read by the site itself; the FC_* ones are read by
-// franceconnect.ConfigFromEnv.
+// franceconnect.ConfigFromEnv, or under the prefixes CITOYEN_ and AGENT_
+// by franceconnect.ConfigFromEnvPrefix.
 const (
 	envAddr        = "ADDR"                // listen address, default 127.0.0.1:8080
 	envSessionKeys = fchttp.EnvSessionKeys // comma-separated base64 32-byte keys, newest first
 	envRequestAMR  = "REQUEST_AMR"         // "false" to stop asking for the amr claim
 )
 
-// demoClientID is the FS registered on the embedded emulator.
+// The doors of the two-door site, and the prefixes of their variables.
+const (
+	citizenDoor = "citoyen"
+	agentDoor   = "agent"
+)
+
+// demoClientID is the FS registered on the embedded emulators.
 const demoClientID = "fs-exemple"
 
-// keysPath is where the site serves its "Client keys URL".
+// keysPath is where a FranceConnect+ door serves its "Client keys URL".
 const keysPath = "/client/.well-known/keys"
 
-// app is the running site: one FranceConnect or ProConnect client and its
-// web layer.
+// app is the running site: one door, or two (citizens on FranceConnect+,
+// agents on ProConnect).
 type app struct {
-	client *franceconnect.Client
-	fc     *fchttp.Handler
-	emu    *fctest.Server // the embedded emulator; nil against a real provider
-	log    *slog.Logger
-	// levels are the ProConnect levels a login accepts by default (nil:
-	// any level, or another platform).
-	levels []franceconnect.ACR
-	// homeURL is the URL to open in a browser: the origin of the redirect URL.
+	doors []*door
+	log   *slog.Logger
+	// homeURL is the URL to open in a browser: the origin of the redirect URLs.
 	homeURL string
 	// formAction lists the origins the site's forms may end up on (CSP).
 	formAction string
 }
 
-// newApp builds the site that will be served on ln. With FC_ENVIRONMENT or
-// FC_ISSUER set it uses franceconnect.ConfigFromEnv; otherwise it starts the
-// fctest emulator, as FranceConnect+ or with FC_PLATFORM=proconnect as
-// ProConnect, and registers itself there. Call close when done.
+// newApp builds the site that will be served on ln, with its doors:
+//   - FC_ENVIRONMENT or FC_ISSUER set: one door, from franceconnect.ConfigFromEnv;
+//   - CITOYEN_FC_… or AGENT_FC_… set: a door for each prefix set, from
+//     franceconnect.ConfigFromEnvPrefix;
+//   - FC_PLATFORM set: one door on the embedded emulator of that platform;
+//   - otherwise the two doors on two embedded emulators.
+//
+// Call close when done.
 func newApp(ctx context.Context, ln net.Listener, log *slog.Logger) (*app, error) {
 	a := &app{log: log}
-	if err := a.init(ctx, ln); err != nil {
+	if err := a.init(ctx, siteURL(ln)); err != nil {
 		a.close()
 		return nil, err
 	}
 	return a, nil
 }
 
-func (a *app) init(ctx context.Context, ln net.Listener) error {
+func (a *app) init(ctx context.Context, site string) error {
 	keys, err := sessionKeys(a.log)
 	if err != nil {
 		return err
 	}
-	var cfg franceconnect.Config
-	if os.Getenv(franceconnect.EnvEnvironment) != "" || os.Getenv(franceconnect.EnvIssuer) != "" {
-		cfg, err = franceconnect.ConfigFromEnv()
-	} else {
-		cfg, err = a.startEmulator(siteURL(ln))
-	}
+	specs, err := doorSpecs()
 	if err != nil {
 		return err
 	}
-	cfg.Logger, a.levels = a.log, cfg.AcceptedACRs
-	if a.client, err = franceconnect.New(ctx, cfg); err != nil {
-		if a.emu != nil && cfg.Platform == franceconnect.ProConnect {
-			return fmt.Errorf("the embedded ProConnect emulator's settings (%s, %s, %s): %w",
-				franceconnect.EnvACR, franceconnect.EnvSigningAlg, franceconnect.EnvUserInfo, err)
+	origins := []string{"'self'"}
+	for _, spec := range specs {
+		d, err := a.openDoor(ctx, spec, site, keys, len(specs) > 1)
+		if d != nil {
+			a.doors = append(a.doors, d)
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		issuer, _ := url.Parse(d.client.Issuer())
+		origins = append(origins, issuer.Scheme+"://"+issuer.Host)
 	}
-	web := fchttp.Config{
-		Client: a.client, SessionKeys: keys, LoggedOutPath: "/deconnecte",
-		OnLogin: a.onLogin, OnError: a.onError, Logger: a.log,
-	}
-	if len(cfg.DecryptionKeys) > 0 {
-		web.KeysPath, web.DecryptionKeys = keysPath, cfg.DecryptionKeys
-	}
-	if os.Getenv(envRequestAMR) != "false" {
-		web.AuthRequest.Claims = franceconnect.RequestAMR()
-	}
-	if a.fc, err = fchttp.New(web); err != nil {
-		return err
-	}
-	redirect, _ := url.Parse(cfg.RedirectURL) // validated by New
-	issuer, _ := url.Parse(a.client.Issuer())
+	redirect, _ := url.Parse(a.doors[0].client.RedirectURL()) // validated by New
 	a.homeURL = redirect.Scheme + "://" + redirect.Host + "/"
-	a.formAction = "'self' " + issuer.Scheme + "://" + issuer.Host
+	a.formAction = strings.Join(origins, " ")
 	return nil
 }
 
-// startEmulator starts the fctest emulator of FC_PLATFORM and registers the
-// site on it: on FranceConnect+, with a fresh ECDH-ES key served at the
-// site's own Client keys URL.
-func (a *app) startEmulator(site string) (franceconnect.Config, error) {
-	platform, err := emulatorPlatform()
-	if err != nil {
-		return franceconnect.Config{}, err
-	}
-	if platform == fctest.ProConnect {
-		return a.startProConnect(site)
-	}
-	emu, err := fctest.NewServer(fctest.Options{})
-	if err != nil {
-		return franceconnect.Config{}, err
-	}
-	a.emu = emu
-	key, err := franceconnect.GenerateKey(franceconnect.ECDHES, "")
-	if err != nil {
-		return franceconnect.Config{}, err
-	}
-	cfg := franceconnect.Config{
-		Issuer:                emu.Issuer(),
-		ClientID:              demoClientID,
-		ClientSecret:          franceconnect.Secret(randomHex(32)),
-		RedirectURL:           site + "/callback",
-		PostLogoutRedirectURL: site + "/logout-callback",
-		Scopes:                []string{"openid", "identite_pivot", "email", "preferred_username"},
-		ACR:                   franceconnect.EIDAS2,
-		DecryptionKeys:        []franceconnect.Key{key},
-	}
-	err = emu.RegisterClient(fctest.Client{
-		ID:                     cfg.ClientID,
-		Secret:                 cfg.ClientSecret,
-		Name:                   "Service en ligne de démonstration",
-		RedirectURIs:           []string{cfg.RedirectURL},
-		PostLogoutRedirectURIs: []string{cfg.PostLogoutRedirectURL},
-		AllowAMR:               true,
-		JWKSURL:                site + keysPath,
-	})
-	return cfg, err
+// doorSpec says where a door's registration comes from.
+type doorSpec struct {
+	key      string // "" on a one-door site
+	prefix   string // the variables' prefix, when they describe the door
+	fromEnv  bool   // a real registration, from the variables
+	platform string // otherwise, the embedded emulator's: "fcplus" or "proconnect"
 }
 
-// close stops the embedded emulator, if any.
+// doorSpecs reads which doors the site has.
+func doorSpecs() ([]doorSpec, error) {
+	set := func(prefix string) bool {
+		return os.Getenv(prefix+franceconnect.EnvEnvironment) != "" || os.Getenv(prefix+franceconnect.EnvIssuer) != ""
+	}
+	var specs []doorSpec
+	switch {
+	case set(""):
+		return []doorSpec{{fromEnv: true}}, nil
+	case set("CITOYEN_") || set("AGENT_"):
+		for key, prefix := range map[string]string{citizenDoor: "CITOYEN_", agentDoor: "AGENT_"} {
+			if set(prefix) {
+				specs = append(specs, doorSpec{key: key, prefix: prefix, fromEnv: true})
+			}
+		}
+		if len(specs) == 2 && specs[0].key == agentDoor {
+			specs[0], specs[1] = specs[1], specs[0]
+		}
+		if len(specs) == 1 {
+			specs[0].key = "" // one door keeps the one-door paths
+		}
+		return specs, nil
+	case os.Getenv(franceconnect.EnvPlatform) != "":
+		platform, err := emulatorPlatform()
+		return []doorSpec{{platform: platform}}, err
+	}
+	return []doorSpec{{key: citizenDoor, platform: "fcplus"}, {key: agentDoor, platform: "proconnect"}}, nil
+}
+
+// close stops the embedded emulators.
 func (a *app) close() {
-	if a.emu != nil {
-		a.emu.Close()
+	for _, d := range a.doors {
+		if d.emu != nil {
+			d.emu.Close()
+		}
 	}
 }
+
+// emulated reports whether the site runs on embedded emulators.
+func (a *app) emulated() bool { return a.doors[0].emu != nil }
 
 // siteURL is the http URL of the listener, with 127.0.0.1 for a wildcard address.
 func siteURL(ln net.Listener) string {
@@ -160,8 +151,8 @@ func siteURL(ln net.Listener) string {
 	return "http://" + net.JoinHostPort(ip.String(), strconv.Itoa(addr.Port))
 }
 
-// sessionKeys reads the cookie key ring from FS_SESSION_KEYS, or makes one
-// for this process and says what that means.
+// sessionKeys reads the cookie key ring from FS_SESSION_KEYS, which the
+// doors share, or makes one for this process and says what that means.
 func sessionKeys(log *slog.Logger) ([][]byte, error) {
 	if v := os.Getenv(envSessionKeys); v != "" {
 		keys, err := fchttp.ParseSessionKeys(v)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"crypto/rand"
+	"crypto/sha256"
 	"embed"
 	"encoding/hex"
 	"html/template"
@@ -19,61 +20,123 @@ import (
 //go:embed templates/*.html
 var templateFS embed.FS
 
-var templates = template.Must(template.New("").Funcs(template.FuncMap{"que": que}).ParseFS(templateFS, "templates/*.html"))
+var templates = template.Must(template.New("").Funcs(template.FuncMap{"de": de, "lower": strings.ToLower}).
+	ParseFS(templateFS, "templates/*.html"))
 
-// que is "que " before name, or "qu'" with the elision French requires
-// before a vowel: "en tant que Camille", "en tant qu'Éloïse".
-func que(name string) string {
+// de is "de " before name, or "d'" with the elision French requires before
+// a vowel: "au nom de Camille", "au nom d'Éloïse".
+func de(name string) string {
 	first, _ := utf8.DecodeRuneInString(name)
 	if strings.ContainsRune("AEIOUYÀÂÄÆÉÈÊËÎÏÔÖŒÙÛÜŸ", unicode.ToUpper(first)) {
-		return "qu'"
+		return "d'"
 	}
-	return "que "
+	return "de "
 }
 
-// routes returns the site's handler: fchttp's routes and the site's pages.
-func (a *app) routes() http.Handler {
+// account is what a door's session keeps, in JSON (fchttp encodes it): the
+// site's own id for the person, the name its pages show, and on the
+// citizen door the birth date, on the agent door the organisation.
+type account struct {
+	ID           string                   `json:"id"`
+	Name         string                   `json:"name"`
+	Birthdate    *franceconnect.Birthdate `json:"birthdate,omitempty"`
+	Organization string                   `json:"organization,omitempty"`
+	SIRET        string                   `json:"siret,omitempty"`
+}
+
+// accountID stands for the id a real site finds in its database: a short
+// digest of the door and the sub.
+func accountID(d *door, sub string) string {
+	sum := sha256.Sum256([]byte(d.key + "\x00" + sub))
+	return strings.ToUpper(hex.EncodeToString(sum[:5]))
+}
+
+// routes returns the site's handler: the doors' routes (fchttp), the home
+// page, the areas of a two-door site, and the logged-out pages.
+func (a *app) routes() (http.Handler, error) {
 	mux := http.NewServeMux()
-	a.fc.Register(mux) // GET and POST /login, /callback, POST /logout, /logout-callback, the keys
+	var handlers []*fchttp.Handler
+	for _, d := range a.doors {
+		handlers = append(handlers, d.fc)
+	}
+	if err := fchttp.RegisterDoors(mux, handlers...); err != nil { // each door: login, callback, logout, its keys
+		return nil, err
+	}
 	mux.HandleFunc("GET /{$}", a.home)
-	mux.HandleFunc("GET /deconnecte", a.home)
+	for _, d := range a.doors {
+		mux.HandleFunc("GET "+d.path("/deconnecte"), a.home)
+		if d.key != "" {
+			mux.HandleFunc("GET "+d.area()+"{$}", func(w http.ResponseWriter, r *http.Request) { a.areaPage(w, r, d) })
+		}
+	}
 	mux.HandleFunc("/", a.notFound)
-	return a.logRequests(mux)
+	return a.logRequests(mux), nil
 }
 
-// home shows the FranceConnect+ or ProConnect button, or who is signed in;
-// on /deconnecte, that the logout went through the platform.
+// home shows each door's button, or who is signed in there; on a
+// logged-out page, that the logout went through the platform.
 func (a *app) home(w http.ResponseWriter, r *http.Request) {
 	p, ok := a.page(w, r, "Accueil")
 	if !ok {
 		return
 	}
-	if r.URL.Path == "/deconnecte" && !p.SignedIn {
-		p.Flash = "Vous êtes déconnecté·e de ce service et de " + p.Brand + "."
+	for _, d := range p.Doors {
+		if r.URL.Path == d.door.path("/deconnecte") && !d.SignedIn {
+			p.Flash = "Votre session est fermée, sur ce service et sur " + d.Brand + "."
+		}
 	}
 	a.render(w, http.StatusOK, "home", p)
 }
 
-// onLogin shows the verified identity (on ProConnect the agent and the
-// organisation) right away, without storing it; the session keeps only the
-// display name.
-func (a *app) onLogin(w http.ResponseWriter, r *http.Request, l *franceconnect.Login) (string, error) {
-	a.log.Info("login succeeded", "acr", l.IDToken.ACR)
-	if ag := l.Identity.Agent; ag != nil {
-		p := a.pageFor("Votre identité", agentName(ag))
-		p.Agent = newAgentView(l)
-		a.render(w, http.StatusOK, "agent", p)
-		return p.Name, nil
+// areaPage is a door's area on the two-door site: what the session keeps
+// for a user signed in at this door, and for anyone else, a refusal with
+// the door's button. A session opened at the other door opens nothing
+// here.
+func (a *app) areaPage(w http.ResponseWriter, r *http.Request, d *door) {
+	p, ok := a.page(w, r, "Espace "+d.key)
+	if !ok {
+		return
 	}
-	p := a.pageFor("Votre identité", displayName(l.Identity))
-	p.Identity = newIdentityView(l)
+	status := http.StatusOK
+	for i := range p.Doors {
+		switch v := &p.Doors[i]; {
+		case v.door == d:
+			p.Area = v
+		case v.SignedIn:
+			p.Elsewhere = v.Title
+		}
+	}
+	if !p.Area.SignedIn {
+		status = http.StatusForbidden
+	}
+	a.render(w, status, "area", p)
+}
+
+// onLogin shows the verified identity (on ProConnect the agent and the
+// organisation) right away, without storing it; the session keeps the
+// account (fchttp encodes it in JSON).
+func (a *app) onLogin(d *door, w http.ResponseWriter, l *franceconnect.Login) (any, error) {
+	a.log.Info("login succeeded", "door", d.key, "acr", l.IDToken.ACR)
+	acct := account{ID: accountID(d, l.IDToken.Subject)}
+	p := a.pageFor("Votre identité")
+	p.Logout, p.Back = logoutForm(d), d.area()
+	if ag := l.Identity.Agent; ag != nil {
+		acct.Name, acct.Organization, acct.SIRET = agentName(ag), ag.OrganizationLabel, ag.SIRET
+		p.Name, p.Brand, p.Agent = acct.Name, d.client.Platform().String(), newAgentView(l)
+		p.Who = []string{acct.Name}
+		a.render(w, http.StatusOK, "agent", p)
+		return acct, nil
+	}
+	acct.Name, acct.Birthdate = displayName(l.Identity), &l.Identity.Birthdate
+	p.Name, p.Brand, p.Identity = acct.Name, d.client.Platform().String(), newIdentityView(l)
+	p.Who = []string{acct.Name}
 	a.render(w, http.StatusOK, "identity", p)
-	return p.Name, nil
+	return acct, nil
 }
 
 // onError shows fchttp's explanation of a failed step in the site's layout.
 func (a *app) onError(w http.ResponseWriter, r *http.Request, problem *fchttp.Problem) {
-	p := a.pageFor(problem.Title, "")
+	p := a.pageFor(problem.Title)
 	p.Error = problem
 	a.render(w, problem.Status, "error", p)
 }
@@ -87,51 +150,8 @@ func (a *app) notFound(w http.ResponseWriter, r *http.Request) {
 	a.render(w, http.StatusNotFound, "error", p)
 }
 
-// page is the data of every template.
-type page struct {
-	Title, Nonce, Brand string
-	Plus, ProConnect    bool
-	Emulator            bool
-	SignedIn            bool
-	Name, Flash         string
-	Identity            *identityView
-	Agent               *agentView
-	Error               *fchttp.Problem
-	Button              fchttp.Button // the login button, with the level chosen on the page
-	Levels              []levelChoice // ProConnect: the sets of accepted levels offered
-}
-
-// page returns the data of a page for r's session; it answers 503 itself
-// when the session cannot be read.
-func (a *app) page(w http.ResponseWriter, r *http.Request, title string) (page, bool) {
-	u, err := a.fc.User(r)
-	if err != nil {
-		a.log.Error("cannot read the session", "err", err)
-		http.Error(w, "Service momentanément indisponible", http.StatusServiceUnavailable)
-		return page{}, false
-	}
-	name := ""
-	if u != nil {
-		name = u.Data
-	}
-	return a.pageFor(title, name), true
-}
-
-func (a *app) pageFor(title, name string) page {
-	platform := a.client.Platform()
-	button := a.fc.Button()
-	button.ID = "fc-login" // the level radios name this form
-	p := page{Title: title, Brand: platform.String(), Plus: platform == franceconnect.FranceConnectPlus,
-		ProConnect: platform == franceconnect.ProConnect,
-		Emulator:   a.emu != nil, SignedIn: name != "", Name: name, Button: button}
-	if p.ProConnect {
-		p.Levels = levelChoices(a.levels)
-	}
-	return p
-}
-
 // render writes the named template with a CSP that allows only its own
-// nonce-tagged style and forms to the site and provider.
+// nonce-tagged style and forms to the site and providers.
 func (a *app) render(w http.ResponseWriter, status int, name string, p page) {
 	p.Nonce = randomHex(16)
 	var buf bytes.Buffer
@@ -149,16 +169,15 @@ func (a *app) render(w http.ResponseWriter, status int, name string, p page) {
 	_, _ = w.Write(buf.Bytes())
 }
 
-// logRequests sets the common security headers and logs each request
-// without its query, which carries codes and states.
+// logRequests marks every page private (fchttp.Private: no-store, nosniff,
+// no Referer) and logs each request without its query, which carries codes
+// and states.
 func (a *app) logRequests(next http.Handler) http.Handler {
+	private := fchttp.Private(next)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		h := w.Header()
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "same-origin")
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(rec, r)
+		private.ServeHTTP(rec, r)
 		a.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
 			"duration", time.Since(start).Round(time.Microsecond))
 	})

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"html"
 	"io"
 	"log/slog"
@@ -15,12 +16,20 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-franceconnect/franceconnect"
+	"github.com/go-franceconnect/franceconnect/fchttp"
 	"github.com/go-franceconnect/franceconnect/fctest"
 )
 
-// startSite runs the site on a loopback port in emulator mode, as
-// FranceConnect+.
+// startSite runs the site on a loopback port in emulator mode, with one
+// door, FranceConnect+ (FC_PLATFORM=fcplus).
 func startSite(t *testing.T) (*app, string) {
+	t.Helper()
+	return startSiteWith(t, map[string]string{franceconnect.EnvPlatform: "fcplus"})
+}
+
+// startTwoDoors runs the site with its two doors, each on its embedded
+// emulator: nothing set.
+func startTwoDoors(t *testing.T) (*app, string) {
 	t.Helper()
 	return startSiteWith(t, nil)
 }
@@ -42,6 +51,9 @@ func setEmulatorVars(t *testing.T, vars map[string]string) {
 	for _, k := range []string{franceconnect.EnvEnvironment, franceconnect.EnvIssuer, franceconnect.EnvPlatform,
 		franceconnect.EnvACR, franceconnect.EnvSigningAlg, franceconnect.EnvUserInfo} {
 		t.Setenv(k, vars[k])
+		for _, prefix := range []string{"CITOYEN_", "AGENT_"} {
+			t.Setenv(prefix+k, vars[prefix+k])
+		}
 	}
 }
 
@@ -52,12 +64,21 @@ func serveSiteOn(t *testing.T, ln net.Listener) (*app, string) {
 		ln.Close()
 		require.NoError(t, err)
 	}
-	srv := httptest.NewUnstartedServer(a.routes())
+	handler, err := a.routes()
+	require.NoError(t, err)
+	srv := httptest.NewUnstartedServer(handler)
 	srv.Listener.Close()
 	srv.Listener = ln
 	srv.Start()
 	t.Cleanup(func() { srv.Close(); a.close() })
 	return a, srv.URL
+}
+
+// randomKey is a session key as `head -c 32 /dev/urandom` makes one.
+func randomKey() []byte {
+	k := make([]byte, fchttp.KeySize)
+	_, _ = rand.Read(k)
+	return k
 }
 
 // newUser is a scripted user of the site at base, through emu.
@@ -119,4 +140,12 @@ func forward(w http.ResponseWriter, r *http.Request, backend string) {
 		pr.Out.Host = pr.In.Host
 	}}
 	proxy.ServeHTTP(w, r)
+}
+
+// listen opens a loopback listener.
+func listen(t *testing.T) net.Listener {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	return ln
 }

@@ -30,6 +30,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -83,19 +84,27 @@ func run(ctx context.Context, log *slog.Logger) error {
 		return err
 	}
 	defer a.close()
+	handler, err := a.routes()
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	srv := &http.Server{
-		Handler:           a.routes(),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}
-	mode := a.client.Platform().String()
-	if a.emu != nil {
-		mode += " emulator (fctest)"
+	for _, d := range a.doors {
+		mode := d.client.Platform().String()
+		if d.emu != nil {
+			mode += " emulator (fctest)"
+		}
+		log.Info("door ready", "door", cmp.Or(d.key, "/"), "area", d.area(), "provider", mode, "issuer", d.client.Issuer())
 	}
-	log.Info("service provider ready: open the url in a browser",
-		"url", a.homeURL, "listen", ln.Addr().String(), "provider", mode, "issuer", a.client.Issuer())
+	log.Info("service provider ready: open the url in a browser", "url", a.homeURL, "listen", ln.Addr().String(),
+		"doors", len(a.doors), "issuer", a.doors[0].client.Issuer())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

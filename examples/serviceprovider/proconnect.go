@@ -2,7 +2,9 @@ package main
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
+	"net"
 	"os"
 	"slices"
 	"strings"
@@ -17,39 +19,47 @@ import (
 var proconnectScopes = []string{"openid", "given_name", "usual_name", "email", "uid", "siret", "siren",
 	"organization_label", "idp_id", "idp_acr", "roles"}
 
-// emulatorPlatform is the platform the embedded emulator plays, after
-// FC_PLATFORM: FranceConnect+ unless it names ProConnect.
-func emulatorPlatform() (fctest.Platform, error) {
+// emulatorPlatform is the platform the embedded emulator of a one-door
+// site plays, after FC_PLATFORM: "fcplus" or "proconnect".
+func emulatorPlatform() (string, error) {
 	switch name := strings.ToLower(os.Getenv(franceconnect.EnvPlatform)); name {
 	case "", "fcplus", "fc+", "franceconnect+":
-		return fctest.FranceConnectPlus, nil
+		return "fcplus", nil
 	case "proconnect", "pc":
-		return fctest.ProConnect, nil
+		return "proconnect", nil
 	default:
-		return 0, fmt.Errorf("%w: %s=%q: the embedded emulator plays fcplus or proconnect; for another provider set %s or %s",
+		return "", fmt.Errorf("%w: %s=%q: the embedded emulator plays fcplus or proconnect; for another provider set %s or %s",
 			franceconnect.ErrConfig, franceconnect.EnvPlatform, name, franceconnect.EnvIssuer, franceconnect.EnvEnvironment)
 	}
 }
 
-// startProConnect starts the emulator as ProConnect and registers the site
+// startProConnect starts the emulator as ProConnect and registers the door
 // on it, as a ProConnect FS registers: no keys, an id_token signed with
 // FC_SIGNING_ALG (default RS256) and a userinfo signed with the same
 // algorithm, or plain JSON with FC_USERINFO=json. The logins accept the
 // levels of FC_ACR (space-separated), by default every level.
-func (a *app) startProConnect(site string) (franceconnect.Config, error) {
-	emu, err := fctest.NewServer(fctest.Options{Platform: fctest.ProConnect})
+func (d *door) startProConnect(site string) (franceconnect.Config, error) {
+	opts := fctest.Options{Platform: fctest.ProConnect}
+	if d.key != "" {
+		ln, err := otherLoopback()
+		if err != nil {
+			return franceconnect.Config{}, err
+		}
+		opts.Listener = ln
+	}
+	emu, err := fctest.NewServer(opts)
 	if err != nil {
 		return franceconnect.Config{}, err
 	}
-	a.emu = emu
+	d.emu = emu
 	alg := cmp.Or(os.Getenv(franceconnect.EnvSigningAlg), "RS256")
 	cfg := franceconnect.Config{
 		Issuer:                emu.Issuer(),
 		Platform:              franceconnect.ProConnect,
 		ClientID:              demoClientID,
 		ClientSecret:          franceconnect.Secret(randomHex(32)),
-		RedirectURL:           site + "/callback",
-		PostLogoutRedirectURL: site + "/logout-callback",
+		RedirectURL:           site + d.path("/callback"),
+		PostLogoutRedirectURL: site + d.path("/logout-callback"),
 		Scopes:                proconnectScopes,
 		AcceptedACRs:          franceconnect.ProConnectAnyLevel(),
 		SigningAlgs:           []string{alg},
@@ -76,6 +86,24 @@ func (a *app) startProConnect(site string) (franceconnect.Config, error) {
 	return cfg, nil
 }
 
+// otherLoopback listens on a loopback host other than 127.0.0.1, for the
+// ProConnect emulator of the two-door site: browsers keep cookies by host,
+// whatever the port, and both emulators name their session cookie
+// fc_session_id, as the platforms' own hosts may. On one host, logging in
+// at one door would drop the other emulator's session, and with it the
+// logout there.
+func otherLoopback() (net.Listener, error) {
+	var errs []error
+	for _, addr := range []string{"[::1]:0", "127.0.0.2:0"} {
+		ln, err := net.Listen("tcp", addr)
+		if err == nil {
+			return ln, nil
+		}
+		errs = append(errs, err)
+	}
+	return nil, fmt.Errorf("the ProConnect emulator needs a loopback host besides 127.0.0.1 (::1 or 127.0.0.2): %w", errors.Join(errs...))
+}
+
 // parseLevels splits a space-separated list of ProConnect levels.
 func parseLevels(s string) []franceconnect.ACR {
 	var levels []franceconnect.ACR
@@ -85,11 +113,19 @@ func parseLevels(s string) []franceconnect.ACR {
 	return levels
 }
 
-// levelChoice is one radio of the home page: a set of accepted levels
-// sent as the "acr" field of ProConnect's button.
+// levelChoice is one radio of the home page: a level, or on ProConnect a
+// set of accepted levels, sent as the "acr" field of the door's button.
 type levelChoice struct {
 	ID, Value, Title, Note string
 	Checked                bool
+}
+
+// plusLevels are the levels the home page offers on FranceConnect+.
+func plusLevels() []levelChoice {
+	return []levelChoice{
+		{ID: "acr-eidas2", Value: "eidas2", Title: "Substantiel (eidas2)", Note: "Pour la plupart des démarches sensibles.", Checked: true},
+		{ID: "acr-eidas3", Value: "eidas3", Title: "Élevé (eidas3)", Note: "Le plus haut niveau, pour les démarches les plus critiques."},
+	}
 }
 
 // levelChoices are the sets the home page offers on ProConnect: the site's

@@ -68,7 +68,7 @@ func acceptedLevels(t *testing.T, start *fctest.Response) []string {
 // organisation and the level, and logout through ProConnect.
 func TestProConnectFlow(t *testing.T) {
 	a, site := startProConnect(t, nil)
-	u := newUser(t, a.emu, site)
+	u := newUser(t, a.doors[0].emu, site)
 	ctx := context.Background()
 
 	home := open(t, u, "/")
@@ -99,7 +99,7 @@ func TestProConnectFlow(t *testing.T) {
 		"<code>eidas1-mfa</code> – niveau eIDAS faible, double authentification",
 		"<code>fi-ministere</code><span class=\"note\">niveau qu'il a déclaré (idp_acr) : eidas1-mfa",
 		"<code>pwd, otp, mfa</code>", "claire.lefevre@demonstration.gouv.fr", "<code>cl-4821</code>",
-		a.emu.Subject(demoClientID, "agent_mfa"), "ProConnect a transmis votre identité professionnelle", `id="logout"`,
+		a.doors[0].emu.Subject(demoClientID, "agent_mfa"), "ProConnect a transmis votre identité professionnelle", `id="logout"`,
 	} {
 		assert.Contains(t, cb.Body, want)
 	}
@@ -107,15 +107,15 @@ func TestProConnectFlow(t *testing.T) {
 	assert.Equal(t, http.StatusBadRequest, open(t, u, cb.URL.String()).Status, "the callback is single use")
 
 	home = open(t, u, "/")
-	assert.Contains(t, home.Body, "Connecté·e en tant que Claire Lefèvre")
+	assert.Contains(t, home.Body, "Session ouverte au nom de Claire Lefèvre")
 	assert.Contains(t, home.Body, "Votre compte agent a été authentifié par ProConnect")
 	bye, err := u.Logout(ctx, home)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusSeeOther, bye.Status, bye.Body)
 	assert.Equal(t, "/deconnecte", bye.Header.Get("Location"))
-	assert.Equal(t, 1, a.emu.Requests("session/end"))
+	assert.Equal(t, 1, a.doors[0].emu.Requests("session/end"))
 	home = open(t, u, "/deconnecte")
-	assert.Contains(t, home.Body, "Vous êtes déconnecté·e de ce service et de ProConnect.")
+	assert.Contains(t, home.Body, "Votre session est fermée, sur ce service et sur ProConnect.")
 	assert.Contains(t, home.Body, `class="proconnect-button"`)
 }
 
@@ -144,7 +144,7 @@ func TestProConnectLevelChoice(t *testing.T) {
 			"Ce service demande un niveau de sécurité que ProConnect n'a pas pu atteindre avec votre compte."}},
 	} {
 		t.Run(tt.agent+" "+joinLevels(tt.levels), func(t *testing.T) {
-			u := newUser(t, a.emu, site)
+			u := newUser(t, a.doors[0].emu, site)
 			cb, start := pcLogin(t, u, levelsField(tt.levels), tt.agent)
 			assert.Equal(t, joinLevels(tt.levels), strings.Join(acceptedLevels(t, start), " "))
 			require.Equal(t, tt.status, cb.Status, cb.Body)
@@ -164,15 +164,15 @@ func TestProConnectLevelChoice(t *testing.T) {
 // and shows nothing of the agent.
 func TestProConnectLevelNotAccepted(t *testing.T) {
 	a, site := startProConnect(t, nil)
-	a.emu.InjectFault(fctest.FaultACRNotRequested)
-	u := newUser(t, a.emu, site)
+	a.doors[0].emu.InjectFault(fctest.FaultACRNotRequested)
+	u := newUser(t, a.doors[0].emu, site)
 	cb, _ := pcLogin(t, u, levelsField(franceconnect.ProConnectWithMFA()), "agent_mfa")
 	require.Equal(t, http.StatusBadGateway, cb.Status, cb.Body)
 	for _, want := range []string{"<h1>Niveau de sécurité insuffisant</h1>", "<code>ErrACRNotAccepted</code>",
-		"ProConnect vous a authentifié·e à un niveau de sécurité que ce service n'accepte pas"} {
+		"ProConnect vous a authentifié à un niveau de sécurité que ce service n'accepte pas"} {
 		assert.Contains(t, cb.Body, want)
 	}
-	for _, leak := range []string{"Claire", "Lefèvre", "11000012200017", a.emu.Subject(demoClientID, "agent_mfa"), "eyJ"} {
+	for _, leak := range []string{"Claire", "Lefèvre", "11000012200017", a.doors[0].emu.Subject(demoClientID, "agent_mfa"), "eyJ"} {
 		assert.NotContains(t, cb.Body, leak)
 	}
 }
@@ -194,7 +194,7 @@ func TestProConnectRegistration(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			a, site := startProConnect(t, tt.vars)
-			u := newUser(t, a.emu, site)
+			u := newUser(t, a.doors[0].emu, site)
 			home := open(t, u, "/")
 			cb, start := pcLogin(t, u, nil, tt.agent)
 			require.Equal(t, http.StatusOK, cb.Status, cb.Body)
@@ -244,7 +244,7 @@ func TestProConnectFromEnv(t *testing.T) {
 		t.Setenv(k, v)
 	}
 	a, _ := serveSiteOn(t, ln)
-	assert.Nil(t, a.emu)
+	assert.Nil(t, a.doors[0].emu)
 
 	u := newUser(t, emu, site)
 	cb, start := pcLogin(t, u, nil, "agent_sans_mfa")
