@@ -83,13 +83,22 @@ func (a *app) init(ctx context.Context, site string) error {
 		if err != nil {
 			return err
 		}
-		issuer, _ := url.Parse(d.client.Issuer())
-		origins = append(origins, issuer.Scheme+"://"+issuer.Host)
+		origins = append(origins, cspSource(d.client.Issuer()))
 	}
 	redirect, _ := url.Parse(a.doors[0].client.RedirectURL()) // validated by New
 	a.homeURL = redirect.Scheme + "://" + redirect.Host + "/"
 	a.formAction = strings.Join(origins, " ")
 	return nil
+}
+
+// cspSource is the CSP source of an issuer's origin; CSP has no syntax for
+// an IPv6 address, so an emulator on ::1 gets its scheme alone.
+func cspSource(issuer string) string {
+	u, _ := url.Parse(issuer) // validated by franceconnect.New
+	if strings.HasPrefix(u.Host, "[") {
+		return u.Scheme + ":"
+	}
+	return u.Scheme + "://" + u.Host
 }
 
 // doorSpec says where a door's registration comes from.

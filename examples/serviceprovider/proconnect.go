@@ -94,14 +94,14 @@ func (d *door) startProConnect(site string) (franceconnect.Config, error) {
 // logout there.
 func otherLoopback() (net.Listener, error) {
 	var errs []error
-	for _, addr := range []string{"[::1]:0", "127.0.0.2:0"} {
+	for _, addr := range []string{"127.0.0.2:0", "[::1]:0"} {
 		ln, err := net.Listen("tcp", addr)
 		if err == nil {
 			return ln, nil
 		}
 		errs = append(errs, err)
 	}
-	return nil, fmt.Errorf("the ProConnect emulator needs a loopback host besides 127.0.0.1 (::1 or 127.0.0.2): %w", errors.Join(errs...))
+	return nil, fmt.Errorf("the ProConnect emulator needs a loopback host besides 127.0.0.1 (127.0.0.2 or ::1): %w", errors.Join(errs...))
 }
 
 // parseLevels splits a space-separated list of ProConnect levels.

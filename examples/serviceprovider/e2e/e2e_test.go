@@ -29,7 +29,8 @@ func envOr(name, def string) string {
 // Chromium, through the emulator's identity-choice page, and saves a
 // screenshot of each page under build/e2e.
 func TestBrowserJourney(t *testing.T) {
-	j, site, issuer := startJourney(t)
+	j, site, issuers := startJourney(t, "FC_PLATFORM=fcplus")
+	issuer := issuers["/"]
 	ctx, d := j.ctx, j.d
 
 	// 1. The home page and its FranceConnect+ button.
@@ -54,7 +55,7 @@ func TestBrowserJourney(t *testing.T) {
 	j.step("click #login-camille", func() error { return d.click(ctx, camille) })
 	j.waitFor("#identity", site+"callback?")
 	j.expectTitle("Votre identité")
-	j.expectSource("Camille Hélène", "ARNAUD", "Connecté·e en tant que", "23 mai 1984", "eidas3 – élevé")
+	j.expectSource("Camille Hélène", "ARNAUD", "Session ouverte au nom de Camille ARNAUD", "23 mai 1984", "eidas3 – élevé")
 	j.screenshot("03-identity.png")
 
 	// 4. Logout through FranceConnect+, back home signed out.
@@ -64,8 +65,8 @@ func TestBrowserJourney(t *testing.T) {
 	if u := j.url(); u != site+"deconnecte" {
 		t.Fatalf("after logout the browser is on %s, want the logged-out page %sdeconnecte", u, site)
 	}
-	j.expectSource("Vous êtes déconnecté·e")
-	if src := j.source(); strings.Contains(src, "Connecté·e en tant que") {
+	j.expectSource("Votre session est fermée, sur ce service et sur FranceConnect+.")
+	if src := j.source(); strings.Contains(src, "Session ouverte au nom") {
 		t.Fatal("the home page still shows a signed-in user after logout")
 	}
 	j.screenshot("04-home-after-logout.png")
@@ -74,7 +75,7 @@ func TestBrowserJourney(t *testing.T) {
 // startJourney starts the example with the variables of env, chromedriver
 // and a headless Chromium session, and returns the journey with the site's
 // URL and the emulator's issuer. Everything stops at the end of the test.
-func startJourney(t *testing.T, env ...string) (j *journey, site, issuer string) {
+func startJourney(t *testing.T, env ...string) (j *journey, site string, issuers map[string]string) {
 	t.Helper()
 	for _, bin := range []string{chromium, chromedriver} {
 		if _, err := os.Stat(bin); err != nil {
@@ -93,7 +94,7 @@ func startJourney(t *testing.T, env ...string) (j *journey, site, issuer string)
 		t.Fatal(err)
 	}
 
-	site, issuer = startSite(procCtx, t, root, env...)
+	site, issuers = startSite(procCtx, t, root, env...)
 	driverURL := startChromedriver(procCtx, t)
 	d, err := newSession(ctx, driverURL, chromium, t.TempDir())
 	if err != nil {
@@ -104,7 +105,7 @@ func startJourney(t *testing.T, env ...string) (j *journey, site, issuer string)
 			t.Errorf("closing the browser: %v", err)
 		}
 	})
-	return &journey{t: t, ctx: ctx, d: d, out: out}, site, issuer
+	return &journey{t: t, ctx: ctx, d: d, out: out}, site, issuers
 }
 
 // journey runs the steps of one browser session and fails with context.

@@ -38,14 +38,19 @@ func repoRoot(t *testing.T) string {
 	}
 }
 
-// logLine is the site's "ready" log line, with the URL to open.
-var logLine = regexp.MustCompile(`url=(http://127\.0\.0\.1:\d+/) .*issuer=(http://127\.0\.0\.1:\d+/api/v2)`)
+// readyLine is the site's "ready" log line, with the URL to open;
+// doorLine is the line of each door, with its emulator's issuer.
+var (
+	readyLine = regexp.MustCompile(`url=(http://127\.0\.0\.1:\d+/) .*doors=(\d)`)
+	doorLine  = regexp.MustCompile(`msg="door ready" door=(\S+) .*issuer=(http://\S+/api/v2)`)
+)
 
 // startSite builds and starts the example on a random loopback port, in
 // emulator mode with the variables of env ("FC_PLATFORM=proconnect"), and
-// returns its URL and the emulator's issuer. The process is interrupted at
-// the end of the test.
-func startSite(ctx context.Context, t *testing.T, root string, env ...string) (site, issuer string) {
+// returns its URL and its doors' emulators' issuers, by door ("/" for the
+// one door of a one-door site). The process is interrupted at the end of
+// the test.
+func startSite(ctx context.Context, t *testing.T, root string, env ...string) (site string, issuers map[string]string) {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "serviceprovider")
 	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./examples/serviceprovider")
@@ -64,15 +69,19 @@ func startSite(ctx context.Context, t *testing.T, root string, env ...string) (s
 		t.Fatalf("starting the example: %v", err)
 	}
 	var logs lockedBuffer
-	ready := make(chan [2]string, 1)
+	ready := make(chan string, 1)
 	done := make(chan struct{})
+	issuers = map[string]string{}
 	go func() {
 		defer close(done)
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
 			logs.writeLine(sc.Text())
-			if m := logLine.FindStringSubmatch(sc.Text()); m != nil {
-				ready <- [2]string{m[1], m[2]}
+			if m := doorLine.FindStringSubmatch(sc.Text()); m != nil {
+				issuers[m[1]] = m[2] // before the ready line, read after it
+			}
+			if m := readyLine.FindStringSubmatch(sc.Text()); m != nil {
+				ready <- m[1]
 			}
 		}
 	}()
@@ -89,14 +98,14 @@ func startSite(ctx context.Context, t *testing.T, root string, env ...string) (s
 		}
 	})
 	select {
-	case m := <-ready:
-		return m[0], m[1]
+	case site := <-ready:
+		return site, issuers
 	case <-done:
 		t.Fatalf("the example exited before serving:\n%s", logs.String())
 	case <-time.After(30 * time.Second):
 		t.Fatalf("the example did not start within 30 s:\n%s", logs.String())
 	}
-	return "", ""
+	return "", nil
 }
 
 // cleanEnv is the environment without the FC_* variables, so that the

@@ -13,7 +13,8 @@ import (
 // organisation and the level on the agent page, logout, then an agent
 // without two factors refused when they are required.
 func TestBrowserJourneyProConnect(t *testing.T) {
-	j, site, issuer := startJourney(t, "FC_PLATFORM=proconnect")
+	j, site, issuers := startJourney(t, "FC_PLATFORM=proconnect")
+	issuer := issuers["/"]
 	ctx, d := j.ctx, j.d
 
 	// 1. The home page, ProConnect's button and the level choice.
@@ -47,7 +48,7 @@ func TestBrowserJourneyProConnect(t *testing.T) {
 	j.expectTitle("Votre identité")
 	j.expectSource("Bonjour Claire Lefèvre", "Ministère de la Démonstration", "11000012200017", "110000122",
 		"agent public de l'État (agent_public_etat)", "fi-ministere",
-		"eidas1-mfa – niveau eIDAS faible, double authentification", "Connecté·e en tant que")
+		"eidas1-mfa – niveau eIDAS faible, double authentification", "Session ouverte au nom de Claire Lefèvre")
 	j.screenshot("13-pc-agent.png")
 
 	// 4. Logout through ProConnect, back home signed out.
@@ -56,7 +57,7 @@ func TestBrowserJourneyProConnect(t *testing.T) {
 	if u := j.url(); u != site+"deconnecte" {
 		t.Fatalf("after logout the browser is on %s, want the logged-out page %sdeconnecte", u, site)
 	}
-	j.expectSource("Vous êtes déconnecté·e de ce service et de ProConnect.")
+	j.expectSource("Votre session est fermée, sur ce service et sur ProConnect.")
 	j.screenshot("14-pc-home-after-logout.png")
 
 	// 5. Two factors required, an agent with a password only: Y020032.

@@ -212,3 +212,25 @@ func (d *webDriver) screenshot(ctx context.Context, path string) error {
 	}
 	return os.WriteFile(path, png, 0o644)
 }
+
+// cookie is a cookie as WebDriver reads and writes it.
+type cookie struct {
+	Name     string `json:"name"`
+	Value    string `json:"value"`
+	Path     string `json:"path,omitempty"`
+	HTTPOnly bool   `json:"httpOnly,omitempty"`
+	SameSite string `json:"sameSite,omitempty"`
+}
+
+// cookieNamed reads the cookie name of the current page's site, HttpOnly
+// ones included.
+func (d *webDriver) cookieNamed(ctx context.Context, name string) (cookie, error) {
+	var c cookie
+	err := d.call(ctx, http.MethodGet, d.session+"/cookie/"+name, nil, &c)
+	return c, err
+}
+
+// setCookie adds or replaces a cookie of the current page's site.
+func (d *webDriver) setCookie(ctx context.Context, c cookie) error {
+	return d.call(ctx, http.MethodPost, d.session+"/cookie", map[string]any{"cookie": c}, nil)
+}
