@@ -6,12 +6,12 @@
 //	fc, err := fchttp.New(fchttp.Config{
 //		Client:      client,                           // a *franceconnect.Client
 //		SessionKeys: keys,                             // fchttp.ParseSessionKeys(os.Getenv("FS_SESSION_KEYS"))
-//		OnLogin: func(w http.ResponseWriter, r *http.Request, l *franceconnect.Login) (string, error) {
-//			return l.Identity.GivenName, nil       // kept in the session: User.Data
+//		OnLogin: func(w http.ResponseWriter, r *http.Request, l *franceconnect.Login) (any, error) {
+//			return l.Identity.GivenName, nil       // kept in the session, in JSON: User.Decode
 //		},
 //	})
 //	fc.Register(mux)                                       // GET and POST /login, the callbacks, POST /logout
-//	user, err := fc.User(r)                                // in your handlers: nil when nobody is signed in
+//	user, err := fc.User(w, r)                             // in your handlers: nil when nobody is signed in
 //
 // NewFromEnv builds the Client and the key ring from the environment
 // instead (the FC_* variables of franceconnect.ConfigFromEnv, and
@@ -28,29 +28,54 @@
 // KeysPath and SectorIdentifierPath optionally serve the "Client keys URL"
 // and the sector identifier document.
 //
+// # Several doors
+//
+// A Handler is one door: one Client, of one platform. A site that serves
+// citizens with FranceConnect+ and agents with ProConnect builds one
+// Handler per door, each with its own CookieName and paths (each platform
+// keeps its callback, the mix-up defence of RFC 9700 §4.4), from its own
+// variables with NewFromEnvPrefix, and mounts them with RegisterDoors. A
+// session belongs to its door: every other door refuses it, and User.Door
+// says which door a user came through. See docs/several-doors.md.
+//
 // # Sessions
 //
 // A login in progress is kept under its state, so that logins started in
 // several tabs do not overwrite each other; it is single use (consumed by
 // the callback whatever happens) and expires after LoginTimeout. A
-// signed-in session keeps the User and the logout hint, the signed
-// id_token stored as a string (a franceconnect.Token marshals as
-// "[redacted]").
+// signed-in session keeps the User, the application's data (OnLogin's, in
+// JSON) and the logout hint, the signed id_token stored as a string (a
+// franceconnect.Token marshals as "[redacted]"). Every login starts a new
+// session under a new id.
 //
-// By default the session travels in a sealed cookie: AES-256-GCM with a key
-// ring (the first key seals, every key opens), its expiry inside the sealed
-// bytes, below 4 KB. A tampered, expired or foreign cookie is simply no
-// session. Any instance holding the same key ring serves any request: no
-// sticky sessions, no shared memory. A sealed cookie cannot be revoked
-// before it expires; a Store keeping sessions on a server (see
-// examples/redis-sessions) can.
+// The cookie is sealed with AES-256-GCM under a key ring (the first key
+// seals, every key opens), its expiry inside the sealed bytes, below 4 KB,
+// and bound to its name, the site's origin and the door: a tampered,
+// expired or foreign cookie is simply no session. By default it holds the
+// whole session, and any instance holding the same key ring serves any
+// request. A session ends after IdleTimeout without a request through
+// User, and SessionLifetime after the login at the latest (defaults per
+// platform: DefaultLifetimes).
+//
+// A sealed cookie cannot be recalled: without shared state a logout only
+// deletes it from the browser that asks. With a Store (sessions on a
+// server, the cookie holding their id and the logins in progress) or
+// Revocations (a revocation list checked on every request), a logout ends
+// the session on every instance, and LogoutEverywhere every session of one
+// person. The module fchttp/redisstore provides both on Redis. See
+// docs/sessions.md.
 //
 // # Security
 //
-// POSTs from another origin are refused by http.CrossOriginProtection. The
-// cookie is HttpOnly and SameSite=Lax (it must come back with
-// FranceConnect's top-level redirect), and "__Host-" prefixed and Secure
-// over https. Error pages name the error category in French and never show
+// POSTs from another origin are refused by http.CrossOriginProtection and,
+// over https, by a check of the full origin. The cookie is HttpOnly and
+// SameSite=Lax (it must come back with FranceConnect's top-level
+// redirect), and "__Host-" prefixed and Secure over https. The Handler's
+// responses, and those of pages that call User, are marked private
+// (Cache-Control: no-store, X-Content-Type-Options: nosniff,
+// Referrer-Policy: no-referrer); Private does the same for other pages.
+// OnLogin, OnLogout and OnError may fail or panic without leaving anyone
+// signed in. Error pages name the error category in French and never show
 // identity data or token contents: 400 for a lost, forged, replayed or
 // expired state, 502 when FranceConnect fails or sends something that does
 // not verify.

@@ -1,25 +1,32 @@
-// Command serviceprovider is a small service provider ("FS") website that
-// signs users in with FranceConnect+, or public agents with ProConnect,
-// through the franceconnect package.
+// Command serviceprovider is a small service provider ("FS") website with
+// two doors: citizens sign in with FranceConnect+, public agents with
+// ProConnect, through the franceconnect package and its web layer fchttp.
+// Each door has its own area, session and logout, and refuses the other
+// door's session.
 //
-// With no configuration it starts the fctest emulator in-process and
-// registers itself there, so that the whole flow runs on one machine:
+// With no configuration it starts two fctest emulators in-process,
+// FranceConnect+ and ProConnect, and registers each door there, so that
+// the whole flow runs on one machine. FC_PLATFORM makes a one-door site:
 //
-//	go run ./examples/serviceprovider                          # FranceConnect+
-//	FC_PLATFORM=proconnect go run ./examples/serviceprovider   # ProConnect
+//	go run ./examples/serviceprovider                          # both doors
+//	FC_PLATFORM=fcplus go run ./examples/serviceprovider       # FranceConnect+ alone
+//	FC_PLATFORM=proconnect go run ./examples/serviceprovider   # ProConnect alone
 //
 // As ProConnect it registers without keys, for an RS256 id_token and
 // userinfo (FC_SIGNING_ALG and FC_USERINFO=json change that), and accepts
 // the levels of FC_ACR, by default every level; its home page lets the
 // agent require two factors.
 //
-// With FC_ENVIRONMENT or FC_ISSUER set it reads its registration from the
-// FC_* variables (see franceconnect.ConfigFromEnv) instead. ADDR is the
-// listen address (default 127.0.0.1:8080), FS_SESSION_KEYS the key ring of
-// the sealed session cookie (comma-separated base64 of 32-byte keys, newest
-// first; default: a key made at start, so that sessions neither survive a
-// restart nor span instances) and REQUEST_AMR=false stops asking for the amr
-// claim. The routes, the sessions and the CSRF checks come from fchttp.
+// With FC_ENVIRONMENT or FC_ISSUER set it reads one door's registration
+// from the FC_* variables (see franceconnect.ConfigFromEnv) instead, and
+// with CITOYEN_FC_… or AGENT_FC_… set each door's from its own variables
+// (franceconnect.ConfigFromEnvPrefix). ADDR is the listen address (default
+// 127.0.0.1:8080), FS_SESSION_KEYS the key ring of the sealed session
+// cookies, shared by the doors (comma-separated base64 of 32-byte keys,
+// newest first; default: a key made at start, so that sessions neither
+// survive a restart nor span instances) and REQUEST_AMR=false stops asking
+// for the amr claim. The routes, the sessions and the CSRF checks come from
+// fchttp.
 //
 // To make a decryption key for a real registration:
 //
