@@ -115,7 +115,7 @@ security-report:
 ci:
 	bash .ci/run
 
-## e2e: the example service provider in headless Chromium, as FranceConnect+ and as ProConnect (screenshots in build/e2e/)
+## e2e: the example service provider in headless Chromium: its two doors (FranceConnect+ and ProConnect, each refusing the other's session), then each platform alone (screenshots in build/e2e/)
 # Installs Debian's chromium and chromium-driver when missing (needs root).
 CHROMIUM     ?= /usr/bin/chromium
 CHROMEDRIVER ?= /usr/bin/chromedriver
