@@ -80,7 +80,7 @@ func (h *Handler) loadStored(ctx context.Context, id string) (*storedUser, error
 	}
 	var u storedUser
 	data := h.sealer.openRecord(id, sealed, h.now())
-	if data == nil || json.Unmarshal(data, &u) != nil || u.ID != id {
+	if data == nil || json.Unmarshal(data, &u) != nil {
 		return nil, nil
 	}
 	return &u, nil

@@ -254,3 +254,19 @@ func TestStoredSessionsAreSealed(t *testing.T) {
 	assert.Contains(t, mustOpen(t, camille, "/").Body, "Anonyme", "a record under another id opens nothing")
 	assert.Contains(t, mustOpen(t, sophie, "/").Body, "Anonyme")
 }
+
+// TestIdleTimeoutWithLoginInProgress: a login in progress keeps the cookie
+// longer than the signed-in session's idle deadline; the session ends at
+// its deadline all the same.
+func TestIdleTimeoutWithLoginInProgress(t *testing.T) {
+	e := newEnv(t)
+	var c clock
+	a := e.newApp(func(cfg *fchttp.Config) { cfg.Now, cfg.IdleTimeout = c.Now, 10*time.Minute })
+	u := e.user(a)
+	signIn(t, u)
+	c.Advance(9 * time.Minute)
+	start := mustOpen(t, u, "/login") // another tab: the cookie now lasts 10 more minutes
+	require.True(t, e.isAuthorize(start))
+	c.Advance(2 * time.Minute)
+	assert.Contains(t, mustOpen(t, u, "/").Body, "Anonyme", "11 minutes without a page end the session")
+}

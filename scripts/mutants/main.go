@@ -92,12 +92,23 @@ func (m mutant) try(dir string) (string, error) {
 	if pkgs == nil {
 		pkgs = []string{"."}
 	}
-	if out, err := goTest(dir, pkgs); err == nil {
+	if out, err := goTest(moduleDir(dir, m.file), pkgs); err == nil {
 		return "SURVIVED", nil
 	} else if strings.Contains(out, "[build failed]") || strings.Contains(out, "[setup failed]") {
 		return "", fmt.Errorf("the mutant does not build:\n%s", out)
 	}
 	return "killed", nil
+}
+
+// moduleDir is the directory of the module file belongs to in dir: the
+// root, or a module of its own such as fchttp/redisstore.
+func moduleDir(dir, file string) string {
+	for d := filepath.Dir(file); d != "." && d != "/"; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(dir, d, "go.mod")); err == nil {
+			return filepath.Join(dir, d)
+		}
+	}
+	return dir
 }
 
 // goTest runs the tests of pkgs in dir, stopping at the first failure.
