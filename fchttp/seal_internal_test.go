@@ -159,9 +159,9 @@ func TestEnvelopeEncodeDropsOldLogins(t *testing.T) {
 	require.ErrorIs(t, err, ErrSessionTooLarge)
 }
 
-// FuzzSealedCookieOpen checks that no cookie value opens data that was
+// FuzzSealedCookieLoad checks that no cookie value opens data that was
 // not sealed for this binding.
-func FuzzSealedCookieOpen(f *testing.F) {
+func FuzzSealedCookieLoad(f *testing.F) {
 	s := testSealer(f, [][]byte{randomKey()}, []byte("binding"))
 	v, _ := s.seal([]byte("sealed"), time.Now().Add(time.Hour))
 	f.Add(v)
