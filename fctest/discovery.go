@@ -70,9 +70,13 @@ func (s *Server) endpointsMetadata() map[string]any {
 }
 
 // handleDiscovery serves GET /.well-known/openid-configuration.
-func (s *Server) handleDiscovery(w http.ResponseWriter, _ *http.Request) {
+func (s *Server) handleDiscovery(w http.ResponseWriter, r *http.Request) {
+	fl := flowOf(r, "", "")
+	if s.applyNetFault(w, r, "discovery", fl) {
+		return
+	}
 	d := s.discovery()
-	if err := s.applyDiscoveryFault(d, s.takeFault(pointDiscovery)); err != nil {
+	if err := s.applyDiscoveryFault(d, s.takeFault(pointDiscovery, fl)); err != nil {
 		http.Error(w, "discovery unavailable", http.StatusInternalServerError)
 		return
 	}

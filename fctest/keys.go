@@ -214,7 +214,10 @@ func (s *Server) activeKey(alg string) (*signingKey, error) {
 }
 
 // handleJWKS serves GET /jwks (spec §8.4).
-func (s *Server) handleJWKS(w http.ResponseWriter, _ *http.Request) {
+func (s *Server) handleJWKS(w http.ResponseWriter, r *http.Request) {
+	if s.applyNetFault(w, r, "jwks", flowOf(r, "", "")) {
+		return
+	}
 	s.mu.Lock()
 	body, err := s.keys.jwks()
 	s.mu.Unlock()

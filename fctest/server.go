@@ -127,6 +127,12 @@ type Options struct {
 	// as not to shadow the platform's) and passes the others on, e.g. to log
 	// them. Zero: none.
 	Middleware func(http.Handler) http.Handler
+	// OnRequest, when set, receives the record of every request the
+	// emulator answers, once the answer is sent: endpoint, status, client,
+	// error and code, the faults applied (see RequestRecord), never a token
+	// or personal data. It runs on the request's goroutine, after the
+	// answer, and must be safe for concurrent use. Zero: none.
+	OnRequest func(RequestRecord)
 }
 
 // endpoints are the counter names accepted by Requests.
@@ -145,6 +151,8 @@ type Server struct {
 	agents     []Agent    // ProConnect
 	httpSrv    *http.Server
 	closeOnce  sync.Once
+	quit       chan struct{} // closed when the server stops: releases requests held by faults
+	quitOnce   sync.Once
 	counters   map[string]*atomic.Int64 // fixed keys, set in NewServer
 	browser    *Browser
 	cert       *x509.Certificate // the TLS leaf; nil over plain HTTP
@@ -157,7 +165,7 @@ type Server struct {
 	codes        map[string]*authCode
 	tokens       map[string]*accessToken
 	refresh      map[string]*refreshToken // ProConnect
-	faults       []Fault
+	faults       []*queued
 	lastGC       time.Time
 }
 
@@ -203,7 +211,7 @@ func newServer(opts Options) (*Server, error) {
 		url: "http://" + ln.Addr().String(), counters: make(map[string]*atomic.Int64),
 		clients: make(map[string]*registeredClient), interactions: make(map[string]*interaction),
 		sessions: make(map[string]*session), codes: make(map[string]*authCode),
-		tokens: make(map[string]*accessToken), refresh: make(map[string]*refreshToken),
+		tokens: make(map[string]*accessToken), refresh: make(map[string]*refreshToken), quit: make(chan struct{}),
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -289,6 +297,7 @@ func New(tb TB, opts Options) *Server {
 // done, then closes every connection. It returns ctx's error if requests were
 // still running. Close may follow; Shutdown after Close returns at once.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.quitOnce.Do(func() { close(s.quit) })
 	err := s.httpSrv.Shutdown(ctx)
 	s.Close()
 	return err
@@ -298,6 +307,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 // be called more than once.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
+		s.quitOnce.Do(func() { close(s.quit) })
 		_ = s.httpSrv.Close()
 		s.browser.closeIdle()
 	})
