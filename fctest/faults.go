@@ -408,4 +408,3 @@ func AllFaults() []Fault {
 	}
 	return out
 }
-
