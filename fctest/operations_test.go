@@ -148,7 +148,7 @@ func netCall(t *testing.T, e *env, endpoint string, client *http.Client) (*http.
 func TestEndpointFaults(t *testing.T) {
 	quick := &http.Client{Timeout: 300 * time.Millisecond}
 	for _, tc := range []struct {
-		endpoint                 string
+		endpoint               string
 		latency, timeout, hang fctest.Fault
 	}{
 		{"discovery", fctest.FaultDiscoveryLatency, fctest.FaultDiscoveryTimeout, fctest.FaultDiscoveryHang},
