@@ -111,7 +111,9 @@ func (s *Server) verifyHint(hint string) (*registeredClient, *pageErr) {
 			return bad(err.Error())
 		}
 	} else {
+		now := s.clock()
 		s.mu.Lock()
+		s.keys.prune(now)
 		k := s.keys.lookup(jws.Signatures[0].Header.KeyID)
 		s.mu.Unlock()
 		if k == nil || jws.Signatures[0].Header.Algorithm != k.alg {

@@ -53,5 +53,5 @@ func (s *Server) guard(counter string, h http.HandlerFunc) http.Handler {
 	})
 }
 
-// clock returns the server time.
-func (s *Server) clock() time.Time { return s.now() }
+// clock returns the server time: Options.Now moved by AdvanceClock.
+func (s *Server) clock() time.Time { return s.now().Add(time.Duration(s.offset.Load())) }
