@@ -222,7 +222,7 @@ func newServer(opts Options) (*Server, error) {
 	s := &Server{
 		platform: opts.Platform, opts: opts, now: opts.Now, identities: ids, agents: agents, keys: keys,
 		counters: make(map[string]*atomic.Int64),
-		clients: make(map[string]*registeredClient), interactions: make(map[string]*interaction),
+		clients:  make(map[string]*registeredClient), interactions: make(map[string]*interaction),
 		sessions: make(map[string]*session), codes: make(map[string]*authCode),
 		tokens: make(map[string]*accessToken), refresh: make(map[string]*refreshToken), quit: make(chan struct{}),
 	}
