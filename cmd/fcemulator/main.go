@@ -40,7 +40,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -69,8 +68,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case err != nil:
 		fmt.Fprintln(stderr, "fcemulator:", err)
 		return 2
+	case cfg.version:
+		fmt.Fprintln(stdout, versionString())
+		return 0
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+	log := newLogger(cfg.logFormat, stderr)
 	emu, err := start(cfg, log)
 	if err != nil {
 		fmt.Fprintln(stderr, "fcemulator:", err)
@@ -93,6 +95,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 type emulator struct {
 	cfg     *config
 	srv     *fctest.Server
+	addr    string // the listener's address
 	clients []clientInfo
 }
 
@@ -109,11 +112,12 @@ func start(cfg *config, log *slog.Logger) (*emulator, error) {
 	if opts.Listener, err = net.Listen("tcp", cfg.addr); err != nil {
 		return nil, err
 	}
+	addr := opts.Listener.Addr().String()
 	srv, err := fctest.NewServer(opts)
 	if err != nil {
 		return nil, err
 	}
-	emu := &emulator{cfg: cfg, srv: srv}
+	emu := &emulator{cfg: cfg, srv: srv, addr: addr}
 	for _, c := range clients {
 		if err := srv.RegisterClient(c); err != nil {
 			srv.Close()
@@ -143,7 +147,8 @@ func clientError(cfg *config, err error) error {
 // options returns the fctest options of the flags and the admin API, which
 // serves once start has set its server.
 func (cfg *config) options(log *slog.Logger) (fctest.Options, *admin, error) {
-	opts := fctest.Options{Platform: cfg.platform, AutoLogin: cfg.autoLogin}
+	opts := fctest.Options{Platform: cfg.platform, AutoLogin: cfg.autoLogin, BaseURL: cfg.publicURL,
+		InsecureNonLoopback: cfg.container, OnRequest: func(rec fctest.RequestRecord) { logRecord(log, rec) }}
 	var err error
 	if cfg.platform == fctest.ProConnect {
 		opts.Agents, err = cfg.agents()
@@ -161,12 +166,12 @@ func (cfg *config) options(log *slog.Logger) (fctest.Options, *admin, error) {
 	if opts.TLS, err = cfg.tlsConfig(); err != nil {
 		return opts, nil, err
 	}
-	adm := &admin{ready: make(chan struct{})}
-	opts.Middleware = func(next http.Handler) http.Handler {
-		if cfg.admin {
-			next = adm.wrap(next)
-		}
-		return logRequests(log, next)
+	adm := &admin{ready: make(chan struct{}), log: log, token: cfg.adminToken}
+	if cfg.publicURL != "" {
+		adm.publicHost = publicHost(cfg.publicURL)
+	}
+	if cfg.admin {
+		opts.Middleware = adm.wrap
 	}
 	return opts, adm, nil
 }
@@ -175,6 +180,7 @@ func (cfg *config) options(log *slog.Logger) (fctest.Options, *admin, error) {
 func (emu *emulator) summary(w io.Writer) {
 	srv, cfg := emu.srv, emu.cfg
 	fmt.Fprintf(w, "%s emulator (fcemulator)\n", srv.Platform())
+	fmt.Fprintf(w, "  version     %s\n", versionString())
 	fmt.Fprintf(w, "  issuer      %s\n", srv.Issuer())
 	fmt.Fprintf(w, "  discovery   %s/.well-known/openid-configuration\n", srv.Issuer())
 	if cfg.tlsSelfSigned != "" {
@@ -199,7 +205,14 @@ func (emu *emulator) summary(w io.Writer) {
 		fmt.Fprintf(w, "  keys        signing keys kept in %s\n", cfg.keysDir)
 	}
 	if cfg.admin {
-		fmt.Fprintf(w, "  admin API   %s%s\n", srv.URL(), adminPrefix)
+		token := ""
+		if cfg.adminToken != "" {
+			token = " (bearer token required)"
+		}
+		fmt.Fprintf(w, "  admin API   %s%s%s\n", srv.URL(), adminPrefix, token)
+	}
+	if cfg.container {
+		fmt.Fprintf(w, "  listening   %s (-container: every address of the container)\n", emu.addr)
 	}
 	for _, c := range emu.clients {
 		c.print(w, srv.Platform())
