@@ -215,6 +215,14 @@ image:
 		echo "SKIPPED: make image needs podman or buildah (Debian: apt-get install podman); the binary is in $(BUILD)/image"; \
 	fi
 
+## python-rp-deps: install Debian's python3-jwcrypto and python3-requests when missing (needs root), for the Python CI example that make test runs
+.PHONY: python-rp-deps
+python-rp-deps:
+	@if ! /usr/bin/python3 -c 'import jwcrypto, requests' >/dev/null 2>&1; then \
+		echo "installing python3-jwcrypto and python3-requests"; \
+		apt-get update && apt-get install -y python3-jwcrypto python3-requests; \
+	fi
+
 ## podman: install Debian's podman when missing (needs root), for make image-check
 .PHONY: podman
 podman:

@@ -10,12 +10,14 @@ import (
 
 // clockAnswer is the emulator's clock.
 type clockAnswer struct {
-	Now    time.Time `json:"now"`
-	Offset string    `json:"offset"`
+	Now           time.Time `json:"now"`
+	Offset        string    `json:"offset"`
+	OffsetSeconds float64   `json:"offset_seconds"`
 }
 
 func (a *admin) clockAnswer() clockAnswer {
-	return clockAnswer{Now: a.srv.Now().UTC(), Offset: a.srv.ClockOffset().String()}
+	offset := a.srv.ClockOffset()
+	return clockAnswer{Now: a.srv.Now().UTC(), Offset: offset.String(), OffsetSeconds: offset.Seconds()}
 }
 
 func (a *admin) getClock(w http.ResponseWriter, _ *http.Request) {
