@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -135,35 +136,49 @@ func TestIdentitiesFile(t *testing.T) {
 	require.Equal(t, franceconnect.EIDAS2, login.IDToken.ACR)
 }
 
-// readmeJSON returns the README from the line starting with start to the
-// next section, and the first JSON block there.
-func readmeJSON(t *testing.T, start string) (section, block string) {
+// docPage returns docs/other-languages.md and its first JSON block, the
+// clients file.
+func docPage(t *testing.T) (page, block string) {
 	t.Helper()
-	readme, err := os.ReadFile("../../README.md")
+	data, err := os.ReadFile("../../docs/other-languages.md")
 	require.NoError(t, err)
-	_, section, ok := strings.Cut(string(readme), start)
-	require.True(t, ok)
-	section, _, _ = strings.Cut(section, "\n## ")
-	_, rest, ok := strings.Cut(section, "```json\n")
+	page = string(data)
+	_, rest, ok := strings.Cut(page, "```json\n")
 	require.True(t, ok)
 	block, _, ok = strings.Cut(rest, "```")
 	require.True(t, ok)
-	return section, block
+	return page, block
 }
 
-// TestReadmeClientsFile starts the program with the clients file and the
-// flags shown in the README, so that the documentation cannot drift.
-func TestReadmeClientsFile(t *testing.T) {
-	section, file := readmeJSON(t, "## For FS in other languages")
+// TestDocClientsFileAndFlags starts the program with the clients file of
+// docs/other-languages.md and checks that the page mentions every flag and
+// every admin endpoint, so that the documentation cannot drift.
+func TestDocClientsFileAndFlags(t *testing.T) {
+	page, file := docPage(t)
 	emu := startEmulator(t, "-clients", writeFile(t, "clients.json", file), "-keys-dir", t.TempDir(), "-admin")
 	require.Contains(t, emu.summary, "client my-fs\n")
-	for _, flag := range []string{"-clients", "-keys-dir", "-addr", "-platform", "-client-id", "-client-secret",
-		"-redirect-uri", "-post-logout-redirect-uri", "-jwks-uri", "-jwks", "-auto-login", "-identities",
-		"-tls-self-signed", "-tls-cert", "-tls-key", "-admin"} {
-		mentioned := regexp.MustCompile("[\\s`(]" + regexp.QuoteMeta(flag) + "[\\s`)]").MatchString(section)
-		require.True(t, mentioned, "the README mentions %s", flag)
+	usage, _ := exec.Command(binary, "-h").CombinedOutput()
+	flags := regexp.MustCompile(`(?m)^  (-[a-z-]+)`).FindAllStringSubmatch(string(usage), -1)
+	require.Greater(t, len(flags), 20, "%s", usage)
+	for _, m := range flags {
+		mentioned := regexp.MustCompile("[\\s`(]" + regexp.QuoteMeta(m[1]) + "[\\s`),]").MatchString(page)
+		require.True(t, mentioned, "docs/other-languages.md mentions %s", m[1])
 	}
-	for _, path := range []string{"faults/inject", "faults/clear", "clients"} {
-		require.True(t, strings.Contains(section, "/_emulator/"+path), "the README shows /_emulator/%s", path)
+	for _, route := range strings.Split(adminRoutes, ", ") {
+		path := route[strings.LastIndex(route, " ")+1:]
+		require.True(t, strings.Contains(page, "/_emulator/"+path), "the page shows %s", route)
 	}
+}
+
+// TestDocShowsTheCIScript checks that the CI example of the page is
+// examples/python-rp/ci.sh, which TestPythonRelyingPartyCI runs.
+func TestDocShowsTheCIScript(t *testing.T) {
+	page, _ := docPage(t)
+	script, err := os.ReadFile("../../examples/python-rp/ci.sh")
+	require.NoError(t, err)
+	require.Contains(t, page, "```sh\n"+string(script)+"```\n", "docs/other-languages.md shows ci.sh as it is")
+	containerfile, err := os.ReadFile("../../Containerfile")
+	require.NoError(t, err)
+	require.Contains(t, string(containerfile), `"-container", "-addr", "0.0.0.0:8090"`)
+	require.Contains(t, page, "-container")
 }

@@ -1,9 +1,9 @@
 // Command fcemulator runs the fctest FranceConnect+ (or FranceConnect v2, or
 // ProConnect with -platform proconnect) emulator as a program, so that
 // service providers written in any language can sign in against it locally
-// and in CI:
+// and in CI (docs/other-languages.md: a release binary, the container
+// image, or go run):
 //
-//	go install github.com/go-franceconnect/franceconnect/cmd/fcemulator@latest
 //	fcemulator -clients clients.json -keys-dir .fcemulator
 //
 // It serves the platform's endpoints under /api/v2 (discovery, jwks,
@@ -17,19 +17,28 @@
 // -identities replaces the demo identities (fctest.ParseIdentities), or on
 // ProConnect the demo agents (fctest.ParseAgents). -auto-login IDENTITY
 // turns every login into a chain of redirects without the identity-choice
-// page; -keys-dir keeps the provider signing keys across
-// restarts; -tls-cert and -tls-key, or -tls-self-signed FILE, serve HTTPS;
-// -admin adds an admin API under /_emulator/:
+// page; -keys-dir keeps the provider signing keys and the self-signed TLS
+// certificate across restarts; -tls-cert and -tls-key, or -tls-self-signed
+// FILE, serve HTTPS; -container allows a non-loopback -addr inside a
+// container, and -public-url names the URL clients reach it at; -admin adds
+// an admin API under /_emulator/, for loopback Host headers only (and
+// -admin-token's bearer token when given):
 //
-//	GET  /_emulator/faults          pending and available faults
-//	POST /_emulator/faults/inject   {"faults": ["FaultWrongNonce"]}
-//	POST /_emulator/faults/clear    (empty body)
+//	GET  /_emulator/faults          pending faults and the catalogue (?client_id=)
+//	POST /_emulator/faults/inject   {"faults": ["FaultWrongNonce", {"fault": …, "client_id": …, "count": …}]}
+//	POST /_emulator/faults/clear    (empty body, or {"client_id": …})
+//	GET  /_emulator/clock           the emulator's time
+//	POST /_emulator/clock           {"advance": "31s"}
+//	GET  /_emulator/keys            the signing keys' ids
+//	POST /_emulator/keys/rotate     {"keep_old": "10m"}
 //	GET  /_emulator/clients         the registered clients, without secrets
 //
 // POST requests must be application/json. The emulator logs one line per
-// request (method, path without query, status, duration) on the standard
-// error, and stops cleanly on SIGINT or SIGTERM. Run fcemulator -h for every
-// flag.
+// request on the standard error (-log-format text or json): method, path
+// without query, status, duration, and why it failed (client_id, OAuth
+// error, platform code, detail, faults applied), never a token or personal
+// data. It stops cleanly on SIGINT or SIGTERM. Run fcemulator -h for every
+// flag, fcemulator -version for the version.
 package main
 
 import (
