@@ -56,7 +56,8 @@ type Options struct {
 	// Platform is the platform imitated; zero: FranceConnectPlus.
 	Platform Platform
 	// Now is the server clock. It drives iat, exp and auth_time, code, token,
-	// session and interaction expiry, and the FS JWKS cache. Zero: time.Now.
+	// session and interaction expiry, key retirement and the FS JWKS cache;
+	// Server.AdvanceClock moves it forward. Zero: time.Now.
 	Now func() time.Time
 	// Identities are the people offered on the identity-choice page of the
 	// FranceConnect platforms; zero: DemoIdentities(). ProConnect refuses
