@@ -15,9 +15,10 @@ func init() {
 			{`case a.token != "" && !a.tokenValid(r):`, "case false:"}}, fcemulator},
 		mutant{"fcemulator: admin API bearer token compared whole", "cmd/fcemulator/admin.go", [][2]string{
 			{"subtle.ConstantTimeCompare([]byte(strings.TrimSpace(value)), []byte(a.token)) == 1",
-				"strings.HasPrefix(a.token, strings.TrimSpace(value))"}}, fcemulator},
+				"subtle.ConstantTimeCompare([]byte(strings.TrimSpace(value)), " +
+					"[]byte(a.token[:min(len(a.token), len(strings.TrimSpace(value)))])) == 1"}}, fcemulator},
 		mutant{"fcemulator: -addr off loopback only with -container", "cmd/fcemulator/flags.go", [][2]string{
-			{`if host == "localhost" || (ip != nil && ip.IsLoopback()) || cfg.container {`, "if true {"}}, fcemulator},
+			{`if host == "localhost" || (ip != nil && ip.IsLoopback()) || cfg.container {`, "if ip != nil || true {"}}, fcemulator},
 		mutant{"fctest: listener off loopback only with InsecureNonLoopback", "fctest/server.go", [][2]string{
 			{"(!addr.IP.IsLoopback() && !anyAddr)", "(!addr.IP.IsLoopback() && !anyAddr && anyAddr)"}}, fctest},
 		mutant{"fctest: a fault aimed at a client is not taken by another", "fctest/inject.go", [][2]string{
