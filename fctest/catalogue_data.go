@@ -295,6 +295,6 @@ var faultCatalogue = map[Fault]faultMeta{
 const (
 	descLatency = "The endpoint answers normally after a delay (Injection.Delay, 2 s by default)."
 	descTimeout = "The endpoint never answers: the request is held until the client gives up (at most two minutes)."
-	descHang    = "The endpoint sends the status, the headers and half of the body, then stalls until the client " +
+	descHang    = "The endpoint sends the status, the headers and the first bytes of the body, then stalls until the client " +
 		"gives up (at most two minutes)."
 )

@@ -243,11 +243,11 @@ const (
 	// DefaultFaultDelay) of real time. A timeout fault never answers: the
 	// request is held until the client gives up, or for MaxFaultHold, after
 	// which the connection is dropped. A hang fault answers the status line,
-	// the headers and half of a genuine body, then nothing more until the
-	// client gives up (or MaxFaultHold). On the token, userinfo and
-	// revocation endpoints they apply once the client (or the access token)
-	// is known, before the request is processed: a code held by a timeout is
-	// not consumed. Platforms: all. A correct relying party waits out a
+	// the headers (announcing a longer body) and its first bytes, then
+	// nothing more until the client gives up (or MaxFaultHold). On the
+	// token, userinfo and revocation endpoints they apply once the client
+	// (or the access token) is known, before the request is processed: a
+	// code held by a timeout is not consumed. Platforms: all. A correct relying party waits out a
 	// latency within its timeout, and gives up by itself on a timeout or a
 	// hang, then signs nobody in (at logout, it ends the local session all
 	// the same).
