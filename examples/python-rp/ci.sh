@@ -50,7 +50,7 @@ wait_for "$work/emulator.out" '^ready$'
 
 FC_ISSUER=http://127.0.0.1:$EMULATOR_PORT/api/v2 FC_CLIENT_ID=python-rp \
 	FC_CLIENT_SECRET=a-local-secret-of-at-least-32-characters RP_BASE_URL=$RP_BASE_URL \
-	RP_KEY_FILE=$work/rp-key.json RP_TIMEOUT=1 RP_CLOCK_URL=http://127.0.0.1:$EMULATOR_PORT/_emulator/clock \
+	RP_KEY_FILE=$work/rp-key.json RP_TIMEOUT=2 RP_CLOCK_URL=http://127.0.0.1:$EMULATOR_PORT/_emulator/clock \
 	"$PYTHON" rp.py >"$work/rp.log" 2>&1 &
 wait_for "$work/rp.log" 'relying party ready'
 
