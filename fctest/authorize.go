@@ -145,6 +145,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, req *authRequ
 	s.mu.Lock()
 	rc, ok := s.clients[req.clientID]
 	s.mu.Unlock()
+	recordOf(r).ClientID = req.clientID
 	if !ok {
 		return errPage(http.StatusBadRequest, codeUnknownClient, "invalid_client", "client is invalid (client not found)")
 	}
@@ -218,6 +219,7 @@ func (s *Server) checkClaims(rc *registeredClient, claims string) (bool, *pageEr
 // redirectError sends the browser back to the FS with an OAuth error, state
 // and iss (spec §4), with a 303.
 func (s *Server) redirectError(w http.ResponseWriter, r *http.Request, redirectURI, state, code, desc string) {
+	noteError(w, code, "", desc)
 	s.redirectToClient(w, r, redirectURI, url.Values{"error": {code}, "error_description": {desc}, "state": {state}})
 }
 

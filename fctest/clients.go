@@ -85,6 +85,11 @@ type Client struct {
 	// FranceConnect when EncryptedResponseAlg is set. ProConnect does not
 	// encrypt: it refuses EncryptedResponseAlg, JWKS and JWKSURL.
 	JWKSURL string
+	// Faults are injected when the client is registered, each aimed at it
+	// (a ClientID must be zero or ID): a clients file can prepare the
+	// faults of a test run (see ParseClients). RegisterClient refuses the
+	// whole registration when Inject would refuse one. Zero: none.
+	Faults []Injection
 }
 
 // registeredClient is a validated copy of a Client. Its cache fields are
@@ -110,9 +115,27 @@ func (s *Server) RegisterClient(c Client) error {
 	if err != nil {
 		return err
 	}
+	faults := slices.Clone(c.Faults)
+	for i := range faults {
+		if faults[i].ClientID != "" && faults[i].ClientID != c.ID {
+			return errClient(&c, "faults", "%v is aimed at client %q", faults[i].Fault, faults[i].ClientID)
+		}
+		faults[i].ClientID = c.ID
+	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	previous := s.clients[rc.ID]
 	s.clients[rc.ID] = rc
+	s.mu.Unlock()
+	if err := s.Inject(faults...); err != nil {
+		s.mu.Lock()
+		if previous != nil {
+			s.clients[rc.ID] = previous
+		} else {
+			delete(s.clients, rc.ID)
+		}
+		s.mu.Unlock()
+		return errClient(&c, "faults", "%s", strings.TrimPrefix(err.Error(), "fctest: "))
+	}
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // fileClient is a client as ParseClients reads it: the member names of
@@ -27,6 +28,7 @@ type fileClient struct {
 	UserinfoEncryptedEnc   string          `json:"userinfo_encrypted_response_enc"`
 	JWKS                   json.RawMessage `json:"jwks"`
 	JWKSURI                string          `json:"jwks_uri"`
+	Faults                 json.RawMessage `json:"faults"`
 }
 
 // ParseClients reads service providers from a JSON array of objects whose
@@ -40,6 +42,9 @@ type fileClient struct {
 //	  "id_token_encrypted_response_enc": "A256GCM",
 //	  "jwks_uri": "http://127.0.0.1:3000/client/keys"}]
 //
+// faults lists the faults injected at registration, aimed at the client:
+// names ("FaultWrongNonce") or objects ({"fault": "FaultTokenLatency",
+// "login": "camille", "count": 3, "delay": "1s"}), see Injection.
 // The other members are name, entity_id, scopes (the granted scopes),
 // claims (["amr"] allows the amr claim), allowed_idp_hints, jwks (the public
 // JWK Set inline, instead of jwks_uri) and userinfo_signed_response_alg,
@@ -77,7 +82,13 @@ func ParseClients(data []byte) ([]Client, error) {
 		if slices.ContainsFunc(out, func(c Client) bool { return c.ID == fc.ID }) {
 			return nil, &entryError{entry: label, field: "client_id", msg: "appears twice"}
 		}
-		out = append(out, fc.client())
+		c := fc.client()
+		if len(fc.Faults) > 0 && !bytes.Equal(bytes.TrimSpace(fc.Faults), []byte("null")) {
+			if err := json.Unmarshal(fc.Faults, &c.Faults); err != nil {
+				return nil, &entryError{entry: label, field: "faults", msg: strings.TrimPrefix(err.Error(), "fctest: ")}
+			}
+		}
+		out = append(out, c)
 	}
 	return out, nil
 }

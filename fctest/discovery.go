@@ -5,53 +5,58 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"slices"
 )
 
-// discovery returns the OpenID Provider metadata of the platform (spec §2.1,
-// FC v2 differences §2.2), with this server's URLs.
+// discovery returns the OpenID Provider metadata of the platform, with this
+// server's URLs, listing exactly what the emulated platform accepts from a
+// service provider. The real documents (spec §2.1, FC v2 differences §2.2)
+// also advertise what oidc-provider supports and the platform refuses
+// before it (PKCE, response modes other than query, request objects,
+// private_key_jwt, DPoP, HS256 on FranceConnect): a relying party that
+// reads them must not use those, and the emulator does not advertise them.
 func (s *Server) discovery() map[string]any {
 	if s.platform == ProConnect {
 		return s.proConnectDiscovery()
 	}
+	d := s.commonMetadata()
+	maps.Copy(d, map[string]any{
+		"acr_values_supported":    supportedACRs(s.platform),
+		"scopes_supported":        knownScopes(s.platform),
+		"claims_supported":        knownClaims(s.platform),
+		"grant_types_supported":   []string{"authorization_code"},
+		"subject_types_supported": []string{"pairwise"},
+	})
+	sig := slices.Clone(s.keys.algs) // FranceConnect+: ES256; FranceConnect: the published ES256 and RS256
+	d["id_token_signing_alg_values_supported"] = sig
+	d["userinfo_signing_alg_values_supported"] = sig
+	if s.platform == FranceConnect {
+		return d // encryption only for clients that register it, as the platform's partner portal does not offer it
+	}
 	encAlgs := []string{algECDHES, algRSAOAEP, algRSAOAEP256}
+	d["id_token_encryption_alg_values_supported"] = encAlgs
+	d["id_token_encryption_enc_values_supported"] = []string{"A256GCM"}
+	d["userinfo_encryption_alg_values_supported"] = encAlgs
+	d["userinfo_encryption_enc_values_supported"] = []string{"A256GCM"}
+	return d
+}
+
+// commonMetadata returns the endpoints and the members the three
+// platforms share: the code flow with the answer in the query, the claims
+// parameter, client_secret_post, iss in the authorization response, and no
+// request objects.
+func (s *Server) commonMetadata() map[string]any {
 	d := s.endpointsMetadata()
 	maps.Copy(d, map[string]any{
-		"acr_values_supported":                           supportedACRs(s.platform),
-		"scopes_supported":                               knownScopes(s.platform),
-		"claims_supported":                               knownClaims(s.platform),
 		"claims_parameter_supported":                     true,
 		"claim_types_supported":                          []string{"normal"},
 		"response_types_supported":                       []string{"code"},
-		"response_modes_supported":                       []string{"form_post", "fragment", "query"},
-		"grant_types_supported":                          []string{"authorization_code"},
-		"subject_types_supported":                        []string{"pairwise"},
-		"token_endpoint_auth_methods_supported":          []string{"client_secret_post", "private_key_jwt"},
-		"request_parameter_supported":                    true,
+		"response_modes_supported":                       []string{"query"},
+		"token_endpoint_auth_methods_supported":          []string{"client_secret_post"},
+		"request_parameter_supported":                    false,
 		"request_uri_parameter_supported":                false,
-		"code_challenge_methods_supported":               []string{"S256"},
 		"authorization_response_iss_parameter_supported": true,
 	})
-	if s.platform == FranceConnect {
-		sig := []string{algES256, algRS256, "HS256"}
-		d["token_endpoint_auth_signing_alg_values_supported"] = []string{algES256, algRS256}
-		d["id_token_signing_alg_values_supported"] = sig
-		d["userinfo_signing_alg_values_supported"] = sig
-		d["request_object_signing_alg_values_supported"] = []string{algES256, algRS256}
-		d["dpop_signing_alg_values_supported"] = []string{algES256, algRS256}
-		return d
-	}
-	es := []string{algES256}
-	d["token_endpoint_auth_signing_alg_values_supported"] = es
-	d["id_token_signing_alg_values_supported"] = es
-	d["id_token_encryption_alg_values_supported"] = encAlgs
-	d["id_token_encryption_enc_values_supported"] = []string{"A256GCM"}
-	d["userinfo_signing_alg_values_supported"] = es
-	d["userinfo_encryption_alg_values_supported"] = encAlgs
-	d["userinfo_encryption_enc_values_supported"] = []string{"A256GCM"}
-	d["request_object_signing_alg_values_supported"] = es
-	d["request_object_encryption_alg_values_supported"] = []string{algECDHES, algRSAOAEP}
-	d["request_object_encryption_enc_values_supported"] = []string{"A256GCM"}
-	d["dpop_signing_alg_values_supported"] = es
 	return d
 }
 
@@ -70,9 +75,13 @@ func (s *Server) endpointsMetadata() map[string]any {
 }
 
 // handleDiscovery serves GET /.well-known/openid-configuration.
-func (s *Server) handleDiscovery(w http.ResponseWriter, _ *http.Request) {
+func (s *Server) handleDiscovery(w http.ResponseWriter, r *http.Request) {
+	fl := flowOf(r, "", "")
+	if s.applyNetFault(w, r, "discovery", fl) {
+		return
+	}
 	d := s.discovery()
-	if err := s.applyDiscoveryFault(d, s.takeFault(pointDiscovery)); err != nil {
+	if err := s.applyDiscoveryFault(d, s.takeFault(pointDiscovery, fl)); err != nil {
 		http.Error(w, "discovery unavailable", http.StatusInternalServerError)
 		return
 	}

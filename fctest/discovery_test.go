@@ -56,14 +56,30 @@ func TestDiscoveryFranceConnectPlus(t *testing.T) {
 		require.NotContains(t, d, absent)
 	}
 	require.Equal(t, 1, e.srv.Requests("discovery"))
+
+	// Only what the platform accepts from a service provider: its real
+	// document also lists what its authorize whitelist refuses (Y030007).
+	require.Equal(t, []any{"query"}, d["response_modes_supported"])
+	require.Equal(t, []any{"client_secret_post"}, d["token_endpoint_auth_methods_supported"])
+	require.Equal(t, false, d["request_parameter_supported"])
+	for _, absent := range []string{"code_challenge_methods_supported", "token_endpoint_auth_signing_alg_values_supported",
+		"request_object_signing_alg_values_supported", "request_object_encryption_alg_values_supported",
+		"request_object_encryption_enc_values_supported", "dpop_signing_alg_values_supported"} {
+		require.NotContains(t, d, absent, "FranceConnect+ refuses it")
+	}
 }
 
 func TestDiscoveryFranceConnect(t *testing.T) {
 	e := newEnv(t, fctest.Options{Platform: fctest.FranceConnect}, nil)
 	d := discovery(t, e)
 	require.Equal(t, []any{"eidas1"}, d["acr_values_supported"])
-	require.Equal(t, []any{"ES256", "RS256", "HS256"}, d["id_token_signing_alg_values_supported"])
-	require.Equal(t, []any{"ES256", "RS256", "HS256"}, d["userinfo_signing_alg_values_supported"])
+	require.Equal(t, []any{"ES256", "RS256"}, d["id_token_signing_alg_values_supported"],
+		"HS256, which the platform keeps for legacy clients, is not emulated")
+	require.Equal(t, []any{"ES256", "RS256"}, d["userinfo_signing_alg_values_supported"])
+	rs256Only := newEnv(t, fctest.Options{Platform: fctest.FranceConnect, SigningAlg: "RS256"}, func(c *fctest.Client) {
+		c.SignedResponseAlg = "RS256"
+	})
+	require.Equal(t, []any{"RS256"}, discovery(t, rs256Only)["id_token_signing_alg_values_supported"])
 	for _, absent := range []string{"id_token_encryption_alg_values_supported", "id_token_encryption_enc_values_supported",
 		"userinfo_encryption_alg_values_supported", "userinfo_encryption_enc_values_supported"} {
 		require.NotContains(t, d, absent)

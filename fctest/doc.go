@@ -115,7 +115,21 @@
 // JSON userinfo to a client registered for a signed one, a refreshed
 // id_token of another person, a callback without iss or with
 // login_required, …) so that a service provider's test suite can check it
-// rejects each of them. See Fault for the list and where each applies.
+// rejects each of them, and what operations throw at a service: a userinfo
+// 401, latency, timeouts and stalled answers on each endpoint the service
+// calls, revocation errors, a key rotation. See Fault for the list and
+// Catalogue for each one's platforms, step and what a correct relying party
+// does. Inject aims faults at a client, a person or several flows (so that
+// parallel suites do not take each other's) and refuses those that cannot
+// apply, saying why.
+//
+// # Clock and records
+//
+// AdvanceClock moves the server clock so that codes, tokens, sessions and
+// retired keys expire without sleeping; RotateSigningKeys rotates the
+// provider keys, keeping the old ones for a while or not. Options.OnRequest
+// receives a RequestRecord per request: endpoint, status, client, error and
+// code, faults applied, never a token or personal data.
 //
 // # Options for other setups
 //

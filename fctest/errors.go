@@ -77,6 +77,7 @@ func jsonError(w http.ResponseWriter, status int, oauthErr, description, detail,
 	if code == "" {
 		code = emulatorCode(oauthErr + detail)
 	}
+	noteError(w, oauthErr, code, desc)
 	body := map[string]string{
 		"error":             oauthErr,
 		"error_description": desc,

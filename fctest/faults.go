@@ -1,12 +1,11 @@
 package fctest
 
-import (
-	"fmt"
-	"slices"
-)
+import "fmt"
 
 // Fault is a deviation from the protocol the emulator can be told to commit,
-// to check that a service provider rejects it. Faults are queued by
+// to check that a service provider rejects it. Catalogue describes each one
+// (platforms, step, what a correct relying party does); Inject aims faults
+// at a client, a person or several flows. Faults are queued by Inject or
 // InjectFault; each one applies once, at the next flow that reaches the
 // point where it applies: the callback (when an identity is picked on the
 // interaction page, or a silent login answers prompt=none), the token
@@ -228,6 +227,89 @@ const (
 	// FaultEncrypted.
 	FaultUserinfoEncrypted
 
+	// Faults of the emulator's operations: an expired access token, slow,
+	// silent and stalled endpoints, revocation errors and a key rotation.
+	// Each has its entry in Catalogue.
+
+	// FaultUserinfoExpiredToken answers the userinfo request with HTTP 401
+	// invalid_token, "invalid token provided (access token not found)"
+	// (Y040001) and a WWW-Authenticate header, as for an access token that
+	// expired or was revoked. Platforms: all. Step: userinfo. A correct
+	// relying party signs nobody in and starts a new login.
+	FaultUserinfoExpiredToken
+
+	// Latency, timeout and hang faults of the endpoints a relying party calls
+	// itself. A latency fault answers normally after Injection.Delay (zero:
+	// DefaultFaultDelay) of real time. A timeout fault never answers: the
+	// request is held until the client gives up, or for MaxFaultHold, after
+	// which the connection is dropped. A hang fault answers the status line,
+	// the headers (announcing a longer body) and its first bytes, then
+	// nothing more until the client gives up (or MaxFaultHold). On the
+	// token, userinfo and revocation endpoints they apply once the client
+	// (or the access token) is known, before the request is processed: a
+	// code held by a timeout is not consumed. Platforms: all. A correct relying party waits out a
+	// latency within its timeout, and gives up by itself on a timeout or a
+	// hang, then signs nobody in (at logout, it ends the local session all
+	// the same).
+
+	// FaultDiscoveryLatency delays the discovery document. Step: discovery.
+	FaultDiscoveryLatency
+	// FaultDiscoveryTimeout never answers the discovery request. Step:
+	// discovery.
+	FaultDiscoveryTimeout
+	// FaultDiscoveryHang stalls in the middle of the discovery document.
+	// Step: discovery.
+	FaultDiscoveryHang
+	// FaultJWKSLatency delays the JWKS. Step: keys.
+	FaultJWKSLatency
+	// FaultJWKSTimeout never answers the JWKS request. Step: keys.
+	FaultJWKSTimeout
+	// FaultJWKSHang stalls in the middle of the JWKS. Step: keys.
+	FaultJWKSHang
+	// FaultTokenLatency delays the token response. Step: token.
+	FaultTokenLatency
+	// FaultTokenTimeout never answers the token request. Step: token.
+	FaultTokenTimeout
+	// FaultTokenHang stalls in the middle of the token response. Step:
+	// token.
+	FaultTokenHang
+	// FaultUserinfoLatency delays the userinfo response. Step: userinfo.
+	FaultUserinfoLatency
+	// FaultUserinfoTimeout never answers the userinfo request. Step:
+	// userinfo.
+	FaultUserinfoTimeout
+	// FaultUserinfoHang stalls in the middle of the userinfo response. Step:
+	// userinfo.
+	FaultUserinfoHang
+	// FaultRevocationLatency delays the revocation response. Step:
+	// revocation.
+	FaultRevocationLatency
+	// FaultRevocationTimeout never answers the revocation request. Step:
+	// revocation.
+	FaultRevocationTimeout
+	// FaultRevocationHang stalls in the middle of the revocation response,
+	// whose status is 200 and whose body is a JSON object. Step: revocation.
+	FaultRevocationHang
+
+	// FaultRevocationServerError answers the revocation request with HTTP
+	// 500 server_error; the token is not revoked. Platforms: all. Step:
+	// revocation. A correct relying party ends its local session all the
+	// same (the access token expires by itself within its lifetime).
+	FaultRevocationServerError
+	// FaultRevocationUnavailable answers the revocation request with HTTP
+	// 503 temporarily_unavailable and Retry-After: 1 (RFC 7009 §2.2.1); the
+	// token is not revoked. Platforms: all. Step: revocation. A correct
+	// relying party ends its local session all the same.
+	FaultRevocationUnavailable
+
+	// FaultSigningKeyRotated rotates the provider signing key of the
+	// client's algorithm just before the next id_token is signed: the token
+	// carries a kid the relying party has not cached yet; the previous key
+	// stays published. Platforms: all (not for HS256 clients, which use no
+	// provider key). Step: keys. A correct relying party fetches the JWKS
+	// again once for the unknown kid and accepts the token.
+	FaultSigningKeyRotated
+
 	faultCount // sentinel
 )
 
@@ -250,6 +332,13 @@ var faultNames = [faultCount]string{
 	"FaultACRNotSatisfied", "FaultSigningAlgMismatch", "FaultACRNotRequested", "FaultACRHigherUnlisted",
 	"FaultEncrypted", "FaultRefreshOtherSub", "FaultUserinfoSigned", "FaultUserinfoSigningAlgMismatch",
 	"FaultUserinfoEncrypted",
+	"FaultUserinfoExpiredToken",
+	"FaultDiscoveryLatency", "FaultDiscoveryTimeout", "FaultDiscoveryHang",
+	"FaultJWKSLatency", "FaultJWKSTimeout", "FaultJWKSHang",
+	"FaultTokenLatency", "FaultTokenTimeout", "FaultTokenHang",
+	"FaultUserinfoLatency", "FaultUserinfoTimeout", "FaultUserinfoHang",
+	"FaultRevocationLatency", "FaultRevocationTimeout", "FaultRevocationHang",
+	"FaultRevocationServerError", "FaultRevocationUnavailable", "FaultSigningKeyRotated",
 }
 
 // String returns the constant's name.
@@ -282,9 +371,15 @@ const (
 	pointDiscovery
 	pointLogout
 	pointRefresh
+	pointNet        // latency, timeout and hang: see netFaults
+	pointRevocation // revocation errors
+	pointKeys       // key rotation, before the id_token is signed
 )
 
 func (f Fault) point() faultPoint {
+	if p, ok := operationPoints[f]; ok {
+		return p
+	}
 	switch {
 	case f >= FaultAccessDenied && f <= FaultCallbackMissingState,
 		f >= FaultCallbackMissingIssuer && f <= FaultACRNotSatisfied:
@@ -312,41 +407,4 @@ func AllFaults() []Fault {
 		out = append(out, f)
 	}
 	return out
-}
-
-// InjectFault queues f; see Fault. Unknown values and FaultNone are ignored.
-func (s *Server) InjectFault(f Fault) {
-	if f.point() == 0 {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, f)
-}
-
-// PendingFaults returns the queued faults that have not applied yet.
-func (s *Server) PendingFaults() []Fault {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.faults)
-}
-
-// ClearFaults empties the fault queue.
-func (s *Server) ClearFaults() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = nil
-}
-
-// takeFault removes and returns the first queued fault for p, or FaultNone.
-func (s *Server) takeFault(p faultPoint) Fault {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i, f := range s.faults {
-		if f.point() == p {
-			s.faults = slices.Delete(s.faults, i, i+1)
-			return f
-		}
-	}
-	return FaultNone
 }

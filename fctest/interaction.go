@@ -159,7 +159,7 @@ func (s *Server) completeLogin(w http.ResponseWriter, r *http.Request, in *inter
 // authTime, or with what an injected callback fault dictates.
 func (s *Server) finishLogin(w http.ResponseWriter, r *http.Request, in *interaction, login, acr string, authTime time.Time) {
 	params := url.Values{"state": {in.state}}
-	if s.applyCallbackFault(w, r, in, params) {
+	if s.applyCallbackFault(w, r, in, params, flowOf(r, in.clientID, login)) {
 		return
 	}
 	params.Set("code", s.issueCode(in, login, acr, authTime))
@@ -168,7 +168,7 @@ func (s *Server) finishLogin(w http.ResponseWriter, r *http.Request, in *interac
 
 // applyCallbackFault consumes a callback fault: error faults redirect and
 // report true; the others alter params.
-func (s *Server) applyCallbackFault(w http.ResponseWriter, r *http.Request, in *interaction, params url.Values) bool {
+func (s *Server) applyCallbackFault(w http.ResponseWriter, r *http.Request, in *interaction, params url.Values, fl flow) bool {
 	errs := map[Fault][2]string{
 		FaultAccessDenied:           {"access_denied", "User auth aborted"},
 		FaultServerError:            {"server_error", technicalError},
@@ -177,7 +177,7 @@ func (s *Server) applyCallbackFault(w http.ResponseWriter, r *http.Request, in *
 		FaultConsentRequired:        {"consent_required", "End-User consent is required"},
 		FaultInteractionRequired:    {"interaction_required", "End-User interaction is required"},
 	}
-	f := s.takeFault(pointCallback)
+	f := s.takeFault(pointCallback, fl)
 	if e, ok := errs[f]; ok {
 		s.redirectError(w, r, in.redirectURI, in.state, e[0], e[1])
 		return true

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
 )
@@ -26,6 +27,9 @@ type signingKey struct {
 	alg  string
 	kid  string
 	priv crypto.Signer
+	// retireAt is the server time from which the key leaves the JWKS
+	// (RotateSigningKeys); zero: published until RemoveKey.
+	retireAt time.Time
 }
 
 // newSigningKey generates a key for alg with a fresh kid.
@@ -119,6 +123,13 @@ func (kr *keyring) jwks() ([]byte, error) {
 	return json.Marshal(set)
 }
 
+// prune withdraws the inactive keys whose retirement time has come.
+func (kr *keyring) prune(now time.Time) {
+	kr.published = slices.DeleteFunc(kr.published, func(k *signingKey) bool {
+		return !k.retireAt.IsZero() && !now.Before(k.retireAt) && kr.active[k.alg] != k
+	})
+}
+
 // lookup returns the published key with kid.
 func (kr *keyring) lookup(kid string) *signingKey {
 	for _, k := range kr.published {
@@ -193,8 +204,10 @@ func (s *Server) RemoveKey(kid string) error {
 
 // KeyIDs returns the ids of the published signing keys, in JWKS order.
 func (s *Server) KeyIDs() []string {
+	now := s.clock()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.keys.prune(now)
 	ids := make([]string, 0, len(s.keys.published))
 	for _, k := range s.keys.published {
 		ids = append(ids, k.kid)
@@ -214,8 +227,13 @@ func (s *Server) activeKey(alg string) (*signingKey, error) {
 }
 
 // handleJWKS serves GET /jwks (spec §8.4).
-func (s *Server) handleJWKS(w http.ResponseWriter, _ *http.Request) {
+func (s *Server) handleJWKS(w http.ResponseWriter, r *http.Request) {
+	if s.applyNetFault(w, r, "jwks", flowOf(r, "", "")) {
+		return
+	}
+	now := s.clock()
 	s.mu.Lock()
+	s.keys.prune(now)
 	body, err := s.keys.jwks()
 	s.mu.Unlock()
 	if err != nil {

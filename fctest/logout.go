@@ -19,7 +19,7 @@ var logoutParams = []string{"id_token_hint", "post_logout_redirect_uri", "state"
 // post_logout_redirect_uri?state=… (only state, no iss), or to
 // /session/end/success without post_logout_redirect_uri (spec §11).
 func (s *Server) handleEndSession(w http.ResponseWriter, r *http.Request) {
-	v, pe := s.checkLogout(r)
+	v, fl, pe := s.checkLogout(r)
 	if pe != nil {
 		s.renderError(w, pe)
 		return
@@ -33,7 +33,7 @@ func (s *Server) handleEndSession(w http.ResponseWriter, r *http.Request) {
 		if v.Has("state") {
 			q.Set("state", v.Get("state"))
 		}
-		if s.takeFault(pointLogout) == FaultLogoutWrongState {
+		if s.takeFault(pointLogout, fl) == FaultLogoutWrongState {
 			q.Set("state", randomToken())
 		}
 		u.RawQuery = q.Encode()
@@ -42,24 +42,27 @@ func (s *Server) handleEndSession(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, target, http.StatusSeeOther)
 }
 
-// checkLogout validates the request and ends the session.
-func (s *Server) checkLogout(r *http.Request) (url.Values, *pageErr) {
+// checkLogout validates the request and ends the session. The flow names
+// the client of the id_token_hint and the person whose session ended.
+func (s *Server) checkLogout(r *http.Request) (url.Values, flow, *pageErr) {
 	v, pe := parseLogout(r.URL.RawQuery, s.opts.StrictRedirectTLD)
 	if pe != nil {
-		return nil, pe
+		return nil, flow{}, pe
 	}
 	rc, pe := s.verifyHint(v.Get("id_token_hint"))
 	if pe != nil {
-		return nil, pe
+		return nil, flow{}, pe
 	}
+	recordOf(r).ClientID = rc.ID
 	plr := v.Get("post_logout_redirect_uri")
 	switch {
 	case v.Has("client_id") && v.Get("client_id") != rc.ID:
-		return nil, errPage(http.StatusBadRequest, "", "invalid_request", "client_id does not match the id_token_hint audience")
+		return nil, flow{}, errPage(http.StatusBadRequest, "", "invalid_request", "client_id does not match the id_token_hint audience")
 	case plr != "" && !slices.Contains(rc.PostLogoutRedirectURIs, plr):
-		return nil, errPage(http.StatusBadRequest, codeLogoutURIUnknown, "invalid_request", "post_logout_redirect_uri not registered")
+		return nil, flow{}, errPage(http.StatusBadRequest, codeLogoutURIUnknown, "invalid_request", "post_logout_redirect_uri not registered")
 	}
-	return v, s.endSession(r)
+	login, pe := s.endSession(r)
+	return v, flowOf(r, rc.ID, login), pe
 }
 
 // parseLogout applies the logout DTO (forbidNonWhitelisted): Y030007 pages.
@@ -108,7 +111,9 @@ func (s *Server) verifyHint(hint string) (*registeredClient, *pageErr) {
 			return bad(err.Error())
 		}
 	} else {
+		now := s.clock()
 		s.mu.Lock()
+		s.keys.prune(now)
 		k := s.keys.lookup(jws.Signatures[0].Header.KeyID)
 		s.mu.Unlock()
 		if k == nil || jws.Signatures[0].Header.Algorithm != k.alg {
@@ -160,19 +165,20 @@ func (s *Server) verifyHMACHint(jws *jose.JSONWebSignature) ([]byte, error) {
 	return payload, nil
 }
 
-// endSession destroys the browser's authenticated FranceConnect session;
-// without one it is FranceConnect's Y100019 page (spec §11).
-func (s *Server) endSession(r *http.Request) *pageErr {
+// endSession destroys the browser's authenticated FranceConnect session
+// and returns its person; without one it is FranceConnect's Y100019 page
+// (spec §11).
+func (s *Server) endSession(r *http.Request) (string, *pageErr) {
 	now := s.clock()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	se := s.sessionLocked(r, now)
 	if se == nil || se.login == "" {
-		return errPage(http.StatusBadRequest, codeNoSession, "invalid_request",
+		return "", errPage(http.StatusBadRequest, codeNoSession, "invalid_request",
 			"no FranceConnect session: logout must be a browser redirect carrying the fc_session_id cookie")
 	}
 	delete(s.sessions, se.id)
-	return nil
+	return se.login, nil
 }
 
 // handleEndSessionSuccess is the page shown when no

@@ -64,6 +64,7 @@ func (s *Server) renderPage(w http.ResponseWriter, status int, name string, data
 // or ProConnect's equivalent.
 func (s *Server) renderError(w http.ResponseWriter, pe *pageErr) {
 	code := s.pageCode(pe.code)
+	noteError(w, pe.oauthErr, code, pe.description)
 	data := s.pageBase("Erreur " + code)
 	data.ErrorMeta = &errorMeta{Status: pe.status, Code: code, OAuthError: pe.oauthErr,
 		Description: pe.description, ID: newUUID()}

@@ -291,6 +291,7 @@ func (s *Server) loginAgent(w http.ResponseWriter, r *http.Request, in *interact
 // access_denied, "requested ACRs could not be satisfied" and an error_uri
 // carrying Y020032.
 func (s *Server) redirectACRNotSatisfied(w http.ResponseWriter, r *http.Request, in *interaction) {
+	noteError(w, "access_denied", codeACRNotSatisfied, "requested ACRs could not be satisfied")
 	s.redirectToClient(w, r, in.redirectURI, url.Values{"error": {"access_denied"},
 		"error_description": {"requested ACRs could not be satisfied"}, "error_uri": {errorURI(codeACRNotSatisfied)},
 		"state": {in.state}})

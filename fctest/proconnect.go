@@ -94,28 +94,25 @@ func (s *Server) pageCode(code string) string {
 }
 
 // proConnectDiscovery returns ProConnect's OpenID Provider metadata, with
-// this server's URLs: signatures only (HS256, ES256, RS256), no encryption
-// members, refresh tokens, PKCE S256, public subs.
+// this server's URLs, listing what ProConnect accepts from a service
+// provider: signatures only (HS256 and the published ES256 and RS256), no
+// encryption members, refresh tokens, PKCE S256, public subs,
+// client_secret_post only (the platform's document also lists
+// private_key_jwt, which a service provider cannot register).
 func (s *Server) proConnectDiscovery() map[string]any {
-	d := s.endpointsMetadata()
+	sig := slices.DeleteFunc(slices.Clone(pcSigningAlgs), func(alg string) bool {
+		return alg != algHS256 && !slices.Contains(s.keys.algs, alg)
+	})
+	d := s.commonMetadata()
 	maps.Copy(d, map[string]any{
-		"acr_values_supported":                             slices.Clone(pcACRs),
-		"scopes_supported":                                 slices.Clone(pcScopeOrder),
-		"claims_supported":                                 slices.Clone(pcClaims),
-		"claims_parameter_supported":                       true,
-		"claim_types_supported":                            []string{"normal"},
-		"response_types_supported":                         []string{"code"},
-		"response_modes_supported":                         []string{"query"},
-		"grant_types_supported":                            []string{"authorization_code", "refresh_token"},
-		"subject_types_supported":                          []string{"public"},
-		"token_endpoint_auth_methods_supported":            []string{"client_secret_post", "private_key_jwt"},
-		"token_endpoint_auth_signing_alg_values_supported": []string{algES256, algRS256},
-		"id_token_signing_alg_values_supported":            slices.Clone(pcSigningAlgs),
-		"userinfo_signing_alg_values_supported":            slices.Clone(pcSigningAlgs),
-		"request_parameter_supported":                      false,
-		"request_uri_parameter_supported":                  false,
-		"code_challenge_methods_supported":                 []string{"S256"},
-		"authorization_response_iss_parameter_supported":   true,
+		"acr_values_supported":                  slices.Clone(pcACRs),
+		"scopes_supported":                      slices.Clone(pcScopeOrder),
+		"claims_supported":                      slices.Clone(pcClaims),
+		"grant_types_supported":                 []string{"authorization_code", "refresh_token"},
+		"subject_types_supported":               []string{"public"},
+		"id_token_signing_alg_values_supported": sig,
+		"userinfo_signing_alg_values_supported": slices.Clone(sig),
+		"code_challenge_methods_supported":      []string{"S256"},
 	})
 	return d
 }

@@ -34,16 +34,16 @@ func (s *Server) issueRefreshToken(c *authCode, now time.Time) string {
 // refresh token, then answers like a code exchange, with a new access
 // token, a new refresh token and an id_token without nonce for the same
 // person.
-func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request, rc *registeredClient, form url.Values) *tokenErr {
+func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request, rc *registeredClient, form url.Values, fl flow) *tokenErr {
 	g, te := s.rotate(rc, form)
 	if te != nil {
 		return te
 	}
-	f := s.takeFault(pointRefresh)
+	f := s.takeFault(pointRefresh, fl)
 	if f == FaultNone {
-		f = s.takeFault(pointToken)
+		f = s.takeFault(pointToken, fl)
 	}
-	return s.respondToken(w, r, rc, g, f)
+	return s.respondToken(w, r, rc, g, f, fl)
 }
 
 // rotate consumes the refresh token of form and returns the login it

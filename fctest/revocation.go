@@ -23,6 +23,13 @@ func (s *Server) handleRevocation(w http.ResponseWriter, r *http.Request) {
 		rc, te = s.authenticateClient(r, form)
 	}
 	if te == nil {
+		fl := flowOf(r, rc.ID, s.tokenLogin(form.Get("token")))
+		if s.applyNetFault(w, r, "revocation", fl) {
+			return
+		}
+		te = revocationFault(w, s.takeFault(pointRevocation, fl))
+	}
+	if te == nil {
 		te = s.revoke(rc, form.Get("token"))
 	}
 	if te != nil {
@@ -31,6 +38,34 @@ func (s *Server) handleRevocation(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusOK)
+}
+
+// revocationFault returns the error answer of a revocation fault, nil for
+// FaultNone.
+func revocationFault(w http.ResponseWriter, f Fault) *tokenErr {
+	switch f {
+	case FaultRevocationServerError:
+		return &tokenErr{http.StatusInternalServerError, "server_error", "oops! something went wrong", "", ""}
+	case FaultRevocationUnavailable:
+		w.Header().Set("Retry-After", "1")
+		return &tokenErr{status: http.StatusServiceUnavailable, oauthErr: "temporarily_unavailable",
+			desc: "the revocation service is temporarily unavailable"}
+	}
+	return nil
+}
+
+// tokenLogin returns the person of the access or refresh token tok, ""
+// when it is unknown.
+func (s *Server) tokenLogin(tok string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if at := s.tokens[tok]; at != nil {
+		return at.login
+	}
+	if rt := s.refresh[tok]; rt != nil {
+		return rt.grant.login
+	}
+	return ""
 }
 
 // checkRevocationForm applies the revocation DTO (forbidNonWhitelisted).

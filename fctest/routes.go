@@ -27,7 +27,7 @@ func (s *Server) routes() http.Handler {
 	handle("GET "+apiPrefix+"/session/end", "session/end", s.handleEndSession)
 	handle("GET "+apiPrefix+"/session/end/success", "", s.handleEndSessionSuccess)
 	handle("POST "+apiPrefix+"/token/revocation", "revocation", s.handleRevocation)
-	return mux
+	return s.recording(mux)
 }
 
 // guard counts the request, limits the body and turns a panic into a 500 so
@@ -37,12 +37,14 @@ func (s *Server) guard(counter string, h http.HandlerFunc) http.Handler {
 		if c, ok := s.counters[counter]; ok {
 			c.Add(1)
 		}
+		recordOf(r).Endpoint = counter
 		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
+				noteError(w, "server_error", "", "internal error (a panic, recovered)")
 				http.Error(w, "internal error", http.StatusInternalServerError)
 			}
 		}()
@@ -51,5 +53,5 @@ func (s *Server) guard(counter string, h http.HandlerFunc) http.Handler {
 	})
 }
 
-// clock returns the server time.
-func (s *Server) clock() time.Time { return s.now() }
+// clock returns the server time: Options.Now moved by AdvanceClock.
+func (s *Server) clock() time.Time { return s.now().Add(time.Duration(s.offset.Load())) }

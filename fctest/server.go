@@ -11,6 +11,7 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -55,7 +56,8 @@ type Options struct {
 	// Platform is the platform imitated; zero: FranceConnectPlus.
 	Platform Platform
 	// Now is the server clock. It drives iat, exp and auth_time, code, token,
-	// session and interaction expiry, and the FS JWKS cache. Zero: time.Now.
+	// session and interaction expiry, key retirement and the FS JWKS cache;
+	// Server.AdvanceClock moves it forward. Zero: time.Now.
 	Now func() time.Time
 	// Identities are the people offered on the identity-choice page of the
 	// FranceConnect platforms; zero: DemoIdentities(). ProConnect refuses
@@ -66,9 +68,20 @@ type Options struct {
 	// them.
 	Agents []Agent
 	// Listener is where the server listens; it must be bound to a loopback
-	// address. Zero: a new listener on 127.0.0.1:0. The server closes it,
-	// also when NewServer fails.
+	// address unless InsecureNonLoopback is set. Zero: a new listener on
+	// 127.0.0.1:0. The server closes it, also when NewServer fails.
 	Listener net.Listener
+	// InsecureNonLoopback accepts a Listener bound to any address, such as
+	// 0.0.0.0 inside a container, whose network is then the only boundary:
+	// whoever reaches the address can sign in as every identity of the
+	// emulator. Set BaseURL with it. Zero: loopback only.
+	InsecureNonLoopback bool
+	// BaseURL is the scheme://host[:port] at which clients reach the
+	// server when it is not the listener's address (a container's
+	// published port or service name); the issuer is BaseURL + "/api/v2".
+	// Its scheme must be https with TLS and http without; a generated TLS
+	// certificate covers its host too. Zero: the listener's address.
+	BaseURL string
 	// SigningAlg restricts the provider signing keys. FranceConnect+ only
 	// accepts zero or "ES256" (one ES256 key). On FranceConnect and ProConnect
 	// zero publishes an ES256 and an RS256 key; "ES256" or "RS256" publishes
@@ -127,6 +140,12 @@ type Options struct {
 	// as not to shadow the platform's) and passes the others on, e.g. to log
 	// them. Zero: none.
 	Middleware func(http.Handler) http.Handler
+	// OnRequest, when set, receives the record of every request the
+	// emulator answers, once the answer is sent: endpoint, status, client,
+	// error and code, the faults applied (see RequestRecord), never a token
+	// or personal data. It runs on the request's goroutine, after the
+	// answer, and must be safe for concurrent use. Zero: none.
+	OnRequest func(RequestRecord)
 }
 
 // endpoints are the counter names accepted by Requests.
@@ -145,7 +164,10 @@ type Server struct {
 	agents     []Agent    // ProConnect
 	httpSrv    *http.Server
 	closeOnce  sync.Once
+	quit       chan struct{} // closed when the server stops: releases requests held by faults
+	quitOnce   sync.Once
 	counters   map[string]*atomic.Int64 // fixed keys, set in NewServer
+	offset     atomic.Int64             // nanoseconds added to the clock by AdvanceClock
 	browser    *Browser
 	cert       *x509.Certificate // the TLS leaf; nil over plain HTTP
 
@@ -157,7 +179,7 @@ type Server struct {
 	codes        map[string]*authCode
 	tokens       map[string]*accessToken
 	refresh      map[string]*refreshToken // ProConnect
-	faults       []Fault
+	faults       []*queued
 	lastGC       time.Time
 }
 
@@ -189,7 +211,7 @@ func newServer(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	ln, err := loopbackListener(opts.Listener)
+	ln, err := loopbackListener(opts.Listener, opts.InsecureNonLoopback)
 	if err != nil {
 		return nil, err
 	}
@@ -200,10 +222,10 @@ func newServer(opts Options) (*Server, error) {
 	}
 	s := &Server{
 		platform: opts.Platform, opts: opts, now: opts.Now, identities: ids, agents: agents, keys: keys,
-		url: "http://" + ln.Addr().String(), counters: make(map[string]*atomic.Int64),
-		clients: make(map[string]*registeredClient), interactions: make(map[string]*interaction),
+		counters: make(map[string]*atomic.Int64),
+		clients:  make(map[string]*registeredClient), interactions: make(map[string]*interaction),
 		sessions: make(map[string]*session), codes: make(map[string]*authCode),
-		tokens: make(map[string]*accessToken), refresh: make(map[string]*refreshToken),
+		tokens: make(map[string]*accessToken), refresh: make(map[string]*refreshToken), quit: make(chan struct{}),
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -233,12 +255,16 @@ func (s *Server) serve(ln net.Listener) error {
 		ErrorLog:          log.New(io.Discard, "", 0),
 		ConnState:         s.opts.ConnState,
 	}
+	host, err := s.baseURL(ln.Addr())
+	if err != nil {
+		return err
+	}
 	if s.opts.TLS != nil {
-		conf, leaf, err := tlsConfig(s.opts.TLS, ln.Addr())
+		conf, leaf, err := tlsConfig(s.opts.TLS, host)
 		if err != nil {
 			return err
 		}
-		s.httpSrv.TLSConfig, s.cert, s.url = conf, leaf, "https://"+ln.Addr().String()
+		s.httpSrv.TLSConfig, s.cert = conf, leaf
 	}
 	s.issuer = s.url + apiPrefix
 	s.browser = s.NewBrowser()
@@ -250,14 +276,44 @@ func (s *Server) serve(ln net.Listener) error {
 	return nil
 }
 
+// baseURL sets s.url from Options.BaseURL or the listener's address addr,
+// and returns the host name clients reach the server by.
+func (s *Server) baseURL(addr net.Addr) (string, error) {
+	scheme := "http"
+	if s.opts.TLS != nil {
+		scheme = "https"
+	}
+	if s.opts.BaseURL == "" {
+		host, port, err := net.SplitHostPort(addr.String())
+		if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+			host = "127.0.0.1" // listening on every address: reached on loopback
+		}
+		s.url = scheme + "://" + net.JoinHostPort(host, port)
+		return host, err
+	}
+	u, err := url.Parse(s.opts.BaseURL)
+	switch {
+	case err != nil || u.Host == "" || u.User != nil:
+		return "", fmt.Errorf("fctest: BaseURL %q: want scheme://host[:port]", s.opts.BaseURL)
+	case u.Scheme != scheme:
+		return "", fmt.Errorf("fctest: BaseURL %q: the scheme must be %s (TLS is %s)", s.opts.BaseURL, scheme,
+			map[bool]string{true: "on", false: "off"}[s.opts.TLS != nil])
+	case (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "":
+		return "", fmt.Errorf("fctest: BaseURL %q: no path, query or fragment (the issuer adds /api/v2)", s.opts.BaseURL)
+	}
+	s.url = scheme + "://" + u.Host
+	return u.Hostname(), nil
+}
+
 // loopbackListener returns ln after checking it is bound to a loopback
-// address, or a new listener on 127.0.0.1:0.
-func loopbackListener(ln net.Listener) (net.Listener, error) {
+// address (any TCP address with anyAddr), or a new listener on
+// 127.0.0.1:0.
+func loopbackListener(ln net.Listener, anyAddr bool) (net.Listener, error) {
 	if ln == nil {
 		return net.Listen("tcp", "127.0.0.1:0")
 	}
 	addr, ok := ln.Addr().(*net.TCPAddr)
-	if !ok || !addr.IP.IsLoopback() {
+	if !ok || (!addr.IP.IsLoopback() && !anyAddr) {
 		return nil, fmt.Errorf("fctest: listener %s is not a loopback TCP address", ln.Addr())
 	}
 	return ln, nil
@@ -289,6 +345,7 @@ func New(tb TB, opts Options) *Server {
 // done, then closes every connection. It returns ctx's error if requests were
 // still running. Close may follow; Shutdown after Close returns at once.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.quitOnce.Do(func() { close(s.quit) })
 	err := s.httpSrv.Shutdown(ctx)
 	s.Close()
 	return err
@@ -298,6 +355,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 // be called more than once.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
+		s.quitOnce.Do(func() { close(s.quit) })
 		_ = s.httpSrv.Close()
 		s.browser.closeIdle()
 	})

@@ -16,19 +16,19 @@ import (
 // selfSignedValidity is how long a generated TLS certificate is valid.
 const selfSignedValidity = 365 * 24 * time.Hour
 
-// tlsConfig returns a copy of conf ready to serve on addr, with a generated
-// self-signed certificate when conf has none, and the leaf certificate
-// (nil when conf only has GetCertificate).
-func tlsConfig(conf *tls.Config, addr net.Addr) (*tls.Config, *x509.Certificate, error) {
+// tlsConfig returns a copy of conf ready to serve clients that reach the
+// server by host, with a generated self-signed certificate when conf has
+// none, and the leaf certificate (nil when conf only has GetCertificate).
+func tlsConfig(conf *tls.Config, host string) (*tls.Config, *x509.Certificate, error) {
 	conf = conf.Clone()
 	switch {
 	case len(conf.Certificates) > 0:
-		leaf, err := leafOf(conf.Certificates[0], addr)
+		leaf, err := leafOf(conf.Certificates[0], host)
 		return conf, leaf, err
 	case conf.GetCertificate != nil:
 		return conf, nil, nil
 	}
-	cert, err := selfSignedCertificate(time.Now())
+	cert, err := selfSignedCertificate(time.Now(), host)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -37,8 +37,8 @@ func tlsConfig(conf *tls.Config, addr net.Addr) (*tls.Config, *x509.Certificate,
 }
 
 // leafOf parses the leaf of cert and checks that clients reaching the
-// server at addr will accept it.
-func leafOf(cert tls.Certificate, addr net.Addr) (*x509.Certificate, error) {
+// server by host will accept it.
+func leafOf(cert tls.Certificate, host string) (*x509.Certificate, error) {
 	leaf := cert.Leaf
 	if leaf == nil {
 		if len(cert.Certificate) == 0 {
@@ -49,22 +49,27 @@ func leafOf(cert tls.Certificate, addr net.Addr) (*x509.Certificate, error) {
 			return nil, fmt.Errorf("fctest: TLS: Certificates[0]: %w", err)
 		}
 	}
-	host, _, err := net.SplitHostPort(addr.String())
-	if err != nil {
-		return nil, fmt.Errorf("fctest: TLS: listener address %s: %w", addr, err)
-	}
 	if err := leaf.VerifyHostname(host); err != nil {
 		return nil, fmt.Errorf("fctest: TLS: the certificate cannot serve the issuer's host: %w", err)
 	}
 	return leaf, nil
 }
 
+// GenerateCertificate returns a self-signed ECDSA P-256 certificate and its
+// key for 127.0.0.1, ::1, localhost and hosts (names or IP addresses),
+// valid for a year. It is its own CA, so that clients can trust it as it
+// is. Give it to Options.TLS.Certificates, for instance after storing it so
+// that a restarted server keeps the certificate its clients trust.
+func GenerateCertificate(hosts ...string) (tls.Certificate, error) {
+	return selfSignedCertificate(time.Now(), hosts...)
+}
+
 // selfSignedCertificate generates an ECDSA P-256 certificate for 127.0.0.1,
-// ::1 and localhost, valid from an hour before now for selfSignedValidity. It
-// is its own CA (basic constraints CA:TRUE) so that clients can add it to
-// their trusted roots as it is. It uses the real time, not Options.Now,
-// because clients check it against theirs.
-func selfSignedCertificate(now time.Time) (tls.Certificate, error) {
+// ::1, localhost and hosts, valid from an hour before now for
+// selfSignedValidity. It is its own CA (basic constraints CA:TRUE) so that
+// clients can add it to their trusted roots as it is. It uses the real
+// time, not Options.Now, because clients check it against theirs.
+func selfSignedCertificate(now time.Time, hosts ...string) (tls.Certificate, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return tls.Certificate{}, err
@@ -84,6 +89,14 @@ func selfSignedCertificate(now time.Time) (tls.Certificate, error) {
 		IsCA:                  true,
 		DNSNames:              []string{"localhost"},
 		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+	}
+	for _, h := range hosts {
+		switch ip := net.ParseIP(h); {
+		case ip != nil && !ip.IsLoopback() && !ip.IsUnspecified():
+			tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
+		case ip == nil && h != "" && h != "localhost":
+			tmpl.DNSNames = append(tmpl.DNSNames, h)
+		}
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {

@@ -58,6 +58,7 @@ func readForm(r *http.Request) (url.Values, *tokenErr) {
 func (s *Server) authenticateClient(r *http.Request, form url.Values) (*registeredClient, *tokenErr) {
 	_, _, basic := r.BasicAuth()
 	id, secret := form.Get("client_id"), form.Get("client_secret")
+	recordOf(r).ClientID = id
 	switch {
 	case basic && (id != "" || secret != ""):
 		return nil, invalidRequest("client authentication must only be provided using one mechanism")
@@ -88,14 +89,21 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	if te == nil {
 		rc, te = s.authenticateClient(r, form)
 	}
+	var fl flow
+	if te == nil {
+		fl = flowOf(r, rc.ID, s.grantLogin(form.Get("code"), form.Get("refresh_token")))
+		if s.applyNetFault(w, r, "token", fl) {
+			return
+		}
+	}
 	switch {
 	case te != nil:
 	case s.platform == ProConnect && form.Get("grant_type") == "refresh_token":
-		te = s.handleRefresh(w, r, rc, form)
+		te = s.handleRefresh(w, r, rc, form, fl)
 	default:
 		var c *authCode
 		if c, te = s.redeem(rc, form); te == nil {
-			te = s.respondToken(w, r, rc, c, s.takeFault(pointToken))
+			te = s.respondToken(w, r, rc, c, s.takeFault(pointToken, fl), fl)
 		}
 	}
 	if te != nil {
@@ -143,10 +151,14 @@ func (s *Server) redeem(rc *registeredClient, form url.Values) (*authCode, *toke
 
 // respondToken issues the access token and id_token of the login c, under
 // fault f: exactly five members (spec §5), six with ProConnect's refresh
-// token.
-func (s *Server) respondToken(w http.ResponseWriter, r *http.Request, rc *registeredClient, c *authCode, f Fault) *tokenErr {
+// token. A key rotation queued for fl happens before the id_token is
+// signed.
+func (s *Server) respondToken(w http.ResponseWriter, r *http.Request, rc *registeredClient, c *authCode, f Fault, fl flow) *tokenErr {
 	if f == FaultTokenServerError {
 		return &tokenErr{http.StatusInternalServerError, "server_error", "oops! something went wrong", "", ""}
+	}
+	if s.takeFault(pointKeys, fl) == FaultSigningKeyRotated && rc.SignedResponseAlg != algHS256 {
+		_, _, _ = s.RotateSigningKeyAlg(rc.SignedResponseAlg) // published: checked at registration
 	}
 	now := s.clock()
 	at := randomToken()
@@ -219,6 +231,20 @@ func (s *Server) idTokenClaims(rc *registeredClient, c *authCode, now time.Time,
 		delete(claims, "nonce")
 	}
 	return claims
+}
+
+// grantLogin returns the person of the code or refresh token given, ""
+// when neither is known.
+func (s *Server) grantLogin(code, refreshToken string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c := s.codes[code]; c != nil {
+		return c.login
+	}
+	if rt := s.refresh[refreshToken]; rt != nil {
+		return rt.grant.login
+	}
+	return ""
 }
 
 // subFor returns the sub of login at rc: pairwise on the FranceConnect

@@ -14,21 +14,25 @@ import (
 func (s *Server) handleUserinfo(w http.ResponseWriter, r *http.Request) {
 	at, te := s.lookupAccessToken(r)
 	if te != nil {
-		if te.status == http.StatusUnauthorized {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="`+s.issuer+`", error="`+te.oauthErr+
-				`", error_description="`+te.desc+`"`)
-		}
-		te.write(w)
+		s.writeUserinfoError(w, te)
 		return
 	}
 	s.mu.Lock()
 	rc := s.clients[at.clientID]
 	s.mu.Unlock()
+	fl := flowOf(r, at.clientID, at.login)
 	if rc == nil {
 		invalidToken("client not found").write(w)
 		return
 	}
-	f := s.takeFault(pointUserinfo)
+	if s.applyNetFault(w, r, "userinfo", fl) {
+		return
+	}
+	f := s.takeFault(pointUserinfo, fl)
+	if f == FaultUserinfoExpiredToken {
+		s.writeUserinfoError(w, invalidToken("access token not found"))
+		return
+	}
 	alg := s.userinfoAlg(rc)
 	switch {
 	case f == FaultUserinfoUnsigned:
@@ -58,6 +62,16 @@ func (s *Server) handleUserinfo(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	_, _ = w.Write([]byte(token))
+}
+
+// writeUserinfoError answers te, with a WWW-Authenticate header for a 401
+// (RFC 6750 §3).
+func (s *Server) writeUserinfoError(w http.ResponseWriter, te *tokenErr) {
+	if te.status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="`+s.issuer+`", error="`+te.oauthErr+
+			`", error_description="`+te.desc+`"`)
+	}
+	te.write(w)
 }
 
 func invalidToken(detail string) *tokenErr {

@@ -1,11 +1,17 @@
 package main
 
 import (
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"mime"
+	"net"
 	"net/http"
+	"net/url"
+	"strings"
+	"time"
 
 	"github.com/go-franceconnect/franceconnect/fctest"
 )
@@ -13,24 +19,19 @@ import (
 // adminPrefix is where the admin API lives, a path FranceConnect never uses.
 const adminPrefix = "/_emulator/"
 
-// admin is the admin API: it injects, clears and lists faults and lists the
-// registered clients.
+// admin is the admin API: faults, clock, keys and the registered clients.
 type admin struct {
-	ready   chan struct{} // closed once srv is set
-	srv     *fctest.Server
-	clients []clientInfo
+	ready      chan struct{} // closed once srv is set
+	srv        *fctest.Server
+	clients    []clientInfo
+	log        *slog.Logger
+	token      string // required bearer token; "" for none
+	publicHost string // the host of -public-url, accepted besides loopback names; "" for none
 }
 
-// faultsRequest is the body of POST /_emulator/faults/inject.
-type faultsRequest struct {
-	Faults []string `json:"faults"`
-}
-
-// faultsAnswer lists faults by name.
-type faultsAnswer struct {
-	Pending   []string `json:"pending"`
-	Available []string `json:"available,omitempty"`
-}
+// adminRoutes lists the endpoints, for the 404 answer.
+const adminRoutes = "GET faults, POST faults/inject, POST faults/clear, GET and POST clock, " +
+	"GET keys, POST keys/rotate, GET clients"
 
 // wrap returns a handler serving the admin API and passing every other
 // request to next.
@@ -39,61 +40,117 @@ func (a *admin) wrap(next http.Handler) http.Handler {
 	mux.HandleFunc("GET "+adminPrefix+"faults", a.listFaults)
 	mux.HandleFunc("POST "+adminPrefix+"faults/inject", a.injectFaults)
 	mux.HandleFunc("POST "+adminPrefix+"faults/clear", a.clearFaults)
+	mux.HandleFunc("GET "+adminPrefix+"clock", a.getClock)
+	mux.HandleFunc("POST "+adminPrefix+"clock", a.advanceClock)
+	mux.HandleFunc("GET "+adminPrefix+"keys", a.listKeys)
+	mux.HandleFunc("POST "+adminPrefix+"keys/rotate", a.rotateKeys)
 	mux.HandleFunc("GET "+adminPrefix+"clients", a.listClients)
 	mux.HandleFunc(adminPrefix, func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no admin endpoint " + r.Method + " " +
-			r.URL.Path + "; see GET faults, POST faults/inject, POST faults/clear, GET clients under " + adminPrefix})
+		writeError(w, http.StatusNotFound, "no admin endpoint "+r.Method+" "+r.URL.Path+"; see "+adminRoutes+
+			" under "+adminPrefix)
 	})
-	mux.Handle("/", next)
-	return mux
-}
-
-func (a *admin) listFaults(w http.ResponseWriter, _ *http.Request) {
-	<-a.ready
-	answer := faultsAnswer{Pending: faultNames(a.srv.PendingFaults()), Available: faultNames(fctest.AllFaults())}
-	writeJSON(w, http.StatusOK, answer)
-}
-
-// injectFaults queues the faults named in the body, all or none.
-func (a *admin) injectFaults(w http.ResponseWriter, r *http.Request) {
-	<-a.ready
-	var req faultsRequest
-	if status, err := readJSON(w, r, &req); err != nil {
-		writeJSON(w, status, map[string]string{"error": err.Error()})
-		return
-	}
-	if len(req.Faults) == 0 {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": `name the faults: {"faults": ["FaultWrongNonce"]}`})
-		return
-	}
-	faults := make([]fctest.Fault, 0, len(req.Faults))
-	for _, name := range req.Faults {
-		f, err := fctest.ParseFault(name)
-		if err != nil {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+	guarded := a.guard(mux)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path+"/" == adminPrefix || strings.HasPrefix(r.URL.Path, adminPrefix) {
+			guarded.ServeHTTP(w, r)
 			return
 		}
-		faults = append(faults, f)
-	}
-	for _, f := range faults {
-		a.srv.InjectFault(f)
-	}
-	writeJSON(w, http.StatusOK, faultsAnswer{Pending: faultNames(a.srv.PendingFaults())})
+		next.ServeHTTP(w, r)
+	})
 }
 
-func (a *admin) clearFaults(w http.ResponseWriter, r *http.Request) {
-	<-a.ready
-	var req struct{}
-	if status, err := readJSON(w, r, &req); err != nil {
-		writeJSON(w, status, map[string]string{"error": err.Error()})
-		return
+// guard refuses the requests whose Host is not a loopback name or address
+// (or the -public-url host), which a DNS rebinding attack sends from a
+// web page, and those without the bearer token when one is required; it
+// logs one line per admin request.
+func (a *admin) guard(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-a.ready
+		rec := &adminWriter{ResponseWriter: w}
+		start := time.Now()
+		switch {
+		case !a.hostAllowed(r.Host):
+			writeError(rec, http.StatusForbidden, "the admin API answers only requests for a loopback host name "+
+				"or address (localhost, 127.0.0.1, [::1]) or the -public-url host, not "+quoteHost(r.Host)+
+				": a web page could otherwise reach it through DNS rebinding")
+		case a.token != "" && !a.tokenValid(r):
+			rec.Header().Set("WWW-Authenticate", `Bearer realm="fcemulator admin"`)
+			writeError(rec, http.StatusUnauthorized, "the admin API requires the bearer token of -admin-token "+
+				"(Authorization: Bearer …)")
+		default:
+			next.ServeHTTP(rec, r)
+		}
+		attrs := []slog.Attr{slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.Int("status", rec.status()), slog.Duration("duration", time.Since(start).Round(time.Microsecond))}
+		level := slog.LevelInfo
+		if rec.err != "" {
+			attrs, level = append(attrs, slog.String("error", rec.err)), slog.LevelWarn
+		}
+		a.log.LogAttrs(r.Context(), level, "admin", attrs...)
+	})
+}
+
+// hostAllowed reports whether the Host header names a loopback name or
+// address, or the -public-url host.
+func (a *admin) hostAllowed(hostport string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
 	}
-	a.srv.ClearFaults()
-	writeJSON(w, http.StatusOK, faultsAnswer{Pending: []string{}})
+	host = strings.ToLower(strings.TrimSuffix(strings.Trim(host, "[]"), "."))
+	if ip := net.ParseIP(host); ip != nil {
+		return ip.IsLoopback()
+	}
+	return host == "localhost" || strings.HasSuffix(host, ".localhost") || (a.publicHost != "" && host == a.publicHost)
+}
+
+// tokenValid compares the bearer token in constant time.
+func (a *admin) tokenValid(r *http.Request) bool {
+	scheme, value, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	return ok && strings.EqualFold(scheme, "Bearer") &&
+		subtle.ConstantTimeCompare([]byte(strings.TrimSpace(value)), []byte(a.token)) == 1
+}
+
+// publicHost returns the host name of the -public-url, lower case.
+func publicHost(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(u.Hostname())
+}
+
+// quoteHost quotes a Host header for a message, bounded in length.
+func quoteHost(host string) string {
+	if len(host) > 100 {
+		host = host[:100] + "…"
+	}
+	b, _ := json.Marshal(host)
+	return string(b)
+}
+
+// adminWriter remembers the status and the error message of an answer.
+type adminWriter struct {
+	http.ResponseWriter
+	code int
+	err  string
+}
+
+func (w *adminWriter) WriteHeader(status int) {
+	if w.code == 0 {
+		w.code = status
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *adminWriter) status() int {
+	if w.code == 0 {
+		return http.StatusOK
+	}
+	return w.code
 }
 
 func (a *admin) listClients(w http.ResponseWriter, _ *http.Request) {
-	<-a.ready
 	writeJSON(w, http.StatusOK, map[string][]clientInfo{"clients": a.clients})
 }
 
@@ -118,11 +175,10 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// faultNames returns the names of faults.
-func faultNames(faults []fctest.Fault) []string {
-	names := make([]string, 0, len(faults))
-	for _, f := range faults {
-		names = append(names, f.String())
+// writeError answers {"error": msg} and remembers msg for the log line.
+func writeError(w http.ResponseWriter, status int, msg string) {
+	if aw, ok := w.(*adminWriter); ok {
+		aw.err = msg
 	}
-	return names
+	writeJSON(w, status, map[string]string{"error": msg})
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -83,7 +84,19 @@ func TestBadCommandLines(t *testing.T) {
 		{"two TLS modes", []string{"-clients", clients, "-tls-cert", "c.pem", "-tls-key", "k.pem",
 			"-tls-self-signed", "s.pem"}, 2, "not both"},
 		{"missing clients file", []string{"-clients", filepath.Join(t.TempDir(), "none.json")}, 1, "-clients: open"},
-		{"not loopback", []string{"-clients", clients, "-addr", "0.0.0.0:0"}, 1, "is not a loopback TCP address"},
+		{"not loopback", []string{"-clients", clients, "-addr", "0.0.0.0:0"}, 2,
+			"-addr 0.0.0.0:0 is not a loopback address: whoever reaches the emulator can sign in"},
+		{"another host", []string{"-clients", clients, "-addr", "192.0.2.1:0"}, 2, "add -container"},
+		{"bad address", []string{"-clients", clients, "-addr", "8090"}, 2, `-addr "8090": want host:port`},
+		{"log format", []string{"-clients", clients, "-log-format", "xml"}, 2, `-log-format "xml": want text or json`},
+		{"admin token without admin", []string{"-clients", clients, "-admin-token", strings.Repeat("t", 16)}, 2,
+			"needs -admin"},
+		{"short admin token", []string{"-clients", clients, "-admin", "-admin-token", "secret"}, 2,
+			"at least 16 characters"},
+		{"public URL scheme", []string{"-clients", clients, "-public-url", "https://fcemulator:8090"}, 2,
+			`-public-url "https://fcemulator:8090": want http://host:port`},
+		{"public URL path", []string{"-clients", clients, "-public-url", "http://fcemulator:8090/x"}, 1,
+			"no path, query or fragment"},
 		{"unknown auto-login", []string{"-clients", clients, "-auto-login", "nobody"}, 1, `AutoLogin: no identity "nobody"`},
 		{"bad identity", []string{"-clients", clients, "-identities", badIdentity}, 1,
 			`-identities ` + badIdentity + `: fctest: identity "jeanne": birthdate: "1990-13-01" is not a date`},
@@ -123,35 +136,49 @@ func TestIdentitiesFile(t *testing.T) {
 	require.Equal(t, franceconnect.EIDAS2, login.IDToken.ACR)
 }
 
-// readmeJSON returns the README from the line starting with start to the
-// next section, and the first JSON block there.
-func readmeJSON(t *testing.T, start string) (section, block string) {
+// docPage returns docs/other-languages.md and its first JSON block, the
+// clients file.
+func docPage(t *testing.T) (page, block string) {
 	t.Helper()
-	readme, err := os.ReadFile("../../README.md")
+	data, err := os.ReadFile("../../docs/other-languages.md")
 	require.NoError(t, err)
-	_, section, ok := strings.Cut(string(readme), start)
-	require.True(t, ok)
-	section, _, _ = strings.Cut(section, "\n## ")
-	_, rest, ok := strings.Cut(section, "```json\n")
+	page = string(data)
+	_, rest, ok := strings.Cut(page, "```json\n")
 	require.True(t, ok)
 	block, _, ok = strings.Cut(rest, "```")
 	require.True(t, ok)
-	return section, block
+	return page, block
 }
 
-// TestReadmeClientsFile starts the program with the clients file and the
-// flags shown in the README, so that the documentation cannot drift.
-func TestReadmeClientsFile(t *testing.T) {
-	section, file := readmeJSON(t, "## For FS in other languages")
+// TestDocClientsFileAndFlags starts the program with the clients file of
+// docs/other-languages.md and checks that the page mentions every flag and
+// every admin endpoint, so that the documentation cannot drift.
+func TestDocClientsFileAndFlags(t *testing.T) {
+	page, file := docPage(t)
 	emu := startEmulator(t, "-clients", writeFile(t, "clients.json", file), "-keys-dir", t.TempDir(), "-admin")
 	require.Contains(t, emu.summary, "client my-fs\n")
-	for _, flag := range []string{"-clients", "-keys-dir", "-addr", "-platform", "-client-id", "-client-secret",
-		"-redirect-uri", "-post-logout-redirect-uri", "-jwks-uri", "-jwks", "-auto-login", "-identities",
-		"-tls-self-signed", "-tls-cert", "-tls-key", "-admin"} {
-		mentioned := regexp.MustCompile("[\\s`(]" + regexp.QuoteMeta(flag) + "[\\s`)]").MatchString(section)
-		require.True(t, mentioned, "the README mentions %s", flag)
+	usage, _ := exec.Command(binary, "-h").CombinedOutput()
+	flags := regexp.MustCompile(`(?m)^  (-[a-z-]+)`).FindAllStringSubmatch(string(usage), -1)
+	require.Greater(t, len(flags), 20, "%s", usage)
+	for _, m := range flags {
+		mentioned := regexp.MustCompile("[\\s`(]" + regexp.QuoteMeta(m[1]) + "[\\s`),]").MatchString(page)
+		require.True(t, mentioned, "docs/other-languages.md mentions %s", m[1])
 	}
-	for _, path := range []string{"faults/inject", "faults/clear", "clients"} {
-		require.True(t, strings.Contains(section, "/_emulator/"+path), "the README shows /_emulator/%s", path)
+	for _, route := range strings.Split(adminRoutes, ", ") {
+		path := route[strings.LastIndex(route, " ")+1:]
+		require.True(t, strings.Contains(page, "/_emulator/"+path), "the page shows %s", route)
 	}
+}
+
+// TestDocShowsTheCIScript checks that the CI example of the page is
+// examples/python-rp/ci.sh, which TestPythonRelyingPartyCI runs.
+func TestDocShowsTheCIScript(t *testing.T) {
+	page, _ := docPage(t)
+	script, err := os.ReadFile("../../examples/python-rp/ci.sh")
+	require.NoError(t, err)
+	require.Contains(t, page, "```sh\n"+string(script)+"```\n", "docs/other-languages.md shows ci.sh as it is")
+	containerfile, err := os.ReadFile("../../Containerfile")
+	require.NoError(t, err)
+	require.Contains(t, string(containerfile), `"-container", "-addr", "0.0.0.0:8090"`)
+	require.Contains(t, page, "-container")
 }

@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
+	"os"
 	"strings"
 
 	"github.com/go-franceconnect/franceconnect/fctest"
@@ -12,6 +14,10 @@ import (
 
 // defaultAddr is where the emulator listens by default.
 const defaultAddr = "127.0.0.1:8090"
+
+// adminTokenEnv is the variable read when -admin-token is not given, so
+// that the token stays out of the process list.
+const adminTokenEnv = "FCEMULATOR_ADMIN_TOKEN"
 
 // platforms are the values of -platform, the default first. A platform the
 // emulator learns to play needs only a row here.
@@ -38,6 +44,11 @@ type config struct {
 	tlsSelfSigned  string // where to write the generated certificate
 	autoLogin      string
 	admin          bool
+	adminToken     string // -admin-token, or FCEMULATOR_ADMIN_TOKEN
+	logFormat      string // text or json
+	container      bool   // listening on any address allowed
+	publicURL      string // the base URL clients use, when not -addr
+	version        bool
 }
 
 // stringList is a flag that may be repeated.
@@ -75,10 +86,25 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		"serve HTTPS with a generated certificate, written to this PEM `file` for clients to trust")
 	fs.StringVar(&cfg.autoLogin, "auto-login", "",
 		"log this `identity` (an agent on proconnect) in at once, without the identity-choice page")
-	fs.BoolVar(&cfg.admin, "admin", false, "serve the admin API under /_emulator/ (faults, clients)")
+	fs.BoolVar(&cfg.admin, "admin", false,
+		"serve the admin API under /_emulator/ (faults, clock, keys, clients), for loopback host names only")
+	fs.StringVar(&cfg.adminToken, "admin-token", "",
+		"require this bearer `token` on the admin API (default: $"+adminTokenEnv+")")
+	fs.StringVar(&cfg.logFormat, "log-format", "text", "log `format`: text or json")
+	fs.BoolVar(&cfg.container, "container", false,
+		"allow -addr on a non-loopback address such as 0.0.0.0, inside a container only (see docs/other-languages.md)")
+	fs.StringVar(&cfg.publicURL, "public-url", "",
+		"`URL` (scheme://host:port) at which clients reach the emulator, when not -addr (a container's published port)")
+	fs.BoolVar(&cfg.version, "version", false, "print the version and exit")
 	fs.Usage = func() { usage(fs) }
 	if err := fs.Parse(args); err != nil {
 		return nil, err
+	}
+	if cfg.version {
+		return cfg, nil
+	}
+	if cfg.adminToken == "" {
+		cfg.adminToken = os.Getenv(adminTokenEnv)
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
@@ -103,8 +129,40 @@ func (cfg *config) check() error {
 		return errors.New("-tls-cert and -tls-key go together")
 	case cfg.tlsCert != "" && cfg.tlsSelfSigned != "":
 		return errors.New("give either -tls-cert and -tls-key or -tls-self-signed, not both")
+	case cfg.logFormat != "text" && cfg.logFormat != "json":
+		return fmt.Errorf("-log-format %q: want text or json", cfg.logFormat)
+	case cfg.adminToken != "" && !cfg.admin:
+		return errors.New("-admin-token (or $" + adminTokenEnv + ") needs -admin")
+	case cfg.adminToken != "" && len(cfg.adminToken) < 16:
+		return errors.New("-admin-token: use at least 16 characters, e.g. from `openssl rand -hex 16`")
 	}
-	return nil
+	return cfg.checkAddr()
+}
+
+// checkAddr refuses a listening address off loopback unless -container
+// allows it: the emulator signs anyone who reaches it in as its
+// identities, and its admin API changes its behaviour.
+func (cfg *config) checkAddr() error {
+	host, _, err := net.SplitHostPort(cfg.addr)
+	if err != nil {
+		return fmt.Errorf("-addr %q: want host:port, e.g. %s", cfg.addr, defaultAddr)
+	}
+	if cfg.publicURL != "" {
+		scheme := "http://"
+		if cfg.tlsCert != "" || cfg.tlsSelfSigned != "" {
+			scheme = "https://"
+		}
+		if !strings.HasPrefix(cfg.publicURL, scheme) {
+			return fmt.Errorf("-public-url %q: want %shost:port (https with -tls-cert or -tls-self-signed, http "+
+				"without)", cfg.publicURL, scheme)
+		}
+	}
+	ip := net.ParseIP(host)
+	if host == "localhost" || (ip != nil && ip.IsLoopback()) || cfg.container {
+		return nil
+	}
+	return fmt.Errorf("-addr %s is not a loopback address: whoever reaches the emulator can sign in as its "+
+		"identities; inside a container, where the container's network is the boundary, add -container", cfg.addr)
 }
 
 // parsePlatform returns the platform called name.

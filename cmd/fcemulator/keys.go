@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/go-franceconnect/franceconnect/fctest"
 )
@@ -100,10 +101,69 @@ func (cfg *config) tlsConfig() (*tls.Config, error) {
 			return nil, fmt.Errorf("-tls-cert, -tls-key: %w", err)
 		}
 		return &tls.Config{Certificates: []tls.Certificate{cert}}, nil
+	case cfg.tlsSelfSigned != "" && cfg.keysDir != "":
+		cert, err := keptCertificate(cfg.keysDir, publicHost(cfg.publicURL))
+		if err != nil {
+			return nil, fmt.Errorf("-keys-dir: %w", err)
+		}
+		return &tls.Config{Certificates: []tls.Certificate{cert}}, nil
 	case cfg.tlsSelfSigned != "":
 		return &tls.Config{}, nil
 	}
 	return nil, nil
+}
+
+// Files of the TLS certificate kept in -keys-dir.
+const (
+	tlsCertFile = "tls-cert.pem"
+	tlsKeyFile  = "tls-key.pem"
+)
+
+// certificateMargin is how long before its expiry a kept certificate is
+// replaced.
+const certificateMargin = 30 * 24 * time.Hour
+
+// keptCertificate returns the self-signed certificate kept in dir, so that
+// the clients that trust it keep trusting the emulator after a restart. It
+// generates and saves one when there is none, when it expires within 30
+// days, or when it does not cover host (the -public-url host, "" for none).
+func keptCertificate(dir, host string) (tls.Certificate, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return tls.Certificate{}, err
+	}
+	certPath, keyPath := filepath.Join(dir, tlsCertFile), filepath.Join(dir, tlsKeyFile)
+	cert, err := tls.LoadX509KeyPair(certPath, keyPath)
+	switch {
+	case err == nil && certificateFits(cert.Leaf, host):
+		return cert, nil
+	case err != nil && !errors.Is(err, fs.ErrNotExist):
+		return tls.Certificate{}, fmt.Errorf("%s, %s: %w", certPath, keyPath, err)
+	}
+	if cert, err = fctest.GenerateCertificate(host); err != nil {
+		return tls.Certificate{}, err
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(cert.PrivateKey)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	if err := os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+		return tls.Certificate{}, err
+	}
+	return cert, writeCertificate(certPath, cert.Leaf)
+}
+
+// certificateFits reports whether leaf serves the emulator for a while yet,
+// at host.
+func certificateFits(leaf *x509.Certificate, host string) bool {
+	if leaf == nil || time.Now().Add(certificateMargin).After(leaf.NotAfter) {
+		return false
+	}
+	for _, h := range []string{"127.0.0.1", host} {
+		if h != "" && leaf.VerifyHostname(h) != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // writeCertificate saves cert as PEM at path for clients to trust.

@@ -1,9 +1,9 @@
 // Command fcemulator runs the fctest FranceConnect+ (or FranceConnect v2, or
 // ProConnect with -platform proconnect) emulator as a program, so that
 // service providers written in any language can sign in against it locally
-// and in CI:
+// and in CI (docs/other-languages.md: a release binary, the container
+// image, or go run):
 //
-//	go install github.com/go-franceconnect/franceconnect/cmd/fcemulator@latest
 //	fcemulator -clients clients.json -keys-dir .fcemulator
 //
 // It serves the platform's endpoints under /api/v2 (discovery, jwks,
@@ -17,19 +17,28 @@
 // -identities replaces the demo identities (fctest.ParseIdentities), or on
 // ProConnect the demo agents (fctest.ParseAgents). -auto-login IDENTITY
 // turns every login into a chain of redirects without the identity-choice
-// page; -keys-dir keeps the provider signing keys across
-// restarts; -tls-cert and -tls-key, or -tls-self-signed FILE, serve HTTPS;
-// -admin adds an admin API under /_emulator/:
+// page; -keys-dir keeps the provider signing keys and the self-signed TLS
+// certificate across restarts; -tls-cert and -tls-key, or -tls-self-signed
+// FILE, serve HTTPS; -container allows a non-loopback -addr inside a
+// container, and -public-url names the URL clients reach it at; -admin adds
+// an admin API under /_emulator/, for loopback Host headers only (and
+// -admin-token's bearer token when given):
 //
-//	GET  /_emulator/faults          pending and available faults
-//	POST /_emulator/faults/inject   {"faults": ["FaultWrongNonce"]}
-//	POST /_emulator/faults/clear    (empty body)
+//	GET  /_emulator/faults          pending faults and the catalogue (?client_id=)
+//	POST /_emulator/faults/inject   {"faults": ["FaultWrongNonce", {"fault": …, "client_id": …, "count": …}]}
+//	POST /_emulator/faults/clear    (empty body, or {"client_id": …})
+//	GET  /_emulator/clock           the emulator's time
+//	POST /_emulator/clock           {"advance": "31s"}
+//	GET  /_emulator/keys            the signing keys' ids
+//	POST /_emulator/keys/rotate     {"keep_old": "10m"}
 //	GET  /_emulator/clients         the registered clients, without secrets
 //
 // POST requests must be application/json. The emulator logs one line per
-// request (method, path without query, status, duration) on the standard
-// error, and stops cleanly on SIGINT or SIGTERM. Run fcemulator -h for every
-// flag.
+// request on the standard error (-log-format text or json): method, path
+// without query, status, duration, and why it failed (client_id, OAuth
+// error, platform code, detail, faults applied), never a token or personal
+// data. It stops cleanly on SIGINT or SIGTERM. Run fcemulator -h for every
+// flag, fcemulator -version for the version.
 package main
 
 import (
@@ -40,7 +49,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -69,8 +77,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case err != nil:
 		fmt.Fprintln(stderr, "fcemulator:", err)
 		return 2
+	case cfg.version:
+		fmt.Fprintln(stdout, versionString())
+		return 0
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+	log := newLogger(cfg.logFormat, stderr)
 	emu, err := start(cfg, log)
 	if err != nil {
 		fmt.Fprintln(stderr, "fcemulator:", err)
@@ -93,6 +104,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 type emulator struct {
 	cfg     *config
 	srv     *fctest.Server
+	addr    string // the listener's address
 	clients []clientInfo
 }
 
@@ -109,11 +121,12 @@ func start(cfg *config, log *slog.Logger) (*emulator, error) {
 	if opts.Listener, err = net.Listen("tcp", cfg.addr); err != nil {
 		return nil, err
 	}
+	addr := opts.Listener.Addr().String()
 	srv, err := fctest.NewServer(opts)
 	if err != nil {
 		return nil, err
 	}
-	emu := &emulator{cfg: cfg, srv: srv}
+	emu := &emulator{cfg: cfg, srv: srv, addr: addr}
 	for _, c := range clients {
 		if err := srv.RegisterClient(c); err != nil {
 			srv.Close()
@@ -143,7 +156,8 @@ func clientError(cfg *config, err error) error {
 // options returns the fctest options of the flags and the admin API, which
 // serves once start has set its server.
 func (cfg *config) options(log *slog.Logger) (fctest.Options, *admin, error) {
-	opts := fctest.Options{Platform: cfg.platform, AutoLogin: cfg.autoLogin}
+	opts := fctest.Options{Platform: cfg.platform, AutoLogin: cfg.autoLogin, BaseURL: cfg.publicURL,
+		InsecureNonLoopback: cfg.container, OnRequest: func(rec fctest.RequestRecord) { logRecord(log, rec) }}
 	var err error
 	if cfg.platform == fctest.ProConnect {
 		opts.Agents, err = cfg.agents()
@@ -161,12 +175,12 @@ func (cfg *config) options(log *slog.Logger) (fctest.Options, *admin, error) {
 	if opts.TLS, err = cfg.tlsConfig(); err != nil {
 		return opts, nil, err
 	}
-	adm := &admin{ready: make(chan struct{})}
-	opts.Middleware = func(next http.Handler) http.Handler {
-		if cfg.admin {
-			next = adm.wrap(next)
-		}
-		return logRequests(log, next)
+	adm := &admin{ready: make(chan struct{}), log: log, token: cfg.adminToken}
+	if cfg.publicURL != "" {
+		adm.publicHost = publicHost(cfg.publicURL)
+	}
+	if cfg.admin {
+		opts.Middleware = adm.wrap
 	}
 	return opts, adm, nil
 }
@@ -175,6 +189,7 @@ func (cfg *config) options(log *slog.Logger) (fctest.Options, *admin, error) {
 func (emu *emulator) summary(w io.Writer) {
 	srv, cfg := emu.srv, emu.cfg
 	fmt.Fprintf(w, "%s emulator (fcemulator)\n", srv.Platform())
+	fmt.Fprintf(w, "  version     %s\n", versionString())
 	fmt.Fprintf(w, "  issuer      %s\n", srv.Issuer())
 	fmt.Fprintf(w, "  discovery   %s/.well-known/openid-configuration\n", srv.Issuer())
 	if cfg.tlsSelfSigned != "" {
@@ -199,7 +214,14 @@ func (emu *emulator) summary(w io.Writer) {
 		fmt.Fprintf(w, "  keys        signing keys kept in %s\n", cfg.keysDir)
 	}
 	if cfg.admin {
-		fmt.Fprintf(w, "  admin API   %s%s\n", srv.URL(), adminPrefix)
+		token := ""
+		if cfg.adminToken != "" {
+			token = " (bearer token required)"
+		}
+		fmt.Fprintf(w, "  admin API   %s%s%s\n", srv.URL(), adminPrefix, token)
+	}
+	if cfg.container {
+		fmt.Fprintf(w, "  listening   %s (-container: every address of the container)\n", emu.addr)
 	}
 	for _, c := range emu.clients {
 		c.print(w, srv.Platform())

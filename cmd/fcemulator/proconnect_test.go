@@ -246,10 +246,15 @@ func TestProConnectProgramRefusesEncryption(t *testing.T) {
 	require.Contains(t, stderr, `agent "x": siret: "123" is not 14 digits`)
 }
 
-// TestReadmeProConnectClientsFile starts the program with the ProConnect
-// clients file of the README, so that it cannot drift.
-func TestReadmeProConnectClientsFile(t *testing.T) {
-	section, file := readmeJSON(t, "**ProConnect.**")
+// TestDocProConnectClientsFile starts the program with the ProConnect
+// clients file of docs/other-languages.md, so that it cannot drift.
+func TestDocProConnectClientsFile(t *testing.T) {
+	page, _ := docPage(t)
+	_, section, ok := strings.Cut(page, "\n## ProConnect\n")
+	require.True(t, ok)
+	_, rest, ok := strings.Cut(section, "```json\n")
+	require.True(t, ok)
+	file, _, _ := strings.Cut(rest, "```")
 	emu := startEmulator(t, "-platform", "proconnect", "-clients", writeFile(t, "clients.json", file),
 		"-keys-dir", sharedKeysDir)
 	require.Contains(t, emu.summary, "client my-tool\n")
