@@ -181,7 +181,7 @@ func (s *Server) newRun(c Conformance) (*conformanceRun, error) {
 		return nil, fmt.Errorf("fctest: conformance: no %s %q on this server", s.personWord(), c.Identity)
 	}
 	if c.Faults == nil {
-		c.Faults = s.plannedFaults(c.ClientID)
+		c.Faults = s.ConformanceFaults(c.ClientID)
 	}
 	for _, f := range c.Faults {
 		if err := s.FaultApplies(f, c.ClientID); err != nil {
@@ -208,8 +208,12 @@ func (s *Server) people() []string {
 	return out
 }
 
-// plannedFaults are the faults a run goes through by default.
-func (s *Server) plannedFaults(clientID string) []Fault {
+// ConformanceFaults returns the faults a conformance run of the client
+// clientID goes through by default: those that apply to it, in declaration
+// order, except the faults of the discovery document and the JWKS, which a
+// service fetches at start, before any case (the key rotation, which
+// applies when a token is signed, is kept).
+func (s *Server) ConformanceFaults(clientID string) []Fault {
 	var out []Fault
 	for _, f := range s.ApplicableFaults(clientID) {
 		if !startupFault(f) {
@@ -322,14 +326,14 @@ func (run *conformanceRun) withTimeout(ctx context.Context) (context.Context, co
 }
 
 // loginsSince copies the logins of clientID numbered from on, of person
-// who (or not yet attributed).
+// who (or not yet attributed; any person when who is "").
 func (o *observer) loginsSince(clientID string, from int, who string) []loginObs {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	var out []loginObs
 	if c := o.clients[clientID]; c != nil {
 		for _, l := range c.logins {
-			if l.n >= from && (l.person == who || l.person == "") {
+			if l.n >= from && (who == "" || l.person == who || l.person == "") {
 				cp := *l
 				cp.wentOn, cp.tokens, cp.userinfo = slices.Clone(l.wentOn), slices.Clone(l.tokens), slices.Clone(l.userinfo)
 				out = append(out, cp)
@@ -348,14 +352,20 @@ func (o *observer) nextLogin(clientID string) int {
 
 // noteCase keeps the verdict of a case for the qualification report.
 func (o *observer) noteCase(clientID string, cs ConformanceCase) {
-	if cs.Fault == FaultNone || cs.Skipped {
+	if cs.Fault == FaultNone {
 		return
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	c := o.clientLocked(clientID)
-	c.cases = append(c.cases, caseObs{fault: cs.Fault, passed: cs.Passed, login: cs.Login, detail: cs.Detail})
+	c.cases = append(c.cases, caseObs{fault: cs.Fault, passed: cs.Passed, skipped: cs.Skipped, login: cs.Login,
+		detail: cs.Detail})
 	if len(c.cases) > maxObservedLogins {
 		c.cases = c.cases[1:]
 	}
 }
+
+// Waits reports whether the case of f waits for the service's own timeout
+// or a delay (the latency, timeout and hang faults): a run runs these at
+// the same time, each as another identity.
+func (f Fault) Waits() bool { return slow(f) }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -23,6 +24,9 @@ func (run *conformanceRun) faultCase(ctx context.Context, f Fault, who string) C
 		cs = run.loginFaultCase(ctx, f, info.Outcome, who)
 	}
 	cs.Name, cs.Fault, cs.Step, cs.Expected, cs.Identity = f.String(), f, info.Step, info.Outcome, who
+	if why := run.levelMoot(f, cs.Login); why != "" {
+		cs.Passed, cs.Skipped, cs.Outcome, cs.Detail = false, true, "not run", why
+	}
 	if left := run.s.withdraw(run.c.ClientID, who); slices.Contains(left, f) && !cs.Skipped {
 		cs.Passed, cs.Skipped, cs.Outcome = false, true, "not run"
 		cs.Detail = "the service never sent the request the fault applies to (" + string(info.Step) + ")"
@@ -117,4 +121,36 @@ func (s *Server) publishedKeys(clientID string) int {
 		}
 	}
 	return n
+}
+
+// levelMoot says why the ProConnect level fault f made no difference to
+// login n of the run ("" when it did).
+func (run *conformanceRun) levelMoot(f Fault, n int) string {
+	for _, l := range run.s.obs.loginsSince(run.c.ClientID, n, "") {
+		if l.n == n {
+			return run.s.levelMoot(f, &l)
+		}
+	}
+	return ""
+}
+
+// levelMoot says why the ProConnect level fault f made no difference to
+// login l ("" when it did): the level it puts is one the request accepts,
+// or no level is requested.
+func (s *Server) levelMoot(f Fault, l *loginObs) string {
+	if s.platform != ProConnect || !slices.Contains([]Fault{FaultACRLower, FaultACRNotRequested,
+		FaultACRHigherUnlisted}, f) {
+		return ""
+	}
+	requested, _, _ := parseProConnectClaims(l.claims)
+	requested = append(requested, strings.Fields(l.acrValues)...)
+	if len(requested) == 0 {
+		return "the service requests no level (neither claims nor acr_values): every level satisfies it"
+	}
+	a, _ := s.agent(l.person)
+	if acr, ok := s.acrFault(&authCode{requestedACRs: requested, acr: agentACR(a)}, f); !ok ||
+		slices.Contains(requested, acr) {
+		return "the service accepts every level the fault could put (" + strings.Join(requested, " ") + ")"
+	}
+	return ""
 }

@@ -146,10 +146,11 @@ type logoutObs struct {
 
 // caseObs is the verdict of a conformance case, kept for the report.
 type caseObs struct {
-	fault  Fault
-	passed bool
-	login  int
-	detail string
+	fault   Fault
+	passed  bool
+	skipped bool // judged moot or unreachable: no evidence, but its login is not judged either
+	login   int
+	detail  string
 }
 
 func newObserver() *observer {

@@ -91,7 +91,7 @@ func (s *Server) observeUserinfo(r *http.Request, rec *RequestRecord, ans answer
 	defer o.mu.Unlock()
 	for _, t := range l.tokens {
 		for _, f := range t.faults {
-			if forged(f, StepToken) {
+			if forged(f, StepToken) && s.levelMoot(f, l) == "" {
 				l.wentOn = append(l.wentOn, wentOn{f, actUserinfo})
 			}
 		}

@@ -178,11 +178,11 @@ func evalACRRequested(v *qualView) []Evidence {
 	p := v.s.platform
 	for _, l := range v.logins {
 		switch {
-		case p == ProConnect && (l.acrValues != "" || strings.Contains(l.claims, `"acr"`)):
-			ok++
+		case p == ProConnect && l.acrValues == "" && !strings.Contains(l.claims, `"acr"`):
+			ev = append(ev, seen(true, l.n, l.authorizeRequest(), l.at, "no level requested: every level is accepted",
+				"aucun niveau demandé : tout niveau est accepté"))
 		case p == ProConnect:
-			ev = append(ev, seen(false, l.n, l.authorizeRequest(), l.at, "no level requested (claims with an essential acr)",
-				"aucun niveau demandé (claims avec un acr essentiel)"))
+			ok++
 		case !l.hasACR:
 			ev = append(ev, seen(false, l.n, l.authorizeRequest(), l.at, "no acr_values", "aucun acr_values"))
 		case !slices.Contains(supportedACRs(p), selectACR(l.acrValues, p)):

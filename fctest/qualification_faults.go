@@ -98,6 +98,9 @@ func (v *qualView) faultEvidence(faults []Fault) []Evidence {
 			continue
 		}
 		judged[c.login] = true
+		if c.skipped {
+			continue
+		}
 		verdict, verdictFR := "passed", "réussi"
 		if !c.passed {
 			verdict, verdictFR = "failed", "échoué"
