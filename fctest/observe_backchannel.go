@@ -22,13 +22,15 @@ func forged(f Fault, step Step) bool {
 }
 
 // browserMarks returns what shows that r was sent by a web browser (the
-// emulator's session cookie, Origin, Sec-Fetch-*), "" when nothing does.
+// emulator's session cookie, Origin, Sec-Fetch-Site), "" when nothing
+// does. Sec-Fetch-Mode alone is no mark: server-side fetch implementations
+// such as Node.js's send it.
 func browserMarks(r *http.Request) string {
 	var marks []string
 	if _, err := r.Cookie(sessionCookie); err == nil {
 		marks = append(marks, "the "+sessionCookie+" cookie")
 	}
-	for _, h := range []string{"Origin", "Sec-Fetch-Site", "Sec-Fetch-Mode"} {
+	for _, h := range []string{"Origin", "Sec-Fetch-Site"} {
 		if r.Header.Get(h) != "" {
 			marks = append(marks, "a "+h+" header")
 		}

@@ -38,6 +38,7 @@ type config struct {
 	tlsSelfSigned  string // where to write the generated certificate
 	autoLogin      string
 	admin          bool
+	strict         bool // fctest.Options.StrictQualification
 }
 
 // stringList is a flag that may be repeated.
@@ -76,6 +77,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&cfg.autoLogin, "auto-login", "",
 		"log this `identity` (an agent on proconnect) in at once, without the identity-choice page")
 	fs.BoolVar(&cfg.admin, "admin", false, "serve the admin API under /_emulator/ (faults, clients)")
+	fs.BoolVar(&cfg.strict, "strict", false, "refuse what qualification refuses (short or reused state and nonce, "+
+		"logout without state or post_logout_redirect_uri)")
 	fs.Usage = func() { usage(fs) }
 	if err := fs.Parse(args); err != nil {
 		return nil, err

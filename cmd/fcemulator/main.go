@@ -62,6 +62,9 @@ func main() {
 // run serves until ctx is done and returns the exit status: 0 after a clean
 // shutdown, 2 for a bad command line, 1 for any other error.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "conformance" {
+		return runConformance(ctx, args[1:], stdout, stderr)
+	}
 	cfg, err := parseFlags(args, stderr)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
@@ -143,7 +146,7 @@ func clientError(cfg *config, err error) error {
 // options returns the fctest options of the flags and the admin API, which
 // serves once start has set its server.
 func (cfg *config) options(log *slog.Logger) (fctest.Options, *admin, error) {
-	opts := fctest.Options{Platform: cfg.platform, AutoLogin: cfg.autoLogin}
+	opts := fctest.Options{Platform: cfg.platform, AutoLogin: cfg.autoLogin, StrictQualification: cfg.strict}
 	var err error
 	if cfg.platform == fctest.ProConnect {
 		opts.Agents, err = cfg.agents()
@@ -166,6 +169,7 @@ func (cfg *config) options(log *slog.Logger) (fctest.Options, *admin, error) {
 		if cfg.admin {
 			next = adm.wrap(next)
 		}
+		next = qualificationRoute(adm, next)
 		return logRequests(log, next)
 	}
 	return opts, adm, nil
