@@ -359,7 +359,7 @@ func (o *observer) noteCase(clientID string, cs ConformanceCase) {
 	defer o.mu.Unlock()
 	c := o.clientLocked(clientID)
 	c.cases = append(c.cases, caseObs{fault: cs.Fault, passed: cs.Passed, skipped: cs.Skipped, login: cs.Login,
-		detail: cs.Detail})
+		outcome: cs.Outcome, detail: cs.Detail})
 	if len(c.cases) > maxObservedLogins {
 		c.cases = c.cases[1:]
 	}

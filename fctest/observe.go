@@ -150,6 +150,7 @@ type caseObs struct {
 	passed  bool
 	skipped bool // judged moot or unreachable: no evidence, but its login is not judged either
 	login   int
+	outcome string
 	detail  string
 }
 

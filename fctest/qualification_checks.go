@@ -71,7 +71,7 @@ func evalRandom(v *qualView, name, check string) []Evidence {
 			}
 		}
 	}
-	return append(ev, tally(ok, "%d requests satisfy it", "%d demandes le respectent")...)
+	return append(ev, tally(ok, "requests that satisfy it: %d", "demandes conformes : %d")...)
 }
 
 func evalStatePresent(v *qualView) []Evidence { return evalRandom(v, "state", "present") }
@@ -92,8 +92,8 @@ func evalResponseType(v *qualView) []Evidence {
 		ev = append(ev, seen(false, l.n, l.authorizeRequest(), l.at,
 			fmt.Sprintf("response_type %q", l.responseType), fmt.Sprintf("response_type %q", l.responseType)))
 	}
-	return append(ev, tally(ok, "%d authorization requests with response_type=code",
-		"%d demandes d'autorisation avec response_type=code")...)
+	return append(ev, tally(ok, "authorization requests with response_type=code: %d",
+		"demandes d'autorisation avec response_type=code : %d")...)
 }
 
 func evalServerSide(v *qualView) []Evidence {
@@ -114,8 +114,8 @@ func evalServerSide(v *qualView) []Evidence {
 			}
 		}
 	}
-	return append(ev, tally(ok, "%d token requests from a server with client_secret_post",
-		"%d requêtes token venues d'un serveur, avec client_secret_post")...)
+	return append(ev, tally(ok, "token requests from a server, with client_secret_post: %d",
+		"requêtes token venues d'un serveur, avec client_secret_post : %d")...)
 }
 
 // frenchMarks translates browserMarks.
@@ -144,8 +144,8 @@ func evalCodePrompt(v *qualView) []Evidence {
 			ok++
 		}
 	}
-	return append(ev, tally(ok, "%d codes redeemed once, right after the callback",
-		"%d codes échangés une fois, aussitôt après le retour")...)
+	return append(ev, tally(ok, "codes redeemed once, right after the callback: %d",
+		"codes échangés une fois, aussitôt après le retour : %d")...)
 }
 
 func evalUserinfoPrompt(v *qualView) []Evidence {
@@ -168,8 +168,8 @@ func evalUserinfoPrompt(v *qualView) []Evidence {
 			ok++
 		}
 	}
-	return append(ev, tally(ok, "%d userinfo calls right after the exchange",
-		"%d appels userinfo aussitôt après l'échange")...)
+	return append(ev, tally(ok, "userinfo calls right after the exchange: %d",
+		"appels userinfo aussitôt après l'échange : %d")...)
 }
 
 func evalACRRequested(v *qualView) []Evidence {
@@ -193,7 +193,7 @@ func evalACRRequested(v *qualView) []Evidence {
 			ok++
 		}
 	}
-	return append(ev, tally(ok, "%d requests with a level of the platform", "%d demandes avec un niveau de la plateforme")...)
+	return append(ev, tally(ok, "requests with a level of the platform: %d", "demandes avec un niveau de la plateforme : %d")...)
 }
 
 func evalClaims(v *qualView) []Evidence {
@@ -217,7 +217,7 @@ func evalClaims(v *qualView) []Evidence {
 			ok++
 		}
 	}
-	return append(ev, tally(ok, "%d claims requests allowed", "%d demandes claims autorisées")...)
+	return append(ev, tally(ok, "claims requests allowed: %d", "demandes claims autorisées : %d")...)
 }
 
 func hasMember(m map[string]json.RawMessage, k string) bool {
@@ -246,7 +246,7 @@ func evalScopes(v *qualView) []Evidence {
 			ok++
 		}
 	}
-	return append(ev, tally(ok, "%d requests within the granted scopes", "%d demandes dans les scopes accordés")...)
+	return append(ev, tally(ok, "requests within the granted scopes: %d", "demandes dans les scopes accordés : %d")...)
 }
 
 func evalRedirects(v *qualView) []Evidence {
@@ -268,5 +268,5 @@ func evalRedirects(v *qualView) []Evidence {
 			fmt.Sprintf("post_logout_redirect_uri %q is not registered", lo.redirectURI),
 			fmt.Sprintf("post_logout_redirect_uri %q n'est pas déclarée", lo.redirectURI)))
 	}
-	return append(ev, tally(ok, "%d requests with a registered redirect_uri", "%d demandes avec une redirect_uri déclarée")...)
+	return append(ev, tally(ok, "requests with a registered redirect_uri: %d", "demandes avec une redirect_uri déclarée : %d")...)
 }

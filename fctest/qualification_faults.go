@@ -18,7 +18,7 @@ func evalLogoutBrowser(v *qualView) []Evidence {
 			"no "+sessionCookie+" cookie: session/end was called from a server, not through the browser (Y100019)",
 			"aucun cookie "+sessionCookie+" : session/end a été appelé par un serveur, et non par le navigateur (Y100019)"))
 	}
-	return append(ev, tally(ok, "%d logouts through the browser", "%d déconnexions par le navigateur")...)
+	return append(ev, tally(ok, "logouts through the browser: %d", "déconnexions par le navigateur : %d")...)
 }
 
 func evalLogoutHint(v *qualView) []Evidence {
@@ -42,7 +42,7 @@ func evalLogoutHint(v *qualView) []Evidence {
 			ok++
 		}
 	}
-	return append(ev, tally(ok, "%d logouts with the id_token of the login", "%d déconnexions avec l'id_token de la connexion")...)
+	return append(ev, tally(ok, "logouts with the id_token of the login: %d", "déconnexions avec l'id_token de la connexion : %d")...)
 }
 
 func evalLogoutState(v *qualView) []Evidence {
@@ -57,7 +57,7 @@ func evalLogoutState(v *qualView) []Evidence {
 		}
 		ok++
 	}
-	return append(ev, tally(ok, "%d logouts with a state", "%d déconnexions avec un state")...)
+	return append(ev, tally(ok, "logouts with a state: %d", "déconnexions avec un state : %d")...)
 }
 
 func evalLogoutRedirect(v *qualView) []Evidence {
@@ -75,7 +75,7 @@ func evalLogoutRedirect(v *qualView) []Evidence {
 			ok++
 		}
 	}
-	return append(ev, tally(ok, "%d logouts back to a registered URL", "%d déconnexions vers une URL déclarée")...)
+	return append(ev, tally(ok, "logouts back to a registered URL: %d", "déconnexions vers une URL déclarée : %d")...)
 }
 
 func evalRevocation(v *qualView) []Evidence {
@@ -85,7 +85,7 @@ func evalRevocation(v *qualView) []Evidence {
 			n++
 		}
 	}
-	return tally(n, "%d access tokens revoked", "%d jetons d'accès révoqués")
+	return tally(n, "access tokens revoked: %d", "jetons d'accès révoqués : %d")
 }
 
 // faultEvidence is what the conformance verdicts and the logins that met
@@ -107,7 +107,7 @@ func (v *qualView) faultEvidence(faults []Fault) []Evidence {
 		}
 		ev = append(ev, seen(c.passed, c.login, "", time.Time{},
 			fmt.Sprintf("conformance case %s %s: %s", c.fault, verdict, c.detail),
-			fmt.Sprintf("cas de conformité %s %s : %s", c.fault, verdictFR, c.detail)))
+			fmt.Sprintf("cas de conformité %s %s (%s)", c.fault, verdictFR, outcomeFR[c.outcome])))
 	}
 	for _, l := range v.logins {
 		if judged[l.n] {
