@@ -59,9 +59,11 @@ lint: $(GOBIN)/staticcheck
 $(GOBIN)/staticcheck:
 	$(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 
-## mutants: switch each security check off in a copy of the module and check that the tests notice (one line per check)
+## mutants: switch each security check off in a copy of the module and check that the tests notice (one line per check),
+## then build copies of examples/minimal with one check off and check that fcemulator conformance names the case
 mutants:
 	$(GO) run ./scripts/mutants
+	FC_CONFORMANCE_MUTANTS=1 $(GO) test -count=1 -run '^TestConformanceGoMutants$$' ./cmd/fcemulator
 
 ## fixtures: regenerate the recorded tokens and documents under testdata/
 fixtures:
