@@ -10,10 +10,10 @@ import (
 
 // caseView is a case on the French HTML report.
 type caseView struct {
-	Name, Class, VerdictText, Description string
-	ExpectedText, OutcomeText, Detail     string
-	Identity                              string
-	Login                                 int
+	Name, Anchor, Class, VerdictText, Description string
+	ExpectedText, OutcomeText, Detail             string
+	Identity                                      string
+	Login                                         int
 }
 
 var outcomeFR = map[string]string{"refused": "refusé", "accepted": "accepté", "signed in": "connexion",
@@ -84,7 +84,7 @@ func (r *ConformanceReport) WriteHTML(w io.Writer) error {
 	}
 	p.Passed, p.FailedCases, p.Skipped = r.Counts()
 	for _, c := range r.Cases {
-		cv := caseView{Name: c.Name, Class: "pass", VerdictText: "Réussi", ExpectedText: expectedFR[c.Expected],
+		cv := caseView{Name: c.Name, Anchor: strings.ReplaceAll(c.Name, " ", "-"), Class: "pass", VerdictText: "Réussi", ExpectedText: expectedFR[c.Expected],
 			OutcomeText: outcomeFR[c.Outcome], Detail: c.Detail, Identity: c.Identity, Login: c.Login}
 		switch {
 		case c.Skipped:
