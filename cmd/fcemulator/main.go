@@ -26,6 +26,12 @@
 //	POST /_emulator/faults/clear    (empty body)
 //	GET  /_emulator/clients         the registered clients, without secrets
 //
+// GET /_emulator/qualification?client_id=… (served without -admin) reports
+// what the emulator saw of a client against FranceConnect's qualification
+// checklist, as a French page or JSON; -strict refuses what qualification
+// refuses. fcemulator conformance runs a conformance run against a service
+// provider (fcemulator conformance -h, docs/qualification.md).
+//
 // POST requests must be application/json. The emulator logs one line per
 // request (method, path without query, status, duration) on the standard
 // error, and stops cleanly on SIGINT or SIGTERM. Run fcemulator -h for every
@@ -205,6 +211,7 @@ func (emu *emulator) summary(w io.Writer) {
 	if cfg.admin {
 		fmt.Fprintf(w, "  admin API   %s%s\n", srv.URL(), adminPrefix)
 	}
+	fmt.Fprintf(w, "  qualification %s%s?client_id=…\n", srv.URL(), qualificationPath)
 	for _, c := range emu.clients {
 		c.print(w, srv.Platform())
 	}
