@@ -17,6 +17,7 @@ all: test
 ## test: go vet and the whole test suite with the race detector, then the Redis example's module (skipped with a notice without redis-server)
 test:
 	$(GO) vet ./...
+	@command -v node >/dev/null 2>&1 || echo "SKIPPED: the conformance runs against the Node.js service provider of examples/nodejs need node, which is not installed (make nodejs installs it)"
 	$(GO) test -race -count=1 ./...
 	@$(MAKE) --no-print-directory test-redis
 
@@ -39,6 +40,14 @@ redis-server:
 	@if ! command -v redis-server >/dev/null 2>&1; then \
 		echo "installing redis-server"; \
 		apt-get update && apt-get install -y redis-server; \
+	fi
+
+.PHONY: nodejs
+## nodejs: install Debian's nodejs when missing (needs root), for the Node.js service provider of examples/nodejs
+nodejs:
+	@if ! command -v node >/dev/null 2>&1; then \
+		echo "installing nodejs"; \
+		apt-get update && apt-get install -y nodejs; \
 	fi
 
 ## run: the example service provider against the embedded emulator

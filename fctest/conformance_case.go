@@ -122,7 +122,7 @@ func (run *conformanceRun) signIn(ctx context.Context, who string) (ConformanceC
 		cs.Outcome, cs.Detail = "refused", "no signed-in page: "+describe(last)+run.loginTrouble(n0, who)
 		return cs, nil, nil
 	}
-	cs.Passed, cs.Outcome, cs.Detail = true, "signed in", "signed in: "+describe(last)
+	cs.Passed, cs.Outcome, cs.Detail = true, "signed in", describe(last)
 	return cs, u, page
 }
 
@@ -222,7 +222,7 @@ func (run *conformanceRun) logoutCase(ctx context.Context, who string, f Fault) 
 		cs.Passed, cs.Outcome, cs.Detail = false, "signed in", "still signed in after the logout: "+describe(answer)
 		return cs, answer
 	}
-	cs.Passed, cs.Outcome, cs.Detail = true, "signed out", "signed out: "+describe(answer)
+	cs.Passed, cs.Outcome, cs.Detail = true, "signed out", describe(answer)
 	return cs, answer
 }
 

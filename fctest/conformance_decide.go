@@ -79,7 +79,7 @@ func (run *conformanceRun) decide(ctx context.Context, expect Outcome, u *User, 
 	case expect == OutcomeRefuse:
 		return ConformanceCase{Passed: true, Outcome: "refused", Detail: "nobody signed in: " + describe(last)}
 	case in:
-		return ConformanceCase{Passed: true, Outcome: "signed in", Detail: "signed in: " + describe(last)}
+		return ConformanceCase{Passed: true, Outcome: "signed in", Detail: describe(last)}
 	}
 	return ConformanceCase{Outcome: "refused", Detail: "refused a login it should accept: " + describe(last) +
 		run.loginTrouble(n0, who)}

@@ -143,15 +143,15 @@ func TestConformanceCatchesACredulousRelyingParty(t *testing.T) {
 	r := credulousRun(t, false, fctest.FaultCallbackWrongState, fctest.FaultWrongNonce, fctest.FaultUserinfoSubMismatch,
 		fctest.FaultAccessDenied, fctest.FaultACRLower, fctest.FaultLogoutWrongState, fctest.FaultMissingKid,
 		fctest.FaultRevocationServerError)
-	requireCase(t, r, "clean login", true, "signed in", "signed in: HTTP 200 at /")
-	requireCase(t, r, "clean logout", true, "signed out", "signed out")
+	requireCase(t, r, "clean login", true, "signed in", "HTTP 200 at /")
+	requireCase(t, r, "clean logout", true, "signed out", "HTTP 303 from /bye to")
 	requireCase(t, r, "FaultCallbackWrongState", false, "accepted",
 		"the service redeemed the code of a callback under FaultCallbackWrongState")
 	requireCase(t, r, "FaultWrongNonce", false, "accepted", "called userinfo after a token answer under FaultWrongNonce")
 	requireCase(t, r, "FaultUserinfoSubMismatch", false, "accepted", "signed in")
 	requireCase(t, r, "FaultAccessDenied", true, "refused", "nobody signed in: HTTP 400 at /callback")
 	requireCase(t, r, "FaultLogoutWrongState", false, "accepted", "answered the forged return like a genuine one")
-	requireCase(t, r, "FaultMissingKid", true, "signed in", "signed in")
+	requireCase(t, r, "FaultMissingKid", true, "signed in", "HTTP 200 at /")
 	requireCase(t, r, "FaultACRLower", false, "accepted", "called userinfo after a token answer under FaultACRLower")
 	c, _ := r.Case("FaultRevocationServerError")
 	require.True(t, c.Skipped)
