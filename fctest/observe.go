@@ -137,7 +137,6 @@ type logoutObs struct {
 	at               time.Time
 	answer           answerObs
 	hint             string // "jws", "jwe", "missing", "invalid"
-	hintOther        bool   // the hint is of another person than the session's
 	state            valueObs
 	redirectURI      string
 	hasSessionCookie bool

@@ -130,6 +130,6 @@ func runMinimal(t *testing.T, bin string, extra ...string) (int, string) {
 		extra...)
 	args = append(args, "--", "sh", "-c", `FC_ISSUER="$FCEMULATOR_ISSUER" exec "$0"`, bin)
 	code := runConformance(context.Background(), args, &stdout, &stderr)
-	t.Log(fmt.Sprintf("exit %d\n%s\nstderr:\n%s", code, stdout.String(), stderr.String()))
+	t.Logf("exit %d\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
 	return code, stdout.String()
 }
