@@ -36,8 +36,11 @@ func nodeSite(t *testing.T, platform string) (node, clients, site string) {
 	secret := "node-fs-secret-0123456789abcdefghijklmnop"
 	client := map[string]any{"client_id": "node-fs", "client_secret": secret,
 		"redirect_uris": []string{site + "/callback"}, "post_logout_redirect_uris": []string{site + "/logout-callback"}}
-	if platform == "fcplus" {
+	switch platform {
+	case "fcplus":
 		client["jwks_uri"], client["id_token_encrypted_response_alg"] = site+"/client/keys", "ECDH-ES"
+	case "proconnect":
+		client["id_token_signed_response_alg"], client["userinfo_signed_response_alg"] = "RS256", "RS256"
 	}
 	data, err := json.Marshal([]any{client})
 	require.NoError(t, err)
@@ -63,10 +66,10 @@ func runNode(t *testing.T, platform, file string, extra ...string) (int, string)
 }
 
 // TestConformanceNodeRP runs the conformance command against a relying
-// party written in JavaScript, on the FranceConnect+ and FranceConnect
-// emulators, with its JUnit and HTML reports: it passes every case.
+// party written in JavaScript, on the three platforms, with its JUnit and
+// HTML reports: it passes every case.
 func TestConformanceNodeRP(t *testing.T) {
-	for _, platform := range []string{"fcplus", "fc"} {
+	for _, platform := range []string{"fcplus", "fc", "proconnect"} {
 		t.Run(platform, func(t *testing.T) {
 			dir := t.TempDir()
 			junit, page := filepath.Join(dir, "report.xml"), filepath.Join(dir, "report.html")

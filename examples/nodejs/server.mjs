@@ -31,6 +31,8 @@ const acr = env.FC_ACR || (platform === 'fc' ? 'eidas1' : 'eidas2');
 const sigAlg = env.FC_SIGNING_ALG || (platform === 'proconnect' ? 'RS256' : 'ES256');
 const encrypted = platform === 'fcplus';
 const levels = { eidas1: 1, eidas2: 2, eidas3: 3 };
+const proconnectLevels = ['eidas0', 'eidas0-mfa', 'eidas1', 'eidas1-mfa', 'eidas2', 'eidas3',
+  'https://proconnect.gouv.fr/assurance/certification-dirigeant'];
 const timeout = 5000; // ms: never wait for the provider without limit
 if (!issuer || !clientId || !clientSecret) {
   console.error('set FC_ISSUER (or FCEMULATOR_ISSUER), FC_CLIENT_ID and FC_CLIENT_SECRET');
@@ -150,7 +152,8 @@ async function checkIDToken(token, pending) {
   const claims = await verify(jws);
   checkCommon(claims);
   if (!same(claims.nonce, pending.nonce)) throw new Error('nonce');
-  if (platform !== 'proconnect' && !((levels[claims.acr] || 0) >= levels[pending.acr])) throw new Error('acr');
+  const level = platform === 'proconnect' ? proconnectLevels.includes(claims.acr) : (levels[claims.acr] || 0) >= levels[pending.acr];
+  if (!level) throw new Error('acr');
   return { claims, jws };
 }
 
