@@ -21,6 +21,9 @@ var outcomeFR = map[string]string{"refused": "refusé", "accepted": "accepté", 
 
 var expectedFR = map[Outcome]string{OutcomeRefuse: "refuser", OutcomeContinue: "continuer"}
 
+// cleanCaseFR names the cases without fault in French.
+var cleanCaseFR = map[string]string{"clean login": "connexion sans défaut", "clean logout": "déconnexion sans défaut"}
+
 // WriteText writes one line per case, the qualification items with the
 // failing evidence, and a summary line.
 func (r *ConformanceReport) WriteText(w io.Writer) error {
@@ -77,7 +80,7 @@ func (r *ConformanceReport) Summary() string {
 // QualificationReport.WriteHTML), the English details marked lang="en".
 func (r *ConformanceReport) WriteHTML(w io.Writer) error {
 	p := reportPage{Title: "Parcours de conformité – " + r.ClientID, Platform: r.Platform, ClientID: r.ClientID,
-		StartURL: r.StartURL, Duration: r.Duration.Round(time.Millisecond).String()}
+		StartURL: r.StartURL, Duration: strings.Replace(r.Duration.Round(time.Millisecond).String(), ".", ",", 1)}
 	if r.Qualification != nil {
 		q := frenchReport(r.Qualification)
 		p.Items, p.Failed, p.When = q.Items, q.Failed, q.When
@@ -95,8 +98,8 @@ func (r *ConformanceReport) WriteHTML(w io.Writer) error {
 		if info, ok := c.Fault.Info(); ok {
 			cv.Description = info.Description
 		}
-		if cv.ExpectedText == "" {
-			cv.ExpectedText = "réussir"
+		if name, ok := cleanCaseFR[c.Name]; ok {
+			cv.Name = name
 		}
 		p.CaseRows = append(p.CaseRows, cv)
 	}
