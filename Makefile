@@ -17,6 +17,7 @@ all: test
 ## test: go vet and the whole test suite with the race detector, then the Redis module fchttp/redisstore (skipped with a notice without redis-server)
 test:
 	$(GO) vet ./...
+	@command -v node >/dev/null 2>&1 || echo "SKIPPED: the conformance runs against the Node.js service provider of examples/nodejs need node, which is not installed (make nodejs installs it)"
 	$(GO) test -race -count=1 ./...
 	@$(MAKE) --no-print-directory test-redis
 
@@ -41,6 +42,14 @@ redis-server:
 		apt-get update && apt-get install -y redis-server; \
 	fi
 
+.PHONY: nodejs
+## nodejs: install Debian's nodejs when missing (needs root), for the Node.js service provider of examples/nodejs
+nodejs:
+	@if ! command -v node >/dev/null 2>&1; then \
+		echo "installing nodejs"; \
+		apt-get update && apt-get install -y nodejs; \
+	fi
+
 ## run: the example service provider against the embedded emulator
 # Built, then exec'd: the server is make's own child, so stopping make
 # (Ctrl-C, or a signal to make) stops the server too, which `go run` would
@@ -59,9 +68,11 @@ lint: $(GOBIN)/staticcheck
 $(GOBIN)/staticcheck:
 	$(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 
-## mutants: switch each security check off in a copy of the module and check that the tests notice (one line per check)
+## mutants: switch each security check off in a copy of the module and check that the tests notice (one line per check),
+## then build copies of examples/minimal with one check off and check that fcemulator conformance names the case
 mutants:
 	$(GO) run ./scripts/mutants
+	FC_CONFORMANCE_MUTANTS=1 $(GO) test -count=1 -run '^TestConformanceGoMutants$$' ./cmd/fcemulator
 
 ## fixtures: regenerate the recorded tokens and documents under testdata/
 fixtures:

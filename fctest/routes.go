@@ -27,7 +27,7 @@ func (s *Server) routes() http.Handler {
 	handle("GET "+apiPrefix+"/session/end", "session/end", s.handleEndSession)
 	handle("GET "+apiPrefix+"/session/end/success", "", s.handleEndSessionSuccess)
 	handle("POST "+apiPrefix+"/token/revocation", "revocation", s.handleRevocation)
-	return s.recording(mux)
+	return s.recording(s.observing(mux))
 }
 
 // guard counts the request, limits the body and turns a panic into a 500 so

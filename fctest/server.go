@@ -146,6 +146,16 @@ type Options struct {
 	// or personal data. It runs on the request's goroutine, after the
 	// answer, and must be safe for concurrent use. Zero: none.
 	OnRequest func(RequestRecord)
+	// StrictQualification refuses what FranceConnect's qualification
+	// refuses although the platform's code lets it through: a state or
+	// nonce missing, shorter than 32 characters or already used by the
+	// client, a logout without such a state or without
+	// post_logout_redirect_uri. Each gets the platform's parameter error
+	// page (Y030007, Y000400 on ProConnect) saying why. Zero: the
+	// platform's own rules (a nonce of 22 characters passes, a state of
+	// one character too); Server.Qualification reports such requests
+	// either way.
+	StrictQualification bool
 }
 
 // endpoints are the counter names accepted by Requests.
@@ -181,6 +191,8 @@ type Server struct {
 	refresh      map[string]*refreshToken // ProConnect
 	faults       []*queued
 	lastGC       time.Time
+
+	obs *observer // what qualification checks, per client; its own lock
 }
 
 // NewServer starts an emulator. Call Close when done.
@@ -226,6 +238,7 @@ func newServer(opts Options) (*Server, error) {
 		clients:  make(map[string]*registeredClient), interactions: make(map[string]*interaction),
 		sessions: make(map[string]*session), codes: make(map[string]*authCode),
 		tokens: make(map[string]*accessToken), refresh: make(map[string]*refreshToken), quit: make(chan struct{}),
+		obs: newObserver(),
 	}
 	if s.now == nil {
 		s.now = time.Now

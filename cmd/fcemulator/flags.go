@@ -49,6 +49,7 @@ type config struct {
 	container      bool   // listening on any address allowed
 	publicURL      string // the base URL clients use, when not -addr
 	version        bool
+	strict         bool // fctest.Options.StrictQualification
 }
 
 // stringList is a flag that may be repeated.
@@ -96,6 +97,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&cfg.publicURL, "public-url", "",
 		"`URL` (scheme://host:port) at which clients reach the emulator, when not -addr (a container's published port)")
 	fs.BoolVar(&cfg.version, "version", false, "print the version and exit")
+	fs.BoolVar(&cfg.strict, "strict", false, "refuse what qualification refuses (short or reused state and nonce, "+
+		"logout without state or post_logout_redirect_uri)")
 	fs.Usage = func() { usage(fs) }
 	if err := fs.Parse(args); err != nil {
 		return nil, err

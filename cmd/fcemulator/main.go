@@ -33,6 +33,12 @@
 //	POST /_emulator/keys/rotate     {"keep_old": "10m"}
 //	GET  /_emulator/clients         the registered clients, without secrets
 //
+// GET /_emulator/qualification?client_id=… (served without -admin) reports
+// what the emulator saw of a client against FranceConnect's qualification
+// checklist, as a French page or JSON; -strict refuses what qualification
+// refuses. fcemulator conformance runs a conformance run against a service
+// provider (fcemulator conformance -h, docs/qualification.md).
+//
 // POST requests must be application/json. The emulator logs one line per
 // request on the standard error (-log-format text or json): method, path
 // without query, status, duration, and why it failed (client_id, OAuth
@@ -48,6 +54,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"net"
 	"os"
 	"os/signal"
@@ -70,6 +77,9 @@ func main() {
 // run serves until ctx is done and returns the exit status: 0 after a clean
 // shutdown, 2 for a bad command line, 1 for any other error.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "conformance" {
+		return runConformance(ctx, args[1:], stdout, stderr)
+	}
 	cfg, err := parseFlags(args, stderr)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
@@ -157,7 +167,7 @@ func clientError(cfg *config, err error) error {
 // serves once start has set its server.
 func (cfg *config) options(log *slog.Logger) (fctest.Options, *admin, error) {
 	opts := fctest.Options{Platform: cfg.platform, AutoLogin: cfg.autoLogin, BaseURL: cfg.publicURL,
-		InsecureNonLoopback: cfg.container, OnRequest: func(rec fctest.RequestRecord) { logRecord(log, rec) }}
+		InsecureNonLoopback: cfg.container, StrictQualification: cfg.strict, OnRequest: func(rec fctest.RequestRecord) { logRecord(log, rec) }}
 	var err error
 	if cfg.platform == fctest.ProConnect {
 		opts.Agents, err = cfg.agents()
@@ -179,8 +189,11 @@ func (cfg *config) options(log *slog.Logger) (fctest.Options, *admin, error) {
 	if cfg.publicURL != "" {
 		adm.publicHost = publicHost(cfg.publicURL)
 	}
-	if cfg.admin {
-		opts.Middleware = adm.wrap
+	opts.Middleware = func(next http.Handler) http.Handler {
+		if cfg.admin {
+			next = adm.wrap(next)
+		}
+		return qualificationRoute(adm, next)
 	}
 	return opts, adm, nil
 }
@@ -223,6 +236,7 @@ func (emu *emulator) summary(w io.Writer) {
 	if cfg.container {
 		fmt.Fprintf(w, "  listening   %s (-container: every address of the container)\n", emu.addr)
 	}
+	fmt.Fprintf(w, "  qualification %s%s?client_id=…\n", srv.URL(), qualificationPath)
 	for _, c := range emu.clients {
 		c.print(w, srv.Platform())
 	}
