@@ -185,7 +185,7 @@ func ConfigFromEnv() (Config, error) {
 	if path := os.Getenv(EnvKeys); path != "" {
 		keys, err := LoadKeys(path)
 		if err != nil {
-			p.add("DecryptionKeys", "%q: %s", path, detail(err))
+			p.addAll("DecryptionKeys", err, "%q: ", path)
 		}
 		cfg.DecryptionKeys = keys
 	}
