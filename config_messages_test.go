@@ -97,7 +97,7 @@ func TestConfigErrorCountsEveryProblem(t *testing.T) {
 func TestParseKeysMessages(t *testing.T) {
 	for data, want := range map[string]string{
 		`{"keys":[{"kty":"EC","crv":"P-256","x":"AA","y":"AA"}]}`: "franceconnect: invalid configuration: key 1: invalid JWK: ",
-		`{"keys":[{"kty":"oct","k":"AAAA","kid":"a"}]}`:        "franceconnect: invalid configuration: DecryptionKeys: kid \"a\": ",
+		`{"keys":[{"kty":"oct","k":"AAAA","kid":"a"}]}`:           "franceconnect: invalid configuration: DecryptionKeys: kid \"a\": ",
 		`not json`: "franceconnect: invalid configuration: keys: not a JWK Set, JWK or PEM",
 	} {
 		_, err := ParseKeys([]byte(data))
