@@ -3,6 +3,7 @@ package fctest_test
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -134,7 +135,10 @@ func TestFSConfigRedacts(t *testing.T) {
 	var set struct{ Keys []struct{ D string } }
 	require.NoError(t, json.Unmarshal(cfg.PrivateJWKS, &set))
 	require.Len(t, set.Keys, 1)
-	secrets := []string{string(cfg.Client.Secret), cfg.Env["FS_SESSION_KEYS"], set.Keys[0].D}
+	secrets := []string{string(cfg.Client.Secret), cfg.Env["FS_SESSION_KEYS"], set.Keys[0].D,
+		base64.StdEncoding.EncodeToString(cfg.PrivateJWKS)[:40], // the key file as JSON marshals []byte
+		hex.EncodeToString([]byte(cfg.Client.Secret)), hex.EncodeToString(cfg.PrivateJWKS)[:40],
+		fmt.Sprint(cfg.PrivateJWKS)[:40], strings.TrimPrefix(fmt.Sprintf("%#v", cfg.PrivateJWKS), "[]byte")[:40]} // fmt's forms of []byte
 	for _, s := range secrets {
 		require.NotEmpty(t, s)
 	}
