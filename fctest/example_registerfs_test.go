@@ -2,48 +2,48 @@ package fctest_test
 
 import (
 	"context"
-	"net/url"
+	"net/http"
+	"strings"
 	"testing"
 
-	"github.com/go-franceconnect/franceconnect"
 	"github.com/go-franceconnect/franceconnect/fctest"
 )
 
+// newSite stands for the constructor of the service provider under test,
+// which reads its configuration from the environment: the FC_* variables
+// (franceconnect.ConfigFromEnv) and FS_SESSION_KEYS (fchttp.NewFromEnv),
+// like examples/minimal's.
+var newSite func(ctx context.Context) (http.Handler, error)
+
 // A test of a service provider configured by its environment is complete
 // with one call of RegisterFS: it registers the FS with a fresh secret and
-// key, and Setenv gives the code under test the FC_* variables (and
-// FS_SESSION_KEYS) of that registration. examples/minimal's test drives a
-// whole site that way.
+// key, and Setenv gives the code under test the variables of that
+// registration. examples/minimal's test is this one, run.
 func ExampleServer_RegisterFS() {
 	testLogin := func(t *testing.T) {
 		emu := fctest.New(t, fctest.Options{})                                // FranceConnect+ on a loopback port
 		emu.RegisterFS(t, fctest.FS{Site: "https://fs.example.fr"}).Setenv(t) // keys, secret, FC_* variables
 
-		cfg, err := franceconnect.ConfigFromEnv() // what the service provider does at start-up
-		if err != nil {
-			t.Fatal(err)
-		}
 		ctx := context.Background()
-		client, err := franceconnect.New(ctx, cfg)
+		site, err := newSite(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
-		auth, err := client.Authorize(ctx, franceconnect.AuthRequest{})
+		user, err := emu.NewHandlerUser(site, "https://fs.example.fr") // the site, in-process
 		if err != nil {
 			t.Fatal(err)
 		}
-		callback, err := emu.Login(ctx, auth.URL, "camille") // plays the browser, picks an identity
+		callback, err := user.Login(ctx, "/", "camille") // the site's login link, the emulator, back
 		if err != nil {
 			t.Fatal(err)
 		}
-		u, _ := url.Parse(callback)
-		login, err := client.Callback(ctx, u.Query(), auth.AuthState)
+		home, err := user.Follow(ctx, callback)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if login.Identity.GivenName != "Camille Hélène" {
-			t.Errorf("given_name %q", login.Identity.GivenName)
+		if !strings.Contains(home.Body, "Camille") {
+			t.Errorf("home page: %s", home.Body)
 		}
 	}
-	_ = testLogin // a func TestLogin(t *testing.T) in your package
+	_ = testLogin // func TestLogin(t *testing.T) in your package
 }
