@@ -172,6 +172,16 @@ bench: $(GOBIN)/benchstat
 $(GOBIN)/benchstat:
 	$(GO) install golang.org/x/perf/cmd/benchstat@$(BENCHSTAT_VERSION)
 
+## bench-keys: the figures of docs/keys.md in one run: an RSA-OAEP token against an ECDH-ES one (interleaved), Go's RSA-2048 against OpenSSL's (openssl speed, interleaved); output in build/bench-keys/
+BENCH_KEYS_OUT := $(BUILD)/bench-keys
+
+.PHONY: bench-keys
+bench-keys:
+	@mkdir -p $(BENCH_KEYS_OUT)
+	@{ $(GO) version; openssl version; echo "$$(nproc) CPUs: $$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-)"; } | tee $(BENCH_KEYS_OUT)/machine.txt
+	$(GO) test -run '^$$' -bench '^BenchmarkKeyChoice$$' -benchtime 2s . | tee $(BENCH_KEYS_OUT)/bench.txt
+	$(GO) test -run '^$$' -bench '^BenchmarkRSAVsOpenSSL$$' -benchtime 7x . | tee -a $(BENCH_KEYS_OUT)/bench.txt
+
 ## loadtest: BenchmarkLoginTLS, complete logins over TLS at 1, 16, 64 and 256 users, LOADTEST_LOGINS per level and transport; output, CPU profiles and the README's table in build/loadtest/; then BenchmarkLoginRedis, logins to a site of two instances sharing Redis at the same levels (build/loadtest/redis.txt)
 # The CPU figures come from the benchmark's own profiles (pprof labels by
 # side), the floor is measured in the same run under the same load, so the

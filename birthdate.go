@@ -55,13 +55,40 @@ const (
 	DayUnknown
 	// MonthUnknown: YYYY-00-00, the month and day are unknown.
 	MonthUnknown
+	// BirthdateAbsent: no birthdate at all, as when the birthdate scope
+	// was not requested (the zero Birthdate).
+	BirthdateAbsent
 )
 
-// Presumption reports whether the date may be, or is, presumed. A real
-// birth on the 1st cannot be told apart from a presumed day: FranceConnect
-// sends the same value; treat "maybe" as a hint, not a fact.
+// String describes the presumption in words: "not presumed", "day may be
+// presumed", "day and month may be presumed", "day unknown", "day and
+// month unknown" or "absent".
+func (p Presumption) String() string {
+	switch p {
+	case NotPresumed:
+		return "not presumed"
+	case DayMaybePresumed:
+		return "day may be presumed"
+	case MonthMaybePresumed:
+		return "day and month may be presumed"
+	case DayUnknown:
+		return "day unknown"
+	case MonthUnknown:
+		return "day and month unknown"
+	case BirthdateAbsent:
+		return "absent"
+	}
+	return fmt.Sprintf("Presumption(%d)", int(p))
+}
+
+// Presumption reports whether the date may be, or is, presumed, and
+// BirthdateAbsent for the zero Birthdate. A real birth on the 1st cannot be
+// told apart from a presumed day: FranceConnect sends the same value;
+// treat "maybe" as a hint, not a fact.
 func (b Birthdate) Presumption() Presumption {
 	switch {
+	case b.IsZero():
+		return BirthdateAbsent
 	case b.Month == 0:
 		return MonthUnknown
 	case b.Day == 0:

@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"time"
 	"unicode/utf8"
 
@@ -58,14 +59,24 @@ type date struct {
 	ok bool
 }
 
-// UnmarshalJSON accepts a number of seconds since the epoch, not negative;
-// null and strings are refused.
+// maxDate bounds the dates of tokens: 2^40 seconds after 1970, in the year
+// 36812. Nothing FranceConnect signs comes near it, and every number below
+// it that JSON can write is read as the same second by every decoder,
+// float64 holding each whole second exactly (an integer such as 2^53 + 1
+// does not survive the decoding). A date beyond it is a broken or forged
+// token: an exp that never comes, an iat compared wrongly after overflow.
+const maxDate = 1 << 40
+
+var errDate = errors.New("exp, iat and auth_time must be numbers of seconds from 0 to 2^40 (1970 to the year 36812)")
+
+// UnmarshalJSON accepts a number of seconds since the epoch within
+// [0, maxDate); null, strings and numbers outside are refused.
 func (d *date) UnmarshalJSON(b []byte) error {
-	var n jwt.NumericDate
-	if err := n.UnmarshalJSON(b); err != nil || n < 0 {
-		return errors.New("not a date")
+	f, err := strconv.ParseFloat(string(b), 64) // the decoder passes a JSON value: no hexadecimal, Inf or NaN
+	if err != nil || !(f >= 0 && f < maxDate) {
+		return errDate
 	}
-	d.t, d.ok = n.Time(), true
+	d.t, d.ok = time.Unix(int64(f), 0), true
 	return nil
 }
 

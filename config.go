@@ -58,16 +58,57 @@ func (p *problems) has(field string) bool { return slices.Contains(p.fields, fie
 // for an error reported as one of the problems.
 func detail(err error) string { return strings.TrimPrefix(err.Error(), ErrConfig.Error()+": ") }
 
-// err returns nil, or an error wrapping ErrConfig and every problem.
-func (p *problems) err() error {
-	switch len(p.errs) {
-	case 0:
-		return nil
-	case 1:
-		return errorf("%w: %w", ErrConfig, p.errs[0])
+// addAll adds the problems of err, a configuration error, under field:
+// each problem of a *ConfigError on its own, so that the count stays true.
+func (p *problems) addAll(field string, err error, format string, args ...any) {
+	var ce *ConfigError
+	if !errors.As(err, &ce) {
+		p.add(field, format+"%s", append(args, detail(err))...)
+		return
 	}
-	return errorf("%w: %d problems:\n%w", ErrConfig, len(p.errs), errors.Join(p.errs...))
+	for _, e := range ce.Problems {
+		p.add(field, format+"%s", append(args, strings.TrimPrefix(detail(e), field+": "))...)
+	}
 }
+
+// err returns nil, or a *ConfigError holding every problem.
+func (p *problems) err() error {
+	if len(p.errs) == 0 {
+		return nil
+	}
+	return &ConfigError{Problems: slices.Clone(p.errs)}
+}
+
+// ConfigError is the error of New and ConfigFromEnv (and of
+// fchttp.NewFromEnv) for a configuration that cannot work: every problem
+// found at once, each naming the Config field and, for a Config from the
+// environment, its variable. errors.Is(err, ErrConfig) holds; the other
+// functions of the package report a configuration error by wrapping
+// ErrConfig.
+type ConfigError struct {
+	// Problems are the problems found, one error each, in the order of
+	// the Config's fields.
+	Problems []error
+}
+
+// Error lists the problems, one a line after a count when there are
+// several: "franceconnect: invalid configuration: 2 problems:\n…\n…".
+func (e *ConfigError) Error() string {
+	lines := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		lines[i] = strings.TrimPrefix(detail(p), prefix)
+	}
+	if len(lines) == 1 {
+		return ErrConfig.Error() + ": " + lines[0]
+	}
+	return fmt.Sprintf("%s: %d problems:\n%s", ErrConfig, len(lines), strings.Join(lines, "\n"))
+}
+
+// Is reports whether target is ErrConfig.
+func (e *ConfigError) Is(target error) bool { return target == ErrConfig }
+
+// Unwrap returns the problems, for errors.Is and errors.As.
+func (e *ConfigError) Unwrap() []error { return e.Problems }
 
 // newClient validates and copies cfg; it does no I/O.
 func newClient(cfg Config) (*Client, error) {
@@ -138,15 +179,27 @@ func (c *Client) setCredentials(cfg *Config, p *problems) {
 	}
 }
 
+// setURLs checks the redirect URLs. A preset that refuses http and
+// loopback hosts is told first, so that an http URL on a public host is
+// not answered with the rule of custom issuers (http allowed on loopback).
 func (c *Client) setURLs(cfg *Config, p *problems) {
 	for _, u := range []struct{ field, value string }{
 		{"RedirectURL", cfg.RedirectURL}, {"PostLogoutRedirectURL", cfg.PostLogoutRedirectURL},
 	} {
-		if !checkURL(p, u.field, u.value) || !cfg.Environment.refusesLoopback() {
+		parsed, err := url.Parse(u.value)
+		if u.value == "" || err != nil || !cfg.Environment.refusesLoopback() {
+			checkURL(p, u.field, u.value)
 			continue
 		}
-		if parsed, _ := url.Parse(u.value); parsed.Scheme != "https" || wire.IsLoopback(parsed.Hostname()) {
+		switch http, loopback := parsed.Scheme == "http", wire.IsLoopback(parsed.Hostname()); {
+		case http && loopback:
 			p.add(u.field, "%q: %s refuses http and loopback hosts such as localhost; register a public https URL (or use fctest locally, with Issuer)", u.value, cfg.Environment)
+		case http:
+			p.add(u.field, "%q: %s requires https: register the https URL", u.value, cfg.Environment)
+		case loopback:
+			p.add(u.field, "%q: %s refuses loopback hosts such as localhost; register a public https URL (or use fctest locally, with Issuer)", u.value, cfg.Environment)
+		default:
+			checkURL(p, u.field, u.value)
 		}
 	}
 }

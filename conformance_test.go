@@ -288,7 +288,9 @@ func reencodeHeader(tok string) string {
 	return strings.Join(parts, ".")
 }
 
-func conformanceCases() []confCase { return append(franceConnectCases(), proConnectCases()...) }
+func conformanceCases() []confCase {
+	return append(append(franceConnectCases(), proConnectCases()...), dateCases()...)
+}
 
 // confResult is one row of the report.
 type confResult struct {

@@ -111,6 +111,11 @@ func newDiscoveryCache(c *Client) *discoveryCache {
 // cache lifetime.
 func (c *Client) fetchDiscovery(ctx context.Context) (*discoveryDoc, time.Duration, error) {
 	resp, body, err := c.get(ctx, c.issuer+"/.well-known/openid-configuration", ErrDiscovery)
+	var he *HTTPError
+	if errors.As(err, &he) && he.StatusCode == http.StatusNotFound {
+		return nil, 0, statusError(he.StatusCode, ErrDiscovery, "%w: GET %s/.well-known/openid-configuration: status 404: "+
+			"no discovery document at this issuer; check the issuer URL (Issuer, FC_ISSUER)", ErrHTTP, c.issuer)
+	}
 	if err != nil {
 		return nil, 0, err
 	}
@@ -140,7 +145,7 @@ func (c *Client) get(ctx context.Context, rawURL string, category error) (*http.
 		return nil, nil, err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, nil, statusError(resp.StatusCode, category, "%w: GET %s: status %d", ErrHTTP, req.URL.Path, resp.StatusCode)
+		return nil, nil, statusError(resp.StatusCode, category, "%w: GET %s: status %d", ErrHTTP, endpoint(req.URL), resp.StatusCode)
 	}
 	return resp, body, nil
 }
@@ -164,12 +169,22 @@ func (c *Client) do(req *http.Request, category error) (*http.Response, []byte, 
 func (c *Client) transportError(req *http.Request, category, err error) error {
 	switch {
 	case errors.Is(err, wire.ErrTooLarge):
-		return wrap(category, "%w: %s %s: more than %d bytes", ErrResponseTooLarge, req.Method, req.URL.Path, c.maxBody)
+		return wrap(category, "%w: %s %s: more than %d bytes", ErrResponseTooLarge, req.Method, endpoint(req.URL), c.maxBody)
 	case errors.Is(err, wire.ErrNotJSON):
-		return wrap(category, "%w: %s %s: want application/json", ErrContentType, req.Method, req.URL.Path)
+		return wrap(category, "%w: %s %s: want application/json", ErrContentType, req.Method, endpoint(req.URL))
 	}
 	cause := scrubURLError(err)
-	return roundTripError(wrap(category, "%w: %s %s: %v", ErrHTTP, req.Method, req.URL.Path, cause), cause)
+	return roundTripError(wrap(category, "%w: %s %s: %v", ErrHTTP, req.Method, endpoint(req.URL), cause), cause)
+}
+
+// endpoint names a request's URL in an error: scheme, host and path, so
+// that a mistyped host shows, and never the query, which could hold a
+// token.
+func endpoint(u *url.URL) string {
+	if u.Host == "" {
+		return u.Path
+	}
+	return u.Scheme + "://" + u.Host + u.Path
 }
 
 // scrubURLError drops the URL from a *url.Error: it may hold a query with a

@@ -3,22 +3,11 @@
 // ProConnect, with every check the platform and its qualification require
 // done for the service provider (FS).
 //
-// One Client serves one FS registration on one platform and environment:
-//
-//	keys, _ := franceconnect.LoadKeys("fc-keys.json") // private decryption keys
-//	client, err := franceconnect.New(ctx, franceconnect.Config{
-//		Environment:           franceconnect.FCPlusIntegration,
-//		ClientID:              "…",
-//		ClientSecret:          "…",
-//		RedirectURL:           "https://fs.example.fr/callback",
-//		PostLogoutRedirectURL: "https://fs.example.fr/logout-callback",
-//		Scopes:                []string{"openid", "identite_pivot", "email"},
-//		ACR:                   franceconnect.EIDAS2,
-//		DecryptionKeys:        keys,
-//	})
-//
-// New validates the configuration, fetches the discovery document and the
-// provider keys, and caches both.
+// One Client serves one FS registration on one platform and environment.
+// New validates its Config, fetches the discovery document and the
+// provider keys, and caches both (ExampleNew); ConfigFromEnv builds the
+// Config from the FC_* variables. Example runs a whole login and logout
+// against the fctest emulator.
 //
 // # The login
 //

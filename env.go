@@ -203,7 +203,7 @@ func ConfigFromEnvPrefix(prefix string) (Config, error) {
 	if path := get(EnvKeys); path != "" {
 		keys, err := LoadKeys(path)
 		if err != nil {
-			p.add("DecryptionKeys", "%q: %s", path, detail(err))
+			p.addAll("DecryptionKeys", err, "%q: ", path)
 		}
 		cfg.DecryptionKeys = keys
 	}

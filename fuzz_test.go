@@ -229,7 +229,8 @@ func isLoopbackHost(h string) bool {
 // FranceConnect+ would (genuine ES256 signature, genuine JWE), so that the
 // claim checks are what is fuzzed. A payload is accepted only if it passes
 // rules written here independently: iss exactly the issuer; aud our
-// client_id, alone; exp and iat numbers within the leeway; sub a non-empty
+// client_id, alone; exp and iat numbers within the leeway, exp before 2^40
+// s and iat after 1970; sub a non-empty
 // string; nonce the session's; acr eidas2 or eidas3. Member names are exact
 // (RFC 7519 §4) and none may be repeated.
 func FuzzIDTokenClaims(f *testing.F) {
@@ -243,6 +244,7 @@ func FuzzIDTokenClaims(f *testing.F) {
 	f.Add([]byte(`{"iss":"` + fixIssuer + `","aud":["` + fixClientID + `","x"],"sub":"s","exp":1e10,"iat":0,"nonce":"` + fixNonce + `","acr":"eidas3"}`))
 	f.Add([]byte(`{"iss":"` + fixIssuer + `","aud":"` + fixClientID + `","sub":"s","exp":1768471260,"iat":null,"nonce":"` + fixNonce + `","acr":"eidas2"}`))
 	f.Add([]byte(`{"iss":"` + fixIssuer + `","ISS":"x","aud":"` + fixClientID + `","sub":"s","exp":1768471260.9,"iat":1768471200,"nonce":"` + fixNonce + `","acr":"eidas2"}`))
+	f.Add([]byte(`{"iss":"` + fixIssuer + `","aud":"` + fixClientID + `","sub":"s","exp":9007199254740993,"iat":1768471200,"nonce":"` + fixNonce + `","acr":"eidas2"}`))
 	f.Fuzz(func(t *testing.T, payload []byte) {
 		if !json.Valid(payload) || len(payload) > 16<<10 {
 			return
@@ -327,9 +329,13 @@ func claimsRefusal(m map[string]json.RawMessage, c *Client) string {
 	}
 	if exp, ok := num("exp"); !ok || exp < now-leeway {
 		return "exp is missing or past"
+	} else if exp >= 1<<40 {
+		return "exp is 2^40 s or later"
 	}
 	if iat, ok := num("iat"); !ok || iat > now+leeway+1 {
 		return "iat is missing or in the future"
+	} else if iat < 0 {
+		return "iat is before 1970"
 	}
 	if sub, ok := str("sub"); !ok || sub == "" {
 		return "sub is missing"

@@ -35,13 +35,17 @@ func TestHTTPError(t *testing.T) {
 	}{
 		{name: "discovery 503", path: disc, call: "new", handler: func(*hostile) http.HandlerFunc { return status(503, "text/html") },
 			want: []error{ErrDiscovery}, status: 503, retry: true,
-			message: "franceconnect: discovery failed: HTTP request failed: GET /api/v2/.well-known/openid-configuration: status 503"},
+			message: "franceconnect: discovery failed: HTTP request failed: GET {host}/api/v2/.well-known/openid-configuration: status 503"},
+		{name: "discovery 404 (a mistyped issuer)", path: disc, call: "new", handler: func(*hostile) http.HandlerFunc { return status(404, "text/html") },
+			want: []error{ErrDiscovery}, status: 404,
+			message: "franceconnect: discovery failed: HTTP request failed: GET {host}/api/v2/.well-known/openid-configuration: status 404: " +
+				"no discovery document at this issuer; check the issuer URL (Issuer, FC_ISSUER)"},
 		{name: "keys 404", path: jwks, call: "new", handler: func(*hostile) http.HandlerFunc { return status(404, "text/html") },
 			want: []error{ErrProviderKeys}, status: 404,
-			message: "franceconnect: provider keys unavailable: HTTP request failed: GET /api/v2/jwks: status 404"},
+			message: "franceconnect: provider keys unavailable: HTTP request failed: GET {host}/api/v2/jwks: status 404"},
 		{name: "token 502", path: token, call: "exchange", handler: func(*hostile) http.HandlerFunc { return status(502, "text/html") },
 			want: []error{ErrExchange}, status: 502, retry: true,
-			message: "franceconnect: code exchange failed: HTTP request failed: status 502"},
+			message: "franceconnect: code exchange failed: HTTP request failed: POST {host}/api/v2/token: status 502"},
 		{name: "token 429", path: token, call: "exchange", handler: func(*hostile) http.HandlerFunc { return status(429, "text/plain") },
 			want: []error{ErrExchange}, status: 429, retry: true},
 		{name: "token 400 without OAuth error", path: token, call: "exchange", handler: func(*hostile) http.HandlerFunc { return status(400, "text/plain") },
@@ -54,7 +58,7 @@ func TestHTTPError(t *testing.T) {
 			want:    []error{ErrExchange}, timeout: true, retry: true},
 		{name: "userinfo 500", path: userinfo, call: "userinfo", handler: func(*hostile) http.HandlerFunc { return status(500, "text/plain") },
 			want: []error{ErrInvalidUserInfo}, status: 500, retry: true,
-			message: "franceconnect: invalid userinfo: HTTP request failed: status 500"},
+			message: "franceconnect: invalid userinfo: HTTP request failed: GET {host}/api/v2/userinfo: status 500"},
 		{name: "userinfo: body cut short", path: userinfo, call: "userinfo", handler: func(h *hostile) http.HandlerFunc {
 			return func(w http.ResponseWriter, _ *http.Request) {
 				w.Header().Set("Content-Length", "1000")
@@ -63,7 +67,7 @@ func TestHTTPError(t *testing.T) {
 		}, want: []error{ErrInvalidUserInfo}, retry: true},
 		{name: "revocation 503", path: revocation, call: "revoke", handler: func(*hostile) http.HandlerFunc { return status(503, "text/html") },
 			want: []error{ErrRevocation}, status: 503, retry: true,
-			message: "franceconnect: revocation failed: HTTP request failed: status 503"},
+			message: "franceconnect: revocation failed: HTTP request failed: POST {host}/api/v2/token/revocation: status 503"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -80,7 +84,7 @@ func TestHTTPError(t *testing.T) {
 			assert.Equal(t, tc.retry, he.Retryable(), "Retryable")
 			assert.Equal(t, 1, strings.Count(err.Error(), "franceconnect:"), "the package is named once: %s", err)
 			if tc.message != "" {
-				assert.Equal(t, tc.message, err.Error())
+				assert.Equal(t, strings.ReplaceAll(tc.message, "{host}", h.srv.URL), err.Error(), "the host is named")
 			}
 		})
 	}

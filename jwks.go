@@ -2,26 +2,56 @@ package franceconnect
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/go-franceconnect/franceconnect/internal/jose"
 	"github.com/go-franceconnect/franceconnect/internal/wire"
 )
 
-// keySet is an immutable set of provider signature keys, indexed by kid.
+// keySet is an immutable set of provider signature keys, indexed by kid,
+// with the keys of the provider's set that are not used and why.
 type keySet struct {
-	byKID map[string][]*jose.PublicKey
-	all   []*jose.PublicKey
+	byKID   map[string][]*jose.PublicKey
+	all     []*jose.PublicKey
+	skipped []jose.Skipped
 }
 
-func newKeySet(keys []jose.PublicKey) *keySet {
-	s := &keySet{byKID: make(map[string][]*jose.PublicKey, len(keys))}
+func newKeySet(keys []jose.PublicKey, skipped []jose.Skipped) *keySet {
+	s := &keySet{byKID: make(map[string][]*jose.PublicKey, len(keys)), skipped: skipped}
 	for i := range keys {
 		k := &keys[i]
 		s.all = append(s.all, k)
 		s.byKID[k.ID] = append(s.byKID[k.ID], k)
 	}
 	return s
+}
+
+// whySkipped says why the provider's key kid is not used, or "" when the
+// set has no such key.
+func (s *keySet) whySkipped(kid string) string {
+	for _, sk := range s.skipped {
+		if kid != "" && sk.ID == kid {
+			return sk.Reason
+		}
+	}
+	return ""
+}
+
+// skippedText lists the keys not used, the first few of them, for
+// messages and logs.
+func skippedText(skipped []jose.Skipped) string {
+	const most = 4
+	parts := make([]string, 0, most+1)
+	for i, sk := range skipped {
+		if i == most {
+			parts = append(parts, fmt.Sprintf("and %d more", len(skipped)-most))
+			break
+		}
+		parts = append(parts, fmt.Sprintf("kid %q: %s", sk.ID, sk.Reason))
+	}
+	return strings.Join(parts, "; ")
 }
 
 // find returns the key for kid and alg. Without a kid, it returns the only
@@ -81,6 +111,9 @@ func (k *keyCache) lookup(ctx context.Context, kid, alg string) (*jose.PublicKey
 	if key := e.value.find(kid, alg); key != nil {
 		return key, nil
 	}
+	if why := e.value.whySkipped(kid); why != "" {
+		return nil, wrap(ErrUnknownKey, "the provider's key with kid %q is not used: %s", kid, why)
+	}
 	return nil, wrap(ErrUnknownKey, "no provider key with kid %q for %s", kid, alg)
 }
 
@@ -119,9 +152,12 @@ func (c *Client) fetchKeys(ctx context.Context) (*keySet, time.Duration, error) 
 	if err != nil {
 		return nil, 0, wrap(ErrProviderKeys, "%v", err)
 	}
-	if len(keys) == 0 {
-		return nil, 0, wrap(ErrProviderKeys, "no usable signature key (%d skipped)", skipped)
+	switch {
+	case len(keys) == 0 && len(skipped) == 0:
+		return nil, 0, wrap(ErrProviderKeys, "the key set is empty")
+	case len(keys) == 0:
+		return nil, 0, wrap(ErrProviderKeys, "no usable signature key among %d: %s", len(skipped), skippedText(skipped))
 	}
-	c.log.DebugContext(ctx, "franceconnect: provider keys fetched", "keys", len(keys), "skipped", skipped)
-	return newKeySet(keys), cacheTTL(resp.Header), nil
+	c.log.DebugContext(ctx, "franceconnect: provider keys fetched", "keys", len(keys), "skipped", skippedText(skipped))
+	return newKeySet(keys, skipped), cacheTTL(resp.Header), nil
 }

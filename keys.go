@@ -112,7 +112,7 @@ func ParseKeys(data []byte) ([]Key, error) {
 	for i, raw := range set.Keys {
 		k, err := parseJWK(raw)
 		if err != nil {
-			return nil, errorf("key %d: %w", i, err)
+			return nil, wrap(ErrConfig, "key %d: %s", i+1, detail(err))
 		}
 		keys = append(keys, k)
 	}
@@ -201,7 +201,7 @@ func checkKeys(p *problems, keys []Key) []decKey {
 	for i, k := range keys {
 		switch dk, err := k.decKey(); {
 		case k.ID == "":
-			p.add("DecryptionKeys", "key %d has no ID (kid)", i)
+			p.add("DecryptionKeys", "key %d has no ID (kid)", i+1)
 		case seen[k.ID]:
 			p.add("DecryptionKeys", "kid %q appears twice", k.ID)
 		case err != nil:

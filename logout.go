@@ -80,5 +80,5 @@ func (c *Client) Revoke(ctx context.Context, accessToken Token) error {
 	if e, ok := wire.ParseOAuthError(body); ok {
 		return c.providerError(e.Code, e.Description, e.URI, resp.StatusCode)
 	}
-	return statusError(resp.StatusCode, ErrRevocation, "%w: status %d", ErrHTTP, resp.StatusCode)
+	return statusError(resp.StatusCode, ErrRevocation, "%w: POST %s: status %d", ErrHTTP, endpoint(req.URL), resp.StatusCode)
 }

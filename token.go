@@ -196,16 +196,16 @@ func (c *Client) tokens(tok *oauth2.Token, idt *IDToken) (*Tokens, error) {
 // exchangeError classifies a token endpoint failure without its body.
 func (c *Client) exchangeError(err error) error {
 	var re *oauth2.RetrieveError
+	tokenURL, _ := url.Parse(c.doc().TokenEndpoint) // checked by discovery
 	switch {
 	case errors.As(err, &re) && re.ErrorCode != "":
 		return c.providerError(re.ErrorCode, re.ErrorDescription, re.ErrorURI, re.Response.StatusCode)
 	case errors.As(err, &re):
-		return statusError(re.Response.StatusCode, ErrExchange, "%w: status %d", ErrHTTP, re.Response.StatusCode)
+		return statusError(re.Response.StatusCode, ErrExchange, "%w: POST %s: status %d", ErrHTTP, endpoint(tokenURL), re.Response.StatusCode)
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) { // the round trip failed
-		req := &http.Request{Method: http.MethodPost, URL: &url.URL{Path: "token endpoint"}}
-		return c.transportError(req, ErrExchange, err)
+		return c.transportError(&http.Request{Method: http.MethodPost, URL: tokenURL}, ErrExchange, err)
 	}
 	return wrap(ErrExchange, "malformed answer: %v", err) // e.g. no access_token
 }

@@ -117,7 +117,7 @@ func (c *Client) UserInfo(ctx context.Context, t *Tokens) (*Identity, error) {
 		if e, ok := wire.ParseOAuthError(body); ok && wire.IsJSON(mt) {
 			return nil, c.providerError(e.Code, e.Description, e.URI, resp.StatusCode)
 		}
-		return nil, statusError(resp.StatusCode, ErrInvalidUserInfo, "%w: status %d", ErrHTTP, resp.StatusCode)
+		return nil, statusError(resp.StatusCode, ErrInvalidUserInfo, "%w: GET %s: status %d", ErrHTTP, endpoint(req.URL), resp.StatusCode)
 	}
 	if mt != want {
 		return nil, wrap(ErrInvalidUserInfo, "%w: %q, want %s", ErrContentType, mt, want)

@@ -3,19 +3,14 @@
 // pages that every service provider (FS) built on net/http otherwise writes
 // by hand. It uses only the public API of the franceconnect package.
 //
-//	fc, err := fchttp.New(fchttp.Config{
-//		Client:      client,                           // a *franceconnect.Client
-//		SessionKeys: keys,                             // fchttp.ParseSessionKeys(os.Getenv("FS_SESSION_KEYS"))
-//		OnLogin: func(w http.ResponseWriter, r *http.Request, l *franceconnect.Login) (any, error) {
-//			return l.Identity.GivenName, nil       // kept in the session, in JSON: User.Decode
-//		},
-//	})
-//	fc.Register(mux)                                       // GET and POST /login, the callbacks, POST /logout
-//	user, err := fc.User(w, r)                             // in your handlers: nil when nobody is signed in
-//
-// NewFromEnv builds the Client and the key ring from the environment
-// instead (the FC_* variables of franceconnect.ConfigFromEnv, and
-// FS_SESSION_KEYS), the same on every instance.
+// New takes a Config holding the franceconnect.Client, the session key
+// ring and an OnLogin hook that turns a Login into what the session keeps (User.Decode
+// reads it back);
+// Register mounts the routes on a ServeMux, and User tells the handlers who
+// is signed in (Example signs a scripted user in and out through the fctest
+// emulator). NewFromEnv builds the Client and the key ring from the
+// environment instead (the FC_* variables of franceconnect.ConfigFromEnv,
+// and FS_SESSION_KEYS), the same on every instance (ExampleNewFromEnv).
 //
 // # Routes
 //
@@ -102,11 +97,8 @@
 // sentence above it and the "Qu’est-ce que FranceConnect ?" link below it
 // (spec §17 item 11); ProConnect asks for its own button and its
 // "Qu’est-ce que ProConnect ?" link. Handler.Button renders that markup as
-// a form posting to LoginPath:
-//
-//	b := fc.Button()                       // FranceConnect+, FranceConnect or ProConnect, after the Client
-//	b.Next = "/compte"                     // optional: acr (AcceptedACRs on ProConnect), next, the "ou" separator
-//	data.Button = b                        // in the template: {{.Button.HTML}}
+// a form posting to LoginPath, for a page's template to embed with
+// {{.Button.HTML}} (ExampleHandler_Button).
 //
 // The official look comes from files that the State distributes under its
 // own terms and that this package does not ship: the DSFR stylesheet

@@ -51,7 +51,7 @@ func NewFromEnvPrefix(ctx context.Context, prefix string, cfg Config) (*Handler,
 		problems = append(problems, err)
 		cfg.SessionKeys = keys
 	}
-	if err := errors.Join(problems...); err != nil {
+	if err := joinConfigErrors(problems); err != nil {
 		return nil, err
 	}
 	if cfg.Client == nil {
@@ -82,4 +82,24 @@ func sessionKeysFromEnv() ([][]byte, error) {
 		return nil, fmt.Errorf("%w (from %s)", err, EnvSessionKeys)
 	}
 	return keys, nil
+}
+
+// joinConfigErrors returns nil, or one *franceconnect.ConfigError holding
+// every problem of errs, so that the count it prints is the number of
+// problems it lists and the category is said once.
+func joinConfigErrors(errs []error) error {
+	var all []error
+	for _, err := range errs {
+		var ce *franceconnect.ConfigError
+		switch {
+		case errors.As(err, &ce):
+			all = append(all, ce.Problems...)
+		case err != nil:
+			all = append(all, err)
+		}
+	}
+	if len(all) == 0 {
+		return nil
+	}
+	return &franceconnect.ConfigError{Problems: all}
 }

@@ -19,23 +19,87 @@
 //
 // # Usage
 //
-//	srv := fctest.New(t, fctest.Options{})           // FranceConnect+, demo identities
-//	priv, pub, _ := fctest.GenerateClientKey("ECDH-ES", "fs-key-1")
-//	_ = srv.RegisterClient(fctest.Client{
-//		ID: "my-fs", Secret: strings.Repeat("s", 32),
-//		RedirectURIs:           []string{"http://127.0.0.1:8080/callback"},
-//		PostLogoutRedirectURIs: []string{"http://127.0.0.1:8080/logged-out"},
-//		JWKS:                   pub,
-//	})
-//	// configure the client library with srv.Issuer() and priv, then:
-//	callback, err := srv.Login(ctx, authorizeURL, "camille")
-//	// callback is http://127.0.0.1:8080/callback?code=…&iss=…&state=…
+// Example runs a whole FranceConnect+ login against a Server with plain
+// net/http and go-jose: RegisterClient registers the service provider
+// (Client, the platform's registration form), Login plays the browser and
+// picks an identity, and the code comes back to the service provider's
+// callback. In a test, New starts a Server that the test's cleanup closes,
+// and RegisterFS registers a service provider in one call: a fresh secret
+// and key, and the FC_* variables its deployment would be given (FSConfig),
+// which FSConfig.Setenv sets for the test (ExampleServer_RegisterFS).
 //
 // Login and Logout play the browser: they keep cookies, follow the emulator's
 // redirects and click the identity's button on the identity-choice page,
 // which a human can also use in a real browser (each button has the id
 // "login-<Login>", the cancel link the id "cancel"). HTML error pages come
 // back as *PageError values carrying the FranceConnect Y code.
+//
+// # Demo identities
+//
+// The identities of DemoIdentities, on FranceConnect+ and FranceConnect,
+// each covering an edge case a service provider meets in production
+// (docs/identities.md has them as a table; FranceConnect answers eidas1 for
+// all of them):
+//
+//   - camille: Camille Hélène ARNAUD, born 1984-05-23 in Paris 12e (75112),
+//     eidas3. Identité de référence, née à Paris 12e.
+//   - nom_usage: Sophie Anne MOREAU (usage name ROUSSEL), born 1979-09-30 in
+//     Lyon 3e (69383), eidas3. Nom d'usage (ROUSSEL) différent du nom de
+//     naissance.
+//   - ne_algerie: Karim Youssef BENHADDOU, born 1971-02-17 abroad, Algérie
+//     (99352), no birthplace, eidas3. Né à l'étranger (Algérie) : lieu de
+//     naissance vide.
+//   - nee_japon_presumee: Aiko Marguerite NAKAMURA, born 1990-01-01 (day and
+//     month may be presumed) abroad, Japon (99217), no birthplace, eidas3. Née
+//     au Japon, date présumée (jour et mois inconnus).
+//   - jour_presume: Gaston Émile PELLETIER, born 1956-07-01 (day may be
+//     presumed) in Bordeaux (33063), eidas3. Jour de naissance inconnu (date
+//     présumée AAAA-MM-01).
+//   - corse_sud: Jean-Baptiste Ange PIETRI, born 1962-11-03 in Ajaccio
+//     (2A004), eidas3. Né en Corse-du-Sud (Ajaccio, code 2A004).
+//   - haute_corse: Maria Ghjulia ALBERTINI, born 1995-08-14 in Bastia (2B033),
+//     eidas3. Née en Haute-Corse (Bastia, code 2B033).
+//   - sans_email: Lucien ROBIN, born 1948-04-20 in Nantes (44109), eidas3, no
+//     email. Aucune adresse électronique transmise.
+//   - accents: Éloïse Maëlle D'HÉRICOURT (usage name CŒURDEROY), born
+//     1988-12-09 in Dijon (21231), eidas3. Accents, apostrophe et ligature Œ.
+//   - mineur: Léo Martin FONTAINE, born (this year − 12)-06-15 in Rennes
+//     (35238), eidas3. Mineur (12 ans).
+//   - nom_compose: Anne-Sophie Juliette LEBRUN-DESCHAMPS, born 1981-03-08 in
+//     Lille (59350), eidas3. Nom de famille composé.
+//   - substantiel: Thomas Henri PERRIN, born 1993-12-24 in Toulouse (31555),
+//     eidas2. Compte de niveau substantiel uniquement (eidas2).
+//   - citoyenne_ue: Greta Johanna WEBER, born 1986-10-02 in "Hamburg",
+//     Allemagne (99109), eidas3. Ressortissante européenne via le nœud eIDAS
+//     (lieu de naissance libre).
+//
+// The agents of DemoAgents, on ProConnect:
+//
+//   - agent_mfa: Claire Lefèvre, Ministère de la Démonstration
+//     (11000012200017), eidas1-mfa, amr pwd otp mfa. Agente de l'État, double
+//     authentification (eidas1-mfa).
+//   - agent_sans_mfa: Mathieu Garnier, Ministère de la Démonstration
+//     (11000012200017), eidas1, amr pwd. Même ministère, mot de passe seul
+//     (eidas1).
+//   - agent_eidas2: Sophie Anne Marchand, Préfecture de la région Exemple
+//     (12000987300015), eidas2, amr pwd otp mfa. Identité vérifiée, niveau
+//     substantiel (eidas2).
+//   - agent_eidas3: Bruno Tessier, Agence nationale des essais
+//     (13001234700014), eidas3, amr hwk pin mfa. Carte agent à puce, niveau
+//     élevé (eidas3).
+//   - agent_territorial: Nadia Benali, Mairie de Villeneuve-Exemple
+//     (21750567600015), eidas1, amr mail. Agente territoriale connectée par un
+//     lien envoyé par courriel (amr mail).
+//   - agent_hospitalier: Hugo Perrin, SIRET 26590012600011 without label,
+//     eidas1 (idp_acr urn:fi-chu:niveau:basique), amr pwd. Fournisseur
+//     d'identité qui ne dépasse pas eidas1 : il renvoie un niveau inconnu,
+//     ramené à eidas1.
+//   - dirigeant: Isabelle Roux, Exemple Conseil SAS (83412345700014),
+//     https://proconnect.gouv.fr/assurance/certification-dirigeant, amr pwd
+//     mail mfa. Dirigeante d'entreprise certifiée (certification-dirigeant).
+//   - salarie_prive: Thomas Nguyen, SIRET 90123456700013 without label,
+//     eidas0, amr pwd, no role. Salarié du privé, identité déclarative
+//     (eidas0), sans rôle ni libellé d'organisation.
 //
 // # Testing a web app
 //

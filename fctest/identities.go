@@ -1,5 +1,8 @@
 package fctest
 
+// The tables of the demo people in doc.go and docs/identities.md.
+//go:generate go test . -run ^TestIdentitiesDoc$ -update
+
 import (
 	"fmt"
 	"regexp"

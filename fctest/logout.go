@@ -184,5 +184,5 @@ func (s *Server) endSession(r *http.Request) (string, *pageErr) {
 // handleEndSessionSuccess is the page shown when no
 // post_logout_redirect_uri was given.
 func (s *Server) handleEndSessionSuccess(w http.ResponseWriter, _ *http.Request) {
-	s.renderPage(w, http.StatusOK, "logout", s.pageBase("Déconnexion"))
+	s.renderPage(w, http.StatusOK, "logout", s.pageBase("Déconnexion effectuée"))
 }

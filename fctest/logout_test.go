@@ -61,7 +61,7 @@ func TestLogoutHelper(t *testing.T) {
 	require.Equal(t, e.srv.Issuer()+"/session/end/success", got)
 	resp, body := e.get(got, "")
 	require.Equal(t, http.StatusOK, resp.StatusCode)
-	require.Contains(t, string(body), "Vous êtes déconnecté")
+	require.Contains(t, string(body), "Déconnexion effectuée")
 }
 
 func TestLogoutExpiredHintAccepted(t *testing.T) {

@@ -80,7 +80,10 @@ func (s *Server) interactionPage(in *interaction) page {
 		service = rc.Name
 	}
 	s.mu.Unlock()
-	data := s.pageBase("Connexion")
+	data := s.pageBase("Choix de l’identité")
+	if in.pc != nil {
+		data.Title = "Choix de l’agent"
+	}
 	data.Service, data.Scopes = service, in.scopes
 	data.CancelURL = apiPrefix + "/interaction/" + in.uid + "/abort"
 	return data

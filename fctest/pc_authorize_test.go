@@ -174,7 +174,7 @@ func TestProConnectAgentPage(t *testing.T) {
 	require.NoError(t, err)
 	html := string(body)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
-	require.Contains(t, html, "<title>Connexion – ProConnect (émulateur)</title>")
+	require.Contains(t, html, "<title>Choix de l’agent – ProConnect (émulateur)</title>")
 	require.Contains(t, html, `<span class="badge">eidas1</span> <span class="badge">eidas2</span>`)
 	require.Contains(t, html, "siret_hint=21750567600015")
 	require.Contains(t, html, "login_hint=nadia.benali@villeneuve-exemple.fr")

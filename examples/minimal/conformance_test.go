@@ -18,7 +18,7 @@ import (
 // qualification item the emulator can observe.
 func TestConformance(t *testing.T) {
 	emu := fctest.New(t, fctest.Options{StrictQualification: true})
-	registerFS(t, emu, "https://fs.example.fr")
+	emu.RegisterFS(t, fctest.FS{Site: "https://fs.example.fr", ID: "minimal-fs"}).Setenv(t)
 	site, err := newSite(context.Background())
 	require.NoError(t, err)
 	report := fctest.RunConformanceTests(t, emu, fctest.Conformance{ClientID: "minimal-fs",

@@ -12,7 +12,8 @@ import (
 
 func TestLoginAndLogout(t *testing.T) {
 	emu := fctest.New(t, fctest.Options{}) // FranceConnect+ on a loopback port, demo identities
-	registerFS(t, emu, "https://fs.example.fr")
+	// The FS served at https://fs.example.fr: its keys, its secret, its FC_* variables.
+	emu.RegisterFS(t, fctest.FS{Site: "https://fs.example.fr"}).Setenv(t)
 	site, err := newSite(context.Background())
 	require.NoError(t, err)
 	user, err := emu.NewHandlerUser(site, "https://fs.example.fr") // the site, in-process

@@ -15,7 +15,7 @@ import (
 // nothing to the FS and there is no FC_KEYS.
 func TestProConnect(t *testing.T) {
 	emu := fctest.New(t, fctest.Options{Platform: fctest.ProConnect})
-	registerProConnectFS(t, emu, "https://outil.example.gouv.fr")
+	emu.RegisterFS(t, fctest.FS{Site: "https://outil.example.gouv.fr", SigningAlg: "RS256", UserinfoAlg: "RS256"}).Setenv(t)
 	site, err := newSite(context.Background())
 	require.NoError(t, err)
 	user, err := emu.NewHandlerUser(site, "https://outil.example.gouv.fr")

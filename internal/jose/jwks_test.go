@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
+	"math/big"
 	"strings"
 	"sync"
 	"testing"
@@ -55,7 +56,18 @@ func TestParsePublicJWKS(t *testing.T) {
 		`"not a key"`,
 	))
 	require.NoError(t, err)
-	assert.Equal(t, 12, skipped)
+	require.Len(t, skipped, 12)
+	reasons := map[string]string{}
+	for _, sk := range skipped {
+		reasons[sk.ID] = sk.Reason
+	}
+	assert.Equal(t, `use "enc", not sig`, reasons["enc"])
+	assert.Equal(t, `key_ops without "verify"`, reasons["ops"])
+	assert.Equal(t, `alg "RS256" for a key that signs ES256`, reasons["alg"])
+	assert.Equal(t, `alg "RSA-OAEP-256" for a key that signs RS256`, reasons["rsalg"])
+	assert.Equal(t, "EC key not on P-256", reasons["p384"])
+	assert.Contains(t, reasons["small"], "RSA key of 1024 bits")
+	assert.Equal(t, "holds private or secret key material", reasons["private"])
 	require.Len(t, keys, 2)
 	assert.Equal(t, PublicKey{ID: "es", Alg: ES256, Key: &k.ec.PublicKey}, keys[0])
 	assert.Equal(t, "rs", keys[1].ID)
@@ -72,7 +84,8 @@ func TestParsePublicJWKSKeepsTheFirstKeys(t *testing.T) {
 	keys, skipped, err := ParsePublicJWKS(set(items...))
 	require.NoError(t, err)
 	assert.Len(t, keys, MaxJWKSKeys)
-	assert.Equal(t, 5, skipped)
+	require.Len(t, skipped, 5)
+	assert.Equal(t, Skipped{ID: "k", Reason: "more than 100 keys"}, skipped[0])
 }
 
 func TestParsePublicJWKSRefuses(t *testing.T) {
@@ -92,4 +105,44 @@ func TestParsePublicJWKSRefuses(t *testing.T) {
 			require.ErrorIs(t, err, ErrMalformed)
 		})
 	}
+}
+
+// rsaJWK returns an RSA public JWK whose modulus has exactly bits bits:
+// random and odd, which is all the key set's rules look at (a real key of
+// 8,192 bits takes seconds to generate).
+func rsaJWK(t *testing.T, kid string, bits int) string {
+	n, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), uint(bits-1)))
+	require.NoError(t, err)
+	n.SetBit(n, bits-1, 1).SetBit(n, 0, 1)
+	return jwk(t, &rsa.PublicKey{N: n, E: 65537}, kid, ``)
+}
+
+// TestParsePublicJWKSRSASizes checks both sides of the RSA size bounds, and
+// that a set holding a key too large keeps its other keys.
+func TestParsePublicJWKSRSASizes(t *testing.T) {
+	k := testKeys()
+	data := set(rsaJWK(t, "rsa-2047", 2047), rsaJWK(t, "rsa-2048", 2048), rsaJWK(t, "rsa-4096", 4096),
+		rsaJWK(t, "rsa-4097", 4097), rsaJWK(t, "rsa-8192", 8192), jwk(t, &k.ec.PublicKey, "es", ``))
+	check := func() {
+		keys, skipped, err := ParsePublicJWKS(data)
+		require.NoError(t, err)
+		var kept []string
+		for _, key := range keys {
+			kept = append(kept, key.ID)
+		}
+		assert.Equal(t, []string{"rsa-2048", "rsa-4096", "es"}, kept)
+		assert.Equal(t, []Skipped{
+			{ID: "rsa-2047", Reason: "RSA key of 2047 bits with exponent 65537 (at least 2048 bits, an odd exponent of at least 3)"},
+			{ID: "rsa-4097", Reason: "RSA key of 4097 bits, more than 4096"},
+			{ID: "rsa-8192", Reason: "RSA key of 8192 bits, more than 4096"},
+		}, skipped)
+	}
+	check()
+
+	// A program that raises go-jose's global limit for another use does
+	// not raise this one.
+	saved := gojose.MaxRSAModulusBits
+	gojose.MaxRSAModulusBits = 16384
+	defer func() { gojose.MaxRSAModulusBits = saved }()
+	check()
 }

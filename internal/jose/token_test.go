@@ -261,6 +261,7 @@ func FuzzParsePublicJWKS(f *testing.F) {
 			case *rsa.PublicKey:
 				require.Equal(t, RS256, key.Alg)
 				require.GreaterOrEqual(t, pub.N.BitLen(), MinRSABits)
+				require.LessOrEqual(t, pub.N.BitLen(), MaxRSABits)
 			default:
 				t.Fatalf("kept a %T", key.Key)
 			}
