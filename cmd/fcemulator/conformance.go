@@ -66,6 +66,7 @@ func parseConformanceFlags(args []string, stderr io.Writer) (*conformanceConfig,
 	fs.StringVar(&cc.html, "html", "", "write an HTML report (in French) to `file`")
 	fs.StringVar(&cc.json, "json", "", "write the report as JSON to `file`")
 	fs.BoolVar(&cc.verbose, "v", false, "log every request the emulator answers on the standard error")
+	fs.StringVar(&cfg.logFormat, "log-format", "text", "`format` of the -v log: text or json")
 	fs.Usage = func() { conformanceUsage(fs) }
 	if err := fs.Parse(args); err != nil {
 		return nil, err

@@ -71,8 +71,9 @@ func TestConformanceCommandLine(t *testing.T) {
 	require.Contains(t, stderr.String(), "fcemulator conformance rehearses FranceConnect's qualification")
 	// A service that never answers: the run cannot start.
 	stderr.Reset()
-	require.Equal(t, 1, runConformance(context.Background(), []string{"-addr", "127.0.0.1:0", "-clients",
+	code := runConformance(context.Background(), []string{"-addr", "127.0.0.1:0", "-clients",
 		clientsFile(t, "fcplus"), "-client", pairs[0].clientID, "-fs", "http://127.0.0.1:9/", "-fs-wait", "200ms"},
-		&stdout, &stderr))
+		&stdout, &stderr)
+	require.Equal(t, 1, code, stderr.String())
 	require.Contains(t, stderr.String(), "the service did not answer at http://127.0.0.1:9/ within 200ms")
 }
