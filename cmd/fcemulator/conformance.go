@@ -127,7 +127,7 @@ func runConformance(ctx context.Context, args []string, stdout, stderr io.Writer
 func (cc *conformanceConfig) execute(ctx context.Context, stderr io.Writer) (*fctest.ConformanceReport, error) {
 	log := slog.New(slog.DiscardHandler)
 	if cc.verbose {
-		log = slog.New(slog.NewTextHandler(stderr, nil))
+		log = newLogger(cc.serve.logFormat, stderr)
 	}
 	emu, err := start(&cc.serve, log)
 	if err != nil {
