@@ -98,7 +98,8 @@
 // authorization_response_iss_parameter_supported is true and every callback
 // carries iss; response_mode is query only; without prompt, a live session
 // still shows the agent page, so that a test picks its agent every time
-// (prompt=none is the silent path); the e-mail one-time code that ProConnect
+// (prompt=none is the silent path), unless Options.SingleSignOn plays the
+// platform's reuse of its session (July 2026: below eidas2 only); the e-mail one-time code that ProConnect
 // adds for identity providers without MFA is not played; the codes of the
 // pages ProConnect documents are used (Y000400, Y030031 for an unknown
 // redirect_uri, Y030111 for an unknown post_logout_redirect_uri, Y030110
@@ -114,8 +115,12 @@
 // algorithm than the client's, a JWE, an acr outside the requested set,
 // JSON userinfo to a client registered for a signed one, a refreshed
 // id_token of another person, a callback without iss or with
-// login_required, …) so that a service provider's test suite can check it
-// rejects each of them. See Fault for the list and where each applies.
+// login_required, …), and for levels and fresh authentication a provider
+// that ignores prompt=login and answers from its earlier session, an
+// id_token without auth_time or with the azp of another client, and
+// ProConnect's refusal of a private-sector agent (Y500015), so that a
+// service provider's test suite can check it rejects each of them. See Fault
+// for the list and where each applies.
 //
 // # Options for other setups
 //
@@ -132,11 +137,12 @@
 // # Simplifications
 //
 // The emulator has one identity provider and no consent page: picking an
-// identity completes the login. There is no SSO (every authorize shows the
-// identity-choice page, unless Options.AutoLogin is set), no
+// identity completes the login. Single sign-on is off unless
+// Options.SingleSignOn is set (every authorize shows the identity-choice
+// page, unless Options.AutoLogin is set); there is no
 // sector_identifier_uri check, no data-provider endpoint, no HS256 clients
 // and no request objects or PKCE on the FranceConnect platforms, no
-// introspection endpoint and no private-sector restriction (Y500015) on
-// ProConnect. Error codes the specification does not record are derived by
+// introspection endpoint, and ProConnect's private-sector restriction
+// (Y500015) is only the fault FaultPublicAgentsOnly. Error codes the specification does not record are derived by
 // the emulator and will not match the platform's.
 package fctest

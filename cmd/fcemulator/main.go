@@ -17,8 +17,10 @@
 // -identities replaces the demo identities (fctest.ParseIdentities), or on
 // ProConnect the demo agents (fctest.ParseAgents). -auto-login IDENTITY
 // turns every login into a chain of redirects without the identity-choice
-// page; -keys-dir keeps the provider signing keys across
-// restarts; -tls-cert and -tls-key, or -tls-self-signed FILE, serve HTTPS;
+// page; -sso answers a login without prompt=login from the browser's
+// session, as the platform does (fctest.Options.SingleSignOn: FranceConnect+
+// then answers eidas2, ProConnect reuses its session below eidas2 only);
+// -keys-dir keeps the provider signing keys across restarts; -tls-cert and -tls-key, or -tls-self-signed FILE, serve HTTPS;
 // -admin adds an admin API under /_emulator/:
 //
 //	GET  /_emulator/faults          pending and available faults
@@ -143,7 +145,7 @@ func clientError(cfg *config, err error) error {
 // options returns the fctest options of the flags and the admin API, which
 // serves once start has set its server.
 func (cfg *config) options(log *slog.Logger) (fctest.Options, *admin, error) {
-	opts := fctest.Options{Platform: cfg.platform, AutoLogin: cfg.autoLogin}
+	opts := fctest.Options{Platform: cfg.platform, AutoLogin: cfg.autoLogin, SingleSignOn: cfg.sso}
 	var err error
 	if cfg.platform == fctest.ProConnect {
 		opts.Agents, err = cfg.agents()
@@ -194,6 +196,9 @@ func (emu *emulator) summary(w io.Writer) {
 	fmt.Fprintf(w, "  %s  %s\n", label, strings.Join(logins, " "))
 	if cfg.autoLogin != "" {
 		fmt.Fprintf(w, "  login       automatic, as %s (no identity-choice page)\n", cfg.autoLogin)
+	}
+	if cfg.sso {
+		fmt.Fprintf(w, "  sso         logins without prompt=login reuse the browser's session\n")
 	}
 	if cfg.keysDir != "" {
 		fmt.Fprintf(w, "  keys        signing keys kept in %s\n", cfg.keysDir)
