@@ -180,11 +180,9 @@ func (e *AgentRefusedError) UserMessage() string {
 		return "Ce service est réservé aux agents qui se connectent avec ProConnect."
 	}
 	msg := "Ce service ne vous est pas ouvert : il est réservé " + rule + "."
-	if e.Organization != "" || e.SIRET != "" {
-		msg += fmt.Sprintf(" Votre organisation de rattachement : %s (SIRET %s).", orUnknown(e.Organization), orUnknown(e.SIRET))
-	}
+	msg += fmt.Sprintf(" Organisation de rattachement : %s (SIRET : %s).", orUnknown(e.Organization), orUnknown(e.SIRET))
 	if e.Claim == "roles" {
-		msg += " Vos rôles : " + orUnknown(strings.Join(e.Roles, ", ")) + "."
+		msg += " Rôles : " + orUnknown(strings.Join(e.Roles, ", ")) + "."
 	}
 	return msg
 }
