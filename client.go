@@ -77,9 +77,11 @@ type Config struct {
 	// auth_time must be present and at most MaxAuthAge before the login
 	// started (plus the Leeway), else the login fails with
 	// ErrStaleAuthentication. No platform implements max_age, so nothing is
-	// sent: a single sign-on session older than that fails, and a login with
-	// prompt=login gets a new authentication (fchttp retries once that way).
-	// Refresh does not apply it. Zero: no limit. At least one minute.
+	// sent: a ProConnect session reused from longer ago fails (FranceConnect
+	// and FranceConnect+ date auth_time at each login's interaction), and a
+	// login with prompt=login gets a new authentication (fchttp retries once
+	// that way). Refresh does not apply it. Zero: no limit. At least one
+	// minute.
 	MaxAuthAge time.Duration
 
 	// DecryptionKeys are the FS private keys whose public part is published

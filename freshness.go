@@ -8,12 +8,12 @@ import (
 // A login that asks for a new authentication (prompt=login, the acr retry,
 // a step-up) trusts nothing on the way: prompt=login can be dropped by a
 // browser extension or a proxy, and a provider may answer from the session
-// it already has (ProConnect does so for its levels below eidas2 since
-// July 2026, FranceConnect+ answers eidas2 from its single sign-on). The
-// id_token's auth_time says when the person really authenticated: it must
-// be present and not before the login started, minus the leeway. A maximum
-// authentication age asks the same of an older moment. Platforms implement
-// no max_age parameter: the check is the service's.
+// it already has, with that session's auth_time (ProConnect does so below
+// eidas2 since July 2026). The id_token's auth_time says when the person
+// last authenticated: it must be present and not before the login started,
+// minus the leeway. A maximum authentication age asks the same of an older
+// moment. Platforms implement no max_age parameter: the check is the
+// service's.
 
 // minMaxAge is the shortest maximum authentication age: below it, ask for a
 // new authentication (prompt=login) instead.

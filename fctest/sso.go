@@ -18,16 +18,21 @@ type earlierLogin struct {
 const staleAge = time.Hour
 
 // singleSignOnLocked returns the login that answers in from the browser's
-// session se when Options.SingleSignOn allows it (see there). The caller
+// session se when Options.SingleSignOn allows it (see there): on
+// ProConnect with the session's auth_time, on the FranceConnect platforms
+// with the time of this interaction, which they always run. The caller
 // holds s.mu.
 func (s *Server) singleSignOnLocked(in *interaction, se *session) (login, acr string, authTime time.Time, ok bool) {
 	if !s.opts.SingleSignOn || in.promptLogin || se.login == "" {
 		return "", "", time.Time{}, false
 	}
-	if s.platform == ProConnect && (se.acr == acrEidas2 || se.acr == acrEidas3 || !in.pc.accepts(se.acr)) {
+	if s.platform != ProConnect {
+		return se.login, s.ssoACR(se.acr), s.clock(), true
+	}
+	if se.acr == acrEidas2 || se.acr == acrEidas3 || !in.pc.accepts(se.acr) {
 		return "", "", time.Time{}, false
 	}
-	return se.login, s.ssoACR(se.acr), se.authTime, true
+	return se.login, se.acr, se.authTime, true
 }
 
 // ssoACR is the level a reused session answers: eidas2 on FranceConnect+
