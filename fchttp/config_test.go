@@ -40,6 +40,7 @@ func TestNewValidatesConfig(t *testing.T) {
 		{"keys without path", fchttp.Config{Client: c, SessionKeys: e.ring, DecryptionKeys: []franceconnect.Key{e.key}}},
 		{"state preset", fchttp.Config{Client: c, SessionKeys: e.ring, AuthRequest: franceconnect.AuthRequest{State: "x"}}},
 		{"prompt preset", fchttp.Config{Client: c, SessionKeys: e.ring, AuthRequest: franceconnect.AuthRequest{PromptLogin: true}}},
+		{"subject preset", fchttp.Config{Client: c, SessionKeys: e.ring, AuthRequest: franceconnect.AuthRequest{Subject: "someone"}}},
 		{"short lifetime", fchttp.Config{Client: c, SessionKeys: e.ring, SessionLifetime: 1}},
 		{"bad trusted origin", fchttp.Config{Client: c, SessionKeys: e.ring, TrustedOrigins: []string{"fs.example.fr"}}},
 		{"bad sector URL", fchttp.Config{Client: c, SessionKeys: e.ring, SectorIdentifierPath: "/sector",

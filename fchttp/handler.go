@@ -57,8 +57,8 @@ type Config struct {
 	// AuthRequest holds the options of every login: Scopes, Claims (e.g.
 	// franceconnect.RequestAMR()), IDPHint, and ACR, the level requested
 	// when the login carries no "acr" (zero: the Client's), or on ProConnect
-	// AcceptedACRs, LoginHint and SiretHint. State, Nonce and PromptLogin
-	// must be zero: the Handler sets them.
+	// AcceptedACRs, LoginHint and SiretHint. State, Nonce, PromptLogin and
+	// Subject must be zero: the Handler sets them.
 	AuthRequest franceconnect.AuthRequest
 	// NoACRRetry turns off the retry on franceconnect.ErrACRTooLow and
 	// franceconnect.ErrStaleAuthentication. By default, when FranceConnect+
@@ -171,8 +171,8 @@ func (h *Handler) setDefaults() error {
 	case c.SessionLifetime < time.Minute:
 		return configError("SessionLifetime %v is below one minute", c.SessionLifetime)
 	}
-	if a := c.AuthRequest; a.State != "" || a.Nonce != "" || a.PromptLogin {
-		return configError("AuthRequest: State, Nonce and PromptLogin are set by the Handler")
+	if a := c.AuthRequest; a.State != "" || a.Nonce != "" || a.PromptLogin || a.Subject != "" {
+		return configError("AuthRequest: State, Nonce, PromptLogin and Subject are set by the Handler")
 	}
 	if h.now == nil {
 		h.now = time.Now
