@@ -186,6 +186,15 @@ func (c *Client) Meets(acr ACR, need ...ACR) bool {
 	return true
 }
 
+// CheckStepUp reports whether a step-up to need is possible on the Client:
+// the error StepUp would return for any person, nil otherwise. A
+// middleware that guards a page with a level calls it once, when it is
+// built.
+func (c *Client) CheckStepUp(need ...ACR) error {
+	_, err := c.StepUp(AuthRequest{}, "subject", need...)
+	return err
+}
+
 // StepUp returns base, the service's usual login options, changed into the
 // request of a step-up: a login of the person signed in as subject that
 // reaches need with a new authentication. The request asks for need (on

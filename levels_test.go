@@ -268,4 +268,10 @@ func TestStepUp(t *testing.T) {
 	}
 	_, err = pc.StepUp(AuthRequest{}, fixSub, EIDAS0, EIDAS0MFA)
 	require.ErrorIs(t, err, ErrLevelOutsidePolicy)
+
+	require.NoError(t, plus.CheckStepUp(EIDAS3))
+	require.NoError(t, pc.CheckStepUp(ProConnectWithMFA()...))
+	require.ErrorIs(t, pc.CheckStepUp(EIDAS0), ErrLevelOutsidePolicy)
+	require.ErrorIs(t, plus.CheckStepUp(), ErrInvalidRequest)
+	require.ErrorIs(t, newProvider(t, FranceConnect).client(t).CheckStepUp(EIDAS2), ErrInvalidRequest)
 }
