@@ -5,6 +5,19 @@ package main
 // through auth_time, a step-up keeps its person, and the helpers that
 // decide who gets in.
 func init() {
+	// The acr checks of the shared list moved from token.go to levels.go,
+	// where the configured policy joined them: the same checks, found there.
+	moved := map[string]mutant{
+		"id_token: acr at least the requested level": {"id_token: acr at least the requested level", "levels.go", [][2]string{
+			{`case st.ACR != "" && !acr.Satisfies(st.ACR):`, "case false:"}}, nil},
+		"ProConnect: acr among the accepted levels": {"ProConnect: acr among the accepted levels", "levels.go", [][2]string{
+			{"case len(st.ACRs) > 0 && !slices.Contains(st.ACRs, acr):", "case false:"}}, nil},
+	}
+	for i, m := range mutants {
+		if to, ok := moved[m.name]; ok {
+			mutants[i] = to
+		}
+	}
 	fchttp := []string{"./fchttp"}
 	mutants = append(mutants,
 		// The floor.
