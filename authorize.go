@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/go-franceconnect/franceconnect/internal/wire"
 )
@@ -84,17 +85,36 @@ type AuthRequest struct {
 	State string
 	// Nonce overrides the generated nonce; at least 32 characters.
 	Nonce string
-	// ACR overrides Config.ACR for this login (FranceConnect and
-	// FranceConnect+).
+	// ACR raises Config.ACR for this login (FranceConnect and
+	// FranceConnect+): eidas3 where the Config says eidas2. A level below
+	// Config.ACR is refused (ErrLevelOutsidePolicy): the Config is a floor.
 	ACR ACR
-	// AcceptedACRs override Config.AcceptedACRs for this login (ProConnect).
+	// AcceptedACRs narrow Config.AcceptedACRs for this login (ProConnect):
+	// the login requires one of them (an essential acr claim), and each must
+	// be one of the Config's (ErrLevelOutsidePolicy otherwise). Exclusive
+	// with PreferredACRs.
 	AcceptedACRs []ACR
+	// PreferredACRs replace Config.PreferredACRs for this login
+	// (ProConnect): levels asked for without requiring them (a non-essential
+	// acr claim), each one of Config.AcceptedACRs.
+	PreferredACRs []ACR
+	// MaxAuthAge narrows Config.MaxAuthAge for this login: the id_token's
+	// auth_time must be at most that old when the login starts. At least
+	// one minute; for a new authentication, set PromptLogin.
+	MaxAuthAge time.Duration
+	// Subject is the sub the login must come back with, for a step-up of
+	// the person signed in: an id_token about someone else fails with
+	// ErrSubjectMismatch. Zero: anyone.
+	Subject string
 	// Scopes override Config.Scopes for this login; they must include openid.
 	Scopes []string
 	// Claims is the OIDC claims request (spec §3.1), e.g. RequestAMR().
 	Claims *ClaimsRequest
 	// PromptLogin sends prompt=login (honoured only for FS allowed by
-	// FranceConnect; it skips the information page).
+	// FranceConnect; it skips the information page). A login with
+	// prompt=login asks for a new authentication: the id_token's auth_time
+	// must be present and not before the login started, else
+	// ErrStaleAuthentication.
 	PromptLogin bool
 	// Prompt sends prompt: "login", "consent" or both; on ProConnect also
 	// "none", a silent sign-in that fails with ErrInteractionRequired when the
@@ -132,13 +152,25 @@ func RequestAMR() *ClaimsRequest {
 
 // AuthState is what the FS keeps in the user's session between Authorize and
 // the callback: state, nonce, the requested level (or on ProConnect the
-// accepted ones) and the PKCE verifier.
+// accepted ones), the PKCE verifier, and what the freshness and step-up
+// checks need. Keep all of it: any instance of the FS can then finish the
+// login.
 type AuthState struct {
 	State        string `json:"state"`
 	Nonce        string `json:"nonce"`
 	ACR          ACR    `json:"acr,omitempty"`
 	ACRs         []ACR  `json:"acrs,omitempty"`
 	CodeVerifier string `json:"code_verifier,omitempty"`
+	// Started is when Authorize built the request (Config.Now).
+	Started time.Time `json:"started,omitzero"`
+	// FreshAuth records that the login asked for a new authentication
+	// (prompt=login): auth_time must be present and not before Started.
+	FreshAuth bool `json:"fresh_auth,omitempty"`
+	// MaxAuthAge is the login's maximum authentication age: auth_time must
+	// be present and not before Started minus MaxAuthAge.
+	MaxAuthAge time.Duration `json:"max_auth_age,omitempty"`
+	// Subject is AuthRequest.Subject: the person the login must be about.
+	Subject string `json:"subject,omitempty"`
 }
 
 // Authorization is a ready authorization request.
@@ -200,6 +232,7 @@ func (c *Client) requestParams(req AuthRequest, st *AuthState, p url.Values) err
 	if prompt != "" {
 		p.Set("prompt", prompt)
 	}
+	st.FreshAuth = slices.Contains(strings.Fields(prompt), "login")
 	if req.IDPHint != "" {
 		p.Set("idp_hint", req.IDPHint)
 	}
@@ -221,24 +254,12 @@ func (c *Client) requestParams(req AuthRequest, st *AuthState, p url.Values) err
 }
 
 func (c *Client) authState(req AuthRequest) (AuthState, error) {
-	st := AuthState{State: req.State, Nonce: req.Nonce, ACR: req.ACR, ACRs: slices.Clone(req.AcceptedACRs)}
-	switch {
-	case c.platform == ProConnect && st.ACR != "":
-		return AuthState{}, wrap(ErrInvalidRequest, "ACR: ProConnect takes a set of accepted levels, AcceptedACRs")
-	case c.platform == ProConnect && len(st.ACRs) == 0: // nil or empty: the Config's policy
-		st.ACRs = slices.Clone(c.levels)
-	case c.platform == ProConnect:
-		if err := checkLevels(st.ACRs); err != nil {
-			return AuthState{}, wrap(ErrInvalidRequest, "AcceptedACRs: %v", err)
-		}
-	case st.ACRs != nil:
-		return AuthState{}, wrap(ErrInvalidRequest, "AcceptedACRs: %v takes one level, ACR", c.platform)
-	case st.ACR == "":
-		st.ACR = c.acr
-	default:
-		if err := c.platform.checkACR(st.ACR); err != nil {
-			return AuthState{}, wrap(ErrInvalidRequest, "ACR: %v", err)
-		}
+	st := AuthState{State: req.State, Nonce: req.Nonce, Started: c.now(), Subject: req.Subject}
+	if err := c.requestLevels(req, &st); err != nil {
+		return AuthState{}, err
+	}
+	if err := c.requestAge(req, &st); err != nil {
+		return AuthState{}, err
 	}
 	for _, f := range []struct {
 		name string

@@ -50,7 +50,7 @@ func TestAuthorizeOptions(t *testing.T) {
 	long := strings.Repeat("s", 32)
 	a, err := c.Authorize(context.Background(), AuthRequest{State: long, Nonce: long + "n", ACR: EIDAS3, Scopes: []string{"openid", "email"}})
 	require.NoError(t, err)
-	assert.Equal(t, AuthState{State: long, Nonce: long + "n", ACR: EIDAS3}, a.AuthState)
+	assert.Equal(t, AuthState{State: long, Nonce: long + "n", ACR: EIDAS3, Started: fixNow}, a.AuthState)
 	assert.Equal(t, "openid email", a.Params.Get("scope"))
 	assert.Equal(t, "eidas3", a.Params.Get("acr_values"))
 

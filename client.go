@@ -50,16 +50,39 @@ type Config struct {
 	// Scopes are requested by default; they must include "openid" and be
 	// granted to the FS (Datapass). Required.
 	Scopes []string
-	// ACR is the eIDAS level requested by default. Zero: eidas2 on
-	// FranceConnect+, eidas1 on FranceConnect. eidas1 is refused on
-	// FranceConnect+, eidas2 and eidas3 on FranceConnect. ProConnect takes
-	// AcceptedACRs instead.
+	// ACR is the eIDAS level requested by default, and the floor of every
+	// login: a login may ask for a higher level (AuthRequest.ACR), never a
+	// lower one (ErrLevelOutsidePolicy), and the returned acr must reach it.
+	// Zero: eidas2 on FranceConnect+, eidas1 on FranceConnect. eidas1 is
+	// refused on FranceConnect+, eidas2 and eidas3 on FranceConnect.
+	// ProConnect takes AcceptedACRs instead.
 	ACR ACR
-	// AcceptedACRs are the ProConnect levels a login accepts by default,
-	// requested as an essential acr claim; the returned acr must be one of
-	// them (see ProConnectWithMFA and the other helpers). Zero: any level, and
-	// none requested. ProConnect only.
+	// AcceptedACRs are the ProConnect levels the service accepts: every
+	// returned acr must be one of them, whatever the login asked. A login
+	// requires them (an essential acr claim) unless PreferredACRs is set; it
+	// may require a subset (AuthRequest.AcceptedACRs), never a level outside
+	// them (ErrLevelOutsidePolicy). See ProConnectWithMFA and the other
+	// helpers. Zero: any level, and none required. ProConnect only.
 	AcceptedACRs []ACR
+	// PreferredACRs are ProConnect levels that logins prefer without
+	// requiring them: they are sent as a non-essential acr claim, so that
+	// ProConnect offers them (two factors, say) and still signs in an agent
+	// who cannot reach them; the returned acr is checked against
+	// AcceptedACRs. They must be among AcceptedACRs. Moving from "prefer
+	// two factors" to "require two factors" is moving ProConnectWithMFA()
+	// from this field to AcceptedACRs. Zero: logins require AcceptedACRs.
+	// ProConnect only.
+	PreferredACRs []ACR
+	// MaxAuthAge is the oldest authentication a login accepts: the id_token's
+	// auth_time must be present and at most MaxAuthAge before the login
+	// started (plus the Leeway), else the login fails with
+	// ErrStaleAuthentication. No platform implements max_age, so nothing is
+	// sent: a ProConnect session reused from longer ago fails (FranceConnect
+	// and FranceConnect+ date auth_time at each login's interaction), and a
+	// login with prompt=login gets a new authentication (fchttp retries once
+	// that way). Refresh does not apply it. Zero: no limit. At least one
+	// minute.
+	MaxAuthAge time.Duration
 
 	// DecryptionKeys are the FS private keys whose public part is published
 	// at the registered "Client keys URL". Required on FranceConnect+; on
@@ -124,6 +147,7 @@ type Client struct {
 	scopes    []string
 	acr       ACR
 	levels    []ACR // ProConnect: the levels accepted by default
+	preferred []ACR // ProConnect: the levels logins prefer (non-essential)
 	jsonInfo  bool  // ProConnect: the userinfo is plain JSON
 	encrypted bool  // a bare JWS is refused
 	sigAlgs   []string
@@ -135,6 +159,7 @@ type Client struct {
 	http        *http.Client
 	tokenHTTP   *http.Client // http that also refuses non-JSON token answers
 	leeway      time.Duration
+	maxAge      time.Duration // Config.MaxAuthAge
 	maxBody     int64
 	now         func() time.Time
 	log         *slog.Logger

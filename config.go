@@ -131,7 +131,7 @@ func validate(cfg Config, p *problems) *Client {
 		now: cfg.Now, log: cfg.Logger,
 	}
 	for _, step := range []func(*Config, *problems){c.setIssuer, c.setCredentials, c.setURLs, c.setScopes,
-		c.setACR, c.setAlgorithms, c.setDefaults, c.setHTTP} {
+		c.setACR, c.setPolicy, c.setAlgorithms, c.setDefaults, c.setHTTP} {
 		step(&cfg, p)
 	}
 	return c

@@ -123,6 +123,8 @@ type confEnv struct {
 	mitm *mitm
 	c    *franceconnect.Client
 	who  string // the identity of the last login
+	// offset moves the clock of both the emulator and the Client (advance).
+	offset time.Duration
 }
 
 // confSetup describes the FS of a case.
@@ -133,12 +135,15 @@ type confSetup struct {
 	// userinfoAlg is ProConnect's registered userinfo signature algorithm;
 	// "" for plain JSON.
 	userinfoAlg string
+	sso         bool // the emulator plays single sign-on
 }
 
 func newConfEnv(t *testing.T, s confSetup) *confEnv {
 	t.Helper()
-	e := &confEnv{t: t, srv: fctest.New(t, fctest.Options{Platform: s.platform}), mitm: &mitm{}}
+	e := &confEnv{t: t, mitm: &mitm{}}
+	e.srv = fctest.New(t, fctest.Options{Platform: s.platform, Now: e.now, SingleSignOn: s.sso})
 	e.cfg = franceconnect.Config{
+		Now:    e.now,
 		Issuer: e.srv.Issuer(), ClientID: "fs-conformance", ClientSecret: confSecret,
 		RedirectURL: confRedirect, PostLogoutRedirectURL: confLogout,
 		Scopes: []string{"openid", "identite_pivot", "email"},
@@ -161,6 +166,12 @@ func newConfEnv(t *testing.T, s confSetup) *confEnv {
 	}
 	return e
 }
+
+// now is the clock of the emulator and the Client.
+func (e *confEnv) now() time.Time { return time.Now().Add(e.offset) }
+
+// advance moves the clock of the emulator and the Client by d.
+func (e *confEnv) advance(d time.Duration) { e.offset += d }
 
 // register registers the FS with the emulator and creates the Client.
 func (e *confEnv) client() *franceconnect.Client {
@@ -289,7 +300,8 @@ func reencodeHeader(tok string) string {
 }
 
 func conformanceCases() []confCase {
-	return append(append(franceConnectCases(), proConnectCases()...), dateCases()...)
+	cases := append(franceConnectCases(), proConnectCases()...)
+	return append(append(cases, dateCases()...), levelsCases()...)
 }
 
 // confResult is one row of the report.
@@ -361,6 +373,9 @@ func sentinelNames(want []error, code string) string {
 		franceconnect.ErrDiscovery: "ErrDiscovery", franceconnect.ErrProviderKeys: "ErrProviderKeys",
 		franceconnect.ErrHTTP: "ErrHTTP", franceconnect.ErrACRNotAccepted: "ErrACRNotAccepted",
 		franceconnect.ErrInteractionRequired: "ErrInteractionRequired", franceconnect.ErrInvalidRequest: "ErrInvalidRequest",
+		franceconnect.ErrLevelOutsidePolicy: "ErrLevelOutsidePolicy", franceconnect.ErrStaleAuthentication: "ErrStaleAuthentication",
+		franceconnect.ErrLevelUnreachable: "ErrLevelUnreachable", franceconnect.ErrPublicAgentsOnly: "ErrPublicAgentsOnly",
+		franceconnect.ErrProviderSessionLost: "ErrProviderSessionLost", franceconnect.ErrServiceMisconfigured: "ErrServiceMisconfigured",
 	}
 	var out []string
 	for _, w := range want {

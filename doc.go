@@ -17,7 +17,9 @@
 //  2. FranceConnect redirects back to RedirectURL. Callback checks state
 //     (constant time) and iss, turns an error answer into a *ProviderError,
 //     exchanges the code (client_secret_post), decrypts and verifies the
-//     id_token (signature, iss, aud, exp, iat, nonce, acr ≥ requested), then
+//     id_token (signature, iss, aud, azp, exp, iat, nonce, acr ≥ requested
+//     and ≥ configured, auth_time after the start of a login that asked for
+//     a new authentication), then
 //     fetches, decrypts and verifies the userinfo (sub equal to the
 //     id_token's) and returns the Login with the typed Identity.
 //  3. Logout builds the browser redirect to end_session with the signed
@@ -34,6 +36,17 @@
 // no login waits for them; an unknown kid triggers one refresh on the
 // login's path, shared by concurrent callers and rate limited by
 // Config.KeyRefreshCooldown.
+//
+// # Levels
+//
+// Config.ACR (Config.AcceptedACRs on ProConnect) is the service's policy: a
+// login may ask for more (AuthRequest.ACR, a subset of the accepted
+// levels), never for less (ErrLevelOutsidePolicy). A login with
+// prompt=login, a step-up (Client.StepUp, Client.Meets) or a maximum
+// authentication age (Config.MaxAuthAge) checks the id_token's auth_time
+// (ErrStaleAuthentication). On ProConnect, Config.PreferredACRs asks for
+// levels without requiring them, TwoFactors tells whether a login used two
+// factors, and AgentPolicy admits only some agents. See docs/levels.md.
 //
 // # ProConnect
 //

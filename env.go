@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 )
 
 // Platform is the FranceConnect platform an issuer belongs to. It decides the
@@ -116,6 +117,8 @@ const (
 	EnvScopes                = "FC_SCOPES"                   // space-separated scopes, including openid
 	EnvSigningAlg            = "FC_SIGNING_ALG"              // the registered signature algorithm: ES256, RS256 (or HS256 on ProConnect)
 	EnvUserInfo              = "FC_USERINFO"                 // ProConnect: jwt (default) or json, as registered
+	EnvPreferredACR          = "FC_ACR_PREFERRED"            // ProConnect: space-separated levels preferred, not required
+	EnvMaxAuthAge            = "FC_MAX_AUTH_AGE"             // maximum authentication age, a Go duration such as 30m
 )
 
 // ConfigFromEnv builds a Config from environment variables. It only reads
@@ -141,6 +144,12 @@ const (
 //	                             never HS256, and ES256 alone on FranceConnect+)
 //	FC_USERINFO                  ProConnect: jwt (default) if a userinfo signing
 //	                             algorithm is registered, json otherwise
+//	FC_ACR_PREFERRED             ProConnect: the space-separated levels logins
+//	                             prefer without requiring them (FC_ACR stays the
+//	                             levels accepted), e.g. "eidas0-mfa eidas1-mfa
+//	                             eidas2 eidas3" to prefer two factors
+//	FC_MAX_AUTH_AGE              maximum authentication age, e.g. 30m (default:
+//	                             none)
 //
 // It also checks the result as New does, and reports every problem at
 // once: the error wraps ErrConfig and names, for each problem, the Config
@@ -196,6 +205,16 @@ func ConfigFromEnvPrefix(prefix string) (Config, error) {
 		cfg.SigningAlgs = []string{alg}
 	}
 	cfg.UserInfo = UserInfoFormat(strings.ToLower(get(EnvUserInfo)))
+	for _, a := range strings.Fields(get(EnvPreferredACR)) {
+		cfg.PreferredACRs = append(cfg.PreferredACRs, ACR(a))
+	}
+	if v := get(EnvMaxAuthAge); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			p.add("MaxAuthAge", "%q is not a duration such as 30m or 1h", v)
+		}
+		cfg.MaxAuthAge = d
+	}
 	if strings.Contains(get(EnvScopes), ",") {
 		p.add("Scopes", "%s holds commas: separate the scopes with spaces, e.g. \"openid identite_pivot email\"", prefix+EnvScopes)
 		cfg.Scopes = strings.Fields(strings.ReplaceAll(get(EnvScopes), ",", " "))
@@ -228,6 +247,7 @@ var envFields = map[string]string{
 	"ClientID": EnvClientID, "ClientSecret": EnvClientSecret, "RedirectURL": EnvRedirectURL,
 	"PostLogoutRedirectURL": EnvPostLogoutRedirectURL, "DecryptionKeys": EnvKeys, "ACR": EnvACR,
 	"AcceptedACRs": EnvACR, "Scopes": EnvScopes, "SigningAlgs": EnvSigningAlg, "UserInfo": EnvUserInfo,
+	"PreferredACRs": EnvPreferredACR, "MaxAuthAge": EnvMaxAuthAge,
 }
 
 // environmentNames lists the presets.

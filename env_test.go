@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -108,4 +109,29 @@ func TestConfigFromEnvPrefix(t *testing.T) {
 		require.ErrorIs(t, err, ErrConfig, bad)
 		assert.Contains(t, err.Error(), "environment prefix", bad)
 	}
+}
+
+func TestConfigFromEnvLevels(t *testing.T) {
+	t.Setenv(EnvIssuer, "http://127.0.0.1:8090/api/v2")
+	t.Setenv(EnvPlatform, "proconnect")
+	t.Setenv(EnvClientID, "id")
+	t.Setenv(EnvClientSecret, "secret-of-at-least-32-characters-0123")
+	t.Setenv(EnvRedirectURL, "http://127.0.0.1:8080/cb")
+	t.Setenv(EnvPostLogoutRedirectURL, "http://127.0.0.1:8080/out")
+	t.Setenv(EnvScopes, "openid email")
+	t.Setenv(EnvACR, "eidas1 eidas1-mfa eidas2 eidas3")
+	t.Setenv(EnvPreferredACR, "eidas1-mfa eidas2 eidas3")
+	t.Setenv(EnvMaxAuthAge, "30m")
+	cfg, err := ConfigFromEnv()
+	require.NoError(t, err)
+	assert.Equal(t, ProConnectEIDAS1OrBetter(), cfg.AcceptedACRs)
+	assert.Equal(t, []ACR{EIDAS1MFA, EIDAS2, EIDAS3}, cfg.PreferredACRs)
+	assert.Equal(t, 30*time.Minute, cfg.MaxAuthAge)
+
+	t.Setenv(EnvPreferredACR, "eidas0-mfa")
+	t.Setenv(EnvMaxAuthAge, "half an hour")
+	_, err = ConfigFromEnv()
+	require.ErrorIs(t, err, ErrConfig)
+	assert.Contains(t, err.Error(), "PreferredACRs ("+EnvPreferredACR+")")
+	assert.Contains(t, err.Error(), "MaxAuthAge ("+EnvMaxAuthAge+")")
 }

@@ -29,6 +29,11 @@ var (
 	// ErrInvalidRequest reports bad input from the caller (an AuthRequest,
 	// a short state, an empty token).
 	ErrInvalidRequest = errors.New("franceconnect: invalid request")
+	// ErrLevelOutsidePolicy comes with ErrInvalidRequest: a login asked for
+	// a level below the configured one (FranceConnect, FranceConnect+) or
+	// outside the configured set (ProConnect). A login may ask for more than
+	// the Config, never for less: the request is refused, not raised.
+	ErrLevelOutsidePolicy = errors.New("franceconnect: level outside the configured policy")
 	// ErrInvalidCallback reports a callback without code or with unknown shape.
 	ErrInvalidCallback = errors.New("franceconnect: invalid callback")
 	// ErrStateMismatch reports a state absent from, or different from, the one
@@ -85,13 +90,48 @@ var (
 	// ErrMissingClaim reports a mandatory claim that is absent or of the wrong type.
 	ErrMissingClaim = errors.New("franceconnect: missing or invalid claim")
 	// ErrSubjectMismatch reports a userinfo (or a refreshed id_token) about
-	// another person than the id_token of the login.
+	// another person than the id_token of the login, or a login about
+	// another person than AuthRequest.Subject (a step-up).
 	ErrSubjectMismatch = errors.New("franceconnect: userinfo sub differs from id_token sub")
+	// ErrStaleAuthentication reports a login that asked for a new
+	// authentication (prompt=login, a step-up, a maximum authentication age)
+	// and got an id_token whose auth_time is missing, older than the start
+	// of the login (or than the maximum age allows), or in the future: the
+	// provider reused an earlier session. Offer to try again.
+	ErrStaleAuthentication = errors.New("franceconnect: authentication not fresh")
 	// ErrInteractionRequired is matched by the *ProviderError of a silent
 	// sign-in (prompt=none, ProConnect) that needs the user: login_required,
 	// consent_required, interaction_required, account_selection_required.
 	// Start an interactive login.
 	ErrInteractionRequired = errors.New("franceconnect: the user must interact")
+	// ErrLevelUnreachable is matched by the *ProviderError of ProConnect's
+	// Y020032 (ProviderError.LevelUnreachable): none of the levels the login
+	// requires can be reached with the agent's account. Tell the agent which
+	// kind of authentication is needed (two factors, an agent card).
+	ErrLevelUnreachable = errors.New("franceconnect: no required level is reachable")
+	// ErrPublicAgentsOnly is matched by the *ProviderError of ProConnect's
+	// Y500015: the service is registered for public agents only and the
+	// agent belongs to a private organisation. Tell the agent; if the
+	// service must admit the private sector, ask ProConnect to change its
+	// registration.
+	ErrPublicAgentsOnly = errors.New("franceconnect: the service admits public agents only")
+	// ErrProviderSessionLost is matched by the *ProviderError of
+	// ProConnect's Y030110: ProConnect found no session cookie (cookies
+	// blocked, a login left open too long). Ask the agent to start again.
+	ErrProviderSessionLost = errors.New("franceconnect: the provider lost its session")
+	// ErrServiceMisconfigured is matched by the *ProviderError of the
+	// ProConnect codes that blame the service's request or registration:
+	// Y000400 (bad parameter), Y000404 (unknown route), Y030031
+	// (redirect_uri not registered), Y030111 (post_logout_redirect_uri not
+	// registered), Y04A586 (service configuration). Fix the configuration;
+	// tell the agent the service has a technical problem.
+	ErrServiceMisconfigured = errors.New("franceconnect: the provider refused the service's configuration")
+
+	// ErrAgentRefused is matched by the *AgentRefusedError of
+	// AgentPolicy.Check: the agent signed in, but the service's own access
+	// policy (e-mail domain, identity provider, SIRET, SIREN, roles) does
+	// not admit them.
+	ErrAgentRefused = errors.New("franceconnect: agent not admitted by the access policy")
 )
 
 // prefix starts every error message of the package, once.

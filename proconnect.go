@@ -107,8 +107,9 @@ func (cl *agentClaims) identity() (*Identity, error) {
 }
 
 // proconnectParams adds ProConnect's own parameters to an authorization
-// request: the acceptable levels as an essential acr claim, the hints,
-// prompt and PKCE S256 (the verifier goes in st).
+// request: the required levels as an essential acr claim (or the preferred
+// ones as a non-essential claim), the hints, prompt and PKCE S256 (the
+// verifier goes in st).
 func (c *Client) proconnectParams(req AuthRequest, st *AuthState, p url.Values) error {
 	claims := ClaimsRequest{}
 	if req.Claims != nil {
@@ -118,15 +119,11 @@ func (c *Client) proconnectParams(req AuthRequest, st *AuthState, p url.Values) 
 			claims.IDToken[k] = v
 		}
 	}
-	if len(st.ACRs) > 0 {
-		values := make([]string, len(st.ACRs))
-		for i, a := range st.ACRs {
-			values[i] = string(a)
-		}
+	if acr := c.acrClaim(req, st); acr != nil {
 		if claims.IDToken == nil {
 			claims.IDToken = map[string]*ClaimRequest{}
 		}
-		claims.IDToken["acr"] = &ClaimRequest{Essential: true, Values: values}
+		claims.IDToken["acr"] = acr
 	}
 	if claims.IDToken != nil || claims.UserInfo != nil {
 		b, err := json.Marshal(claims)

@@ -45,11 +45,11 @@ func TestProConnectAuthorize(t *testing.T) {
 	assert.Equal(t, "13002526500013", q.Get("siret_hint"))
 	assert.Equal(t, "login", q.Get("prompt"))
 
-	amr, err := c.Authorize(context.Background(), AuthRequest{Claims: RequestAMR(), AcceptedACRs: []ACR{CertificationDirigeant}, Prompt: "none"})
+	amr, err := c.Authorize(context.Background(), AuthRequest{Claims: RequestAMR(), AcceptedACRs: []ACR{EIDAS3}, Prompt: "none"})
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal([]byte(amr.Params.Get("claims")), &claims))
 	assert.Contains(t, claims.IDToken, "amr", "the caller's claims are kept")
-	assert.Equal(t, []string{string(CertificationDirigeant)}, claims.IDToken["acr"].Values)
+	assert.Equal(t, []string{string(EIDAS3)}, claims.IDToken["acr"].Values)
 	assert.Equal(t, "none", amr.Params.Get("prompt"))
 
 	for name, req := range map[string]AuthRequest{

@@ -53,16 +53,36 @@ func (e *ProviderError) Error() string {
 // (OpenID Connect Core §3.1.2.6).
 var interactionCodes = []string{"login_required", "consent_required", "interaction_required", "account_selection_required"}
 
-// Is makes errors.Is(err, ErrProvider) true, and errors.Is(err,
-// ErrInteractionRequired) for the answers of a silent sign-in.
+// proconnectCodes are the ProConnect codes an FS must react to
+// (PROCONNECT.md §3.1, troubleshooting-fs), by the sentinel they match.
+var proconnectCodes = map[error][]string{
+	ErrPublicAgentsOnly:     {"Y500015"},
+	ErrProviderSessionLost:  {"Y030110"},
+	ErrServiceMisconfigured: {"Y000400", "Y000404", "Y030031", "Y030111", "Y04A586"},
+}
+
+// Is makes errors.Is(err, ErrProvider) true, errors.Is(err,
+// ErrInteractionRequired) for the answers of a silent sign-in,
+// ErrLevelUnreachable for Y020032, and for a ProConnect answer
+// ErrPublicAgentsOnly, ErrProviderSessionLost and ErrServiceMisconfigured
+// for their codes.
 func (e *ProviderError) Is(target error) bool {
-	return target == ErrProvider || target == ErrInteractionRequired && slices.Contains(interactionCodes, e.Code)
+	switch target {
+	case ErrProvider:
+		return true
+	case ErrInteractionRequired:
+		return slices.Contains(interactionCodes, e.Code)
+	case ErrLevelUnreachable:
+		return e.LevelUnreachable()
+	}
+	codes, ok := proconnectCodes[target]
+	return ok && e.Platform == ProConnect && slices.Contains(codes, e.FCCode)
 }
 
 // UserCancelled reports whether the user chose to go back to the service
-// (access_denied).
+// (access_denied, but for ProConnect's refusals Y020032 and Y500015).
 func (e *ProviderError) UserCancelled() bool {
-	return e.Code == "access_denied" && !e.LevelUnreachable()
+	return e.Code == "access_denied" && !e.LevelUnreachable() && !e.Is(ErrPublicAgentsOnly)
 }
 
 // LevelUnreachable reports ProConnect's Y020032: none of the accepted levels
@@ -83,6 +103,12 @@ func (e *ProviderError) UserMessage() string {
 	switch {
 	case e.LevelUnreachable():
 		return "Votre compte " + name + " ne permet pas d'atteindre le niveau de sécurité que demande ce service (une double authentification, par exemple). Contactez votre administrateur ou connectez-vous avec un autre compte."
+	case e.Is(ErrPublicAgentsOnly):
+		return "Ce service est réservé aux agents publics : votre compte " + name + " est rattaché à une organisation privée. Connectez-vous avec le compte de votre administration, ou contactez le service si vous pensez devoir y accéder."
+	case e.Is(ErrProviderSessionLost):
+		return "Votre session " + name + " a expiré ou votre navigateur a bloqué ses cookies. Vérifiez que les cookies sont autorisés, puis recommencez la connexion depuis ce service."
+	case e.Is(ErrServiceMisconfigured):
+		return "La connexion avec " + name + " est impossible en raison d'un problème de configuration de ce service. Réessayez plus tard ou contactez le service."
 	case slices.Contains(interactionCodes, e.Code):
 		return "Veuillez vous connecter avec " + name + " pour continuer."
 	case e.Code == "access_denied":

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -217,11 +216,15 @@ type idClaims struct {
 	ACR      string   `json:"acr"`
 	AMR      []string `json:"amr"`
 	AuthTime date     `json:"auth_time"`
+	AZP      *string  `json:"azp"` // nil when absent
 }
 
 // VerifyIDToken runs the id_token pipeline (spec §6): decrypt (JWE on
-// FranceConnect+) → signature → iss → aud → exp/iat → sub → nonce → acr.
-// Every failure wraps ErrInvalidIDToken and the failed check's sentinel.
+// FranceConnect+) → signature → iss → aud → azp → exp/iat → sub → nonce →
+// acr (against st and the configured policy) → auth_time (when st asked for
+// a new authentication or a maximum age) → sub against st.Subject (a
+// step-up). Every failure wraps ErrInvalidIDToken and the failed check's
+// sentinel.
 func (c *Client) VerifyIDToken(ctx context.Context, raw string, st AuthState) (*IDToken, error) {
 	cl, signed, err := c.idClaims(ctx, raw)
 	if err != nil {
@@ -232,6 +235,12 @@ func (c *Client) VerifyIDToken(ctx context.Context, raw string, st AuthState) (*
 	}
 	if err := c.verifyACR(ACR(cl.ACR), st); err != nil {
 		return nil, err
+	}
+	if err := c.verifyAuthTime(cl.AuthTime, st); err != nil {
+		return nil, err
+	}
+	if st.Subject != "" && !equal(cl.Subject, st.Subject) {
+		return nil, tokenError(ErrInvalidIDToken, ErrSubjectMismatch, "the login is about another person than AuthRequest.Subject")
 	}
 	return cl.idToken(signed), nil
 }
@@ -249,38 +258,11 @@ func (c *Client) idClaims(ctx context.Context, raw string) (*idClaims, string, e
 	if err := cl.check(c, ErrInvalidIDToken, true); err != nil {
 		return nil, "", err
 	}
+	if cl.AZP != nil && *cl.AZP != c.clientID {
+		// OIDC Core 3.1.3.7: an authorized party, when present, is us.
+		return nil, "", tokenError(ErrInvalidIDToken, ErrInvalidAudience, "azp %q is not our client_id", *cl.AZP)
+	}
 	return &cl, signed, nil
-}
-
-// verifyACR checks the returned level against the request: at least the
-// requested eIDAS level on FranceConnect, one of the accepted levels on
-// ProConnect (those of the AuthState, else of the Config; any of its levels
-// when neither names one).
-func (c *Client) verifyACR(acr ACR, st AuthState) error {
-	if c.platform == ProConnect {
-		accepted := st.ACRs
-		if len(accepted) == 0 {
-			accepted = c.levels // the configured policy: an AuthState may not carry it
-		}
-		switch {
-		case !slices.Contains(proconnectLevels, acr):
-			return tokenError(ErrInvalidIDToken, ErrUnknownACR, "acr %q is not a ProConnect level", acr)
-		case len(accepted) > 0 && !slices.Contains(accepted, acr):
-			return tokenError(ErrInvalidIDToken, ErrACRNotAccepted, "acr %s is not among the accepted %q", acr, accepted)
-		}
-		return nil
-	}
-	if acr.Level() == 0 {
-		return tokenError(ErrInvalidIDToken, ErrUnknownACR, "acr %q is not an eIDAS level", acr)
-	}
-	want := st.ACR
-	if want == "" {
-		want = c.acr
-	}
-	if !acr.Satisfies(want) {
-		return tokenError(ErrInvalidIDToken, ErrACRTooLow, "acr %s, requested %s", acr, want)
-	}
-	return nil
 }
 
 func (cl *idClaims) idToken(signed string) *IDToken {

@@ -59,8 +59,11 @@ type Config struct {
 	// LoginPath starts a login: GET (a link) or POST (a form), with an
 	// optional "acr" (an eIDAS level the platform allows; on ProConnect the
 	// accepted levels, separated by spaces) and an optional "next" (a path
-	// of this site to return to). The browser sends "acr": a page that needs
-	// a level checks User.ACR. Zero: "/login".
+	// of this site to return to). The browser sends "acr": it may ask for
+	// more than the Client's level, never for less (on ProConnect a subset
+	// of the Client's levels): a lower level is refused with a 400 page
+	// (franceconnect.ErrLevelOutsidePolicy). A page that needs a level
+	// checks User.ACR. Zero: "/login".
 	LoginPath string
 	// LogoutPath ends the session: POST only. Zero: "/logout".
 	LogoutPath string
@@ -74,13 +77,16 @@ type Config struct {
 	// AuthRequest holds the options of every login: Scopes, Claims (e.g.
 	// franceconnect.RequestAMR()), IDPHint, and ACR, the level requested
 	// when the login carries no "acr" (zero: the Client's), or on ProConnect
-	// AcceptedACRs, LoginHint and SiretHint. State, Nonce and PromptLogin
-	// must be zero: the Handler sets them.
+	// AcceptedACRs, LoginHint and SiretHint. State, Nonce, PromptLogin and
+	// Subject must be zero: the Handler sets them.
 	AuthRequest franceconnect.AuthRequest
-	// NoACRRetry turns off the retry on franceconnect.ErrACRTooLow. By
-	// default, when FranceConnect+ single sign-on answers a lower level than
-	// requested (eidas2 for eidas3), the Handler starts the login once more
-	// with prompt=login, unless that login already had it. FranceConnect
+	// NoACRRetry turns off the retry on franceconnect.ErrACRTooLow and
+	// franceconnect.ErrStaleAuthentication. By default, when FranceConnect+
+	// single sign-on answers a lower level than requested (eidas2 for
+	// eidas3), or single sign-on answers an authentication older than the
+	// Client's maximum age, the Handler starts the login once more with
+	// prompt=login, unless that login already had it; the id_token of the
+	// retry must then carry an auth_time after its start. FranceConnect
 	// honours prompt=login only for FS it allows; elsewhere the retry fails
 	// the same way and the error page follows. ProConnect's levels are not
 	// ordered: a level outside the accepted ones (ErrACRNotAccepted) is not
@@ -179,8 +185,8 @@ func (h *Handler) setDefaults() error {
 			return configError("%s %q is not a path of this site", name, p)
 		}
 	}
-	if a := c.AuthRequest; a.State != "" || a.Nonce != "" || a.PromptLogin {
-		return configError("AuthRequest: State, Nonce and PromptLogin are set by the Handler")
+	if a := c.AuthRequest; a.State != "" || a.Nonce != "" || a.PromptLogin || a.Subject != "" {
+		return configError("AuthRequest: State, Nonce, PromptLogin and Subject are set by the Handler")
 	}
 	if h.now == nil {
 		h.now = time.Now

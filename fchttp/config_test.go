@@ -46,6 +46,7 @@ func TestNewValidatesConfig(t *testing.T) {
 		{"cookie name too long", fchttp.Config{Client: c, SessionKeys: e.ring, CookieName: strings.Repeat("c", 25)}},
 		{"weak key", fchttp.Config{Client: c, SessionKeys: [][]byte{make([]byte, fchttp.KeySize)}}},
 		{"key twice", fchttp.Config{Client: c, SessionKeys: [][]byte{e.ring[0], e.ring[0]}}},
+		{"subject preset", fchttp.Config{Client: c, SessionKeys: e.ring, AuthRequest: franceconnect.AuthRequest{Subject: "someone"}}},
 		{"short lifetime", fchttp.Config{Client: c, SessionKeys: e.ring, SessionLifetime: 1}},
 		{"bad trusted origin", fchttp.Config{Client: c, SessionKeys: e.ring, TrustedOrigins: []string{"fs.example.fr"}}},
 		{"bad sector URL", fchttp.Config{Client: c, SessionKeys: e.ring, SectorIdentifierPath: "/sector",

@@ -78,14 +78,21 @@
 // FranceConnect+ single sign-on may answer a lower eIDAS level than
 // requested for a session opened earlier (eidas2 when eidas3 was asked).
 // On franceconnect.ErrACRTooLow the Handler starts the login once more with
-// prompt=login, unless it had it already or Config.NoACRRetry is set.
+// prompt=login, unless it had it already or Config.NoACRRetry is set; so it
+// does on franceconnect.ErrStaleAuthentication, a session older than the
+// Client's MaxAuthAge. A login with prompt=login must come back with a new
+// auth_time: the login in progress keeps its start for any instance to
+// check, and an older authentication is a 502 page that offers to try
+// again. The "acr" a browser sends may ask for more than the Client's
+// level, never for less: a lower one is a 400 page.
 //
 // # ProConnect
 //
 // With a Client of the ProConnect platform the same routes sign public
 // agents in. The "acr" of a login holds the accepted levels separated by
-// spaces ("eidas1-mfa eidas2 eidas3"), none meaning the Client's
-// AcceptedACRs; the login in progress keeps them with the PKCE verifier,
+// spaces ("eidas1-mfa eidas2 eidas3"), a subset of the Client's
+// AcceptedACRs, none meaning all of them; the login in progress keeps them
+// with the PKCE verifier,
 // and the callback accepts only an agent's level among them. The error
 // pages name ProConnect and explain its Y020032 (no accepted level within
 // the agent's reach) and franceconnect.ErrACRNotAccepted as a level the

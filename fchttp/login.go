@@ -7,7 +7,9 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/go-franceconnect/franceconnect"
 )
@@ -72,10 +74,7 @@ func (h *Handler) begin(w http.ResponseWriter, r *http.Request, s *session, req 
 	if err != nil {
 		return err
 	}
-	s.env.addLogin(pendingLogin{
-		State: auth.State, Nonce: auth.Nonce, ACR: auth.ACR, ACRs: auth.ACRs, Verifier: auth.CodeVerifier,
-		Prompt: req.PromptLogin, Next: next, Expiry: h.now().Add(LoginTimeout).Unix(),
-	})
+	s.env.addLogin(newPendingLogin(auth, next, h.now().Add(LoginTimeout)))
 	if err := h.save(w, r, s); err != nil {
 		return err
 	}
@@ -100,11 +99,9 @@ func (h *Handler) serveCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	login, err := h.client.Callback(r.Context(), query, p.authState())
-	if err != nil && errors.Is(err, franceconnect.ErrACRTooLow) && !p.Prompt && !h.cfg.NoACRRetry {
-		h.log.Info("fchttp: acr below the requested level, retrying with prompt=login", "acr", p.ACR)
-		req := h.cfg.AuthRequest
-		req.ACR, req.PromptLogin = p.ACR, true
-		err = h.begin(w, r, s, req, p.Next)
+	if h.retries(err, p) {
+		h.log.Info("fchttp: single sign-on answered a lower level or an older authentication, retrying with prompt=login", "acr", p.ACR)
+		err = h.begin(w, r, s, h.retryRequest(p), p.Next)
 		if err == nil {
 			return
 		}
@@ -114,6 +111,27 @@ func (h *Handler) serveCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.complete(w, r, s, p.Next, login)
+}
+
+// retries reports whether a failed login is tried once more with
+// prompt=login: single sign-on answered a level too low, or an
+// authentication older than the maximum age, and the login had not asked
+// for a new authentication yet.
+func (h *Handler) retries(err error, p pendingLogin) bool {
+	return err != nil && !p.Prompt && !h.cfg.NoACRRetry &&
+		(errors.Is(err, franceconnect.ErrACRTooLow) || errors.Is(err, franceconnect.ErrStaleAuthentication))
+}
+
+// retryRequest is the request of the login p asking for a new
+// authentication: the same levels, subject and maximum age.
+func (h *Handler) retryRequest(p pendingLogin) franceconnect.AuthRequest {
+	req := h.cfg.AuthRequest
+	req.ACR, req.PromptLogin, req.Subject = p.ACR, true, p.Subject
+	req.MaxAuthAge = time.Duration(p.MaxAge) * time.Second
+	if !slices.Equal(p.ACRs, h.client.AcceptedACRs()) {
+		req.AcceptedACRs = p.ACRs // a subset the login required
+	}
+	return req
 }
 
 // complete signs the user in: it ends the session the browser had, lets

@@ -64,6 +64,9 @@ type Problem struct {
 	Categories []Category
 	// Home is the path the page links back to (Config.HomePath).
 	Home string
+	// Retry is the path that starts the login again when trying again may
+	// help (an authentication that was not renewed); empty otherwise.
+	Retry string
 }
 
 // Category is an error category and what it means, in French.
@@ -174,6 +177,13 @@ func (h *Handler) explain(st step, err error) *Problem {
 	case errors.Is(err, franceconnect.ErrStateMismatch) && st == stepLogout:
 		p.Status = http.StatusBadRequest
 		p.Message = "Cette demande de déconnexion n'est pas valide ou a déjà été utilisée. Vous êtes déconnecté de ce service."
+	case errors.Is(err, franceconnect.ErrLevelOutsidePolicy):
+		p.Status, p.Title = http.StatusBadRequest, levelTitle
+		p.Message = "Le niveau de sécurité demandé est inférieur à celui qu'exige ce service, ou n'est pas de ceux qu'il accepte. Recommencez la connexion depuis l'accueil."
+	case errors.Is(err, franceconnect.ErrStaleAuthentication):
+		p.Title, p.Retry = "Authentification à renouveler", h.cfg.LoginPath
+		p.Message = "Ce service demande que vous vous authentifiiez à nouveau, mais " + brand + " a répondu avec une authentification plus ancienne."
+		p.UserMessage = "Réessayez. Si la même erreur revient, fermez votre navigateur pour terminer votre session " + brand + ", puis reconnectez-vous."
 	case errors.Is(err, franceconnect.ErrStateMismatch), errors.Is(err, franceconnect.ErrIssuerMismatch),
 		errors.Is(err, franceconnect.ErrInvalidCallback), errors.Is(err, franceconnect.ErrInvalidRequest):
 		p.Status = http.StatusBadRequest
@@ -200,6 +210,7 @@ var problemPage = template.Must(template.New("problem").Parse(`<!DOCTYPE html>
 {{with .UserMessage}}<p><strong>{{.}}</strong></p>{{end}}
 {{if .Categories}}<p>Détail technique (réponse HTTP {{.Status}}) :</p>
 <ul>{{range .Categories}}<li><code>{{.Name}}</code> – {{.Text}}</li>{{end}}</ul>{{end}}
+{{with .Retry}}<p><a href="{{.}}">Réessayer</a></p>{{end}}
 <p><a href="{{.Home}}">Revenir à l'accueil</a></p>
 </main></body></html>
 `))

@@ -31,11 +31,17 @@ func pcApp(t *testing.T) (*fctest.Server, *fchttp.Handler, *fctest.User) {
 // changed by edit.
 func pcAppWith(t *testing.T, edit func(*fctest.Client, *fchttp.Config)) (*fctest.Server, *fchttp.Handler, *fctest.User) {
 	t.Helper()
+	return pcAppLevels(t, franceconnect.ProConnectWithMFA(), edit)
+}
+
+// pcAppLevels is pcAppWith for a Client that accepts levels.
+func pcAppLevels(t *testing.T, levels []franceconnect.ACR, edit func(*fctest.Client, *fchttp.Config)) (*fctest.Server, *fchttp.Handler, *fctest.User) {
+	t.Helper()
 	emu, _ := platformEnv(t, fctest.ProConnect)
 	client, err := franceconnect.New(context.Background(), franceconnect.Config{
 		Issuer: emu.Issuer(), Platform: franceconnect.ProConnect, ClientID: clientID, ClientSecret: secret,
 		RedirectURL: site + "/callback", PostLogoutRedirectURL: site + "/logout-callback",
-		Scopes: []string{"openid", "given_name", "usual_name", "siret"}, AcceptedACRs: franceconnect.ProConnectWithMFA(),
+		Scopes: []string{"openid", "given_name", "usual_name", "siret"}, AcceptedACRs: levels,
 	})
 	require.NoError(t, err)
 	reg := fctest.Client{ID: clientID, Secret: secret, RedirectURIs: []string{site + "/callback"},
@@ -95,8 +101,8 @@ func TestProConnectLevels(t *testing.T) {
 	}{
 		{"default levels", "", "agent_mfa", fctest.FaultNone, withMFA, http.StatusOK, []string{"Bonjour Claire Lefèvre (eidas1-mfa)"}},
 		{"blank field keeps the default", "  ", "agent_mfa", fctest.FaultNone, withMFA, http.StatusOK, []string{"(eidas1-mfa)"}},
-		{"levels of the form", "eidas1 eidas1-mfa", "agent_sans_mfa", fctest.FaultNone, []string{"eidas1", "eidas1-mfa"},
-			http.StatusOK, []string{"Bonjour Mathieu Garnier (eidas1)"}},
+		{"levels of the form", "eidas2 eidas3", "agent_eidas2", fctest.FaultNone, []string{"eidas2", "eidas3"},
+			http.StatusOK, []string{"Bonjour Sophie Anne Marchand (eidas2)"}},
 		{"Y020032", "", "agent_sans_mfa", fctest.FaultNone, withMFA, http.StatusBadRequest, []string{
 			"<h1>Niveau de sécurité insuffisant</h1>", "<code>ProviderError access_denied (Y020032)</code>",
 			(&franceconnect.ProviderError{Code: "access_denied", FCCode: "Y020032", Platform: franceconnect.ProConnect}).UserMessage(),
@@ -178,7 +184,7 @@ func TestProConnectLogout(t *testing.T) {
 // verifier, than a session keeps. The cookie stays below 4 KB and the
 // newest login still completes.
 func TestProConnectSessionSize(t *testing.T) {
-	_, _, u := pcAppWith(t, func(reg *fctest.Client, cfg *fchttp.Config) {
+	_, _, u := pcAppLevels(t, franceconnect.ProConnectAnyLevel(), func(reg *fctest.Client, cfg *fchttp.Config) {
 		reg.SignedResponseAlg, reg.UserinfoSignedResponseAlg = "RS256", "RS256"
 		cfg.OnLogin = func(http.ResponseWriter, *http.Request, *franceconnect.Login) (any, error) {
 			return stringOfJSONSize(fchttp.MaxUserData), nil

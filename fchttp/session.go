@@ -86,13 +86,30 @@ type pendingLogin struct {
 	ACR      franceconnect.ACR   `json:"a,omitempty"`
 	ACRs     []franceconnect.ACR `json:"as,omitempty"` // ProConnect: the accepted levels
 	Verifier string              `json:"v,omitempty"`  // ProConnect: the PKCE code_verifier
-	Prompt   bool                `json:"p,omitempty"`  // prompt=login was sent
+	Prompt   bool                `json:"p,omitempty"`  // prompt=login was sent: a new authentication
 	Next     string              `json:"x,omitempty"`  // local path to go to after login
 	Expiry   int64               `json:"e"`
+	Started  int64               `json:"t,omitempty"` // when the login started, for auth_time
+	MaxAge   int64               `json:"m,omitempty"` // the login's maximum authentication age, in seconds
+	Subject  string              `json:"u,omitempty"` // the person the login must be about (a step-up)
+}
+
+// newPendingLogin keeps everything of auth's AuthState.
+func newPendingLogin(auth *franceconnect.Authorization, next string, expiry time.Time) pendingLogin {
+	return pendingLogin{
+		State: auth.State, Nonce: auth.Nonce, ACR: auth.ACR, ACRs: auth.ACRs, Verifier: auth.CodeVerifier,
+		Prompt: auth.FreshAuth, Next: next, Expiry: expiry.Unix(), Started: auth.Started.Unix(),
+		MaxAge: int64(auth.MaxAuthAge / time.Second), Subject: auth.Subject,
+	}
 }
 
 func (p pendingLogin) authState() franceconnect.AuthState {
-	return franceconnect.AuthState{State: p.State, Nonce: p.Nonce, ACR: p.ACR, ACRs: p.ACRs, CodeVerifier: p.Verifier}
+	st := franceconnect.AuthState{State: p.State, Nonce: p.Nonce, ACR: p.ACR, ACRs: p.ACRs, CodeVerifier: p.Verifier,
+		FreshAuth: p.Prompt, MaxAuthAge: time.Duration(p.MaxAge) * time.Second, Subject: p.Subject}
+	if p.Started != 0 {
+		st.Started = time.Unix(p.Started, 0)
+	}
+	return st
 }
 
 // storedUser is a signed-in session: the User, its id, its times, and the

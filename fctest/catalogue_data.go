@@ -72,6 +72,9 @@ const (
 	expectGiveUp = "Give up after its own timeout (a few seconds, covering the whole body), sign nobody in and say " +
 		"that the platform is unavailable; never wait without limit."
 	expectRevocation = "End the local session all the same and log the failure: the access token expires by itself."
+	expectFreshAuth  = "After a login that asked for a new authentication (prompt=login, a step-up), refuse the " +
+		"id_token: auth_time must be present and not before the login started. Otherwise accept it, unless the " +
+		"relying party's own maximum authentication age refuses it."
 )
 
 var faultCatalogue = map[Fault]faultMeta{
@@ -289,6 +292,24 @@ var faultCatalogue = map[Fault]faultMeta{
 		desc: "The signing key of the client's algorithm is replaced just before the id_token is signed; the " +
 			"previous key stays published.",
 		expect: "Fetch the JWKS again once for the unknown kid and accept the token.", notFor: hmacClient},
+
+	// Levels and fresh authentication.
+	FaultPromptLoginIgnored: {step: StepAuthorize, platforms: allPlatforms, outcome: OutcomeContinue,
+		desc: "The code carries the browser's earlier login, as from a provider that ignores prompt=login: that " +
+			"session's auth_time and level (eidas2 on FranceConnect+, eidas1 on FranceConnect), or without an " +
+			"earlier login the identity picked, authenticated an hour ago.",
+		expect: expectFreshAuth},
+	FaultMissingAuthTime: {step: StepToken, platforms: allPlatforms, outcome: OutcomeContinue,
+		desc: "The id_token has no auth_time.", expect: expectFreshAuth},
+	FaultAZPOtherClient: {step: StepToken, platforms: allPlatforms, outcome: OutcomeRefuse,
+		desc:   "The id_token carries an azp (authorized party) naming another client.",
+		expect: "Refuse an azp other than the relying party's own client_id (OpenID Connect Core §3.1.3.7). " + expectIDToken},
+	FaultPublicAgentsOnly: {step: StepAuthorize, platforms: pcPlatform, outcome: OutcomeRefuse,
+		desc: "The callback carries error=access_denied with Y500015 in error_uri: the service is registered for " +
+			"public agents only and the agent works for a private organisation.",
+		expect: "Sign nobody in and tell the agent that the service is for public agents; do not take it for a " +
+			"cancelled login.",
+		notOn: "Y500015, a service restricted to public agents, is ProConnect's"},
 }
 
 // Descriptions shared by the endpoint faults.

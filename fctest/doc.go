@@ -162,8 +162,10 @@
 // authorization_response_iss_parameter_supported is true and every callback
 // carries iss; response_mode is query only; without prompt, a live session
 // still shows the agent page, so that a test picks its agent every time
-// (prompt=none is the silent path); the e-mail one-time code that ProConnect
-// adds for identity providers without MFA is not played; the codes of the
+// (prompt=none is the silent path), unless Options.SingleSignOn plays the
+// platform's reuse of its session (July 2026: below eidas2 only); the
+// e-mail one-time code that ProConnect adds for identity providers without
+// MFA is not played; the codes of the
 // pages ProConnect documents are used (Y000400, Y030031 for an unknown
 // redirect_uri, Y030111 for an unknown post_logout_redirect_uri, Y030110
 // without session), the others are FranceConnect's, and JSON error_uri
@@ -179,13 +181,16 @@
 // JSON userinfo to a client registered for a signed one, a refreshed
 // id_token of another person, a callback without iss or with
 // login_required, …) so that a service provider's test suite can check it
-// rejects each of them, and what operations throw at a service: a userinfo
-// 401, latency, timeouts and stalled answers on each endpoint the service
-// calls, revocation errors, a key rotation. See Fault for the list and
-// Catalogue for each one's platforms, step and what a correct relying party
-// does. Inject aims faults at a client, a person or several flows (so that
-// parallel suites do not take each other's) and refuses those that cannot
-// apply, saying why.
+// rejects each of them; for levels and fresh authentication, a provider
+// that ignores prompt=login and answers from its earlier session, an
+// id_token without auth_time or with the azp of another client, and
+// ProConnect's refusal of a private-sector agent (Y500015); and what
+// operations throw at a service: a userinfo 401, latency, timeouts and
+// stalled answers on each endpoint the service calls, revocation errors, a
+// key rotation. See Fault for the list and Catalogue for each one's
+// platforms, step and what a correct relying party does. Inject aims faults
+// at a client, a person or several flows (so that parallel suites do not
+// take each other's) and refuses those that cannot apply, saying why.
 //
 // # Clock and records
 //
@@ -210,11 +215,13 @@
 // # Simplifications
 //
 // The emulator has one identity provider and no consent page: picking an
-// identity completes the login. There is no SSO (every authorize shows the
-// identity-choice page, unless Options.AutoLogin is set), no
+// identity completes the login. Single sign-on is off unless
+// Options.SingleSignOn is set (every authorize shows the identity-choice
+// page, unless Options.AutoLogin is set); there is no
 // sector_identifier_uri check, no data-provider endpoint, no HS256 clients
 // and no request objects or PKCE on the FranceConnect platforms, no
-// introspection endpoint and no private-sector restriction (Y500015) on
-// ProConnect. Error codes the specification does not record are derived by
-// the emulator and will not match the platform's.
+// introspection endpoint, and ProConnect's private-sector restriction
+// (Y500015) is only the fault FaultPublicAgentsOnly. Error codes the
+// specification does not record are derived by the emulator and will not
+// match the platform's.
 package fctest

@@ -310,6 +310,40 @@ const (
 	// again once for the unknown kid and accepts the token.
 	FaultSigningKeyRotated
 
+	// Faults of levels and fresh authentication.
+
+	// FaultPromptLoginIgnored answers as a provider that ignores
+	// prompt=login and reuses the browser's earlier session: the code
+	// carries the earlier login of the browser, with that session's
+	// auth_time and level (eidas2 on FranceConnect+, which is what its single
+	// sign-on answers; eidas1 on FranceConnect); when the browser had no
+	// earlier login, the identity picked, authenticated an hour ago.
+	// Platforms: all three. Step: authorize (the callback, when an identity
+	// is picked). A correct relying party that asked for a new
+	// authentication (prompt=login, a step-up, a maximum age) refuses the
+	// login: auth_time is older than the start of the login (or the level is
+	// below the one asked for, or the person is not the one stepping up).
+	FaultPromptLoginIgnored
+	// FaultMissingAuthTime omits auth_time from the id_token. Platforms: all
+	// three. Step: token. A correct relying party refuses the login when it
+	// asked for a new authentication or has a maximum authentication age;
+	// otherwise it may accept it.
+	FaultMissingAuthTime
+	// FaultAZPOtherClient adds an azp (authorized party) claim naming
+	// another client to the id_token. Platforms: all three. Step: token. A
+	// correct relying party refuses the id_token (OIDC Core 3.1.3.7: azp,
+	// when present, is its own client_id).
+	FaultAZPOtherClient
+	// FaultPublicAgentsOnly redirects with error=access_denied and an
+	// error_uri carrying ProConnect's Y500015: the service is registered for
+	// public agents only and the agent belongs to a private organisation.
+	// (Whether ProConnect redirects or shows its own page is not documented;
+	// the emulator redirects, as for Y020032.) Platforms: ProConnect. Step:
+	// authorize (the callback). A correct relying party tells the agent the
+	// service is for public agents and does not take it for a cancelled
+	// login.
+	FaultPublicAgentsOnly
+
 	faultCount // sentinel
 )
 
@@ -339,6 +373,7 @@ var faultNames = [faultCount]string{
 	"FaultUserinfoLatency", "FaultUserinfoTimeout", "FaultUserinfoHang",
 	"FaultRevocationLatency", "FaultRevocationTimeout", "FaultRevocationHang",
 	"FaultRevocationServerError", "FaultRevocationUnavailable", "FaultSigningKeyRotated",
+	"FaultPromptLoginIgnored", "FaultMissingAuthTime", "FaultAZPOtherClient", "FaultPublicAgentsOnly",
 }
 
 // String returns the constant's name.
@@ -382,10 +417,12 @@ func (f Fault) point() faultPoint {
 	}
 	switch {
 	case f >= FaultAccessDenied && f <= FaultCallbackMissingState,
-		f >= FaultCallbackMissingIssuer && f <= FaultACRNotSatisfied:
+		f >= FaultCallbackMissingIssuer && f <= FaultACRNotSatisfied,
+		f == FaultPromptLoginIgnored, f == FaultPublicAgentsOnly:
 		return pointCallback
 	case f >= FaultACRLower && f <= FaultTokenMissingIDToken,
-		f >= FaultSigningAlgMismatch && f <= FaultEncrypted:
+		f >= FaultSigningAlgMismatch && f <= FaultEncrypted,
+		f == FaultMissingAuthTime, f == FaultAZPOtherClient:
 		return pointToken
 	case f == FaultRefreshOtherSub:
 		return pointRefresh

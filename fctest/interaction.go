@@ -3,6 +3,7 @@ package fctest
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
@@ -11,7 +12,8 @@ import (
 // request.
 func newInteraction(rc *registeredClient, req *authRequest, acr string, amr bool) *interaction {
 	return &interaction{clientID: rc.ID, redirectURI: req.redirectURI, state: req.state, nonce: req.nonce,
-		requestedACR: acr, scopes: dedupe(strings.Fields(req.scope)), amr: amr}
+		requestedACR: acr, scopes: dedupe(strings.Fields(req.scope)), amr: amr,
+		promptLogin: slices.Contains(strings.Fields(req.prompt), "login")}
 }
 
 // startInteraction records the validated request in, binds it to the
@@ -23,6 +25,11 @@ func (s *Server) startInteraction(w http.ResponseWriter, r *http.Request, in *in
 	s.gcLocked(now)
 	se := s.ensureSessionLocked(w, r, now)
 	in.uid, in.sessionID, in.expires = randomToken()[:22], se.id, now.Add(s.interactionTTL())
+	if login, acr, authTime, ok := s.singleSignOnLocked(in, se); ok {
+		s.mu.Unlock()
+		s.finishLogin(w, r, in, login, acr, authTime)
+		return nil
+	}
 	if s.opts.AutoLogin == "" {
 		s.interactions[in.uid] = in
 	}
@@ -149,6 +156,7 @@ func (s *Server) completeLogin(w http.ResponseWriter, r *http.Request, in *inter
 	now := s.clock()
 	s.mu.Lock()
 	if se := s.sessions[in.sessionID]; se != nil {
+		in.earlier = earlierLogin{se.login, se.acr, se.authTime}
 		se.login, se.acr, se.authTime = login, acr, now
 	}
 	s.mu.Unlock()
@@ -161,6 +169,9 @@ func (s *Server) finishLogin(w http.ResponseWriter, r *http.Request, in *interac
 	params := url.Values{"state": {in.state}}
 	if s.applyCallbackFault(w, r, in, params, flowOf(r, in.clientID, login)) {
 		return
+	}
+	if in.reuse {
+		login, acr, authTime = s.reusedSession(in, login, acr, authTime)
 	}
 	params.Set("code", s.issueCode(in, login, acr, authTime))
 	s.redirectToClient(w, r, in.redirectURI, params)
@@ -194,6 +205,11 @@ func (s *Server) applyCallbackFault(w http.ResponseWriter, r *http.Request, in *
 		params.Del("state")
 	case FaultCallbackMissingIssuer:
 		params["iss"] = nil // redirectToClient drops empty parameters
+	case FaultPromptLoginIgnored:
+		in.reuse = true
+	case FaultPublicAgentsOnly:
+		s.redirectPublicAgentsOnly(w, r, in)
+		return true
 	}
 	return false
 }

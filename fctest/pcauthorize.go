@@ -154,7 +154,7 @@ func (s *Server) proConnectRequest(rc *registeredClient, v url.Values) (*interac
 		}
 	}
 	return &interaction{clientID: rc.ID, redirectURI: v.Get("redirect_uri"), state: v.Get("state"),
-		nonce: v.Get("nonce"), scopes: scopes, amr: amr, pc: pc}, prompts, nil
+		nonce: v.Get("nonce"), scopes: scopes, amr: amr, pc: pc, promptLogin: slices.Contains(prompts, "login")}, prompts, nil
 }
 
 // checkResponse checks response_type and response_mode.

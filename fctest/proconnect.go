@@ -73,6 +73,7 @@ const (
 	codePCNoSession        = "Y030110"
 	codePCLogoutURIUnknown = "Y030111"
 	codeACRNotSatisfied    = "Y020032"
+	codePublicAgentsOnly   = "Y500015"
 )
 
 // pcPageCodes maps the codes of FranceConnect's error pages to

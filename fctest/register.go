@@ -92,6 +92,8 @@ type FSConfig struct {
 	//	FC_SCOPES                    the scopes, separated by spaces
 	//	FC_SIGNING_ALG               the registered id_token signature algorithm
 	//	FC_USERINFO                  ProConnect: jwt or json; "" elsewhere
+	//	FC_ACR_PREFERRED             "" (logins require FC_ACR)
+	//	FC_MAX_AUTH_AGE              "" (no maximum authentication age)
 	//	FS_SESSION_KEYS              one random 32-byte key, base64
 	Env Env
 }
@@ -289,6 +291,6 @@ func (s *Server) fsEnv(c Client, fs FS) Env {
 		"FC_CLIENT_ID": c.ID, "FC_CLIENT_SECRET": string(c.Secret),
 		"FC_REDIRECT_URL": c.RedirectURIs[0], "FC_POST_LOGOUT_REDIRECT_URL": c.PostLogoutRedirectURIs[0],
 		"FC_KEYS": "", "FC_ACR": fs.ACR, "FC_SCOPES": scopes, "FC_SIGNING_ALG": sigAlg, "FC_USERINFO": userinfo,
-		"FS_SESSION_KEYS": base64.StdEncoding.EncodeToString(key),
+		"FC_ACR_PREFERRED": "", "FC_MAX_AUTH_AGE": "", "FS_SESSION_KEYS": base64.StdEncoding.EncodeToString(key),
 	}
 }

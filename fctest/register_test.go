@@ -46,7 +46,8 @@ func TestRegisterFS(t *testing.T) {
 					"FC_CLIENT_ID": cfg.Client.ID, "FC_CLIENT_SECRET": string(cfg.Client.Secret),
 					"FC_REDIRECT_URL": site + "/callback", "FC_POST_LOGOUT_REDIRECT_URL": site + "/logout-callback",
 					"FC_KEYS": cfg.Env["FC_KEYS"], "FC_ACR": tc.fs.ACR, "FC_SCOPES": tc.scopes,
-					"FC_SIGNING_ALG": tc.sigAlg, "FC_USERINFO": tc.uinfo, "FS_SESSION_KEYS": cfg.Env["FS_SESSION_KEYS"],
+					"FC_SIGNING_ALG": tc.sigAlg, "FC_USERINFO": tc.uinfo, "FC_ACR_PREFERRED": "", "FC_MAX_AUTH_AGE": "",
+					"FS_SESSION_KEYS": cfg.Env["FS_SESSION_KEYS"],
 				}
 				assert.Equal(t, want, cfg.Env)
 				assert.Regexp(t, "^[0-9a-f]{64}$", cfg.Client.ID)

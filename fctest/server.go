@@ -135,6 +135,20 @@ type Options struct {
 	// http.StateNew to know how many connections clients opened. It runs on
 	// the connection's goroutine and must not block. Zero: none.
 	ConnState func(net.Conn, http.ConnState)
+	// SingleSignOn answers an authorization request from the browser's
+	// session, without the identity-choice page, as the platforms do when
+	// the request does not carry prompt=login. FranceConnect and
+	// FranceConnect+ reuse any live session; FranceConnect+ then answers
+	// eidas2, whatever the level of the session and of the request (a
+	// service that needs eidas3 must ask for prompt=login), and auth_time is
+	// the time of this login, since the platform finishes an interaction at
+	// every login. ProConnect (since July 2026) reuses a session whose level
+	// the request's essential levels accept, except at eidas2 and eidas3,
+	// which always take a new authentication; its id_token carries the
+	// session's auth_time. Zero: every authorization request shows the
+	// identity-choice page (or logs AutoLogin in), so that a test picks its
+	// person every time.
+	SingleSignOn bool
 	// Middleware, when set, wraps the server's handler: it receives every
 	// request first, may answer some itself (under paths outside /api/v2, so
 	// as not to shadow the platform's) and passes the others on, e.g. to log

@@ -26,6 +26,9 @@ type interaction struct {
 	amr                       bool
 	expires                   time.Time
 	pc                        *pcInteraction // ProConnect's extras; nil on the FranceConnect platforms
+	promptLogin               bool           // the request asked for a new authentication
+	earlier                   earlierLogin   // the browser's session before this login
+	reuse                     bool           // FaultPromptLoginIgnored: answer from earlier
 }
 
 // authCode is an issued authorization code; a copy of its login data backs

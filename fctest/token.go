@@ -229,6 +229,10 @@ func (s *Server) idTokenClaims(rc *registeredClient, c *authCode, now time.Time,
 		claims["nonce"] = randomToken()
 	case FaultMissingNonce:
 		delete(claims, "nonce")
+	case FaultMissingAuthTime:
+		delete(claims, "auth_time")
+	case FaultAZPOtherClient:
+		claims["azp"] = "another-client-" + randomHex(8)
 	}
 	return claims
 }

@@ -43,6 +43,7 @@ type config struct {
 	tlsKey         string
 	tlsSelfSigned  string // where to write the generated certificate
 	autoLogin      string
+	sso            bool
 	admin          bool
 	adminToken     string // -admin-token, or FCEMULATOR_ADMIN_TOKEN
 	logFormat      string // text or json
@@ -87,6 +88,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		"serve HTTPS with a generated certificate, written to this PEM `file` for clients to trust")
 	fs.StringVar(&cfg.autoLogin, "auto-login", "",
 		"log this `identity` (an agent on proconnect) in at once, without the identity-choice page")
+	fs.BoolVar(&cfg.sso, "sso", false,
+		"answer logins without prompt=login from the browser's session, as the platform does (ProConnect: below eidas2)")
 	fs.BoolVar(&cfg.admin, "admin", false,
 		"serve the admin API under /_emulator/ (faults, clock, keys, clients), for loopback host names only")
 	fs.StringVar(&cfg.adminToken, "admin-token", "",

@@ -17,7 +17,10 @@
 // -identities replaces the demo identities (fctest.ParseIdentities), or on
 // ProConnect the demo agents (fctest.ParseAgents). -auto-login IDENTITY
 // turns every login into a chain of redirects without the identity-choice
-// page; -keys-dir keeps the provider signing keys and the self-signed TLS
+// page; -sso answers a login without prompt=login from the browser's
+// session, as the platform does (fctest.Options.SingleSignOn: FranceConnect+
+// then answers eidas2, ProConnect reuses its session below eidas2 only);
+// -keys-dir keeps the provider signing keys and the self-signed TLS
 // certificate across restarts; -tls-cert and -tls-key, or -tls-self-signed
 // FILE, serve HTTPS; -container allows a non-loopback -addr inside a
 // container, and -public-url names the URL clients reach it at; -admin adds
@@ -166,7 +169,7 @@ func clientError(cfg *config, err error) error {
 // options returns the fctest options of the flags and the admin API, which
 // serves once start has set its server.
 func (cfg *config) options(log *slog.Logger) (fctest.Options, *admin, error) {
-	opts := fctest.Options{Platform: cfg.platform, AutoLogin: cfg.autoLogin, BaseURL: cfg.publicURL,
+	opts := fctest.Options{Platform: cfg.platform, AutoLogin: cfg.autoLogin, SingleSignOn: cfg.sso, BaseURL: cfg.publicURL,
 		InsecureNonLoopback: cfg.container, StrictQualification: cfg.strict, OnRequest: func(rec fctest.RequestRecord) { logRecord(log, rec) }}
 	var err error
 	if cfg.platform == fctest.ProConnect {
@@ -222,6 +225,9 @@ func (emu *emulator) summary(w io.Writer) {
 	fmt.Fprintf(w, "  %s  %s\n", label, strings.Join(logins, " "))
 	if cfg.autoLogin != "" {
 		fmt.Fprintf(w, "  login       automatic, as %s (no identity-choice page)\n", cfg.autoLogin)
+	}
+	if cfg.sso {
+		fmt.Fprintf(w, "  sso         logins without prompt=login reuse the browser's session\n")
 	}
 	if cfg.keysDir != "" {
 		fmt.Fprintf(w, "  keys        signing keys kept in %s\n", cfg.keysDir)
