@@ -111,6 +111,8 @@ var nodeMutants = []struct {
 		"if (!pending) return failed(res);", "FaultCallbackWrongState,FaultWrongNonce", "FAIL  FaultCallbackWrongState"},
 	{"userinfo sub", "if (!same(claims.sub, sub)) throw new Error('userinfo sub');", "",
 		"FaultUserinfoSubMismatch,FaultWrongNonce", "FAIL  FaultUserinfoSubMismatch"},
+	{"azp", "if ('azp' in claims && claims.azp !== clientId) throw new Error('azp');", "",
+		"FaultAZPOtherClient,FaultWrongNonce", "FAIL  FaultAZPOtherClient"},
 }
 
 // TestConformanceNodeMutants removes one check at a time from the Node.js

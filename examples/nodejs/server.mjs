@@ -151,6 +151,7 @@ async function checkIDToken(token, pending) {
   const jws = open(token);
   const claims = await verify(jws);
   checkCommon(claims);
+  if ('azp' in claims && claims.azp !== clientId) throw new Error('azp'); // OpenID Connect Core 3.1.3.7
   if (!same(claims.nonce, pending.nonce)) throw new Error('nonce');
   const level = platform === 'proconnect' ? proconnectLevels.includes(claims.acr) : (levels[claims.acr] || 0) >= levels[pending.acr];
   if (!level) throw new Error('acr');

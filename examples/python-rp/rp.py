@@ -4,7 +4,7 @@ It signs people in with the authorization code flow and checks what
 FranceConnect+ sends the way a qualified service provider must: state and
 iss on the callback, the id_token and the userinfo decrypted (ECDH-ES,
 A256GCM) and verified (ES256, the provider's JWKS fetched again once for an
-unknown kid), iss, aud, exp, iat, nonce and acr, the userinfo's sub equal to
+unknown kid), iss, aud, azp, exp, iat, nonce and acr, the userinfo's sub equal to
 the id_token's; logout through the browser with id_token_hint and state,
 after revoking the access token.
 
@@ -124,6 +124,8 @@ class RelyingParty:
             raise Refused("the token response has no id_token")
         claims, inner = self._open(token)
         self._check_common(claims)
+        if "azp" in claims and claims["azp"] != self.client_id:  # OpenID Connect Core 3.1.3.7
+            raise Refused("azp %r is not this client" % (claims["azp"],))
         now = self.now()
         for name in ("sub", "iat", "exp", "nonce", "acr"):
             if name not in claims:
