@@ -293,7 +293,9 @@ var faultCatalogue = map[Fault]faultMeta{
 			"previous key stays published.",
 		expect: "Fetch the JWKS again once for the unknown kid and accept the token.", notFor: hmacClient},
 
-	// Levels and fresh authentication.
+	// Levels and fresh authentication. A conformance run expects a refusal
+	// of the two auth_time faults when the login that met them sent
+	// prompt=login (see freshAuthFaults).
 	FaultPromptLoginIgnored: {step: StepAuthorize, platforms: allPlatforms, outcome: OutcomeContinue,
 		desc: "The code carries the browser's earlier login, as from a provider that ignores prompt=login: that " +
 			"session's auth_time and level (eidas2 on FranceConnect+, eidas1 on FranceConnect), or without an " +

@@ -1,6 +1,7 @@
 package fctest
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -23,8 +24,9 @@ func (run *conformanceRun) faultCase(ctx context.Context, f Fault, who string) C
 	default:
 		cs = run.loginFaultCase(ctx, f, info.Outcome, who)
 	}
-	cs.Name, cs.Fault, cs.Step, cs.Expected, cs.Identity = f.String(), f, info.Step, info.Outcome, who
-	if why := run.levelMoot(f, cs.Login); why != "" {
+	cs.Name, cs.Fault, cs.Step, cs.Identity = f.String(), f, info.Step, who
+	cs.Expected = cmp.Or(cs.Expected, info.Outcome)
+	if why := cmp.Or(run.levelMoot(f, cs.Login), freshAuthMoot(cs)); why != "" {
 		cs.Passed, cs.Skipped, cs.Outcome, cs.Detail = false, true, "not run", why
 	}
 	if left := run.s.withdraw(run.c.ClientID, who); slices.Contains(left, f) && !cs.Skipped {
@@ -50,8 +52,9 @@ func (run *conformanceRun) loginFaultCase(ctx context.Context, f Fault, expect O
 	if err == nil {
 		last, err = run.login(ctx, u, who)
 	}
+	expect = run.freshAuthExpected(f, expect, n0, who)
 	cs = run.decide(ctx, expect, u, last, err, n0, who)
-	cs.Login = run.firstLogin(n0, who)
+	cs.Login, cs.Expected = run.firstLogin(n0, who), expect
 	return cs
 }
 

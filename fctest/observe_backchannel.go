@@ -81,7 +81,8 @@ func bearer(r *http.Request) (string, bool) {
 }
 
 // observeUserinfo notes a userinfo call, and whether it followed a token
-// answer the client had to refuse.
+// answer the client had to refuse: a forged one, or one without a new
+// authentication after prompt=login.
 func (s *Server) observeUserinfo(r *http.Request, rec *RequestRecord, ans answerObs) {
 	tok, inQuery := bearer(r)
 	o := s.obs
@@ -96,6 +97,11 @@ func (s *Server) observeUserinfo(r *http.Request, rec *RequestRecord, ans answer
 			if forged(f, StepToken) && s.levelMoot(f, l) == "" {
 				l.wentOn = append(l.wentOn, wentOn{f, actUserinfo})
 			}
+		}
+	}
+	for _, f := range l.appliedFaults() {
+		if freshAuthRefused(f, l) {
+			l.wentOn = append(l.wentOn, wentOn{f, actUserinfo})
 		}
 	}
 	l.userinfo = append(l.userinfo, userinfoObs{at: rec.Time, answer: ans, faults: slices.Clone(rec.Faults),

@@ -153,7 +153,7 @@ func (l *loginObs) faultOutcome(f Fault) []Evidence {
 	case slices.Contains(codeFaults, f) && len(l.tokens) == 0:
 		return []Evidence{seen(true, l.n, "", time.Time{}, f.String()+": the code was not redeemed",
 			f.String()+" : le code n'a pas été échangé")}
-	case forged(f, StepToken) && len(l.userinfo) == 0:
+	case (forged(f, StepToken) || freshAuthRefused(f, l)) && len(l.userinfo) == 0:
 		return []Evidence{seen(true, l.n, "", time.Time{}, f.String()+": userinfo was not called",
 			f.String()+" : userinfo n'a pas été appelé")}
 	case m.step == StepToken && m.outcome == OutcomeContinue && len(l.userinfo) > 0:
