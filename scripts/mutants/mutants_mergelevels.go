@@ -11,7 +11,7 @@ func init() {
 		mutant{"fchttp: no second retry after prompt=login", "fchttp/login.go", [][2]string{
 			{"return err != nil && !p.Prompt && !h.cfg.NoACRRetry &&", "return err != nil && !h.cfg.NoACRRetry &&"}}, fchttpPkg},
 		mutant{"conformance: auth_time faults refused after prompt=login", "fctest/conformance_fresh.go", [][2]string{
-			{"if slices.Contains(l.appliedFaults(), f) && freshAuthRefused(f, &l) {", "if false {"}}, fctestPkg},
+			{"if slices.Contains(l.appliedFaults(), f) && freshAuthRefused(f, &l) {", "if slices.Contains(l.appliedFaults(), f) && false {"}}, fctestPkg},
 		mutant{"qualification: userinfo called after a stale answer to prompt=login", "fctest/observe_backchannel.go", [][2]string{
 			{"if freshAuthRefused(f, l) {", "if false {"}}, fctestPkg},
 	)
