@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -41,7 +42,11 @@ var goMutants = []struct {
 		"FaultCallbackWrongState,FaultWrongNonce", "FaultCallbackWrongState"},
 	{"aud exactly the client", []edit{{"claims.go", "case len(cl.Audience) != 1 || cl.Audience[0] != c.clientID:",
 		"case !cl.Audience.Contains(c.clientID):"}}, "FaultExtraAudience,FaultWrongAudience", "FaultExtraAudience"},
-	{"acr level", []edit{{"token.go", "if !acr.Satisfies(want) {", "if false {"}}, "FaultACRLower,FaultACRHigher",
+	// The level is checked against the login's request and against the
+	// configured floor: the check is off only when both are.
+	{"acr level", []edit{
+		{"levels.go", `case st.ACR != "" && !acr.Satisfies(st.ACR):`, "case false:"},
+		{"levels.go", "case !acr.Satisfies(c.acr):", "case false:"}}, "FaultACRLower,FaultACRHigher",
 		"FaultACRLower"},
 	{"userinfo sub", []edit{{"userinfo.go", "if !equal(cl.common().Subject, sub) {", "if false {"}},
 		"FaultUserinfoSubMismatch,FaultWrongNonce", "FaultUserinfoSubMismatch"},
@@ -79,14 +84,19 @@ func TestConformanceGoMutants(t *testing.T) {
 func buildMutant(t *testing.T, root string, edits ...edit) string {
 	t.Helper()
 	dir := t.TempDir()
-	replace := map[string]string{}
+	replace := map[string]string{} // a file edited twice keeps both edits
 	for i, e := range edits {
-		src, err := os.ReadFile(filepath.Join(root, e.file))
+		path := filepath.Join(root, e.file)
+		from := path
+		if prev, ok := replace[path]; ok {
+			from = prev
+		}
+		src, err := os.ReadFile(from)
 		require.NoError(t, err)
 		require.Equal(t, 1, strings.Count(string(src), e.from), "%s: the check is there once", e.file)
 		mutated := filepath.Join(dir, fmt.Sprintf("%d-%s", i, filepath.Base(e.file)))
 		require.NoError(t, os.WriteFile(mutated, []byte(strings.Replace(string(src), e.from, e.to, 1)), 0o600))
-		replace[filepath.Join(root, e.file)] = mutated
+		replace[path] = mutated
 	}
 	overlay, err := json.Marshal(map[string]map[string]string{"Replace": replace})
 	require.NoError(t, err)
@@ -118,11 +128,13 @@ func runMinimal(t *testing.T, bin string, extra ...string) (int, string) {
 		"jwks_uri": site + "/client/keys"}})
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "clients.json"), clients, 0o600))
+	sessionKey := make([]byte, 32) // random: fchttp refuses a key of one repeated byte
+	_, _ = rand.Read(sessionKey)
 	for k, v := range map[string]string{"ADDR": addr, franceconnect.EnvClientID: "minimal-fs",
 		franceconnect.EnvClientSecret: secret, franceconnect.EnvKeys: filepath.Join(dir, "keys.json"),
 		franceconnect.EnvRedirectURL: site + "/callback", franceconnect.EnvPostLogoutRedirectURL: site + "/logout-callback",
 		franceconnect.EnvScopes: "openid given_name family_name", franceconnect.EnvEnvironment: "",
-		"FS_SESSION_KEYS": base64.StdEncoding.EncodeToString([]byte(strings.Repeat("k", 32)))} {
+		"FS_SESSION_KEYS": base64.StdEncoding.EncodeToString(sessionKey)} {
 		t.Setenv(k, v)
 	}
 	var stdout, stderr bytes.Buffer
