@@ -76,8 +76,9 @@ func startOnFranceConnect(t *testing.T) (*fctest.Server, string) {
 	require.NoError(t, emu.RegisterClient(fctest.Client{ID: "fs-fc", Secret: fctest.Secret(secret),
 		RedirectURIs: []string{site + "/callback"}, PostLogoutRedirectURIs: []string{site + "/logout-callback"},
 		AllowAMR: true}))
-	setEmulatorVars(t, map[string]string{franceconnect.EnvIssuer: emu.Issuer(), franceconnect.EnvPlatform: "fc",
-		franceconnect.EnvSigningAlg: "ES256"}) // as registered: accepting RS256 too fails FaultSigningAlgMismatch
+	// FC_SIGNING_ALG unset: the default, ES256, is what the emulator
+	// registers by default, and the only algorithm accepted.
+	setEmulatorVars(t, map[string]string{franceconnect.EnvIssuer: emu.Issuer(), franceconnect.EnvPlatform: "fc"})
 	for k, v := range map[string]string{franceconnect.EnvClientID: "fs-fc", franceconnect.EnvClientSecret: secret,
 		franceconnect.EnvRedirectURL: site + "/callback", franceconnect.EnvPostLogoutRedirectURL: site + "/logout-callback",
 		franceconnect.EnvScopes: "openid identite_pivot email", franceconnect.EnvKeys: ""} {
