@@ -2,7 +2,6 @@ package fctest
 
 import (
 	"bytes"
-	"cmp"
 	"crypto/tls"
 	"html"
 	"io"
@@ -38,6 +37,7 @@ type link struct {
 // control is an input or a button.
 type control struct {
 	tag, typ, id, name, value string
+	valued                    bool // it has a value attribute, maybe empty
 	checked                   bool
 }
 
@@ -96,6 +96,7 @@ type ownedControl struct {
 func newOwnedControl(tag string, a map[string]string, inside int) ownedControl {
 	c := control{tag: tag, typ: strings.ToLower(a["type"]), id: a["id"], name: a["name"], value: a["value"]}
 	_, c.checked = a["checked"]
+	_, c.valued = a["value"]
 	if c.typ == "" && tag == "button" {
 		c.typ = "submit"
 	}
@@ -165,8 +166,10 @@ func (f htmlForm) values(clicked int, fields url.Values) url.Values {
 				v.Add(c.name, c.value)
 			}
 		case c.typ == "checkbox" || c.typ == "radio":
-			if c.checked {
-				v.Add(c.name, cmp.Or(c.value, "on"))
+			if c.checked && c.valued {
+				v.Add(c.name, c.value)
+			} else if c.checked {
+				v.Add(c.name, "on") // the value of a box without a value attribute
 			}
 		case c.typ != "button" && c.typ != "reset" && c.typ != "file":
 			v.Add(c.name, c.value)
