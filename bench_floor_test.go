@@ -195,7 +195,7 @@ func BenchmarkFloor(b *testing.B) {
 func BenchmarkRatio(b *testing.B) {
 	forEachToken(b, benchPairs, func(b *testing.B, p benchPair, kind, raw string) {
 		f := newFloorToken(b, p, raw)
-		c := benchClient(b, p.platform, p.enc != "")
+		c := benchClient(b, p.tokenPair)
 		peer := newGoJosePeer(b, p.platform)
 		ctx, st := context.Background(), benchState(p.platform)
 		var floor, ours, theirs []time.Duration

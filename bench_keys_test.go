@@ -27,7 +27,7 @@ func BenchmarkKeyChoice(b *testing.B) {
 	pairs := []tokenPair{{FranceConnectPlus, ECDHES, "ES256"}, {FranceConnectPlus, RSAOAEP256, "ES256"}, {FranceConnectPlus, RSAOAEP, "ES256"}}
 	for _, kind := range benchKinds {
 		b.Run(kind, func(b *testing.B) {
-			c := benchClient(b, FranceConnectPlus, true)
+			c := benchClient(b, tokenPair{FranceConnectPlus, ECDHES, "ES256"})
 			ctx, st := context.Background(), benchState(FranceConnectPlus)
 			raws := make([]string, len(pairs))
 			for i, p := range pairs {

@@ -112,19 +112,20 @@ func benchProviderKeys(b *testing.B) gojose.JSONWebKeySet {
 	return benchKeySet
 }
 
-// benchClient returns a Client for p's platform on the fixed clock, with
-// the three FS decryption keys when p is encrypted, whose provider
-// publishes benchProviderKeys.
-func benchClient(b *testing.B, p Platform, encrypted bool) *Client {
+// benchClient returns a Client of p (its platform and registered
+// signature algorithm) on the fixed clock, with the three FS decryption
+// keys when p is encrypted, whose provider publishes benchProviderKeys.
+func benchClient(b *testing.B, p tokenPair) *Client {
 	set := benchProviderKeys(b)
 	jwks, err := json.Marshal(set)
 	require.NoError(b, err)
-	prov := newProvider(b, p)
+	prov := newProvider(b, p.platform)
 	prov.set(func(prov *provider) { prov.jwks = jwks })
 	return prov.client(b, func(cfg *Config) {
-		if encrypted {
+		if p.enc != "" {
 			cfg.DecryptionKeys = loadTestKeys(b).fs
 		}
+		cfg.SigningAlgs = []string{p.sig}
 	})
 }
 
@@ -140,7 +141,7 @@ func verifyToken(ctx context.Context, c *Client, kind, raw string, st AuthState)
 
 func BenchmarkVerify(b *testing.B) {
 	forEachToken(b, benchPairs, func(b *testing.B, p benchPair, kind, raw string) {
-		c := benchClient(b, p.platform, p.enc != "")
+		c := benchClient(b, p.tokenPair)
 		ctx, st := context.Background(), benchState(p.platform)
 		b.ReportAllocs()
 		for b.Loop() {
@@ -157,7 +158,7 @@ func BenchmarkVerifyParallel(b *testing.B) {
 	for _, p := range benchPairs {
 		b.Run(p.name, func(b *testing.B) {
 			raw := readFixture(b, p.file("idtoken"))
-			c := benchClient(b, p.platform, p.enc != "")
+			c := benchClient(b, p.tokenPair)
 			ctx, st := context.Background(), benchState(p.platform)
 			b.ReportAllocs()
 			b.ResetTimer()

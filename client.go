@@ -88,11 +88,15 @@ type Config struct {
 	// at the registered "Client keys URL". Required on FranceConnect+; on
 	// FranceConnect, setting them accepts encrypted tokens as well.
 	DecryptionKeys []Key
-	// SigningAlgs are the JWS algorithms accepted from the provider: what the
-	// FS registered. Zero: ES256 on FranceConnect+, ES256 and RS256 on
-	// FranceConnect and ProConnect. RS256 is refused on FranceConnect+; HS256,
-	// keyed by the client secret, is accepted on ProConnect only, and only
-	// when listed here (ProConnect marks it "not recommended").
+	// SigningAlgs are the JWS algorithms accepted from the provider: the one
+	// the FS registered (id_token_signed_response_alg). Zero: the platform's
+	// default registration, ES256 on FranceConnect+ and FranceConnect (where
+	// it is the recommended one), RS256 on ProConnect (what new services
+	// get); a token signed with another algorithm is refused, with an error
+	// that says to set this field (FC_SIGNING_ALG). RS256 is refused on
+	// FranceConnect+; HS256, keyed by the client secret, is accepted on
+	// ProConnect only, and only when listed here (ProConnect marks it "not
+	// recommended").
 	SigningAlgs []string
 	// UserInfo is the form of the userinfo answer: UserInfoJWT (zero), a
 	// signed JWT, or UserInfoJSON, plain JSON, which ProConnect sends to an FS
@@ -151,6 +155,7 @@ type Client struct {
 	jsonInfo  bool  // ProConnect: the userinfo is plain JSON
 	encrypted bool  // a bare JWS is refused
 	sigAlgs   []string
+	sigAlgVar string // the variable that sets sigAlgs, for the errors
 	encAlgs   []string
 	decKeys   []decKey
 	// The same allow-lists, typed for go-jose.

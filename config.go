@@ -11,7 +11,6 @@ import (
 
 	gojose "github.com/go-jose/go-jose/v4"
 
-	"github.com/go-franceconnect/franceconnect/internal/jose"
 	"github.com/go-franceconnect/franceconnect/internal/wire"
 )
 
@@ -234,14 +233,8 @@ func (c *Client) setACR(cfg *Config, p *problems) {
 }
 
 func (c *Client) setAlgorithms(cfg *Config, p *problems) {
-	c.sigAlgs = []string{jose.ES256}
-	allowed := c.sigAlgs
-	switch c.platform {
-	case FranceConnect:
-		c.sigAlgs, allowed = []string{jose.ES256, jose.RS256}, []string{jose.ES256, jose.RS256}
-	case ProConnect:
-		c.sigAlgs, allowed = []string{jose.ES256, jose.RS256}, []string{jose.ES256, jose.RS256, jose.HS256}
-	}
+	c.sigAlgs, c.sigAlgVar = []string{c.platform.defaultSigningAlg()}, signingAlgVariable(cfg)
+	allowed := c.platform.signingAlgs()
 	if len(cfg.SigningAlgs) > 0 {
 		for _, a := range cfg.SigningAlgs {
 			if !slices.Contains(allowed, a) {

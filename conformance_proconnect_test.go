@@ -16,6 +16,7 @@ var (
 	pcES256JWT  = confSetup{platform: fctest.ProConnect, sigAlg: "ES256", userinfoAlg: "ES256"}
 	pcRS256JSON = confSetup{platform: fctest.ProConnect, sigAlg: "RS256"}
 	pcHS256     = confSetup{platform: fctest.ProConnect, sigAlg: "HS256", userinfoAlg: "HS256"}
+	pcDefault   = confSetup{platform: fctest.ProConnect, userinfoAlg: "RS256"}
 )
 
 // setupProConnect registers a ProConnect FS: no keys, the signature and
@@ -24,7 +25,9 @@ func setupProConnect(e *confEnv, s confSetup) {
 	e.cfg.Platform = franceconnect.ProConnect
 	e.cfg.Scopes = []string{"openid", "given_name", "usual_name", "email", "siret", "organization_label"}
 	e.cfg.AcceptedACRs = franceconnect.ProConnectWithMFA()
-	e.cfg.SigningAlgs = []string{s.sigAlg}
+	if s.sigAlg != "" {
+		e.cfg.SigningAlgs = []string{s.sigAlg}
+	}
 	e.cfg.UserInfo = franceconnect.UserInfoJWT
 	if s.userinfoAlg == "" {
 		e.cfg.UserInfo = franceconnect.UserInfoJSON
@@ -70,6 +73,11 @@ func proConnectCases() []confCase {
 		{id: "pc-refresh", name: "refresh token redeemed, same agent", setup: pcES256JWT, run: refreshAfterLogin},
 		{id: "pc-alg-per-client", name: "RS256 signature to an FS registered for ES256", setup: pcES256JWT, fault: fctest.FaultSigningAlgMismatch,
 			run: agentLogin, want: []error{idt, franceconnect.ErrAlgorithm}},
+		{id: "pc-alg-default", name: "ProConnect login, the default registration (RS256) and configuration", setup: pcDefault,
+			run: agentLogin},
+		{id: "pc-alg-default", name: "ES256 to an FS configured by default (RS256)", setup: pcDefault,
+			fault: fctest.FaultSigningAlgMismatch, run: saying("set FC_SIGNING_ALG=ES256", agentLogin),
+			want: []error{idt, franceconnect.ErrAlgorithm}},
 		{id: "pc-alg-hs256", name: "HS256 keyed by the secret to an FS registered for ES256", setup: pcES256JWT, fault: fctest.FaultAlgHS256,
 			run: agentLogin, want: []error{idt, franceconnect.ErrAlgorithm}},
 		{id: "pc-jwe", name: "an encrypted id_token (ProConnect never encrypts)", setup: pcES256JWT, fault: fctest.FaultEncrypted,

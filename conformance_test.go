@@ -131,7 +131,7 @@ type confEnv struct {
 type confSetup struct {
 	platform fctest.Platform
 	encAlg   string // FS key algorithm; "" for signed-only FranceConnect
-	sigAlg   string // registered signature algorithm; "" for ES256
+	sigAlg   string // registered signature algorithm, and configured; "" for both defaults
 	// userinfoAlg is ProConnect's registered userinfo signature algorithm;
 	// "" for plain JSON.
 	userinfoAlg string
@@ -155,6 +155,9 @@ func newConfEnv(t *testing.T, s confSetup) *confEnv {
 	switch s.platform {
 	case fctest.FranceConnect:
 		e.cfg.Platform = franceconnect.FranceConnect
+		if s.sigAlg != "" {
+			e.cfg.SigningAlgs = []string{s.sigAlg} // as registered
+		}
 	case fctest.ProConnect:
 		setupProConnect(e, s)
 	}
@@ -234,6 +237,7 @@ var (
 	fcPlusOAEP1 = confSetup{platform: fctest.FranceConnectPlus, encAlg: franceconnect.RSAOAEP}
 	fcES256     = confSetup{platform: fctest.FranceConnect, sigAlg: "ES256"}
 	fcRS256     = confSetup{platform: fctest.FranceConnect, sigAlg: "RS256"}
+	fcDefault   = confSetup{platform: fctest.FranceConnect}
 )
 
 // defaultLogin is the run of most cases: a login as camille with the
@@ -243,6 +247,17 @@ func defaultLogin(e *confEnv) (any, error) { return e.login(franceconnect.AuthRe
 // loginWith logs in with req as identity.
 func loginWith(req franceconnect.AuthRequest, identity string) func(*confEnv) (any, error) {
 	return func(e *confEnv) (any, error) { return e.login(req, identity) }
+}
+
+// saying runs run and requires its error, if any, to say what.
+func saying(what string, run func(*confEnv) (any, error)) func(*confEnv) (any, error) {
+	return func(e *confEnv) (any, error) {
+		got, err := run(e)
+		if err != nil {
+			assert.Contains(e.t, err.Error(), what)
+		}
+		return got, err
+	}
 }
 
 // loginEditing logs in with an authorization URL changed by edit.

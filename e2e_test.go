@@ -29,7 +29,7 @@ func e2eClient(t *testing.T, srv *fctest.Server, encAlg, sigAlg string) *francec
 	reg := fctest.Client{ID: cfg.ClientID, Secret: cfg.ClientSecret, RedirectURIs: []string{e2eRedirect},
 		PostLogoutRedirectURIs: []string{e2eLogout}, AllowAMR: true, SignedResponseAlg: sigAlg, EncryptedResponseAlg: encAlg}
 	if srv.Platform() == fctest.FranceConnect {
-		cfg.Platform = franceconnect.FranceConnect
+		cfg.Platform, cfg.SigningAlgs = franceconnect.FranceConnect, []string{sigAlg} // as registered
 	}
 	if encAlg != "" {
 		key, err := franceconnect.GenerateKey(encAlg, "")

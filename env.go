@@ -140,8 +140,9 @@ const (
 //	                             on ProConnect the space-separated accepted levels
 //	FC_SCOPES                    space-separated scopes, e.g. "openid identite_pivot email"
 //	FC_SIGNING_ALG               the signature algorithm registered: ES256 or RS256,
-//	                             HS256 on ProConnect (default: ES256 and RS256 but
-//	                             never HS256, and ES256 alone on FranceConnect+)
+//	                             HS256 on ProConnect (default: the platform's default
+//	                             registration, ES256 on FranceConnect+ and
+//	                             FranceConnect, RS256 on ProConnect)
 //	FC_USERINFO                  ProConnect: jwt (default) if a userinfo signing
 //	                             algorithm is registered, json otherwise
 //	FC_ACR_PREFERRED             ProConnect: the space-separated levels logins

@@ -60,7 +60,7 @@ func (c *Client) decode(ctx context.Context, raw string, category error) ([]byte
 func (c *Client) verify(ctx context.Context, signed string) ([]byte, error) {
 	h, err := jose.CheckJWS(signed, c.sigAlgs)
 	if err != nil {
-		return nil, err
+		return nil, c.explainAlgorithm(h.Alg, err)
 	}
 	jws, err := gojose.ParseSignedCompact(signed, c.joseSigAlgs)
 	if err != nil {

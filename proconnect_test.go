@@ -120,8 +120,9 @@ func TestProConnectSignatures(t *testing.T) {
 		token string
 		want  error
 	}{
-		{"ES256", nil, pcIDToken(t, "eidas1", gojose.ES256, k.providerES256), nil},
-		{"RS256", nil, pcIDToken(t, "eidas1", gojose.RS256, k.providerRS256), nil},
+		{"RS256, the default registration", nil, pcIDToken(t, "eidas1", gojose.RS256, k.providerRS256), nil},
+		{"ES256 as registered", []string{"ES256"}, pcIDToken(t, "eidas1", gojose.ES256, k.providerES256), nil},
+		{"ES256 to an FS of the default registration", nil, pcIDToken(t, "eidas1", gojose.ES256, k.providerES256), ErrAlgorithm},
 		{"HS256 not configured", nil, pcIDToken(t, "eidas1", gojose.HS256, hmac), ErrAlgorithm},
 		{"HS256 configured", []string{"HS256"}, pcIDToken(t, "eidas1", gojose.HS256, hmac), nil},
 		{"HS256 with another secret", []string{"HS256"}, pcIDToken(t, "eidas1", gojose.HS256, otherSecret), ErrSignature},
@@ -141,14 +142,15 @@ func TestProConnectSignatures(t *testing.T) {
 	}
 }
 
-// servePC answers ProConnect's token and userinfo endpoints for one login.
+// servePC answers ProConnect's token and userinfo endpoints for one login,
+// the tokens signed RS256 as for a new registration.
 func servePC(t *testing.T, p *provider, ctype string, userinfo map[string]any, refresh func(url.Values) map[string]any) {
 	k := p.keys
 	p.set(func(p *provider) {
 		p.token = func(w http.ResponseWriter, r *http.Request) {
 			require.NoError(t, r.ParseForm())
 			body := map[string]any{"access_token": strings.Repeat("a", 43), "expires_in": 60, "token_type": "Bearer",
-				"refresh_token": strings.Repeat("r", 43), "id_token": pcIDToken(t, "eidas1", gojose.ES256, k.providerES256)}
+				"refresh_token": strings.Repeat("r", 43), "id_token": pcIDToken(t, "eidas1", gojose.RS256, k.providerRS256)}
 			if r.PostForm.Get("grant_type") == "refresh_token" {
 				body = refresh(r.PostForm)
 			}
@@ -161,7 +163,7 @@ func servePC(t *testing.T, p *provider, ctype string, userinfo map[string]any, r
 				_ = json.NewEncoder(w).Encode(userinfo)
 				return
 			}
-			_, _ = w.Write([]byte(signJWS(t, userinfo, gojose.ES256, k.providerES256)))
+			_, _ = w.Write([]byte(signJWS(t, userinfo, gojose.RS256, k.providerRS256)))
 		}
 	})
 }
@@ -219,7 +221,7 @@ func TestProConnectRefresh(t *testing.T) {
 	k := p.keys
 	var sent url.Values
 	answer := map[string]any{"access_token": strings.Repeat("b", 43), "expires_in": 3600, "token_type": "Bearer",
-		"refresh_token": strings.Repeat("s", 43), "id_token": pcIDToken(t, "eidas1", gojose.ES256, k.providerES256)}
+		"refresh_token": strings.Repeat("s", 43), "id_token": pcIDToken(t, "eidas1", gojose.RS256, k.providerRS256)}
 	servePC(t, p, "application/jwt", nil, func(form url.Values) map[string]any { sent = form; return answer })
 	tokens, err := c.Refresh(context.Background(), Token(strings.Repeat("r", 43)), fixSub)
 	require.NoError(t, err)
@@ -230,7 +232,7 @@ func TestProConnectRefresh(t *testing.T) {
 
 	other := idClaimsAt(fixNow)
 	other["sub"], other["acr"] = fixOtherSub, "eidas1"
-	answer["id_token"] = signJWS(t, other, gojose.ES256, k.providerES256)
+	answer["id_token"] = signJWS(t, other, gojose.RS256, k.providerRS256)
 	_, err = c.Refresh(context.Background(), Token(strings.Repeat("r", 43)), fixSub)
 	require.ErrorIs(t, err, ErrSubjectMismatch)
 	require.ErrorIs(t, err, ErrInvalidIDToken)

@@ -234,6 +234,7 @@ func TestRecordedTokens(t *testing.T) {
 				if pair.enc != "" {
 					cfg.DecryptionKeys = []Key{loadTestKeys(t).fsKey(pair.enc)}
 				}
+				cfg.SigningAlgs = []string{pair.sig} // as registered
 			})
 			st := fixState0()
 			if pair.platform == FranceConnect {
@@ -266,7 +267,8 @@ func TestFCPlatformTokens(t *testing.T) {
 	}{{gojose.ES256, k.providerES256}, {gojose.RS256, k.providerRS256}} {
 		claims := idClaimsAt(fixNow)
 		claims["acr"] = "eidas1"
-		_, err := c.VerifyIDToken(context.Background(), signJWS(t, claims, alg.alg, alg.key), st)
+		registered := p.client(t, func(cfg *Config) { cfg.SigningAlgs = []string{string(alg.alg)} })
+		_, err := registered.VerifyIDToken(context.Background(), signJWS(t, claims, alg.alg, alg.key), st)
 		require.NoError(t, err, alg.alg)
 	}
 	claims := idClaimsAt(fixNow)

@@ -251,7 +251,7 @@ func platformEnv(t *testing.T, platform fctest.Platform) (*fctest.Server, *franc
 		require.NoError(t, err)
 		cfg.Platform, cfg.DecryptionKeys = franceconnect.FranceConnectPlus, []franceconnect.Key{key}
 	case fctest.ProConnect:
-		reg.UserinfoSignedResponseAlg = "ES256"
+		reg.UserinfoSignedResponseAlg = "RS256" // a new ProConnect registration: RS256 for both tokens
 		cfg.Platform, cfg.Scopes = franceconnect.ProConnect, []string{"openid", "given_name", "usual_name", "siret"}
 	}
 	require.NoError(t, emu.RegisterClient(reg))

@@ -34,7 +34,7 @@ func doorConfig(t *testing.T, emu *fctest.Server, platform fctest.Platform, name
 	reg := fctest.Client{ID: name, Secret: secret, RedirectURIs: []string{cfg.RedirectURL}, PostLogoutRedirectURIs: []string{cfg.PostLogoutRedirectURL}}
 	if platform == fctest.ProConnect {
 		cfg.Platform, cfg.Scopes = franceconnect.ProConnect, []string{"openid", "given_name", "usual_name", "siret"}
-		reg.UserinfoSignedResponseAlg = "ES256"
+		reg.UserinfoSignedResponseAlg = "RS256" // a new ProConnect registration: RS256 for both tokens
 	} else {
 		key, err := franceconnect.GenerateKey(franceconnect.ECDHES, "")
 		require.NoError(t, err)

@@ -142,7 +142,7 @@ func setDoorEnv(t *testing.T, emu *fctest.Server, prefix, id, base string, platf
 		vars[franceconnect.EnvKeys] = filepath.Join(t.TempDir(), "keys.json")
 		require.NoError(t, os.WriteFile(vars[franceconnect.EnvKeys], private, 0o600))
 	} else {
-		reg.UserinfoSignedResponseAlg = "ES256"
+		reg.UserinfoSignedResponseAlg = "RS256" // a new ProConnect registration: RS256 for both tokens
 		vars[franceconnect.EnvScopes] = "openid given_name usual_name"
 	}
 	require.NoError(t, emu.RegisterClient(reg))

@@ -45,7 +45,7 @@ func pcAppLevels(t *testing.T, levels []franceconnect.ACR, edit func(*fctest.Cli
 	})
 	require.NoError(t, err)
 	reg := fctest.Client{ID: clientID, Secret: secret, RedirectURIs: []string{site + "/callback"},
-		PostLogoutRedirectURIs: []string{site + "/logout-callback"}, UserinfoSignedResponseAlg: "ES256"}
+		PostLogoutRedirectURIs: []string{site + "/logout-callback"}, UserinfoSignedResponseAlg: "RS256"}
 	cfg := fchttp.Config{Client: client, SessionKeys: [][]byte{newKey()},
 		OnLogin: func(w http.ResponseWriter, r *http.Request, l *franceconnect.Login) (any, error) {
 			return l.Identity.Agent.GivenName + " " + l.Identity.Agent.UsualName, nil

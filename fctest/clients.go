@@ -59,8 +59,10 @@ type Client struct {
 	// (id_token_signed_response_alg): "ES256" (the only one on
 	// FranceConnect+), "RS256" (FranceConnect and ProConnect) or "HS256"
 	// keyed by Secret (ProConnect only, which marks it "not recommended").
-	// On the FranceConnect platforms it signs the userinfo too. Zero: ES256,
-	// or RS256 on a server publishing only RS256.
+	// On the FranceConnect platforms it signs the userinfo too. Zero: what
+	// the platform gives a new registration, ES256 on the FranceConnect
+	// platforms and RS256 on ProConnect, or the algorithm the server
+	// publishes when it publishes only one (Options.SigningAlg).
 	SignedResponseAlg string
 	// UserinfoSignedResponseAlg is the userinfo signature algorithm
 	// (userinfo_signed_response_alg). On ProConnect, "ES256", "RS256" or
@@ -210,7 +212,7 @@ func (s *Server) validateAlgs(rc *registeredClient) error {
 		return s.validateProConnectAlgs(rc)
 	}
 	if rc.SignedResponseAlg == "" {
-		rc.SignedResponseAlg = s.keys.algs[0] // ES256 unless the server publishes RS256 only
+		rc.SignedResponseAlg = s.defaultSigningAlg()
 	}
 	if rc.UserinfoSignedResponseAlg != "" && rc.UserinfoSignedResponseAlg != rc.SignedResponseAlg {
 		return errClient(&rc.Client, "userinfo_signed_response_alg",

@@ -31,7 +31,10 @@ type Conformance struct {
 	// reached over the network.
 	Handler http.Handler
 	// LoginPath is the path of the link or form that starts a login; zero:
-	// "/login".
+	// "/login". On a page that starts several logins (a site with a door
+	// per platform), it names the door of the run, as LogoutPath names its
+	// logout; a form is submitted with the controls that name it (form
+	// attribute), as a browser submits it.
 	LoginPath string
 	// LogoutPath is the path of the form (or link) that logs out; zero:
 	// "/logout".

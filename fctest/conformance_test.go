@@ -25,7 +25,8 @@ import (
 type credulous struct {
 	emu      *fctest.Server
 	site     string
-	checkSt  bool // compare the callback's state
+	door     string // the prefix of its paths and its cookie's name on a site of several doors; "" alone
+	checkSt  bool   // compare the callback's state
 	mu       sync.Mutex
 	sessions map[string]*rpSession
 }
@@ -47,38 +48,57 @@ func rnd() string {
 func (c *credulous) session(w http.ResponseWriter, r *http.Request) *rpSession {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if ck, err := r.Cookie("sid"); err == nil && c.sessions[ck.Value] != nil {
+	if ck, err := r.Cookie("sid" + c.door); err == nil && c.sessions[ck.Value] != nil {
 		return c.sessions[ck.Value]
 	}
 	id := rnd()
 	c.sessions[id] = &rpSession{}
-	http.SetCookie(w, &http.Cookie{Name: "sid", Value: id, Path: "/"})
+	http.SetCookie(w, &http.Cookie{Name: "sid" + c.door, Value: id, Path: "/"})
 	return c.sessions[id]
+}
+
+// path is p under the relying party's door.
+func (c *credulous) path(p string) string {
+	if c.door == "" {
+		return p
+	}
+	return "/" + c.door + p
 }
 
 func (c *credulous) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s := c.session(w, r)
 	switch r.URL.Path {
 	case "/":
-		if s.user != "" {
-			fmt.Fprint(w, `<form method="post" action="/logout"><button>Se déconnecter</button></form>`)
-			return
-		}
-		fmt.Fprint(w, `<a href="/login">Se connecter</a>`)
-	case "/login":
+		c.section(w, s)
+	case c.path("/login"):
 		s.state = rnd()
-		q := url.Values{"response_type": {"code"}, "client_id": {"credulous"}, "redirect_uri": {c.site + "/callback"},
+		q := url.Values{"response_type": {"code"}, "client_id": {"credulous"}, "redirect_uri": {c.site + c.path("/callback")},
 			"scope": {"openid given_name"}, "acr_values": {"eidas1"}, "state": {s.state}, "nonce": {rnd()}}
 		http.Redirect(w, r, c.emu.Issuer()+"/authorize?"+q.Encode(), http.StatusSeeOther)
-	case "/callback":
+	case c.path("/callback"):
 		c.callback(w, r, s)
-	case "/logout":
+	case c.path("/logout"):
 		hint := s.hint
 		s.user, s.state = "", rnd()
-		q := url.Values{"id_token_hint": {hint}, "state": {s.state}, "post_logout_redirect_uri": {c.site + "/bye"}}
+		q := url.Values{"id_token_hint": {hint}, "state": {s.state}, "post_logout_redirect_uri": {c.site + c.path("/bye")}}
 		http.Redirect(w, r, c.emu.Issuer()+"/session/end?"+q.Encode(), http.StatusSeeOther)
-	case "/bye":
+	case c.path("/bye"):
 		http.Redirect(w, r, "/", http.StatusSeeOther)
+	}
+}
+
+// section is the relying party's part of the home page: its logout form,
+// or a way to sign in (a link, or at a door a form with a field outside
+// it, as an official button and its level choice).
+func (c *credulous) section(w http.ResponseWriter, s *rpSession) {
+	switch {
+	case s.user != "":
+		fmt.Fprintf(w, `<form method="post" action="%s"><button>Se déconnecter</button></form>`, c.path("/logout"))
+	case c.door == "":
+		fmt.Fprint(w, `<a href="/login">Se connecter</a>`)
+	default:
+		fmt.Fprintf(w, `<input type="radio" name="acr" value="eidas1" form="%[1]s" checked>
+<form id="%[1]s" method="post" action="%[2]s"><button>Se connecter</button></form>`, c.door+"-login", c.path("/login"))
 	}
 }
 
@@ -89,7 +109,7 @@ func (c *credulous) callback(w http.ResponseWriter, r *http.Request, s *rpSessio
 		return
 	}
 	resp, err := http.PostForm(c.emu.Issuer()+"/token", url.Values{"grant_type": {"authorization_code"},
-		"code": {q.Get("code")}, "redirect_uri": {c.site + "/callback"}, "client_id": {"credulous"},
+		"code": {q.Get("code")}, "redirect_uri": {c.site + c.path("/callback")}, "client_id": {"credulous"},
 		"client_secret": {secret}})
 	if err != nil {
 		http.Error(w, "token", http.StatusBadGateway)

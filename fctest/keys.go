@@ -140,6 +140,21 @@ func (kr *keyring) lookup(kid string) *signingKey {
 	return nil
 }
 
+// defaultSigningAlg is the id_token signature algorithm of a registration
+// that names none: what the platform gives a new service, RS256 on
+// ProConnect and ES256 on the FranceConnect platforms, or the algorithm
+// the server publishes when it publishes only the other one.
+func (s *Server) defaultSigningAlg() string {
+	want := algES256
+	if s.platform == ProConnect {
+		want = algRS256
+	}
+	if !slices.Contains(s.keys.algs, want) { // algs never changes
+		return s.keys.algs[0]
+	}
+	return want
+}
+
 // platformAlgs returns the signing algorithms published for p and opts.
 func platformAlgs(p Platform, signingAlg string) ([]string, error) {
 	algs := p.SigningAlgs()

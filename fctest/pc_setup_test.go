@@ -156,3 +156,19 @@ func TestAgentsOptionsAndFile(t *testing.T) {
 		require.ErrorContains(t, err, tc.msg, tc.file)
 	}
 }
+
+// A ProConnect registration that names no id_token algorithm gets RS256,
+// as ProConnect gives new services, or ES256 on a server publishing only
+// ES256 (TestFranceConnectSignedOnlyES256 shows ES256 on FranceConnect).
+func TestDefaultSigningAlg(t *testing.T) {
+	for _, tc := range []struct {
+		opts fctest.Options
+		want string
+	}{
+		{fctest.Options{}, "RS256"},
+		{fctest.Options{SigningAlg: "ES256"}, "ES256"},
+	} {
+		e := newPCEnv(t, tc.opts, func(c *fctest.Client) { c.SignedResponseAlg, c.UserinfoSignedResponseAlg = "", "" })
+		e.verify(e.tokens("agent_mfa")["id_token"].(string), tc.want)
+	}
+}

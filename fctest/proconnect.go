@@ -119,8 +119,9 @@ func (s *Server) proConnectDiscovery() map[string]any {
 }
 
 // validateProConnectAlgs applies ProConnect's registration rules: id_token
-// signed ES256, RS256 or HS256 (zero: ES256), userinfo signed likewise or
-// plain JSON, and no encryption at all.
+// signed ES256, RS256 or HS256 (zero: RS256, what ProConnect gives new
+// services, or ES256 on a server publishing only ES256), userinfo signed
+// likewise or plain JSON, and no encryption at all.
 func (s *Server) validateProConnectAlgs(rc *registeredClient) error {
 	switch {
 	case rc.EncryptedResponseAlg != "":
@@ -131,7 +132,7 @@ func (s *Server) validateProConnectAlgs(rc *registeredClient) error {
 		return errClient(&rc.Client, "jwks_uri", "ProConnect does not encrypt responses: a client has no keys")
 	}
 	if rc.SignedResponseAlg == "" {
-		rc.SignedResponseAlg = s.keys.algs[0] // ES256 unless the server publishes RS256 only
+		rc.SignedResponseAlg = s.defaultSigningAlg()
 	}
 	for _, f := range []struct{ field, alg string }{
 		{"id_token_signed_response_alg", rc.SignedResponseAlg},

@@ -52,8 +52,9 @@ type FS struct {
 	// zero there.
 	KeyAlg string
 	// SigningAlg is the registered id_token signature algorithm
-	// (FC_SIGNING_ALG), as Client.SignedResponseAlg. Zero: ES256, or RS256
-	// on a server publishing only RS256.
+	// (FC_SIGNING_ALG), as Client.SignedResponseAlg. Zero: ES256 on the
+	// FranceConnect platforms, RS256 on ProConnect, or the algorithm the
+	// server publishes when it publishes only one.
 	SigningAlg string
 	// UserinfoAlg is, on ProConnect, the registered userinfo signature
 	// algorithm (Client.UserinfoSignedResponseAlg): the userinfo is then a
@@ -241,7 +242,7 @@ func (s *Server) registerFS(fs FS) (*FSConfig, error) {
 	case fs.KeyAlg != "":
 		return nil, fmt.Errorf("fctest: RegisterFS: %s does not encrypt: leave KeyAlg zero", s.platform)
 	}
-	switch sigAlg := cmp.Or(fs.SigningAlg, s.keys.algs[0]); {
+	switch sigAlg := cmp.Or(fs.SigningAlg, s.defaultSigningAlg()); {
 	case s.platform != ProConnect && fs.UserinfoAlg != "":
 		return nil, fmt.Errorf("fctest: RegisterFS: UserinfoAlg is for ProConnect; %s signs the userinfo with SigningAlg", s.platform)
 	case fs.UserinfoAlg != "" && fs.UserinfoAlg != sigAlg:

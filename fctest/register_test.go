@@ -30,10 +30,10 @@ func TestRegisterFS(t *testing.T) {
 			"fcplus", "RSA-OAEP-256", "ES256", "openid identite_pivot email", ""},
 		{fctest.FranceConnect, fctest.FS{Site: "https://fs.example.fr", SigningAlg: "RS256", Scopes: []string{"openid", "email"}},
 			"fc", "", "RS256", "openid email", ""},
-		{fctest.ProConnect, fctest.FS{Site: "https://fs.example.fr"}, "proconnect", "", "ES256",
+		{fctest.ProConnect, fctest.FS{Site: "https://fs.example.fr"}, "proconnect", "", "RS256",
 			"openid given_name usual_name email uid siret", "json"},
-		{fctest.ProConnect, fctest.FS{Site: "https://fs.example.fr", SigningAlg: "RS256", UserinfoAlg: "RS256"},
-			"proconnect", "", "RS256", "openid given_name usual_name email uid siret", "jwt"},
+		{fctest.ProConnect, fctest.FS{Site: "https://fs.example.fr", SigningAlg: "ES256", UserinfoAlg: "ES256"},
+			"proconnect", "", "ES256", "openid given_name usual_name email uid siret", "jwt"},
 	} {
 		t.Run(tc.name+"/"+tc.keys+tc.sigAlg, func(t *testing.T) {
 			emu := fctest.New(t, fctest.Options{Platform: tc.platform})
@@ -117,7 +117,7 @@ func TestRegisterFSRefuses(t *testing.T) {
 		{fctest.FranceConnect, fctest.FS{Site: "https://fs.example.fr", KeyAlg: "ECDH-ES"}, "does not encrypt"},
 		{fctest.ProConnect, fctest.FS{Site: "https://fs.example.fr", KeyAlg: "ECDH-ES"}, "does not encrypt"},
 		{fctest.ProConnect, fctest.FS{Site: "https://fs.example.fr", SigningAlg: "HS256", UserinfoAlg: "ES256"}, "FC_SIGNING_ALG cannot say"},
-		{fctest.ProConnect, fctest.FS{Site: "https://fs.example.fr", UserinfoAlg: "RS256"}, `differs from the id_token's "ES256"`},
+		{fctest.ProConnect, fctest.FS{Site: "https://fs.example.fr", UserinfoAlg: "ES256"}, `differs from the id_token's "RS256"`},
 	} {
 		emu := fctest.New(t, fctest.Options{Platform: tc.platform})
 		tb := &fatalTB{T: t}

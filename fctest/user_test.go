@@ -44,6 +44,19 @@ var fakePages = template.Must(template.New("home").Parse(`<html><body>
 <form method="post" action="/logout"><input type="hidden" name="csrf" value="tok"><button>Se déconnecter</button></form>
 </body></html>`))
 
+// doorsPage has two login forms, each with radios outside it that name it
+// (the form attribute), one radio inside the first that names the second,
+// and one that names no form of the page; a radio of the second has an
+// empty value, a box of the second no value attribute.
+const doorsPage = `<fieldset><input type="radio" name="acr" value="eidas2" form="a-login" checked>
+<input type="radio" name="acr" value="eidas3" form="a-login"></fieldset>
+<form id="a-login" method="post" action="/a/login"><input type="hidden" name="csrf" value="a">
+<input type="hidden" name="next" value="/b/" form="b-login"><button>FranceConnect+</button></form>
+<input type="radio" name="acr" value="eidas1 eidas1-mfa" form="b-login" checked>
+<input type="radio" name="level" value="" form="b-login" checked><input type="checkbox" name="remember" form="b-login" checked>
+<input type="hidden" name="lost" value="1" form="nowhere">
+<form id="b-login" method="post" action="/b/login"><input type="hidden" name="csrf" value="b"><button>ProConnect</button></form>`
+
 func (f *fakeFS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_ = r.ParseForm()
 	f.mu.Lock()
@@ -60,6 +73,8 @@ func (f *fakeFS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprintf(w, `<input type="hidden" name="%s" value="%s">`, k, template.HTMLEscapeString(v[0]))
 		}
 		fmt.Fprint(w, `</form>`)
+	case "/doors":
+		fmt.Fprint(w, doorsPage)
 	case "/oidc-callback", "/cb":
 		if code := r.URL.Query().Get("code"); code != "" {
 			tokens := f.exchange(code)
@@ -148,6 +163,18 @@ func TestUserSubmitsForms(t *testing.T) {
 	assert.Equal(t, url.Values{"csrf": {"t&k"}, "acr": {"eidas3"}, "q": {""}, "go": {"1"}}, fs.forms["/login"],
 		"hidden and text fields, the checked radio replaced, the unchecked box left out, the first named button")
 	assert.Equal(t, "https://fs.example.fr", fs.request("/login").Header.Get("Origin"))
+
+	doors, err := u.Open(ctx, "/doors")
+	require.NoError(t, err)
+	_, err = u.Submit(ctx, doors, "/a/login", nil)
+	require.NoError(t, err)
+	assert.Equal(t, url.Values{"acr": {"eidas2"}, "csrf": {"a"}}, fs.forms["/a/login"],
+		"the checked radio that names the form, outside it; not the field inside it that names the other")
+	_, err = u.Submit(ctx, doors, "/b/login", nil)
+	require.NoError(t, err)
+	assert.Equal(t, url.Values{"acr": {"eidas1 eidas1-mfa"}, "level": {""}, "remember": {"on"}, "csrf": {"b"}, "next": {"/b/"}},
+		fs.forms["/b/login"], "the fields that name the form, wherever they are, not the one that names no form; "+
+			"an empty value sent empty, \"on\" for a box without a value")
 
 	page, err := u.Open(ctx, "/login-post")
 	require.NoError(t, err)

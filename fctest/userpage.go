@@ -2,7 +2,6 @@ package fctest
 
 import (
 	"bytes"
-	"cmp"
 	"crypto/tls"
 	"html"
 	"io"
@@ -24,9 +23,9 @@ var (
 
 // htmlForm is a form of a page and its controls, in document order.
 type htmlForm struct {
-	pos            int // offset in the page
-	method, action string
-	controls       []control
+	pos                int // offset in the page
+	id, method, action string
+	controls           []control
 }
 
 // link is a link of a page.
@@ -38,6 +37,7 @@ type link struct {
 // control is an input or a button.
 type control struct {
 	tag, typ, id, name, value string
+	valued                    bool // it has a value attribute, maybe empty
 	checked                   bool
 }
 
@@ -54,31 +54,68 @@ func attributes(s string) map[string]string {
 	return out
 }
 
-// parseForms returns the forms of body with their inputs and buttons.
+// parseForms returns the forms of body with their inputs and buttons: the
+// controls inside each form, and those that name it in a form attribute,
+// wherever they are, as a browser associates them (a control whose form
+// attribute names no form of the page belongs to none).
 func parseForms(body string) []htmlForm {
 	var forms []htmlForm
-	var cur *htmlForm
+	var controls []ownedControl
+	cur := -1
 	for _, i := range tagPattern.FindAllStringSubmatchIndex(body, -1) {
 		closing, tag, a := i[3] > i[2], strings.ToLower(body[i[4]:i[5]]), attributes(body[i[6]:i[7]])
 		switch {
 		case tag == "form" && closing:
-			cur = nil
+			cur = -1
 		case tag == "form":
-			forms = append(forms, htmlForm{pos: i[0], method: strings.ToUpper(a["method"]), action: a["action"]})
-			cur = &forms[len(forms)-1]
-			if cur.method != http.MethodPost {
-				cur.method = http.MethodGet
+			f := htmlForm{pos: i[0], id: a["id"], method: strings.ToUpper(a["method"]), action: a["action"]}
+			if f.method != http.MethodPost {
+				f.method = http.MethodGet
 			}
-		case cur != nil && !closing && (tag == "input" || tag == "button"):
-			c := control{tag: tag, typ: strings.ToLower(a["type"]), id: a["id"], name: a["name"], value: a["value"]}
-			_, c.checked = a["checked"]
-			if c.typ == "" && tag == "button" {
-				c.typ = "submit"
-			}
-			cur.controls = append(cur.controls, c)
+			forms, cur = append(forms, f), len(forms)
+		case !closing && (tag == "input" || tag == "button"):
+			controls = append(controls, newOwnedControl(tag, a, cur))
+		}
+	}
+	for _, c := range controls {
+		if i := c.owner(forms); i >= 0 {
+			forms[i].controls = append(forms[i].controls, c.control)
 		}
 	}
 	return forms
+}
+
+// ownedControl is a control and what says which form it belongs to.
+type ownedControl struct {
+	control
+	inside int    // the form it is in, -1 outside any
+	form   string // its form attribute
+	named  bool   // whether it has one
+}
+
+func newOwnedControl(tag string, a map[string]string, inside int) ownedControl {
+	c := control{tag: tag, typ: strings.ToLower(a["type"]), id: a["id"], name: a["name"], value: a["value"]}
+	_, c.checked = a["checked"]
+	_, c.valued = a["value"]
+	if c.typ == "" && tag == "button" {
+		c.typ = "submit"
+	}
+	form, named := a["form"]
+	return ownedControl{control: c, inside: inside, form: form, named: named}
+}
+
+// owner returns the index of the form c belongs to, or -1: the first form
+// whose id its form attribute names, or else the form it is in.
+func (c ownedControl) owner(forms []htmlForm) int {
+	if !c.named {
+		return c.inside
+	}
+	for i, f := range forms {
+		if f.id != "" && f.id == c.form {
+			return i
+		}
+	}
+	return -1
 }
 
 // parseLinks returns the links of body that have an href.
@@ -129,8 +166,10 @@ func (f htmlForm) values(clicked int, fields url.Values) url.Values {
 				v.Add(c.name, c.value)
 			}
 		case c.typ == "checkbox" || c.typ == "radio":
-			if c.checked {
-				v.Add(c.name, cmp.Or(c.value, "on"))
+			if c.checked && c.valued {
+				v.Add(c.name, c.value)
+			} else if c.checked {
+				v.Add(c.name, "on") // the value of a box without a value attribute
 			}
 		case c.typ != "button" && c.typ != "reset" && c.typ != "file":
 			v.Add(c.name, c.value)

@@ -52,8 +52,9 @@ func newGoClient(t *testing.T, emu *process, p pair) *franceconnect.Client {
 		Issuer: emu.issuer, Platform: p.platformValue(),
 		ClientID: p.clientID, ClientSecret: franceconnect.Secret(p.secret()),
 		RedirectURL: callbackURL, PostLogoutRedirectURL: loggedOut,
-		Scopes:     []string{"openid", "given_name", "family_name", "birthdate", "email"},
-		HTTPClient: emu.httpClient(),
+		Scopes:      []string{"openid", "given_name", "family_name", "birthdate", "email"},
+		SigningAlgs: []string{p.sig}, // as registered
+		HTTPClient:  emu.httpClient(),
 	}
 	if k := p.key(); k != nil {
 		cfg.DecryptionKeys = []franceconnect.Key{*k}
