@@ -100,6 +100,7 @@ func (j *journey) audit() {
 func (j *journey) checkPage() {
 	j.t.Helper()
 	u, _ := j.d.currentURL(j.ctx)
+	u, _, _ = strings.Cut(u, "?") // a callback's query holds a code and a state
 	title, _ := j.d.title(j.ctx)
 	page := fmt.Sprintf("%s %q", u, title)
 	var problems []string
