@@ -126,21 +126,33 @@ security-report:
 ci:
 	bash .ci/run
 
-## e2e: the example service provider in headless Chromium: its two doors (FranceConnect+ and ProConnect, each refusing the other's session), then each platform alone (screenshots in build/e2e/)
-# Installs Debian's chromium and chromium-driver when missing (needs root).
+## e2e: the example service provider in headless Chromium: its two doors (FranceConnect+ and ProConnect, each refusing the other's session), then each platform alone, and fchttp's default error pages; axe-core and a 320 px reflow check on every page visited (screenshots and build/e2e/a11y.txt in build/e2e/)
+# Installs Debian's chromium and chromium-driver when missing (needs root),
+# and axe-core (scripts/axe, pinned by its lock file) into build/axe with
+# npm when missing: offline once installed.
 CHROMIUM     ?= /usr/bin/chromium
 CHROMEDRIVER ?= /usr/bin/chromedriver
+AXE_JS       := $(BUILD)/axe/node_modules/axe-core/axe.min.js
 
 .PHONY: e2e-browser
-e2e: e2e-browser
-	CHROMIUM=$(CHROMIUM) CHROMEDRIVER=$(CHROMEDRIVER) E2E_OUT=$(CURDIR)/$(BUILD)/e2e \
-		$(GO) test -tags e2e -count=1 -timeout 5m -v ./examples/serviceprovider/e2e/
+e2e: e2e-browser $(AXE_JS)
+	CHROMIUM=$(CHROMIUM) CHROMEDRIVER=$(CHROMEDRIVER) E2E_OUT=$(CURDIR)/$(BUILD)/e2e AXE_JS=$(CURDIR)/$(AXE_JS) \
+		$(GO) test -tags e2e -count=1 -timeout 8m -v ./examples/serviceprovider/e2e/
 
 e2e-browser:
 	@if [ ! -x $(CHROMIUM) ] || [ ! -x $(CHROMEDRIVER) ]; then \
 		echo "installing chromium and chromium-driver"; \
 		apt-get update && apt-get install -y chromium chromium-driver; \
 	fi
+
+$(AXE_JS): scripts/axe/package.json scripts/axe/package-lock.json
+	@if ! command -v npm >/dev/null 2>&1; then \
+		echo "installing npm"; apt-get update && apt-get install -y npm; \
+	fi
+	@mkdir -p $(BUILD)/axe
+	cp scripts/axe/package.json scripts/axe/package-lock.json $(BUILD)/axe/
+	cd $(BUILD)/axe && npm ci --no-audit --no-fund --ignore-scripts
+	@touch $@
 
 ## bench: verification (floor, package, go-jose, go-oidc, interleaved ratios), scaling with -cpu 1,2, whole logins, and a request with a session (sealed cookie, Redis; needs redis-server), BENCH_COUNT runs, then benchstat (build/bench/)
 # Each run executes every benchmark once, so that noise spreads over all of

@@ -168,6 +168,7 @@ type Client struct {
 	maxBody     int64
 	now         func() time.Time
 	log         *slog.Logger
+	env         map[string]string // Config field → environment variable, for SettingError
 
 	discovery *discoveryCache
 	keys      *keyCache

@@ -127,7 +127,7 @@ func validate(cfg Config, p *problems) *Client {
 		redirect: cfg.RedirectURL, logout: cfg.PostLogoutRedirectURL,
 		scopes: slices.Clone(cfg.Scopes), acr: cfg.ACR,
 		leeway: cfg.Leeway, maxBody: cfg.MaxResponseBytes,
-		now: cfg.Now, log: cfg.Logger,
+		now: cfg.Now, log: cfg.Logger, env: cfg.env,
 	}
 	for _, step := range []func(*Config, *problems){c.setIssuer, c.setCredentials, c.setURLs, c.setScopes,
 		c.setACR, c.setPolicy, c.setAlgorithms, c.setDefaults, c.setHTTP} {

@@ -64,7 +64,8 @@ type mitm struct {
 	mu                sync.Mutex
 	idToken, userinfo func(string) string
 	userinfoRequests  []*http.Request
-	lastIDToken       string // the last id_token that went through
+	lastIDToken       string   // the last id_token that went through
+	seen              []string // every token and answer that went through, for checkNoSecrets
 }
 
 func (m *mitm) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -85,6 +86,7 @@ func (m *mitm) RoundTrip(req *http.Request) (*http.Response, error) {
 			if json.Unmarshal(b, &body) != nil {
 				return b
 			}
+			m.remember(string(b))
 			tok, ok := body["id_token"].(string)
 			if ok && idToken != nil {
 				tok = idToken(tok)
@@ -96,8 +98,14 @@ func (m *mitm) RoundTrip(req *http.Request) (*http.Response, error) {
 			m.mu.Unlock()
 			return b
 		})
-	case strings.HasSuffix(req.URL.Path, "/userinfo") && userinfo != nil:
-		return rewriteBody(resp, func(b []byte) []byte { return []byte(userinfo(string(b))) })
+	case strings.HasSuffix(req.URL.Path, "/userinfo"):
+		return rewriteBody(resp, func(b []byte) []byte {
+			m.remember(string(b))
+			if userinfo != nil {
+				b = []byte(userinfo(string(b)))
+			}
+			return b
+		})
 	}
 	return resp, nil
 }
@@ -209,6 +217,7 @@ func (e *confEnv) callback(req franceconnect.AuthRequest, identity string, edit 
 	require.NoError(e.t, err)
 	u, err := url.Parse(cb)
 	require.NoError(e.t, err)
+	e.mitm.remember(u.Query().Get("code"), auth.State, auth.Nonce)
 	return u.Query(), auth.AuthState
 }
 
@@ -350,6 +359,7 @@ func TestConformance(t *testing.T) {
 					require.ErrorIs(t, err, want)
 				}
 				require.Equal(t, 1, strings.Count(err.Error(), "franceconnect:"), "the package is named once: %q", err)
+				checkNoSecrets(t, e, err)
 				assert.Nil(t, got, "nothing is returned with an error")
 				if tc.code != "" {
 					var pe *franceconnect.ProviderError

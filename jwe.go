@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto"
 	"errors"
+	"slices"
 	"strings"
 
 	gojose "github.com/go-jose/go-jose/v4"
@@ -59,6 +60,9 @@ func (c *Client) decode(ctx context.Context, raw string, category error) ([]byte
 // verify checks a compact JWS and returns its payload.
 func (c *Client) verify(ctx context.Context, signed string) ([]byte, error) {
 	h, err := jose.CheckJWS(signed, c.sigAlgs)
+	if errors.Is(err, ErrAlgorithm) {
+		return nil, c.signingSetting(err, h.Alg)
+	}
 	if err != nil {
 		return nil, c.explainAlgorithm(h.Alg, err)
 	}
@@ -87,10 +91,13 @@ func (c *Client) verify(ctx context.Context, signed string) ([]byte, error) {
 // decrypt opens a JWE and returns the JWS it carries.
 func (c *Client) decrypt(raw string, category error) (string, error) {
 	if len(c.decKeys) == 0 {
-		return "", tokenError(category, ErrDecryption, "encrypted token but no DecryptionKeys configured")
+		return "", c.keysSetting(tokenError(category, ErrDecryption, "encrypted token but no DecryptionKeys configured"))
 	}
 	h, err := jose.CheckJWE(raw, c.encAlgs)
 	if err != nil {
+		if errors.Is(err, ErrAlgorithm) && slices.Contains([]string{ECDHES, RSAOAEP256, RSAOAEP}, h.Alg) {
+			return "", c.keysSetting(tokenError(category, err, "the token is encrypted %s, which no key of ours is for", h.Alg))
+		}
 		return "", joinCategory(category, err)
 	}
 	switch {
@@ -103,7 +110,7 @@ func (c *Client) decrypt(raw string, category error) (string, error) {
 	}
 	key, err := c.decryptionKey(h.Kid, h.Alg)
 	if err != nil {
-		return "", joinCategory(category, err)
+		return "", c.keysSetting(joinCategory(category, err))
 	}
 	jwe, err := gojose.ParseEncryptedCompact(raw, c.joseKeyAlgs, []gojose.ContentEncryption{gojose.A256GCM})
 	if err != nil {
@@ -112,10 +119,9 @@ func (c *Client) decrypt(raw string, category error) (string, error) {
 	plain, err := jwe.Decrypt(key.key)
 	if err != nil { // whatever go-jose says, one text: no oracle
 		if h.Kid == "" {
-			return "", joinCategory(category, ErrDecryption)
+			return "", c.keysSetting(joinCategory(category, ErrDecryption))
 		}
-		return "", tokenError(category, ErrDecryption, "the token names our key %q but does not open with it: check that "+
-			"DecryptionKeys (FC_KEYS) holds the private keys whose public part is published at the registered Client keys URL", h.Kid)
+		return "", c.keysSetting(tokenError(category, ErrDecryption, "the token names our key %q but does not open with it", h.Kid))
 	}
 	if err := h.Unlisted(); err != nil {
 		return "", joinCategory(category, err)

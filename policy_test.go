@@ -159,7 +159,7 @@ func TestDecryptionFailuresLookAlike(t *testing.T) {
 	for _, m := range messages[1:] {
 		assert.Equal(t, messages[0], m)
 	}
-	assert.Contains(t, messages[0], "(FC_KEYS) holds the private keys whose public part is published", "a hint for the FS")
+	assert.Contains(t, messages[0], "check DecryptionKeys (FC_KEYS): they must be the private keys whose public part is published", "a hint for the FS")
 }
 
 // reencode rewrites the protected header of a compact token.

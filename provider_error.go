@@ -25,13 +25,14 @@ type ProviderError struct {
 	Platform Platform
 }
 
-// providerError makes the ProviderError of an answer of the client's platform.
-func (c *Client) providerError(code, desc, uri string, status int) *ProviderError {
+// providerError makes the ProviderError of an answer of the client's
+// platform, in a SettingError when the answer points to the configuration.
+func (c *Client) providerError(code, desc, uri string, status int) error {
 	e := &ProviderError{Code: code, Description: desc, URI: uri, HTTPStatus: status, Platform: c.platform}
 	if u, err := url.Parse(uri); err == nil {
 		e.FCCode = u.Query().Get("code")
 	}
-	return e
+	return c.providerSetting(e)
 }
 
 // Error implements error.

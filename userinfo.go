@@ -120,7 +120,7 @@ func (c *Client) UserInfo(ctx context.Context, t *Tokens) (*Identity, error) {
 		return nil, statusError(resp.StatusCode, ErrInvalidUserInfo, "%w: GET %s: status %d", ErrHTTP, endpoint(req.URL), resp.StatusCode)
 	}
 	if mt != want {
-		return nil, wrap(ErrInvalidUserInfo, "%w: %q, want %s", ErrContentType, mt, want)
+		return nil, c.userinfoSetting(wrap(ErrInvalidUserInfo, "%w: %q, want %s", ErrContentType, mt, want), mt)
 	}
 	if c.jsonInfo {
 		return c.userinfoClaims(body, t.IDToken.Subject, false)

@@ -100,7 +100,9 @@ type buttonView struct {
 // out in the template so that they read as they are. The DSFR form keeps
 // the component's structure (group, button, login and brand spans, link
 // paragraph); on FranceConnect+ the stylesheet draws the "+", so the
-// aria-label carries it in the HTML. ProConnect's form keeps the structure
+// aria-label carries it in the HTML, and a "+" that the DSFR's
+// "fr-sr-only" class hides from sight follows the brand, so that the page
+// read without styles names FranceConnect+ too (RGAA 10.2). ProConnect's form keeps the structure
 // of its documentation: the button holds only its label for screen
 // readers, the link follows. In the image form both images are decorative
 // and the aria-label names the button, whichever one shows.
@@ -142,7 +144,7 @@ FranceConnect est la solution proposée par l’État pour sécuriser et simplif
 <p>{{template "sentence" .}}</p>
 <button class="fr-connect{{if .Plus}} fr-connect--plus{{end}}" type="submit"{{if .Plus}} aria-label="{{template "label" .}}"{{end}}>
 <span class="fr-connect__login">S’identifier avec</span>
-<span class="fr-connect__brand">FranceConnect</span>
+<span class="fr-connect__brand">FranceConnect{{if .Plus}}<span class="fr-sr-only">+</span>{{end}}</span>
 </button>
 {{- end}}
 {{template "link" .}}

@@ -31,7 +31,7 @@ func ExampleButton_HTML() {
 	// <p>FranceConnect+ est la solution proposée par l’État, pour renforcer la sécurité de vos services en ligne les plus sensibles</p>
 	// <button class="fr-connect fr-connect--plus" type="submit" aria-label="S’identifier avec FranceConnect+">
 	// <span class="fr-connect__login">S’identifier avec</span>
-	// <span class="fr-connect__brand">FranceConnect</span>
+	// <span class="fr-connect__brand">FranceConnect<span class="fr-sr-only">+</span></span>
 	// </button>
 	// <p><a href="https://franceconnect.gouv.fr/france-connect-plus" target="_blank" rel="noopener" title="Qu’est-ce que FranceConnect+ ? - nouvelle fenêtre">Qu’est-ce que FranceConnect+ ?</a></p>
 	// </div>

@@ -69,6 +69,7 @@ func TestButtonTexts(t *testing.T) {
 	}
 	for _, want := range []string{
 		`<button class="fr-connect fr-connect--plus" type="submit" aria-label="S’identifier avec FranceConnect+">`,
+		`<span class="fr-connect__brand">FranceConnect<span class="fr-sr-only">+</span></span>`, // read without styles
 		"FranceConnect+ est la solution proposée par l’État, pour renforcer la sécurité de vos services en ligne les plus sensibles",
 		`href="https://franceconnect.gouv.fr/france-connect-plus" target="_blank" rel="noopener" title="Qu’est-ce que FranceConnect+ ? - nouvelle fenêtre">Qu’est-ce que FranceConnect+ ?</a>`,
 	} {

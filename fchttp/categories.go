@@ -15,7 +15,9 @@ type category struct {
 // categories lists the sentinels an error page names, most specific first.
 var categories = []category{
 	{ErrLoginExpired, "ErrLoginExpired", "la demande de connexion a expiré"},
-	{ErrLoginNotFound, "ErrLoginNotFound", "aucune connexion en cours ne correspond à cette réponse dans votre session"},
+	{ErrLoginNotFound, "ErrLoginNotFound", "aucune connexion n'est en cours dans ce navigateur"},
+	{ErrLoginMismatch, "ErrLoginMismatch", "la réponse correspond à une autre demande de connexion"},
+	{ErrLoginUsed, "ErrLoginUsed", "la réponse a déjà été utilisée"},
 	{ErrCrossOrigin, "ErrCrossOrigin", "le formulaire a été envoyé depuis un autre site"},
 	{ErrSessionTooLarge, "ErrSessionTooLarge", "la session dépasse la taille permise"},
 	{ErrStore, "ErrStore", "le stockage des sessions ne répond pas"},

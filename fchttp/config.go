@@ -132,14 +132,23 @@ type Config struct {
 	// dropped. A panic shows the error page; the session stays ended.
 	// Zero: nothing.
 	OnLogout func(w http.ResponseWriter, r *http.Request, user *User)
-	// OnError writes the error page of a failed step. A panic falls back
-	// to Problem's page. Zero: Problem's ServeHTTP, a plain French page.
+	// OnError writes the error page of a failed step; show its
+	// Problem.Reference, which the log event of the failure holds too. A
+	// panic falls back to Problem's page. Zero: Problem's ServeHTTP, a
+	// plain French page.
 	OnError func(w http.ResponseWriter, r *http.Request, p *Problem)
+	// SiteName names the site in the title of the default error page,
+	// e.g. "Mes démarches" (Problem.Site). Zero: the host of the Client's
+	// RedirectURL.
+	SiteName string
 
 	// Now returns the current time. Zero: time.Now.
 	Now func() time.Time
-	// Logger receives one event per failed step, with its path, status and
-	// error categories, never personal data or tokens. Zero: nothing.
+	// Logger receives one event per failed step, "fchttp: step failed",
+	// with its support reference (ref), door, step, path, status, reason
+	// (the error's message), error categories, and the variables to check
+	// (check) when the configuration is the likely cause; never personal
+	// data or tokens. Zero: nothing.
 	Logger *slog.Logger
 }
 
@@ -241,5 +250,6 @@ func (h *Handler) setCookie() error {
 		return err
 	}
 	h.sealer, h.store, h.revocations = s, c.Store, c.Revocations
+	h.stateKeys = stateKeys(c.SessionKeys)
 	return nil
 }

@@ -73,7 +73,12 @@
 // signed in. Error pages name the error category in French and never show
 // identity data or token contents: 400 for a lost, forged, replayed or
 // expired state, 502 when FranceConnect fails or sends something that does
-// not verify.
+// not verify. Each failure logs one event to Config.Logger under a random
+// support reference that the page shows too (Problem.Reference), with the
+// door, the step, the reason and, when the configuration is the likely
+// cause, the variables to check. The login-state failures are told apart:
+// no login in this browser (ErrLoginNotFound), expired (ErrLoginExpired),
+// another login's state (ErrLoginMismatch), already used (ErrLoginUsed).
 //
 // FranceConnect+ single sign-on may answer a lower eIDAS level than
 // requested for a session opened earlier (eidas2 when eidas3 was asked).

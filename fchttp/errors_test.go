@@ -32,7 +32,7 @@ func TestErrorPages(t *testing.T) {
 		{fctest.FaultAccessDenied, http.StatusBadRequest, []string{"ProviderError access_denied"},
 			(&franceconnect.ProviderError{Code: "access_denied"}).UserMessage()},
 		{fctest.FaultServerError, http.StatusBadGateway, []string{"ProviderError server_error"}, "momentanément indisponible"},
-		{fctest.FaultCallbackWrongState, http.StatusBadRequest, []string{"ErrLoginNotFound", "ErrStateMismatch"}, "Recommencez"},
+		{fctest.FaultCallbackWrongState, http.StatusBadRequest, []string{"ErrLoginMismatch", "ErrStateMismatch"}, "recommencez la connexion"},
 		{fctest.FaultCallbackWrongIssuer, http.StatusBadRequest, []string{"ErrIssuerMismatch"}, "Recommencez"},
 		{fctest.FaultBadSignature, http.StatusBadGateway, []string{"ErrSignature", "ErrInvalidIDToken"}, "n'a pas pu confirmer"},
 		{fctest.FaultWrongEncryptionKey, http.StatusBadGateway, []string{"ErrDecryption"}, "n'a pas pu confirmer"},
@@ -199,7 +199,7 @@ func TestSessionSizeStaysBelow4KB(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, last.Status, "the newest login is kept: %s", last.Body)
 	first, err := u.ChooseIdentity(ctx, starts[0], "camille")
 	require.NoError(t, err)
-	requireProblem(t, first, http.StatusBadRequest, "ErrLoginNotFound")
+	requireProblem(t, first, http.StatusBadRequest, "ErrLoginMismatch")
 }
 
 func TestUserExpires(t *testing.T) {

@@ -177,7 +177,7 @@ func TestReplayedCallback(t *testing.T) {
 
 	replay, err := u.Open(ctx, cb.URL.String())
 	require.NoError(t, err)
-	requireProblem(t, replay, http.StatusBadRequest, "ErrLoginNotFound", "ErrStateMismatch")
+	requireProblem(t, replay, http.StatusBadRequest, "ErrLoginUsed", "ErrStateMismatch")
 	page, err := u.Open(ctx, "/")
 	require.NoError(t, err)
 	assert.Contains(t, page.Body, "Bonjour Camille", "a replay does not end the session")
@@ -214,7 +214,7 @@ func TestExpiredLogin(t *testing.T) {
 	requireProblem(t, cb, http.StatusBadRequest, "ErrLoginExpired", "ErrStateMismatch")
 	assert.Contains(t, cb.Body, "moins de 10 minutes")
 
-	// Anonymous, the whole cookie has expired: the login is simply unknown.
+	// Anonymous, the whole cookie has expired: the state still tells.
 	out, err := u.Logout(ctx, mustOpen(t, u, "/"))
 	require.NoError(t, err)
 	require.Equal(t, http.StatusSeeOther, out.Status)
@@ -223,5 +223,5 @@ func TestExpiredLogin(t *testing.T) {
 	c.Advance(fchttp.LoginTimeout + time.Second)
 	cb, err = u.ChooseIdentity(ctx, start, "camille")
 	require.NoError(t, err)
-	requireProblem(t, cb, http.StatusBadRequest, "ErrLoginNotFound", "ErrStateMismatch")
+	requireProblem(t, cb, http.StatusBadRequest, "ErrLoginExpired", "ErrStateMismatch")
 }

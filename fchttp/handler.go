@@ -27,6 +27,7 @@ type Handler struct {
 	log         *slog.Logger
 	cookieName  string
 	binding     []byte   // what the cookie and stored sessions are bound to
+	stateKeys   [][]byte // the MAC keys of the logins' states
 	secure      bool     // https: Secure cookie and full-origin checks
 	origin      *url.URL // scheme and host of the registered callback
 	trusted     []string // TrustedOrigins

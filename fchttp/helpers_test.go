@@ -234,7 +234,9 @@ func requireProblem(t *testing.T, r *fctest.Response, status int, names ...strin
 	require.Equal(t, "text/html; charset=utf-8", r.Header.Get("Content-Type"))
 	require.Equal(t, "no-store", r.Header.Get("Cache-Control"))
 	body := html.UnescapeString(r.Body)
-	require.Contains(t, body, "Revenir à l'accueil")
+	require.Contains(t, body, "Retour à l'accueil")
+	require.Regexp(t, `<title>[^<]+ – fs\.example\.fr</title>`, body, "the title names the site")
+	require.Regexp(t, `Référence de l'incident : <strong id="reference">[0-9A-Z]{4}-[0-9A-Z]{4}</strong>`, body)
 	for _, n := range names {
 		require.Contains(t, body, "<code>"+n)
 	}

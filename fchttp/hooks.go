@@ -13,10 +13,23 @@ import (
 func safely(hook string, f func() error) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			err = fmt.Errorf("%s panicked: %v", hook, v)
+			err = fmt.Errorf("%s panicked: %s", hook, panicText(v))
 		}
 	}()
 	return f()
+}
+
+// panicText is what a hook's panic says in the log: the text of an error
+// or of a string, which the application wrote, and of any other value
+// only its type, as it may hold personal data (a *franceconnect.Login).
+func panicText(v any) string {
+	switch v := v.(type) {
+	case error:
+		return v.Error()
+	case string:
+		return v
+	}
+	return fmt.Sprintf("a value of type %T", v)
 }
 
 // deferredResponse records what a hook writes, so that the Handler can save

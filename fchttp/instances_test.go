@@ -71,7 +71,7 @@ func TestInstancesWithDifferentKeys(t *testing.T) {
 	cb, err := u.ChooseIdentity(ctx, start, "camille") // C, another ring
 	require.NoError(t, err)
 	requireProblem(t, cb, http.StatusBadRequest, "ErrLoginNotFound", "ErrStateMismatch")
-	assert.Contains(t, cb.Body, "Recommencez la connexion")
+	assert.Contains(t, cb.Body, "recommencez la connexion")
 	home, err := u.Open(ctx, "/") // B: C dropped the cookie it could not open
 	require.NoError(t, err)
 	assert.Contains(t, home.Body, "Anonyme")

@@ -70,6 +70,7 @@ func (h *Handler) requestFor(acr string) franceconnect.AuthRequest {
 // begin authorizes, keeps the login in progress and redirects to
 // FranceConnect.
 func (h *Handler) begin(w http.ResponseWriter, r *http.Request, s *session, req franceconnect.AuthRequest, next string) error {
+	req.State = h.newState(h.now())
 	auth, err := h.client.Authorize(r.Context(), req)
 	if err != nil {
 		return err
@@ -93,7 +94,7 @@ func (h *Handler) serveCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	query := r.URL.Query()
-	p, err := s.env.takeLogin(query.Get("state"), h.now())
+	p, err := h.takeLogin(s, query.Get("state"))
 	if err != nil {
 		h.fail(w, r, s, stepLogin, err)
 		return

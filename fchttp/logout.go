@@ -25,7 +25,7 @@ func (h *Handler) serveLogout(w http.ResponseWriter, r *http.Request) {
 	if u := s.user; u != nil {
 		user, hint = u.public(h.door), u.Hint
 	}
-	s.env.Logout = nil
+	s.env.Logout, s.env.Used = nil, nil
 	if err := h.endSession(r.Context(), s); err != nil {
 		h.fail(w, r, s, stepLogout, err) // the cookie forgets the session all the same
 		return

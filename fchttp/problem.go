@@ -1,6 +1,7 @@
 package fchttp
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"html/template"
@@ -12,14 +13,27 @@ import (
 // Error categories of the web layer, next to those of the franceconnect
 // package. Test them with errors.Is.
 var (
-	// ErrLoginNotFound reports a callback whose state names no login in
-	// progress in this browser's session: the session was lost (cookie
-	// refused, another key ring), the callback was already used, or it was
-	// forged. It comes with franceconnect.ErrStateMismatch.
-	ErrLoginNotFound = errors.New("fchttp: no login in progress for this state")
+	// ErrLoginNotFound reports a callback while this browser has no login
+	// in progress at this door: it sent no session cookie (cookies
+	// refused, or the login started in another browser or app), a cookie
+	// that does not open (sealed with keys no longer in the ring), or one
+	// without any login in progress. It comes with
+	// franceconnect.ErrStateMismatch, as do ErrLoginExpired,
+	// ErrLoginMismatch and ErrLoginUsed, the other login-state failures.
+	ErrLoginNotFound = errors.New("fchttp: no login in progress in this browser")
 	// ErrLoginExpired reports a callback later than LoginTimeout after its
-	// login started. It comes with franceconnect.ErrStateMismatch.
+	// login started, whether or not the browser still holds it.
 	ErrLoginExpired = errors.New("fchttp: the login in progress has expired")
+	// ErrLoginMismatch reports a callback whose state is not that of a
+	// login in progress in this browser while it has others (a newer login
+	// in another tab replaced it), or that this door did not issue
+	// (another door's or site's, or altered), or that has no state.
+	ErrLoginMismatch = errors.New("fchttp: the callback belongs to another login")
+	// ErrLoginUsed reports a callback that already came back to this
+	// browser: the page was reloaded or opened again from the history. A
+	// session remembers the last few states it used, until they would have
+	// expired.
+	ErrLoginUsed = errors.New("fchttp: the login's callback was already used")
 	// ErrCrossOrigin reports a POST from another origin (CSRF), refused by
 	// http.CrossOriginProtection or, over https, by the full-origin check.
 	ErrCrossOrigin = errors.New("fchttp: cross-origin request refused")
@@ -67,6 +81,14 @@ type Problem struct {
 	// Retry is the path that starts the login again when trying again may
 	// help (an authentication that was not renewed); empty otherwise.
 	Retry string
+	// Reference is the support reference of this failure, e.g. "7KQ2-M9XD":
+	// random, and in the Handler's log event of the failure (ref=…), so
+	// that a user who gives it, or a screenshot of the page, leads support
+	// to the log line. Show it on every error page.
+	Reference string
+	// Site is the site's name (Config.SiteName), which the page's title
+	// names after Title.
+	Site string
 }
 
 // Category is an error category and what it means, in French.
@@ -96,8 +118,8 @@ func stepOf(h *Handler, r *http.Request) step {
 
 // fail saves what the session must remember despite the failure (a login
 // in progress is consumed whatever happens, an ended session stays ended),
-// then writes the error page, with Problem's page when OnError panics
-// before writing.
+// logs the failure under a new support reference, then writes the error
+// page, with Problem's page when OnError panics before writing.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, s *session, st step, err error) {
 	if s != nil {
 		if serr := h.save(w, r, s); serr != nil {
@@ -105,15 +127,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, s *session, st st
 		}
 	}
 	p := h.explain(st, err)
-	names := make([]string, len(p.Categories))
-	for i, c := range p.Categories {
-		names[i] = c.Name
-	}
-	attrs := []any{"path", r.URL.Path, "status", p.Status, "categories", names}
-	if se := (*sizeError)(nil); errors.As(err, &se) {
-		attrs = append(attrs, "size", se.size, "limit", se.limit)
-	}
-	h.log.Warn("fchttp: step failed", attrs...)
+	h.logFailure(r, p)
 	setPrivate(w.Header())
 	if h.cfg.OnError == nil {
 		p.ServeHTTP(w, r)
@@ -121,7 +135,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, s *session, st st
 	}
 	t := &writeTracker{ResponseWriter: w}
 	if perr := safely("OnError", func() error { h.cfg.OnError(t, r, p); return nil }); perr != nil {
-		h.log.Error("fchttp: OnError panicked", "path", r.URL.Path)
+		h.log.Error("fchttp: OnError panicked", "ref", p.Reference, "path", r.URL.Path)
 		if !t.wrote {
 			p.ServeHTTP(w, r)
 		}
@@ -132,11 +146,12 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, s *session, st st
 func (h *Handler) explain(st step, err error) *Problem {
 	brand := h.client.Platform().String()
 	p := &Problem{Err: err, Status: http.StatusBadGateway, Home: h.cfg.HomePath, Categories: categoriesOf(err),
+		Reference: newReference(), Site: cmp.Or(h.cfg.SiteName, h.origin.Hostname()),
 		Title:   "Connexion impossible",
 		Message: brand + " n'a pas pu confirmer votre identité. Réessayez plus tard ou utilisez un autre moyen de connexion."}
 	if st == stepLogout {
 		p.Title = "Déconnexion incomplète"
-		p.Message = "Vous êtes déconnecté de ce service, mais " + brand + " n'a pas confirmé la fin de votre session. Fermez votre navigateur pour la terminer."
+		p.Message = "Votre session sur ce service est fermée, mais " + brand + " n'a pas confirmé la fin de la vôtre. Fermez votre navigateur pour la terminer."
 	}
 	var pe *franceconnect.ProviderError
 	var he *franceconnect.HTTPError
@@ -171,12 +186,13 @@ func (h *Handler) explain(st step, err error) *Problem {
 	case errors.As(err, &he) && he.Retryable():
 		p.Message = brand + " ne répond pas ou est en difficulté."
 		p.UserMessage = brand + " est momentanément indisponible. Veuillez réessayer plus tard."
-	case errors.Is(err, ErrLoginExpired):
+	case errors.Is(err, ErrLoginExpired), errors.Is(err, ErrLoginNotFound), errors.Is(err, ErrLoginMismatch),
+		errors.Is(err, ErrLoginUsed):
 		p.Status = http.StatusBadRequest
-		p.Message = "Cette demande de connexion a expiré : elle doit aboutir en moins de 10 minutes. Recommencez la connexion depuis l'accueil."
+		p.Title, p.Message = loginStateText(err, brand)
 	case errors.Is(err, franceconnect.ErrStateMismatch) && st == stepLogout:
 		p.Status = http.StatusBadRequest
-		p.Message = "Cette demande de déconnexion n'est pas valide ou a déjà été utilisée. Vous êtes déconnecté de ce service."
+		p.Message = "Cette demande de déconnexion n'est pas valide ou a déjà été utilisée. Votre session sur ce service est fermée."
 	case errors.Is(err, franceconnect.ErrLevelOutsidePolicy):
 		p.Status, p.Title = http.StatusBadRequest, levelTitle
 		p.Message = "Le niveau de sécurité demandé est inférieur à celui qu'exige ce service, ou n'est pas de ceux qu'il accepte. Recommencez la connexion depuis l'accueil."
@@ -197,26 +213,51 @@ func (h *Handler) explain(st step, err error) *Problem {
 	return p
 }
 
+// loginStateText is the title and the message of a login-state failure:
+// what happened in this browser, and what to do.
+func loginStateText(err error, brand string) (title, message string) {
+	switch {
+	case errors.Is(err, ErrLoginExpired):
+		return "Connexion expirée", "Cette demande de connexion a expiré : elle doit aboutir en moins de 10 minutes. " +
+			"Recommencez la connexion depuis l'accueil."
+	case errors.Is(err, ErrLoginUsed):
+		return "Connexion déjà utilisée", "Cette réponse de " + brand + " a déjà servi : la page a sans doute été rechargée " +
+			"ou rouverte depuis l'historique. Revenez à l'accueil : si la connexion avait abouti, votre session est ouverte ; " +
+			"sinon, recommencez la connexion."
+	case errors.Is(err, ErrLoginMismatch):
+		return "Connexion non reconnue", "Cette réponse ne correspond à aucune connexion en cours dans ce navigateur : " +
+			"une connexion plus récente, dans un autre onglet par exemple, l'a peut-être remplacée. Terminez la connexion " +
+			"la plus récente, ou fermez les autres onglets et recommencez la connexion depuis l'accueil."
+	}
+	return "Connexion introuvable", "Ce navigateur n'a pas de connexion en cours avec ce service. Si vous l'avez commencée " +
+		"dans un autre navigateur ou une autre application, terminez-la là-bas. Sinon, vérifiez que votre navigateur " +
+		"accepte les cookies de ce site, puis recommencez la connexion depuis l'accueil."
+}
+
 // levelTitle is the title of the pages about a level the service does not
 // accept.
 const levelTitle = "Niveau de sécurité insuffisant"
 
 var problemPage = template.Must(template.New("problem").Parse(`<!DOCTYPE html>
 <html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Title}}</title></head>
-<body><main>
+<title>{{.Title}}{{with .Site}} – {{.}}{{end}}</title></head>
+<body><a href="#contenu">Aller au contenu</a>
+{{with .Site}}<header><p>{{.}}</p></header>{{end}}
+<main id="contenu">
 <h1>{{.Title}}</h1>
 <p>{{.Message}}</p>
 {{with .UserMessage}}<p><strong>{{.}}</strong></p>{{end}}
+{{with .Reference}}<p>Référence de l'incident : <strong id="reference">{{.}}</strong>. Si vous contactez le service, donnez-la : elle lui permet de retrouver ce qui s'est passé.</p>{{end}}
 {{if .Categories}}<p>Détail technique (réponse HTTP {{.Status}}) :</p>
 <ul>{{range .Categories}}<li><code>{{.Name}}</code> – {{.Text}}</li>{{end}}</ul>{{end}}
 {{with .Retry}}<p><a href="{{.}}">Réessayer</a></p>{{end}}
-<p><a href="{{.Home}}">Revenir à l'accueil</a></p>
+<p><a href="{{.Home}}">Retour à l'accueil</a></p>
 </main></body></html>
 `))
 
 // ServeHTTP writes the default error page: plain French HTML with the
-// status, the title, the messages and the categories, and headers that
+// site's name, the status, the title, the messages, the support reference
+// and the categories, a link to skip to the content, and headers that
 // forbid caching, framing and any script.
 func (p *Problem) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
 	h := w.Header()

@@ -206,7 +206,7 @@ func TestProConnectSessionSize(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, last.Status, "the newest login is kept: %s", last.Body)
 	first, err := u.ChooseIdentity(ctx, starts[0], "dirigeant")
 	require.NoError(t, err)
-	requireProblem(t, first, http.StatusBadRequest, "ErrLoginNotFound")
+	requireProblem(t, first, http.StatusBadRequest, "ErrLoginMismatch")
 }
 
 func levelStrings(levels []franceconnect.ACR) []string {

@@ -65,6 +65,7 @@ func (u *User) Decode(v any) error {
 // with a Store its id.
 type envelope struct {
 	Logins []pendingLogin `json:"l,omitempty"`
+	Used   []usedLogin    `json:"d,omitempty"`
 	Logout *pendingLogout `json:"o,omitempty"`
 	User   *storedUser    `json:"u,omitempty"` // without a Store
 	Ref    *storedUserRef `json:"r,omitempty"` // with a Store
@@ -142,6 +143,15 @@ func (u *storedUser) end(idle time.Duration) int64 {
 	return min(u.Expiry, u.Seen+int64(idle/time.Second))
 }
 
+// usedLogin is a login whose callback came: kept until the login would
+// have expired, so that the same callback again reads as already used,
+// not as a login this browser never started. At most maxLogins are kept,
+// the oldest dropped first: bounded, in the browser's own cookie.
+type usedLogin struct {
+	Digest string `json:"h"` // stateDigest
+	Expiry int64  `json:"e"`
+}
+
 // pendingLogout is a logout between session/end and the logout callback.
 type pendingLogout struct {
 	State  string `json:"s"`
@@ -152,13 +162,15 @@ type pendingLogout struct {
 func (e *envelope) prune(now time.Time) {
 	t := now.Unix()
 	e.Logins = slices.DeleteFunc(e.Logins, func(p pendingLogin) bool { return p.Expiry <= t })
+	e.Used = slices.DeleteFunc(e.Used, func(u usedLogin) bool { return u.Expiry <= t })
 	if e.Logout != nil && e.Logout.Expiry <= t {
 		e.Logout = nil
 	}
 }
 
-// expiry is when the last thing the envelope holds expires; idle is the
-// idle timeout of a session it holds.
+// expiry is when the last thing the envelope holds expires, the used
+// logins counting only when it holds nothing else; idle is the idle
+// timeout of a session it holds.
 func (e *envelope) expiry(idle time.Duration) time.Time {
 	var t int64
 	for _, p := range e.Logins {
@@ -173,11 +185,16 @@ func (e *envelope) expiry(idle time.Duration) time.Time {
 	if e.Ref != nil {
 		t = max(t, e.Ref.Expiry)
 	}
+	if t == 0 { // used logins alone: they never lengthen another's cookie
+		for _, u := range e.Used {
+			t = max(t, u.Expiry)
+		}
+	}
 	return time.Unix(t, 0)
 }
 
 func (e *envelope) empty() bool {
-	return len(e.Logins) == 0 && e.Logout == nil && e.User == nil && e.Ref == nil
+	return len(e.Logins) == 0 && len(e.Used) == 0 && e.Logout == nil && e.User == nil && e.Ref == nil
 }
 
 // addLogin keeps p, dropping the oldest logins beyond maxLogins.
@@ -189,25 +206,32 @@ func (e *envelope) addLogin(p pendingLogin) {
 }
 
 // takeLogin removes and returns the login in progress whose state is
-// state: single use, whatever happens next. The states are compared in
-// constant time.
-func (e *envelope) takeLogin(state string, now time.Time) (pendingLogin, error) {
+// state, and remembers it as used: single use, whatever happens next. The
+// states are compared in constant time.
+func (e *envelope) takeLogin(state string) (pendingLogin, bool) {
 	i := slices.IndexFunc(e.Logins, func(p pendingLogin) bool {
 		return state != "" && subtle.ConstantTimeCompare([]byte(p.State), []byte(state)) == 1
 	})
 	if i < 0 {
-		return pendingLogin{}, fmt.Errorf("%w: %w", ErrLoginNotFound, franceconnect.ErrStateMismatch)
+		return pendingLogin{}, false
 	}
 	p := e.Logins[i]
 	e.Logins = slices.Delete(e.Logins, i, i+1)
-	if p.Expiry <= now.Unix() {
-		return pendingLogin{}, fmt.Errorf("%w: %w", ErrLoginExpired, franceconnect.ErrStateMismatch)
+	e.Used = append(e.Used, usedLogin{Digest: stateDigest(state), Expiry: p.Expiry})
+	if n := len(e.Used) - maxLogins; n > 0 {
+		e.Used = slices.Delete(e.Used, 0, n)
 	}
-	return p, nil
+	return p, true
+}
+
+// used reports whether the callback of state already came.
+func (e *envelope) used(state string) bool {
+	d := stateDigest(state)
+	return slices.ContainsFunc(e.Used, func(u usedLogin) bool { return u.Digest == d })
 }
 
 // encode returns the envelope in JSON within MaxSessionBytes, dropping the
-// oldest logins in progress when needed.
+// used logins, then the oldest logins in progress, when needed.
 func (e *envelope) encode() ([]byte, error) {
 	for {
 		b, err := marshal(e)
@@ -217,10 +241,13 @@ func (e *envelope) encode() ([]byte, error) {
 		switch {
 		case len(b) <= MaxSessionBytes:
 			return b, nil
+		case len(e.Used) > 0:
+			e.Used = e.Used[1:]
 		case len(e.Logins) == 0:
 			return nil, &sizeError{what: "the session", size: len(b), limit: MaxSessionBytes}
+		default:
+			e.Logins = e.Logins[1:]
 		}
-		e.Logins = e.Logins[1:]
 	}
 }
 

@@ -17,6 +17,9 @@ type session struct {
 	create  bool        // user is new: Store.Create when saved
 	update  bool        // user changed: Store.Update when saved
 	dropped bool        // the cookie holds what opens nothing: rewrite it
+	// unreadable: the cookie does not open (expired, altered, or sealed
+	// with keys out of the ring)
+	unreadable bool
 }
 
 // load reads r's session at this door. A missing, tampered, expired or
@@ -33,7 +36,7 @@ func (h *Handler) load(r *http.Request) (*session, error) {
 	now := h.now()
 	data := h.sealer.open(c.Value, now)
 	if data == nil || json.Unmarshal(data, &s.env) != nil {
-		s.env, s.dropped = envelope{}, true
+		s.env, s.dropped, s.unreadable = envelope{}, true, true
 		return s, nil
 	}
 	had := s.env.User != nil || s.env.Ref != nil

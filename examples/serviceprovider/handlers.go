@@ -76,7 +76,13 @@ func (a *app) routes() (http.Handler, error) {
 // home shows each door's button, or who is signed in there; on a
 // logged-out page, that the logout went through the platform.
 func (a *app) home(w http.ResponseWriter, r *http.Request) {
-	p, ok := a.page(w, r, "Accueil")
+	title := "Accueil"
+	for _, d := range a.doors {
+		if r.URL.Path == d.path("/deconnecte") {
+			title = "Session fermée"
+		}
+	}
+	p, ok := a.page(w, r, title)
 	if !ok {
 		return
 	}
@@ -119,8 +125,12 @@ func (a *app) onLogin(d *door, w http.ResponseWriter, l *franceconnect.Login) (a
 	a.log.Info("login succeeded", "door", d.key, "acr", l.IDToken.ACR)
 	acct := account{ID: accountID(d, l.IDToken.Subject)}
 	p := a.pageFor("Votre identité")
-	p.Logout, p.Back = logoutForm(d), d.area()
+	p.Logout, p.Back, p.BackLabel = logoutForm(d), d.area(), "Retour à l'accueil"
+	if d.key != "" { // the door's area, not the home page: the link says so
+		p.BackLabel = "Aller à l'espace " + d.key
+	}
 	if ag := l.Identity.Agent; ag != nil {
+		p.Title = "Votre compte agent"
 		acct.Name, acct.Organization, acct.SIRET = agentName(ag), ag.OrganizationLabel, ag.SIRET
 		p.Name, p.Brand, p.Agent = acct.Name, d.client.Platform().String(), newAgentView(l)
 		p.Who = []string{acct.Name}

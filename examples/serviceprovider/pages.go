@@ -23,6 +23,7 @@ type page struct {
 	Agent        *agentView
 	Logout       logout // the identity pages' logout form
 	Back         string // the identity pages' link back
+	BackLabel    string // its text, one per destination
 	Error        *fchttp.Problem
 }
 

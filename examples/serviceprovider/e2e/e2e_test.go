@@ -65,6 +65,7 @@ func TestBrowserJourney(t *testing.T) {
 	if u := j.url(); u != site+"deconnecte" {
 		t.Fatalf("after logout the browser is on %s, want the logged-out page %sdeconnecte", u, site)
 	}
+	j.expectTitle("Session fermée")
 	j.expectSource("Votre session est fermée, sur ce service et sur FranceConnect+.")
 	if src := j.source(); strings.Contains(src, "Session ouverte au nom") {
 		t.Fatal("the home page still shows a signed-in user after logout")
@@ -110,11 +111,12 @@ func startJourney(t *testing.T, env ...string) (j *journey, site string, issuers
 
 // journey runs the steps of one browser session and fails with context.
 type journey struct {
-	t   *testing.T
-	ctx context.Context
-	d   *webDriver
-	out string
-	n   int
+	t       *testing.T
+	ctx     context.Context
+	d       *webDriver
+	out     string
+	n       int
+	audited map[string]bool // the pages checked (a11y_test.go)
 }
 
 func (j *journey) step(what string, f func() error) {
@@ -138,7 +140,8 @@ func (j *journey) fail(format string, args ...any) {
 	j.t.Fatalf(format+"\n  page: %s %q", append(args, u, title)...)
 }
 
-// waitFor waits until an element matching css is on a page under urlPrefix.
+// waitFor waits until an element matching css is on a page under
+// urlPrefix, and runs the page checks on a page it had not seen.
 func (j *journey) waitFor(css, urlPrefix string) string {
 	j.t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
@@ -146,6 +149,7 @@ func (j *journey) waitFor(css, urlPrefix string) string {
 		u, uerr := j.d.currentURL(j.ctx)
 		id, err := j.d.find(j.ctx, css)
 		if uerr == nil && err == nil && strings.HasPrefix(u, urlPrefix) {
+			j.audit()
 			return id
 		}
 		if time.Now().After(deadline) {

@@ -45,7 +45,7 @@ func TestBrowserJourneyProConnect(t *testing.T) {
 	// 3. Back on the site: the agent, the organisation and the level.
 	j.step("click #login-agent_mfa", func() error { return d.click(ctx, claire) })
 	j.waitFor("#organization", site+"callback?")
-	j.expectTitle("Votre identité")
+	j.expectTitle("Votre compte agent")
 	j.expectSource("Bonjour Claire Lefèvre", "Ministère de la Démonstration", "11000012200017", "110000122",
 		"agent public de l'État (agent_public_etat)", "fi-ministere",
 		"eidas1-mfa – niveau eIDAS faible, double authentification", "Session ouverte au nom de Claire Lefèvre")
