@@ -155,7 +155,6 @@ type Client struct {
 	jsonInfo  bool  // ProConnect: the userinfo is plain JSON
 	encrypted bool  // a bare JWS is refused
 	sigAlgs   []string
-	sigAlgVar string // the variable that sets sigAlgs, for the errors
 	encAlgs   []string
 	decKeys   []decKey
 	// The same allow-lists, typed for go-jose.

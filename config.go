@@ -233,7 +233,7 @@ func (c *Client) setACR(cfg *Config, p *problems) {
 }
 
 func (c *Client) setAlgorithms(cfg *Config, p *problems) {
-	c.sigAlgs, c.sigAlgVar = []string{c.platform.defaultSigningAlg()}, signingAlgVariable(cfg)
+	c.sigAlgs = []string{c.platform.defaultSigningAlg()}
 	allowed := c.platform.signingAlgs()
 	if len(cfg.SigningAlgs) > 0 {
 		for _, a := range cfg.SigningAlgs {

@@ -64,7 +64,7 @@ func (c *Client) verify(ctx context.Context, signed string) ([]byte, error) {
 		return nil, c.signingSetting(err, h.Alg)
 	}
 	if err != nil {
-		return nil, c.explainAlgorithm(h.Alg, err)
+		return nil, err
 	}
 	jws, err := gojose.ParseSignedCompact(signed, c.joseSigAlgs)
 	if err != nil {

@@ -160,7 +160,7 @@ func TestIDTokenACRCheckedAgainstThePolicy(t *testing.T) {
 
 	pc := newProvider(t, ProConnect)
 	mfa := pc.client(t, func(cfg *Config) { cfg.AcceptedACRs = ProConnectWithMFA() })
-	tok := pcIDToken(t, "eidas1", gojose.ES256, pc.keys.providerES256)
+	tok := pcIDToken(t, "eidas1", gojose.RS256, pc.keys.providerRS256)
 	_, err = mfa.VerifyIDToken(context.Background(), tok, pcState(EIDAS1))
 	require.ErrorIs(t, err, ErrACRNotAccepted, "the AuthState's set is outside the configuration")
 	assert.Contains(t, err.Error(), "the configuration accepts")

@@ -61,7 +61,7 @@ func secretsOf(e *confEnv) []string {
 	}
 	for _, ag := range e.srv.Agents() {
 		if ag.Login == e.who {
-			out = append(out, ag.GivenName, ag.UsualName, ag.Email, ag.UID, ag.SIRET, ag.Sub)
+			out = append(out, ag.GivenName, ag.UsualName, ag.Email, ag.UID, ag.SIRET, ag.Sub, ag.OrganizationLabel)
 		}
 	}
 	return slices.DeleteFunc(out, func(s string) bool { return len(s) < 5 })
@@ -201,6 +201,10 @@ var sentinels = map[string]error{
 	"ErrACRTooLow": franceconnect.ErrACRTooLow, "ErrACRNotAccepted": franceconnect.ErrACRNotAccepted,
 	"ErrUnknownACR": franceconnect.ErrUnknownACR, "ErrMissingClaim": franceconnect.ErrMissingClaim,
 	"ErrSubjectMismatch": franceconnect.ErrSubjectMismatch, "ErrInteractionRequired": franceconnect.ErrInteractionRequired,
+	"ErrLevelOutsidePolicy": franceconnect.ErrLevelOutsidePolicy, "ErrStaleAuthentication": franceconnect.ErrStaleAuthentication,
+	"ErrLevelUnreachable": franceconnect.ErrLevelUnreachable, "ErrPublicAgentsOnly": franceconnect.ErrPublicAgentsOnly,
+	"ErrProviderSessionLost": franceconnect.ErrProviderSessionLost, "ErrServiceMisconfigured": franceconnect.ErrServiceMisconfigured,
+	"ErrAgentRefused": franceconnect.ErrAgentRefused,
 }
 
 // declaredSentinels are the exported Err… variables of the package's
@@ -273,6 +277,20 @@ func TestErrorMessagesHoldNoSecrets(t *testing.T) {
 			c, err := franceconnect.New(context.Background(), e.cfg)
 			require.NoError(t, err)
 			return c.Revoke(context.Background(), login.AccessToken)
+		}},
+		{"an agent refused by each rule of an AgentPolicy", pcES256JWT, func(e *confEnv) error {
+			login, err := agentLogin(e)
+			require.NoError(t, err)
+			agent := login.(*franceconnect.Login).Identity.Agent
+			var errs []error
+			for _, p := range []franceconnect.AgentPolicy{{EmailDomains: []string{"interieur.gouv.fr"}},
+				{IDPIDs: []string{"fi-interieur"}}, {SIRETs: []string{"13002526500013"}}, {SIRENs: []string{"130025265"}},
+				{Roles: []string{"agent_public_territorial"}}} {
+				err := p.Check(agent)
+				require.ErrorIs(t, err, franceconnect.ErrAgentRefused, "%+v", p)
+				errs = append(errs, err)
+			}
+			return errors.Join(errs...)
 		}},
 		{"our RSA-OAEP-256 key named for an RSA-OAEP token", fcPlusOAEP1, func(e *confEnv) error {
 			e.cfg.DecryptionKeys = append(e.cfg.DecryptionKeys, confKeys[franceconnect.RSAOAEP256]())

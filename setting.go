@@ -1,11 +1,6 @@
 package franceconnect
 
-import (
-	"slices"
-	"strings"
-
-	"github.com/go-franceconnect/franceconnect/internal/jose"
-)
+import "strings"
 
 // SettingError is a failure whose likely cause is the FS's configuration
 // rather than the provider or the user: a userinfo in the other form than
@@ -46,13 +41,18 @@ func (e *SettingError) Unwrap() error { return e.err }
 func (c *Client) checkSetting(err error, hint string, fields ...string) error {
 	e := &SettingError{Fields: fields, Hint: hint, err: err}
 	for _, f := range fields {
-		v := c.env[f]
-		if v == "" {
-			v = envFields[f]
-		}
-		e.Variables = append(e.Variables, v)
+		e.Variables = append(e.Variables, c.variable(f))
 	}
 	return e
+}
+
+// variable is the environment variable that sets the Config field f, with
+// the prefix of ConfigFromEnvPrefix when the Config came from it.
+func (c *Client) variable(f string) string {
+	if v := c.env[f]; v != "" {
+		return v
+	}
+	return envFields[f]
 }
 
 // providerSetting names the settings an error answer of the platform
@@ -75,24 +75,6 @@ func levelField(p Platform) string {
 		return "AcceptedACRs"
 	}
 	return "ACR"
-}
-
-// signingSetting names SigningAlgs when a token is signed with an
-// algorithm the platform uses but the Config does not accept: the FS
-// registered another one than it configured. Other algorithms (none, HS256
-// off ProConnect, …) are refused as attacks, without a hint.
-func (c *Client) signingSetting(err error, alg string) error {
-	platform := []string{jose.ES256}
-	switch c.platform {
-	case FranceConnect:
-		platform = []string{jose.ES256, jose.RS256}
-	case ProConnect:
-		platform = []string{jose.ES256, jose.RS256, jose.HS256}
-	}
-	if !slices.Contains(platform, alg) || slices.Contains(c.sigAlgs, alg) {
-		return err
-	}
-	return c.checkSetting(err, "the token is signed "+alg+": list the algorithm the FS registered", "SigningAlgs")
 }
 
 // keysSetting names DecryptionKeys for a token the FS keys do not open.

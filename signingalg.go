@@ -1,8 +1,7 @@
 package franceconnect
 
 import (
-	"cmp"
-	"errors"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -35,23 +34,18 @@ func (p Platform) defaultSigningAlg() string {
 	return jose.ES256
 }
 
-// explainAlgorithm completes err, the refusal of a token signed with alg,
-// when alg is another algorithm of the platform than the configured one:
-// the provider signs with the registered algorithm, so that the
-// configuration names the wrong one, or the provider does not sign as
-// registered. The token stays refused.
-func (c *Client) explainAlgorithm(alg string, err error) error {
-	if !errors.Is(err, ErrAlgorithm) || !slices.Contains(c.platform.signingAlgs(), alg) || slices.Contains(c.sigAlgs, alg) {
+// signingSetting names SigningAlgs when err refuses a token signed with
+// alg, another algorithm of the platform than the configured one: the
+// provider signs with the registered algorithm, so that the configuration
+// names the wrong one, or the provider does not sign as registered. Other
+// algorithms (none, HS256 off ProConnect, RS256 on FranceConnect+, …) are
+// refused as attacks, without advice. The token stays refused either way.
+func (c *Client) signingSetting(err error, alg string) error {
+	if !slices.Contains(c.platform.signingAlgs(), alg) || slices.Contains(c.sigAlgs, alg) {
 		return err
 	}
-	return errorf("%w: signed %s, this client accepts %s only: an FS registers one signature algorithm "+
-		"(id_token_signed_response_alg); if yours is %s, set %s=%s (Config.SigningAlgs), "+
-		"otherwise the provider does not sign as registered", err, alg, strings.Join(c.sigAlgs, " and "), alg,
-		c.sigAlgVar, alg)
-}
-
-// signingAlgVariable is the variable that sets cfg.SigningAlgs:
-// FC_SIGNING_ALG, under its prefix for a Config from ConfigFromEnvPrefix.
-func signingAlgVariable(cfg *Config) string {
-	return cmp.Or(cfg.env["SigningAlgs"], EnvSigningAlg)
+	hint := fmt.Sprintf("the token is signed %s, this client accepts %s only: an FS registers one signature algorithm "+
+		"(id_token_signed_response_alg); if yours is %s, set %s=%s, otherwise the provider does not sign as registered",
+		alg, strings.Join(c.sigAlgs, " and "), alg, c.variable("SigningAlgs"), alg)
+	return c.checkSetting(err, hint, "SigningAlgs")
 }

@@ -37,9 +37,13 @@ func TestSigningAlgMismatchSaysWhatToSet(t *testing.T) {
 	_, err := p.client(t).VerifyIDToken(context.Background(), rs256, st)
 	require.ErrorIs(t, err, ErrAlgorithm)
 	require.ErrorIs(t, err, ErrInvalidIDToken)
-	assert.EqualError(t, err, "franceconnect: invalid id_token: algorithm not allowed: alg not allowed: signed RS256, "+
-		"this client accepts ES256 only: an FS registers one signature algorithm (id_token_signed_response_alg); "+
-		"if yours is RS256, set FC_SIGNING_ALG=RS256 (Config.SigningAlgs), otherwise the provider does not sign as registered")
+	assert.EqualError(t, err, "franceconnect: invalid id_token: algorithm not allowed: alg not allowed; "+
+		"check SigningAlgs (FC_SIGNING_ALG): the token is signed RS256, this client accepts ES256 only: "+
+		"an FS registers one signature algorithm (id_token_signed_response_alg); "+
+		"if yours is RS256, set FC_SIGNING_ALG=RS256, otherwise the provider does not sign as registered")
+	var se *SettingError
+	require.ErrorAs(t, err, &se, "one mechanism names the setting: the SettingError")
+	assert.Equal(t, []string{"FC_SIGNING_ALG"}, se.Variables)
 
 	for name, value := range map[string]string{EnvEnvironment: "", EnvIssuer: fixIssuer, EnvPlatform: "fc",
 		EnvClientID: fixClientID, EnvClientSecret: fixSecret, EnvRedirectURL: fixRedirect, EnvPostLogoutRedirectURL: fixLogout,
@@ -53,7 +57,8 @@ func TestSigningAlgMismatchSaysWhatToSet(t *testing.T) {
 	require.NoError(t, err)
 	_, err = agents.VerifyIDToken(context.Background(), rs256, st)
 	require.ErrorIs(t, err, ErrAlgorithm)
-	assert.ErrorContains(t, err, "set AGENT_FC_SIGNING_ALG=RS256 (Config.SigningAlgs)")
+	assert.ErrorContains(t, err, "check SigningAlgs (AGENT_FC_SIGNING_ALG)")
+	assert.ErrorContains(t, err, "set AGENT_FC_SIGNING_ALG=RS256,")
 
 	hs256 := signJWS(t, claims, gojose.HS256, gojose.JSONWebKey{Key: []byte(fixSecret), Algorithm: "HS256"})
 	_, err = p.client(t).VerifyIDToken(context.Background(), hs256, st)

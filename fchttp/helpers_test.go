@@ -68,11 +68,21 @@ func newKey() []byte {
 // instance, as in separate processes.
 func (e *env) client() *franceconnect.Client {
 	e.t.Helper()
-	c, err := franceconnect.New(context.Background(), franceconnect.Config{
+	return e.clientWith(nil)
+}
+
+// clientWith is client with its Config changed by edit.
+func (e *env) clientWith(edit func(*franceconnect.Config)) *franceconnect.Client {
+	e.t.Helper()
+	cfg := franceconnect.Config{
 		Issuer: e.emu.Issuer(), ClientID: clientID, ClientSecret: secret,
 		RedirectURL: site + "/callback", PostLogoutRedirectURL: site + "/logout-callback",
 		Scopes: []string{"openid", "given_name", "family_name", "birthdate"}, DecryptionKeys: []franceconnect.Key{e.key},
-	})
+	}
+	if edit != nil {
+		edit(&cfg)
+	}
+	c, err := franceconnect.New(context.Background(), cfg)
 	require.NoError(e.t, err)
 	return c
 }

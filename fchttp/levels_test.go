@@ -73,8 +73,9 @@ func ssoApp(t *testing.T, maxAge time.Duration) (*fctest.Server, *clock, *fctest
 	t.Helper()
 	clk := &clock{}
 	emu := fctest.New(t, fctest.Options{Platform: fctest.ProConnect, SingleSignOn: true, Now: clk.Now})
+	// A new ProConnect registration: RS256 for both tokens.
 	require.NoError(t, emu.RegisterClient(fctest.Client{ID: clientID, Secret: secret, RedirectURIs: []string{site + "/callback"},
-		PostLogoutRedirectURIs: []string{site + "/logout-callback"}, UserinfoSignedResponseAlg: "ES256"}))
+		PostLogoutRedirectURIs: []string{site + "/logout-callback"}, UserinfoSignedResponseAlg: "RS256"}))
 	client, err := franceconnect.New(context.Background(), franceconnect.Config{
 		Issuer: emu.Issuer(), Platform: franceconnect.ProConnect, ClientID: clientID, ClientSecret: secret,
 		RedirectURL: site + "/callback", PostLogoutRedirectURL: site + "/logout-callback",

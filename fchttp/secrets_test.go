@@ -32,8 +32,9 @@ var marker = fctest.Identity{Login: "marqueur", GivenName: "Zéphyrine MARQUEURP
 	PreferredUsername: "MARQUEURUSAGE", Gender: "female", Birthdate: "1903-04-05", Birthplace: "75056",
 	Birthcountry: "99100", Email: "marqueur.courriel@exemple.fr"}
 
-// markers are the pieces of the person that must never show.
-var markers = []string{"MARQUEUR", "Zéphyrine", "1903-04-05", "marqueur.courriel", "eyJ"}
+// markers are the pieces of the person (or of the agent marker) that
+// must never show.
+var markers = []string{"MARQUEUR", "Zéphyrine", "1903-04-05", "marqueur.courriel", agentMarker.SIRET, "eyJ"}
 
 // wire records what goes between the browser, the site and the emulator:
 // codes, states, nonces, and the token and userinfo answers; it can take
@@ -106,11 +107,14 @@ func (w *wire) middleware(next http.Handler) http.Handler {
 	})
 }
 
-// secretCase drives one failure through the site.
+// secretCase drives one failure through the site: a FranceConnect+ site
+// where the marker person logs in, or with agents set a ProConnect site
+// where the agent marker does.
 type secretCase struct {
-	name string
-	edit func(*fchttp.Config, *secretSite)
-	run  func(t *testing.T, s *secretSite) *fctest.Response
+	name   string
+	agents bool
+	edit   func(*fchttp.Config, *secretSite)
+	run    func(t *testing.T, s *secretSite) *fctest.Response
 }
 
 // secretSite is the site of one case: its emulator, wire, log, clock and
@@ -229,6 +233,12 @@ func secretCases() []secretCase {
 		{name: "OnLogin panics with the login", edit: func(c *fchttp.Config, _ *secretSite) {
 			c.OnLogin = func(_ http.ResponseWriter, _ *http.Request, l *franceconnect.Login) (any, error) { panic(l) }
 		}, run: func(t *testing.T, s *secretSite) *fctest.Response { return s.login(t) }},
+		{name: "a level below the configured one", edit: func(c *fchttp.Config, s *secretSite) {
+			c.Client = s.e.clientWith(func(cfg *franceconnect.Config) { cfg.ACR = franceconnect.EIDAS3 })
+		}, run: func(t *testing.T, s *secretSite) *fctest.Response { return mustOpen(t, s.u, "/login?acr=eidas2") }},
+		{name: "an authentication older than MaxAuthAge", edit: func(c *fchttp.Config, s *secretSite) {
+			c.Client = s.e.clientWith(func(cfg *franceconnect.Config) { cfg.MaxAuthAge = 30 * time.Minute })
+		}, run: func(t *testing.T, s *secretSite) *fctest.Response { return s.login(t, fctest.FaultPromptLoginIgnored) }},
 	}
 }
 
@@ -240,7 +250,6 @@ var notThroughTheWeb = map[string]string{
 	"ErrProviderKeys":        "franceconnect.New: TestConformance",
 	"ErrRevocation":          "the Handler never revokes: TestErrorMessagesHoldNoSecrets",
 	"ErrKeyMismatch":         "a JWE header naming our key for another algorithm: TestErrorMessagesHoldNoSecrets",
-	"ErrACRNotAccepted":      "ProConnect: TestConformance",
 	"ErrInteractionRequired": "ProConnect's prompt=none, which the Handler never sends: TestConformance",
 	"ErrNoSharedState":       "Handler.LogoutEverywhere, checked below",
 }
@@ -253,10 +262,10 @@ func TestFailuresHoldNoSecrets(t *testing.T) {
 	w := &wire{}
 	opts := fctest.Options{Identities: append(fctest.DemoIdentities(), marker), Middleware: w.middleware}
 	reached := map[string]bool{}
-	for _, tc := range secretCases() {
+	for _, tc := range append(secretCases(), agentSecretCases()...) {
 		t.Run(tc.name, func(t *testing.T) {
-			s := &secretSite{e: newEnvWith(t, opts), wire: w, store: newMemStore()}
-			s.a = s.e.newApp(func(c *fchttp.Config) {
+			s := &secretSite{wire: w, store: newMemStore()}
+			edit := func(c *fchttp.Config) {
 				c.Logger, c.Now, c.NoACRRetry = s.logs.logger(), s.clock.Now, true
 				c.OnError = func(w http.ResponseWriter, r *http.Request, p *fchttp.Problem) {
 					s.errs = append(s.errs, p.Err)
@@ -265,7 +274,13 @@ func TestFailuresHoldNoSecrets(t *testing.T) {
 				if tc.edit != nil {
 					tc.edit(c, s)
 				}
-			})
+			}
+			if tc.agents {
+				s.e, s.a = agentSite(t, w, edit)
+			} else {
+				s.e = newEnvWith(t, opts)
+				s.a = s.e.newApp(edit)
+			}
 			s.u = s.e.user(s.a)
 			r := tc.run(t, s)
 			require.GreaterOrEqual(t, r.Status, 400, r.Body)
@@ -327,6 +342,10 @@ func allSentinels(t *testing.T) map[string]error {
 		"ErrACRTooLow": franceconnect.ErrACRTooLow, "ErrACRNotAccepted": franceconnect.ErrACRNotAccepted,
 		"ErrUnknownACR": franceconnect.ErrUnknownACR, "ErrMissingClaim": franceconnect.ErrMissingClaim,
 		"ErrSubjectMismatch": franceconnect.ErrSubjectMismatch, "ErrInteractionRequired": franceconnect.ErrInteractionRequired,
+		"ErrLevelOutsidePolicy": franceconnect.ErrLevelOutsidePolicy, "ErrStaleAuthentication": franceconnect.ErrStaleAuthentication,
+		"ErrLevelUnreachable": franceconnect.ErrLevelUnreachable, "ErrPublicAgentsOnly": franceconnect.ErrPublicAgentsOnly,
+		"ErrProviderSessionLost": franceconnect.ErrProviderSessionLost, "ErrServiceMisconfigured": franceconnect.ErrServiceMisconfigured,
+		"ErrAgentRefused": franceconnect.ErrAgentRefused,
 	}
 	declared := append(exportedErrors(t, ".", "fchttp"), exportedErrors(t, "..", "franceconnect")...)
 	slices.Sort(declared)

@@ -81,8 +81,8 @@ var mutants = []mutant{
 	{"ProConnect: acr among the accepted levels", "token.go", [][2]string{
 		{"case len(accepted) > 0 && !slices.Contains(accepted, acr):", "case false:"}}, nil},
 	{"ProConnect: HS256 only when configured", "config.go", [][2]string{
-		{"c.sigAlgs, c.sigAlgVar = []string{c.platform.defaultSigningAlg()}, signingAlgVariable(cfg)",
-			`c.sigAlgs, c.sigAlgVar = []string{c.platform.defaultSigningAlg(), "HS256"}, signingAlgVariable(cfg)`}}, nil},
+		{"c.sigAlgs = []string{c.platform.defaultSigningAlg()}",
+			`c.sigAlgs = []string{c.platform.defaultSigningAlg(), "HS256"}`}}, nil},
 	{"ProConnect: a JWE is refused", "jwe.go", [][2]string{
 		{"		if c.platform == ProConnect {\n\t\t\treturn nil, \"\", tokenError(category, ErrAlgorithm",
 			"		if false {\n\t\t\treturn nil, \"\", tokenError(category, ErrAlgorithm"}}, nil},

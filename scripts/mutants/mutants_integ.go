@@ -5,7 +5,7 @@ package main
 func init() {
 	mutants = append(mutants,
 		mutant{"default SigningAlgs: one algorithm, the platform's default registration", "config.go", [][2]string{
-			{`c.sigAlgs, c.sigAlgVar = []string{c.platform.defaultSigningAlg()}, signingAlgVariable(cfg)`,
-				`c.sigAlgs, c.sigAlgVar = slices.DeleteFunc(c.platform.signingAlgs(), func(a string) bool { return a == "HS256" }), signingAlgVariable(cfg)`}}, nil},
+			{`c.sigAlgs = []string{c.platform.defaultSigningAlg()}`,
+				`c.sigAlgs = slices.DeleteFunc(c.platform.signingAlgs(), func(a string) bool { return a == "HS256" })`}}, nil},
 	)
 }
