@@ -33,6 +33,7 @@ type discoveryDoc struct {
 	UserinfoEncryptionAlgs []string `json:"userinfo_encryption_alg_values_supported"`
 	UserinfoEncryptionEncs []string `json:"userinfo_encryption_enc_values_supported"`
 	IssParameterSupported  bool     `json:"authorization_response_iss_parameter_supported"`
+	ScopesSupported        []string `json:"scopes_supported"`
 }
 
 // check verifies the document against the client's configuration.
