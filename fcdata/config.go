@@ -104,16 +104,30 @@ type Config struct {
 
 // problems gathers every problem of a Config.
 type problems struct {
-	env  map[string]string
-	errs []error
+	env    map[string]string
+	errs   []error
+	fields []string
 }
 
 func (p *problems) add(field, format string, args ...any) {
-	name := field
-	if v := p.env[field]; v != "" {
-		name += " (" + v + ")"
+	p.errs = append(p.errs, fmt.Errorf(p.name(field)+": "+format, args...))
+	p.fields = append(p.fields, field)
+}
+
+// required reports a required field left empty, unless it has a problem
+// already (a key file that could not be read).
+func (p *problems) required(field, why string) {
+	if !slices.Contains(p.fields, field) {
+		p.errs = append(p.errs, fmt.Errorf("%s is required: %s", p.name(field), why))
 	}
-	p.errs = append(p.errs, fmt.Errorf(name+": "+format, args...))
+}
+
+// name is the field, with its variable when it came from the environment.
+func (p *problems) name(field string) string {
+	if v := p.env[field]; v != "" {
+		return field + " (" + v + ")"
+	}
+	return field
 }
 
 func (p *problems) err() error {
@@ -177,17 +191,17 @@ func (s *settings) setIssuer(cfg Config, p *problems) {
 			p.add("Platform", "unknown value %d", int(s.platform))
 		}
 	default:
-		p.add("Environment", "is required: name a preset, or set Issuer for a local emulator")
+		p.required("Environment", "name a preset, or set Issuer for a local emulator")
 	}
 }
 
 func (s *settings) setCredentials(p *problems) {
 	if strings.TrimSpace(s.clientID) == "" {
-		p.add("ClientID", "is required: the data provider's client_id")
+		p.required("ClientID", "the data provider's client_id")
 	}
 	switch secret := string(s.secret); {
 	case secret == "":
-		p.add("ClientSecret", "is required: the data provider's client_secret")
+		p.required("ClientSecret", "the data provider's client_secret")
 	case strings.TrimSpace(secret) != secret:
 		p.add("ClientSecret", "starts or ends with whitespace (a newline read from a file?)")
 	case len(secret) < franceconnect.MinClientSecretLength:
@@ -225,7 +239,7 @@ func (s *settings) setKeys(p *problems) {
 	case s.platform == franceconnect.ProConnect && len(s.keys) > 0:
 		p.add("DecryptionKeys", "ProConnect does not encrypt introspection answers: remove the keys")
 	case s.platform != franceconnect.ProConnect && len(s.keys) == 0:
-		p.add("DecryptionKeys", "is required: %v encrypts every checktoken answer to the keys published at your jwks_uri", s.platform)
+		p.required("DecryptionKeys", s.platform.String()+" encrypts every checktoken answer to the keys published at your jwks_uri")
 	case len(s.keys) > 0:
 		if _, err := franceconnect.PublicJWKS(s.keys); err != nil {
 			p.add("DecryptionKeys", "%s", strings.TrimPrefix(err.Error(), "franceconnect: invalid configuration: "))
