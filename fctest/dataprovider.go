@@ -76,10 +76,10 @@ func (s *Server) RegisterDataProvider(dp DataProvider) error {
 	if _, ok := s.clients[dp.ID]; ok {
 		return errDP(&dp, "client_id", "is a registered service provider's")
 	}
-	if s.dataProviders == nil {
-		s.dataProviders = make(map[string]*registeredDP)
+	if s.dps == nil {
+		s.dps = make(map[string]*registeredDP)
 	}
-	s.dataProviders[dp.ID] = &registeredDP{DataProvider: dp, rc: rc}
+	s.dps[dp.ID] = &registeredDP{DataProvider: dp, rc: rc}
 	return nil
 }
 
@@ -161,7 +161,7 @@ func (s *Server) validatePCDataProvider(dp *DataProvider) error {
 func (s *Server) dataProvider(id string) *registeredDP {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.dataProviders[id]
+	return s.dps[id]
 }
 
 // dpKeySet returns the data provider's public keys: the registered set, or

@@ -149,17 +149,17 @@ type Server struct {
 	browser    *Browser
 	cert       *x509.Certificate // the TLS leaf; nil over plain HTTP
 
-	mu            sync.Mutex // guards the fields below
-	keys          *keyring
-	clients       map[string]*registeredClient
-	interactions  map[string]*interaction
-	sessions      map[string]*session
-	codes         map[string]*authCode
-	tokens        map[string]*accessToken
-	refresh       map[string]*refreshToken // ProConnect
-	dataProviders map[string]*registeredDP
-	faults        []Fault
-	lastGC        time.Time
+	mu           sync.Mutex // guards the fields below
+	keys         *keyring
+	clients      map[string]*registeredClient
+	interactions map[string]*interaction
+	sessions     map[string]*session
+	codes        map[string]*authCode
+	tokens       map[string]*accessToken
+	refresh      map[string]*refreshToken // ProConnect
+	dps          map[string]*registeredDP // data providers
+	faults       []Fault
+	lastGC       time.Time
 }
 
 // NewServer starts an emulator. Call Close when done.
