@@ -24,6 +24,9 @@ const (
 var (
 	fsKey = sync.OnceValue(func() franceconnect.Key { return mustKey(franceconnect.ECDHES, "fs-ecdh") })
 	dpKey = sync.OnceValue(func() franceconnect.Key { return mustKey(franceconnect.RSAOAEP256, "dp-rsa") })
+	// dpKeyOAEP is a second key of the data provider, for RSA-OAEP: the
+	// answer to dpKey under RSA-OAEP must not open with it, nor with dpKey.
+	dpKeyOAEP = sync.OnceValue(func() franceconnect.Key { return mustKey(franceconnect.RSAOAEP, "dp-rsa-oaep") })
 )
 
 func mustKey(alg, kid string) franceconnect.Key {
