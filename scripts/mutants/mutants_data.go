@@ -20,8 +20,10 @@ func init() {
 			{"if !v.s.insecure {", "if false {"}}, fcdata},
 		{"data: JWS header members from the allow-list", "fcdata/answer.go", [][2]string{
 			{"if err := h.Unlisted(); err != nil {\n\t\treturn nil, errorf(", "if err := error(nil); err != nil {\n\t\treturn nil, errorf("}}, fcdata},
-		{"data: repeated members refused", "fcdata/answer.go", [][2]string{
-			{"members, err := jose.Object(payload, maxMembers)\n\tif err != nil {", "members, err := jose.Object(payload, maxMembers)\n\tif err != nil && false {"}}, fcdata},
+		{"data: repeated members refused (go-jose's JSON)", "fcdata/answer.go", [][2]string{
+			{"members, err := jose.Object(payload, maxMembers)\n\tif err != nil {", "members, err := jose.Object(payload, maxMembers)\n\tif err != nil && false {"},
+			{"if err := gojson.Unmarshal(payload, &cl); err != nil {", "if err := json.Unmarshal(payload, &cl); err != nil {"},
+			{"\tgojson \"github.com/go-jose/go-jose/v4/json\"", "\tgojson \"github.com/go-jose/go-jose/v4/json\"\n\t\"encoding/json\""}}, fcdata},
 		{"data: iss", "fcdata/answer.go", [][2]string{{"case cl.Issuer != v.s.issuer:", "case false:"}}, fcdata},
 		{"data: aud exactly our client_id", "fcdata/answer.go", [][2]string{
 			{"case len(cl.Audience) != 1 || cl.Audience[0] != v.s.clientID:", "case false:"}}, fcdata},
