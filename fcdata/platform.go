@@ -17,9 +17,10 @@ import (
 // platformKeys holds the platform's signature keys (its jwks_uri). A set
 // is kept for its Cache-Control max-age (1 minute to 1 day); a lookup past
 // that, or of a kid the set lacks, fetches it again, at most once per
-// keyCooldown for unknown kids. mu guards every field and serialises the
-// fetches, so that a flood of tokens with forged kids costs the platform
-// one request per cooldown.
+// keyCooldown for unknown kids. A failed fetch of a stale set keeps it for
+// keyCooldown more. mu guards every field and serialises the fetches, so
+// that a flood of tokens with forged kids, or a key endpoint that is down,
+// costs the platform one request per cooldown.
 type platformKeys struct {
 	v   *Verifier
 	url string
@@ -107,8 +108,8 @@ func (k *platformKeys) lookup(ctx context.Context, kid, alg string) (*jose.Publi
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	now := k.v.s.now()
-	if !now.Before(k.until) {
-		_ = k.fetch(ctx) // stale: refresh, keeping the old set on failure
+	if !now.Before(k.until) && k.fetch(ctx) != nil {
+		k.until = now.Add(keyCooldown) // stale: keep the old set a while, then try again
 	}
 	if key := find(k.keys, kid, alg); key != nil {
 		return key, nil
