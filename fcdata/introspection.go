@@ -36,7 +36,22 @@ type Introspection struct {
 	// identity on FranceConnect and FranceConnect+: Birthplace is empty for
 	// a person born abroad), typed as a userinfo; Claims has every member
 	// of the answer. Nil when the answer has no identity claim (ProConnect).
+	// Its slices and Claims are shared by every caller while the answer is
+	// cached: read them, never change them.
 	Identity *franceconnect.Identity
+}
+
+// copy returns a copy of i for one caller, so that a handler changing its
+// Introspection changes no other request's: its own Scopes and Identity;
+// the Identity's slices and Claims stay shared, read-only.
+func (i *Introspection) copy() *Introspection {
+	out := *i
+	out.Scopes = slices.Clone(i.Scopes)
+	if i.Identity != nil {
+		id := *i.Identity
+		out.Identity = &id
+	}
+	return &out
 }
 
 // MissingScope returns the first of required that the token does not

@@ -166,3 +166,20 @@ func TestBornAbroadHasAnEmptyBirthplace(t *testing.T) {
 	assert.Equal(t, "99352", res.Identity.Birthcountry)
 	assert.Contains(t, res.Identity.Claims, "birthplace", "sent, empty")
 }
+
+// A handler that changes its Introspection changes no other request's,
+// whether the answer was just fetched or found in the cache.
+func TestCachedVerdictsAreCopies(t *testing.T) {
+	e := newEnv(t, fcPlus)
+	tok := e.token()
+	v := e.verifier()
+	for i := range 3 {
+		res, err := v.Introspect(context.Background(), tok)
+		require.NoError(t, err)
+		require.True(t, res.Active, "call %d", i)
+		assert.Equal(t, []string{"dgfip_rfr", "dgfip_nbpart"}, res.Scopes, "call %d", i)
+		assert.Equal(t, "ARNAUD", res.Identity.FamilyName, "call %d", i)
+		res.Scopes[0], res.Active, res.Identity.FamilyName = "dgfip_aft", false, "X"
+	}
+	assert.Equal(t, 1, e.srv.Requests("checktoken"), "cached")
+}

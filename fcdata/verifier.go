@@ -66,16 +66,17 @@ func New(ctx context.Context, cfg Config) (*Verifier, error) {
 //
 // Answers are cached by a keyed hash of the token (never the token
 // itself), no longer than CacheTTL nor past the token's expiry, and
-// concurrent calls for one token wait for one request.
+// concurrent calls for one token wait for one request. Each call returns
+// its own Introspection (see Identity for what callers share).
 func (v *Verifier) Introspect(ctx context.Context, token string) (*Introspection, error) {
 	if !wellFormed(token) {
 		return &Introspection{}, nil
 	}
 	key := v.cache.key(token)
 	if res, ok := v.cache.get(key, v.s.now()); ok {
-		return res, nil
+		return res.copy(), nil
 	}
-	return v.cache.do(ctx, key, func() (*Introspection, error) {
+	res, err := v.cache.do(ctx, key, func() (*Introspection, error) {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), introspectTimeout)
 		defer cancel()
 		res, err := v.introspect(ctx, token)
@@ -87,6 +88,10 @@ func (v *Verifier) Introspect(ctx context.Context, token string) (*Introspection
 		v.s.log.DebugContext(ctx, "fcdata: introspection", "active", res.Active)
 		return res, nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return res.copy(), nil
 }
 
 // ttl is how long res may be reused.
