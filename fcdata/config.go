@@ -78,7 +78,10 @@ type Config struct {
 	InsecureAcceptUnverifiedCheckToken bool
 
 	// HTTPClient performs every request to the platform. Zero: a client with
-	// franceconnect.DefaultHTTPTimeout that does not follow redirects.
+	// franceconnect.DefaultHTTPTimeout that does not follow redirects, on a
+	// transport that keeps franceconnect.DefaultMaxIdleConnsPerHost idle
+	// connections to the platform (net/http's default keeps 2: a busy API
+	// would open a TLS connection for most checks).
 	HTTPClient *http.Client
 	// CacheSize bounds the answers kept, by a keyed hash of the token.
 	// Zero: DefaultCacheSize; negative: no cache.
@@ -284,8 +287,7 @@ func (s *settings) setDefaults(p *problems) {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	if s.http == nil {
-		s.http = &http.Client{Timeout: franceconnect.DefaultHTTPTimeout,
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		s.http = defaultHTTPClient()
 	}
 	limited := *s.http
 	limited.Transport = wire.LimitTransport{Base: s.http.Transport, Max: s.maxBody}

@@ -2,6 +2,7 @@ package fcdata
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"net/http"
@@ -143,6 +144,20 @@ func (v *Verifier) accept() string {
 		return "application/json"
 	}
 	return ctJWT
+}
+
+// defaultHTTPClient is the client of a Config without HTTPClient: net/http's
+// default transport (proxies from the environment) with a pool sized for
+// many checks at once, TLS 1.2 at least, bounded waits, and redirects
+// returned instead of followed (the request carries the client secret).
+func defaultHTTPClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = franceconnect.DefaultMaxIdleConnsPerHost
+	t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	t.TLSHandshakeTimeout = franceconnect.DefaultTLSHandshakeTimeout
+	t.ResponseHeaderTimeout = franceconnect.DefaultResponseHeaderTimeout
+	return &http.Client{Transport: t, Timeout: franceconnect.DefaultHTTPTimeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
 // do sends req and returns the response with its body, read in full within

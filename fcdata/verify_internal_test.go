@@ -2,6 +2,8 @@ package fcdata
 
 import (
 	"context"
+	"crypto/tls"
+	"net/http"
 	"testing"
 
 	gojose "github.com/go-jose/go-jose/v4"
@@ -29,4 +31,17 @@ func TestVerifyRefusesUnlistedHeaderMembers(t *testing.T) {
 	_, err = v.verify(context.Background(), sign((&gojose.SignerOptions{}).WithHeader("x-extra", "1")))
 	require.ErrorIs(t, err, franceconnect.ErrMalformedToken)
 	require.ErrorIs(t, err, ErrIntrospection)
+}
+
+// The default client keeps a pool for many checks at once, and never
+// follows a redirect with the client secret.
+func TestDefaultHTTPClient(t *testing.T) {
+	hc := defaultHTTPClient()
+	tr, ok := hc.Transport.(*http.Transport)
+	require.True(t, ok)
+	require.Equal(t, franceconnect.DefaultMaxIdleConnsPerHost, tr.MaxIdleConnsPerHost)
+	require.Equal(t, uint16(tls.VersionTLS12), tr.TLSClientConfig.MinVersion)
+	require.NotNil(t, tr.Proxy, "proxies from the environment, as net/http's default")
+	require.Equal(t, franceconnect.DefaultHTTPTimeout, hc.Timeout)
+	require.ErrorIs(t, hc.CheckRedirect(nil, nil), http.ErrUseLastResponse)
 }
