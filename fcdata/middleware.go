@@ -2,9 +2,12 @@ package fcdata
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/go-franceconnect/franceconnect/internal/wire"
 )
 
 // Middleware returns the Bearer middleware of RFC 6750 for a route that
@@ -21,7 +24,16 @@ import (
 //	a scope missing            403  WWW-Authenticate: Bearer error="insufficient_scope", scope="…"
 //	platform unavailable or
 //	its answer refused         503  (the token's status is unknown; logged)
+//
+// Like http.ServeMux with an invalid pattern, Middleware panics when a
+// scope is not an RFC 6749 scope token (empty, or with spaces, quotes or
+// backslashes): a route that could never be served is a programming error.
 func (v *Verifier) Middleware(scopes ...string) func(http.Handler) http.Handler {
+	for _, sc := range scopes {
+		if !wire.IsScopeToken(sc) {
+			panic(fmt.Sprintf("fcdata: Middleware: %q is not a scope (no spaces, quotes or backslashes)", sc))
+		}
+	}
 	required := slices.Concat(v.s.scopes, scopes)
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

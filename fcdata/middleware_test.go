@@ -3,6 +3,7 @@ package fcdata_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -114,4 +115,13 @@ func TestBornAbroadHasAnEmptyBirthplace(t *testing.T) {
 	assert.Equal(t, "", res.Identity.Birthplace)
 	assert.Equal(t, "99352", res.Identity.Birthcountry)
 	assert.Contains(t, res.Identity.Claims, "birthplace", "sent, empty")
+}
+
+func TestMiddlewareRefusesInvalidScopes(t *testing.T) {
+	v := newEnv(t, fcPlus).verifier()
+	for _, sc := range []string{"", "a b", `a"b`, `a\b`} {
+		assert.PanicsWithValue(t, fmt.Sprintf("fcdata: Middleware: %q is not a scope (no spaces, quotes or backslashes)", sc),
+			func() { v.Middleware("dgfip_rfr", sc) }, sc)
+	}
+	assert.NotPanics(t, func() { v.Middleware("dgfip_rfr", "lasuite_visio:rooms:create") })
 }
