@@ -36,7 +36,7 @@ func (v *Verifier) answer(ctx context.Context, mediaType string, body []byte) (*
 	jsonOnly := v.s.platform == franceconnect.ProConnect && v.s.sigAlg == ""
 	switch {
 	case jsonOnly && mediaType == "application/json":
-		return v.introspection(body)
+		return v.verdict(body)
 	case jsonOnly:
 		return nil, fail(franceconnect.ErrContentType, "%q, want application/json (no signing algorithm registered)", mediaType)
 	case mediaType != ctJWT:
@@ -55,7 +55,7 @@ func (v *Verifier) answer(ctx context.Context, mediaType string, body []byte) (*
 	if err != nil {
 		return nil, err
 	}
-	return v.introspection(inner)
+	return v.verdict(inner)
 }
 
 // open decrypts the JWE of FranceConnect and FranceConnect+ and returns the
@@ -218,10 +218,10 @@ type answerClaims struct {
 	Email             string           `json:"email"`
 }
 
-// introspection reads token_introspection (or ProConnect's JSON answer)
+// verdict reads token_introspection (or ProConnect's JSON answer)
 // into a verdict: inactive when the platform says so, when exp has passed,
 // or when the service provider is not among Config.Clients.
-func (v *Verifier) introspection(data []byte) (*Introspection, error) {
+func (v *Verifier) verdict(data []byte) (*Introspection, error) {
 	members, err := jose.Object(data, maxMembers)
 	if err != nil {
 		return nil, errorf("%w: %w", ErrIntrospection, err)

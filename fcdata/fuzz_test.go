@@ -27,17 +27,17 @@ func FuzzIntrospectionAnswer(f *testing.F) {
 		leeway: franceconnect.DefaultLeeway, now: func() time.Time { return now }}}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		res, err := v.answer(context.Background(), "application/json", data)
-		check(t, now, res, err)
+		checkVerdict(t, now, res, err)
 		if inner, err := v.claims(data); err == nil {
-			res, err := v.introspection(inner)
-			check(t, now, res, err)
+			res, err := v.verdict(inner)
+			checkVerdict(t, now, res, err)
 		} else if !errors.Is(err, ErrIntrospection) {
 			t.Fatalf("claims: %v is not an ErrIntrospection", err)
 		}
 	})
 }
 
-func check(t *testing.T, now time.Time, res *Introspection, err error) {
+func checkVerdict(t *testing.T, now time.Time, res *Introspection, err error) {
 	switch {
 	case err != nil && !errors.Is(err, ErrIntrospection):
 		t.Fatalf("%v is not an ErrIntrospection", err)
