@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"net/http"
 	"testing"
+	"time"
 
 	gojose "github.com/go-jose/go-jose/v4"
 	"github.com/stretchr/testify/require"
@@ -44,4 +45,36 @@ func TestDefaultHTTPClient(t *testing.T) {
 	require.NotNil(t, tr.Proxy, "proxies from the environment, as net/http's default")
 	require.Equal(t, franceconnect.DefaultHTTPTimeout, hc.Timeout)
 	require.ErrorIs(t, hc.CheckRedirect(nil, nil), http.ErrUseLastResponse)
+}
+
+// The verdict reads token_introspection (or ProConnect's JSON answer) by
+// exact member names, and refuses a member repeated at any depth: a reader
+// keeping the last one, or matching names without case, would see another
+// token than the platform described.
+func TestVerdictReadsMembersExactly(t *testing.T) {
+	now := time.Unix(1800000000, 0)
+	v := &Verifier{s: &settings{platform: franceconnect.ProConnect, issuer: "https://p.example/api/v2", clientID: "dp",
+		leeway: franceconnect.DefaultLeeway, now: func() time.Time { return now }}}
+	const live = `"client_id":"fs","sub":"s","exp":1800000060`
+	for _, tc := range []struct {
+		name, answer string
+		want         error
+	}{
+		{"active repeated", `{"active":false,` + live + `,"active":true}`, franceconnect.ErrMalformedToken},
+		{"scope repeated", `{"active":true,` + live + `,"scope":"a","scope":"a b"}`, franceconnect.ErrMalformedToken},
+		{"repeated in a nested object", `{"active":true,` + live + `,"x":{"k":1,"k":2}}`, franceconnect.ErrMalformedToken},
+		{"Active for active", `{"Active":true,` + live + `}`, franceconnect.ErrMissingClaim},
+		{"SUB for sub", `{"active":true,"client_id":"fs","SUB":"s","exp":1800000060}`, franceconnect.ErrMissingClaim},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := v.answer(context.Background(), "application/json", []byte(tc.answer))
+			require.ErrorIs(t, err, tc.want)
+			require.ErrorIs(t, err, ErrIntrospection)
+			require.Nil(t, res)
+		})
+	}
+	res, err := v.answer(context.Background(), "application/json", []byte(`{"active":true,`+live+`,"scope":"a b"}`))
+	require.NoError(t, err)
+	require.Equal(t, &Introspection{Active: true, ClientID: "fs", Subject: "s", Scopes: []string{"a", "b"},
+		Expiry: time.Unix(1800000060, 0)}, res)
 }

@@ -24,6 +24,10 @@ func init() {
 			{"members, err := jose.Object(payload, maxMembers)\n\tif err != nil {", "members, err := jose.Object(payload, maxMembers)\n\tif err != nil && false {"},
 			{"if err := gojson.Unmarshal(payload, &cl); err != nil {", "if err := json.Unmarshal(payload, &cl); err != nil {"},
 			{"\tgojson \"github.com/go-jose/go-jose/v4/json\"", "\tgojson \"github.com/go-jose/go-jose/v4/json\"\n\t\"encoding/json\""}}, fcdata},
+		{"data: the verdict's members read exactly, none repeated", "fcdata/answer.go", [][2]string{
+			{"members, err := jose.Object(data, maxMembers)\n\tif err != nil {", "members, err := jose.Object(data, maxMembers)\n\tif err != nil && false {"},
+			{"if err := gojson.Unmarshal(data, &cl); err != nil {", "if err := json.Unmarshal(data, &cl); err != nil {"},
+			{"\tgojson \"github.com/go-jose/go-jose/v4/json\"", "\tgojson \"github.com/go-jose/go-jose/v4/json\"\n\t\"encoding/json\""}}, fcdata},
 		{"data: iss", "fcdata/answer.go", [][2]string{{"case cl.Issuer != v.s.issuer:", "case false:"}}, fcdata},
 		{"data: aud exactly our client_id", "fcdata/answer.go", [][2]string{
 			{"case len(cl.Audience) != 1 || cl.Audience[0] != v.s.clientID:", "case false:"}}, fcdata},
@@ -45,6 +49,14 @@ func init() {
 		{"data: cache bounded", "fcdata/cache.go", [][2]string{{"for c.order.Len() >= c.size {", "for false {"}}, fcdata},
 		{"data: concurrent checks de-duplicated", "fcdata/cache.go", [][2]string{
 			{"cl, ok := c.inflight[k]", "cl, ok := (*call)(nil), false"}}, fcdata},
+		{"data: a fetched verdict is the caller's own", "fcdata/verifier.go", [][2]string{
+			{"\treturn res.copy(), nil\n}", "\treturn res, nil\n}"}}, fcdata},
+		{"data: a cached verdict is the caller's own", "fcdata/verifier.go", [][2]string{
+			{"\t\treturn res.copy(), nil\n\t}\n\tres, err :=", "\t\treturn res, nil\n\t}\n\tres, err :="}}, fcdata},
+		{"data: a stale key set that fails to fetch is kept", "fcdata/platform.go", [][2]string{
+			{"k.until = now.Add(keyCooldown)", "k.until = now"}}, fcdata},
+		{"data: middleware route scopes are scope tokens", "fcdata/middleware.go", [][2]string{
+			{"if !wire.IsScopeToken(sc) {", "if !wire.IsScopeToken(sc) && sc == \"\\x00\" {"}}, fcdata},
 		{"DataClient: token only to the provider's origin", "data.go", [][2]string{
 			{"case !strings.EqualFold(u.Scheme, b.base.Scheme) || !strings.EqualFold(u.Host, b.base.Host):", "case false:"}}, nil},
 		{"DataClient: token only under the provider's path", "data.go", [][2]string{
