@@ -61,7 +61,7 @@ func conformanceCases() []confCase {
 		{name: "encrypted to another key", setups: fcOnly, fault: fctest.FaultIntrospectionWrongEncryptionKey, want: []error{intro, franceconnect.ErrDecryption}},
 		{name: "JWE of JSON instead of a JWS", setups: fcOnly, fault: fctest.FaultIntrospectionNotJWS, want: []error{intro, franceconnect.ErrMalformedToken}},
 		{name: "JWE on ProConnect", setups: []setup{pcJWT}, fault: fctest.FaultIntrospectionEncrypted, want: []error{intro, franceconnect.ErrAlgorithm}},
-		{name: "JSON to a data provider registered for JWT", setups: []setup{pcJWT}, fault: fctest.FaultIntrospectionUnsigned, want: []error{intro, franceconnect.ErrContentType}},
+		{name: "JSON to a data provider registered for JWT", setups: signed, fault: fctest.FaultIntrospectionUnsigned, want: []error{intro, franceconnect.ErrContentType}},
 		{name: "signed answer as application/json", setups: signed, fault: fctest.FaultIntrospectionContentType, want: []error{intro, franceconnect.ErrContentType}},
 		{name: "platform error 500", setups: allSetups, fault: fctest.FaultIntrospectionServerError, want: []error{intro, franceconnect.ErrProvider}},
 		{name: "wrong client secret", setups: allSetups,

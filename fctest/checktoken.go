@@ -39,7 +39,12 @@ func (s *Server) handleChecktoken(w http.ResponseWriter, r *http.Request) {
 		jsonError(w, http.StatusInternalServerError, "server_error", "The authorization server encountered an unexpected condition that prevented it from fulfilling the request.", "", "")
 		return
 	}
-	body, err := s.introspectionJWT(r.Context(), dp, s.tokenIntrospection(dp, form.Get("token"), f), f)
+	claims := s.tokenIntrospection(dp, form.Get("token"), f)
+	if f == FaultIntrospectionUnsigned {
+		writeIntrospectionJSON(w, claims)
+		return
+	}
+	body, err := s.introspectionJWT(r.Context(), dp, claims, f)
 	if err != nil {
 		jsonError(w, http.StatusInternalServerError, "server_error", "oops! something went wrong", err.Error(), "")
 		return
@@ -69,9 +74,7 @@ func (s *Server) handleIntrospection(w http.ResponseWriter, r *http.Request) {
 	claims := s.tokenIntrospection(dp, form.Get("token"), f)
 	wantJWT := dp.SignedResponseAlg != "" && strings.Contains(r.Header.Get("Accept"), ctIntrospectionJWT)
 	if !wantJWT || f == FaultIntrospectionUnsigned {
-		w.Header().Set("Content-Type", ctJSON)
-		w.Header().Set("Cache-Control", "no-store")
-		_ = json.NewEncoder(w).Encode(claims)
+		writeIntrospectionJSON(w, claims)
 		return
 	}
 	body, err := s.introspectionJWT(r.Context(), dp, claims, f)
@@ -82,6 +85,14 @@ func (s *Server) handleIntrospection(w http.ResponseWriter, r *http.Request) {
 	writeIntrospection(w, body, f)
 }
 
+// writeIntrospectionJSON answers the claims as plain JSON (RFC 7662).
+func writeIntrospectionJSON(w http.ResponseWriter, claims map[string]any) {
+	w.Header().Set("Content-Type", ctJSON)
+	w.Header().Set("Cache-Control", "no-store")
+	_ = json.NewEncoder(w).Encode(claims)
+}
+
+// writeIntrospection answers a signed (and maybe encrypted) answer.
 func writeIntrospection(w http.ResponseWriter, body string, f Fault) {
 	ct := ctIntrospectionJWT
 	if f == FaultIntrospectionContentType {
