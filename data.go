@@ -127,18 +127,40 @@ func (b *bearer) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // check refuses a request the token must not go with, and returns a live
-// token for the others.
+// token for the others. The origin is the URL's and the Host header's (a
+// shared front end routes by the latter); the path is the decoded one, which
+// no encoding can move out from under the base path.
 func (b *bearer) check(req *http.Request) (Token, error) {
 	u := req.URL
 	switch {
 	case !strings.EqualFold(u.Scheme, b.base.Scheme) || !strings.EqualFold(u.Host, b.base.Host):
 		return "", wrap(ErrInvalidRequest, "the access token only goes to %s://%s, not to %s://%s", b.base.Scheme, b.base.Host, u.Scheme, u.Host)
+	case req.Host != "" && !strings.EqualFold(req.Host, b.base.Host):
+		return "", wrap(ErrInvalidRequest, "the access token only goes to %s, not with the Host header %q", b.base.Host, req.Host)
 	case !strings.HasPrefix(path.Clean("/"+u.Path)+"/", b.base.Path):
 		return "", wrap(ErrInvalidRequest, "the access token only goes under %s, not to %s", b.base.Path, u.Path)
+	case ambiguousPath(u.Path):
+		return "", wrap(ErrInvalidRequest, "the path %q has a segment a server may read as . or .. (a backslash, or parameters after a dot segment)", u.Path)
 	case u.Query().Has("access_token"):
 		return "", wrap(ErrInvalidRequest, "an access token never goes in a query string (logs keep it): DataClient sends it in the Authorization header")
 	}
 	return b.token(req.Context())
+}
+
+// ambiguousPath reports whether p holds a segment that a server may read
+// as "." or ".." although path.Clean does not: a backslash (a separator on
+// Windows servers), or a dot segment followed by ";parameters" (which
+// servlet containers drop).
+func ambiguousPath(p string) bool {
+	if strings.Contains(p, `\`) {
+		return true
+	}
+	for seg := range strings.SplitSeq(p, "/") {
+		if name, _, params := strings.Cut(seg, ";"); params && (name == "." || name == "..") {
+			return true
+		}
+	}
+	return false
 }
 
 // token returns the access token, refreshed first when it expires and the

@@ -78,12 +78,23 @@ func TestDataClientSendsTheTokenInTheHeaderOnly(t *testing.T) {
 		"another scheme":            "https" + api.srv.URL[4:] + "/api/v1/me",
 		"outside the path":          api.srv.URL + "/admin",
 		"outside the path, dot-dot": api.srv.URL + "/api/../admin",
+		"dot-dot encoded":           api.srv.URL + "/api/%2e%2e/admin",
+		"slash encoded":             api.srv.URL + "/api%2f..%2fadmin",
+		"dot-dot with parameters":   api.srv.URL + "/api/..;x=1/admin",
+		"backslash":                 api.srv.URL + "/api/..%5cadmin",
 		"token in the query":        api.srv.URL + "/api/v1/me?access_token=" + string(login.AccessToken),
 	} {
 		_, err := get(t, hc, u)
 		require.ErrorIs(t, err, franceconnect.ErrInvalidRequest, name)
 	}
-	assert.Len(t, api.received(), 1, "nothing else was sent")
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, api.srv.URL+"/api/v1/me", nil)
+	require.NoError(t, err)
+	req.Host = "another.example"
+	_, err = hc.Do(req)
+	require.ErrorIs(t, err, franceconnect.ErrInvalidRequest, "a Host header for another site behind the same address")
+	_, err = get(t, hc, api.srv.URL+"/api/v1/a;b/../me")
+	require.NoError(t, err, "parameters elsewhere are the provider's business")
+	assert.Len(t, api.received(), 2, "nothing else was sent")
 }
 
 func TestDataClientRefusesPlainHTTP(t *testing.T) {

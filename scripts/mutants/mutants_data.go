@@ -61,6 +61,12 @@ func init() {
 			{"case !strings.EqualFold(u.Scheme, b.base.Scheme) || !strings.EqualFold(u.Host, b.base.Host):", "case false:"}}, nil},
 		{"DataClient: token only under the provider's path", "data.go", [][2]string{
 			{`case !strings.HasPrefix(path.Clean("/"+u.Path)+"/", b.base.Path):`, `case path.Clean("/") == "":`}}, nil},
+		{"DataClient: the Host header is the provider's", "data.go", [][2]string{
+			{`case req.Host != "" && !strings.EqualFold(req.Host, b.base.Host):`, "case false:"}}, nil},
+		{"DataClient: no segment a server may read as . or ..", "data.go", [][2]string{
+			{"case ambiguousPath(u.Path):", "case false:"}}, nil},
+		{"DataClient: refreshed tokens stored before use", "data.go", [][2]string{
+			{"if b.unstored {", "if false {"}}, nil},
 		{"DataClient: expired token not sent", "data.go", [][2]string{
 			{"if b.c.now().Add(AccessTokenMargin).Before(b.tokens.Expiry) {", "if true {"}}, nil},
 		{"scopes: published by the provider", "scopes.go", [][2]string{
