@@ -35,9 +35,11 @@ type DataProvider struct {
 	// before they are used: store their RefreshToken (with AccessToken and
 	// Expiry) where the session's tokens are kept, server side. ProConnect
 	// rotates refresh tokens, and revokes the whole grant when an old one
-	// comes back. When OnRefresh fails, so does the request; the client keeps
-	// the new tokens. Zero: no refresh, and an expired access token fails
-	// with ErrAccessTokenExpired, as on FranceConnect.
+	// comes back. When OnRefresh fails, so does the request, and each later
+	// request calls it again with the same tokens (without refreshing again)
+	// until it succeeds: refreshed tokens are never used unstored. Zero: no
+	// refresh, and an expired access token fails with ErrAccessTokenExpired,
+	// as on FranceConnect.
 	OnRefresh func(context.Context, *Tokens) error
 }
 
@@ -101,15 +103,16 @@ func checkDataURL(raw string) (*url.URL, error) {
 
 // bearer is the transport of a DataClient: it adds the access token to the
 // requests for its base URL, and refreshes it on ProConnect. mu guards
-// tokens and serialises refreshes.
+// tokens and unstored, and serialises refreshes.
 type bearer struct {
 	c         *Client
 	base      *url.URL
 	next      http.RoundTripper
 	onRefresh func(context.Context, *Tokens) error
 
-	mu     sync.Mutex
-	tokens Tokens
+	mu       sync.Mutex
+	tokens   Tokens
+	unstored bool // tokens were refreshed, and OnRefresh has yet to store them
 }
 
 // RoundTrip implements http.RoundTripper.
@@ -164,19 +167,34 @@ func ambiguousPath(p string) bool {
 }
 
 // token returns the access token, refreshed first when it expires and the
-// client may refresh it.
+// client may refresh it. Refreshed tokens are used only once OnRefresh has
+// stored them: until then, each request calls it again.
 func (b *bearer) token(ctx context.Context) (Token, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.c.now().Add(AccessTokenMargin).Before(b.tokens.Expiry) {
-		return b.tokens.AccessToken, nil
+	if !b.c.now().Add(AccessTokenMargin).Before(b.tokens.Expiry) {
+		if err := b.refresh(ctx); err != nil {
+			return "", err
+		}
 	}
+	if b.unstored {
+		stored := b.tokens
+		if err := b.onRefresh(ctx, &stored); err != nil {
+			return "", errorf("storing the refreshed tokens (DataProvider.OnRefresh): %w", err)
+		}
+		b.unstored = false
+	}
+	return b.tokens.AccessToken, nil
+}
+
+// refresh redeems the refresh token, on ProConnect with OnRefresh set.
+func (b *bearer) refresh(ctx context.Context) error {
 	if b.onRefresh == nil {
-		return "", wrap(ErrAccessTokenExpired, "expired at %s: %s", b.tokens.Expiry.UTC().Format(time.RFC3339), b.expiredAdvice())
+		return wrap(ErrAccessTokenExpired, "expired at %s: %s", b.tokens.Expiry.UTC().Format(time.RFC3339), b.expiredAdvice())
 	}
 	next, err := b.c.Refresh(ctx, b.tokens.RefreshToken, b.tokens.IDToken.Subject)
 	if err != nil {
-		return "", err
+		return err
 	}
 	if next.IDToken == nil {
 		next.IDToken = b.tokens.IDToken
@@ -184,11 +202,8 @@ func (b *bearer) token(ctx context.Context) (Token, error) {
 	if next.RefreshToken == "" {
 		next.RefreshToken = b.tokens.RefreshToken
 	}
-	b.tokens = *next
-	if err := b.onRefresh(ctx, next); err != nil {
-		return "", errorf("storing the refreshed tokens (DataProvider.OnRefresh): %w", err)
-	}
-	return b.tokens.AccessToken, nil
+	b.tokens, b.unstored = *next, true
+	return nil
 }
 
 func (b *bearer) expiredAdvice() string {

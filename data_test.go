@@ -171,22 +171,37 @@ func TestDataClientRefreshesOnProConnect(t *testing.T) {
 	require.ErrorIs(t, err, franceconnect.ErrAccessTokenExpired, "no OnRefresh, no refresh")
 }
 
+// Refreshed tokens are used only once stored: a failed OnRefresh is called
+// again by the next request, with the same tokens, until it succeeds.
 func TestDataClientRefreshNotStored(t *testing.T) {
 	api := newDataAPI(t)
 	var clk clock
 	e := clk.set(newConfEnv(t, confSetup{platform: fctest.ProConnect, sigAlg: "ES256", userinfoAlg: "ES256"}))
 	login, err := e.login(franceconnect.AuthRequest{}, "agent_mfa")
 	require.NoError(t, err)
+	var offered []franceconnect.Token
 	hc, err := e.client().DataClient(&login.Tokens, franceconnect.DataProvider{URL: api.srv.URL,
-		OnRefresh: func(context.Context, *franceconnect.Tokens) error { return context.DeadlineExceeded }})
+		OnRefresh: func(_ context.Context, t *franceconnect.Tokens) error {
+			offered = append(offered, t.RefreshToken)
+			if len(offered) < 3 {
+				return context.DeadlineExceeded
+			}
+			return nil
+		}})
 	require.NoError(t, err)
 	clk.advance(time.Minute)
+	for range 2 {
+		_, err = get(t, hc, api.srv.URL+"/v1/me")
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+	}
+	assert.Empty(t, api.received(), "unstored tokens are not used")
 	_, err = get(t, hc, api.srv.URL+"/v1/me")
-	require.ErrorIs(t, err, context.DeadlineExceeded)
-	assert.Empty(t, api.received())
+	require.NoError(t, err)
 	_, err = get(t, hc, api.srv.URL+"/v1/me")
-	require.NoError(t, err, "the client kept the refreshed tokens")
-	assert.Equal(t, tokensOf(e), 2, "no second refresh")
+	require.NoError(t, err)
+	require.Len(t, offered, 3, "called until stored, then no more")
+	assert.Equal(t, offered[0], offered[2], "the same tokens each time")
+	assert.NotEqual(t, login.RefreshToken, offered[0])
+	assert.Equal(t, 2, e.srv.Requests("token"), "one refresh")
+	assert.Len(t, api.received(), 2)
 }
-
-func tokensOf(e *confEnv) int { return e.srv.Requests("token") }
