@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -15,7 +13,8 @@ import (
 )
 
 // platformKeys holds the platform's signature keys (its jwks_uri). A set
-// is kept for its Cache-Control max-age (1 minute to 1 day); a lookup past
+// is kept for its Cache-Control max-age (wire.CacheTTL: 1 minute to 1 day,
+// 10 minutes without one, as the franceconnect package does); a lookup past
 // that, or of a kid the set lacks, fetches it again, at most once per
 // keyCooldown for unknown kids. A failed fetch of a stale set keeps it for
 // keyCooldown more. mu guards every field and serialises the fetches, so
@@ -98,7 +97,7 @@ func (k *platformKeys) fetch(ctx context.Context) error {
 	if err != nil || len(keys) == 0 {
 		return errorf("%w: %w: the platform's key set has no usable signature key", ErrDiscovery, franceconnect.ErrProviderKeys)
 	}
-	k.keys, k.until = keys, k.v.s.now().Add(maxAge(h))
+	k.keys, k.until = keys, k.v.s.now().Add(wire.CacheTTL(h, 10*time.Minute, time.Minute, 24*time.Hour))
 	return nil
 }
 
@@ -141,18 +140,4 @@ func find(keys []jose.PublicKey, kid, alg string) *jose.PublicKey {
 		found = k
 	}
 	return found
-}
-
-// maxAge reads Cache-Control max-age, clamped to [1 minute, 1 day]; 10
-// minutes without one, the platforms' value.
-func maxAge(h http.Header) time.Duration {
-	ttl := 10 * time.Minute
-	for _, d := range strings.Split(h.Get("Cache-Control"), ",") {
-		if v, ok := strings.CutPrefix(strings.ToLower(strings.TrimSpace(d)), "max-age="); ok {
-			if n, err := strconv.Atoi(v); err == nil && n >= 0 {
-				ttl = time.Duration(n) * time.Second
-			}
-		}
-	}
-	return min(max(ttl, time.Minute), 24*time.Hour)
 }
