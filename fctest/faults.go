@@ -365,7 +365,14 @@ var faultNames = [faultCount]string{
 	"FaultACRNotSatisfied", "FaultSigningAlgMismatch", "FaultACRNotRequested", "FaultACRHigherUnlisted",
 	"FaultEncrypted", "FaultRefreshOtherSub", "FaultUserinfoSigned", "FaultUserinfoSigningAlgMismatch",
 	"FaultUserinfoEncrypted",
-	"FaultIntrospectionInactive", "FaultIntrospectionExpired", "FaultIntrospectionOtherClient", "FaultIntrospectionScopeMissing", "FaultIntrospectionBadSignature", "FaultIntrospectionUnknownKey", "FaultIntrospectionAlgNone", "FaultIntrospectionAlgHS256", "FaultIntrospectionSigningAlgMismatch", "FaultIntrospectionWrongIssuer", "FaultIntrospectionWrongAudience", "FaultIntrospectionIssuedInFuture", "FaultIntrospectionMissingIssuedAt", "FaultIntrospectionRepeatedMember", "FaultIntrospectionMemberCase", "FaultIntrospectionUnencrypted", "FaultIntrospectionEncryptionAlgMismatch", "FaultIntrospectionEncryptionEnc", "FaultIntrospectionWrongEncryptionKey", "FaultIntrospectionNotJWS", "FaultIntrospectionEncrypted", "FaultIntrospectionUnsigned", "FaultIntrospectionContentType", "FaultIntrospectionServerError",
+	"FaultIntrospectionInactive", "FaultIntrospectionExpired", "FaultIntrospectionOtherClient",
+	"FaultIntrospectionScopeMissing", "FaultIntrospectionBadSignature", "FaultIntrospectionUnknownKey",
+	"FaultIntrospectionAlgNone", "FaultIntrospectionAlgHS256", "FaultIntrospectionSigningAlgMismatch",
+	"FaultIntrospectionWrongIssuer", "FaultIntrospectionWrongAudience", "FaultIntrospectionIssuedInFuture",
+	"FaultIntrospectionMissingIssuedAt", "FaultIntrospectionRepeatedMember", "FaultIntrospectionMemberCase",
+	"FaultIntrospectionUnencrypted", "FaultIntrospectionEncryptionAlgMismatch", "FaultIntrospectionEncryptionEnc",
+	"FaultIntrospectionWrongEncryptionKey", "FaultIntrospectionNotJWS", "FaultIntrospectionEncrypted",
+	"FaultIntrospectionUnsigned", "FaultIntrospectionContentType", "FaultIntrospectionServerError",
 }
 
 // String returns the constant's name.
