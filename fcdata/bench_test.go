@@ -162,7 +162,11 @@ func (p *benchPlatform) ecdsaPub() *ecdsa.PublicKey {
 	k, _ := p.sigKey.Public().(*ecdsa.PublicKey)
 	return k
 }
-func (p *benchPlatform) rsaPub() *rsa.PublicKey { k, _ := p.sigKey.Public().(*rsa.PublicKey); return k }
+
+func (p *benchPlatform) rsaPub() *rsa.PublicKey {
+	k, _ := p.sigKey.Public().(*rsa.PublicKey)
+	return k
+}
 
 // serve answers discovery, the key set and every introspection.
 func (p *benchPlatform) serve(w http.ResponseWriter, r *http.Request) {
