@@ -91,13 +91,6 @@ func (c *cache) put(k [32]byte, res *Introspection, ttl time.Duration, now time.
 	c.entries[k] = c.order.PushFront(&entry{key: k, res: res, until: now.Add(ttl)})
 }
 
-// len returns the number of entries kept.
-func (c *cache) len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.order.Len()
-}
-
 // do runs fetch for k once for all the callers that ask meanwhile. fetch
 // runs in its own goroutine, so that a caller whose ctx ends gets ctx's
 // error at once while the others still get the answer.

@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -145,9 +144,4 @@ func (e *env) verifier(edit ...func(*fcdata.Config)) *fcdata.Verifier {
 	v, err := fcdata.New(context.Background(), cfg)
 	require.NoError(e.t, err)
 	return v
-}
-
-// clockAt returns a Config edit setting the clock offset by d.
-func clockAt(d time.Duration) func(*fcdata.Config) {
-	return func(c *fcdata.Config) { c.Now = func() time.Time { return time.Now().Add(d) } }
 }
