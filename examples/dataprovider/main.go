@@ -118,8 +118,9 @@ func me(w http.ResponseWriter, r *http.Request) {
 }
 
 // register is a fictitious register of family quotients (euros a month),
-// matched on birth name and birth date as FranceConnect's reference data
-// provider matches its records.
+// matched on birth name and birth date. A real data provider matches more
+// strictly: FranceConnect's reference one requires exactly one record with
+// the same accent-folded names, birth date and birthplace.
 var register = map[string]int{
 	"ARNAUD 1984-05-23":    812,
 	"MOREAU 1979-09-30":    1240,
