@@ -110,7 +110,7 @@ func (v *Verifier) decrypt(raw string, h jose.Header) (string, error) {
 		if k.Algorithm != h.Alg || h.Kid != "" && k.ID != h.Kid {
 			continue
 		}
-		if plain, err := jwe.Decrypt(decryptionKey(k)); err == nil {
+		if plain, err := jwe.Decrypt(k.Private); err == nil {
 			return string(plain), nil
 		}
 	}
@@ -119,7 +119,7 @@ func (v *Verifier) decrypt(raw string, h jose.Header) (string, error) {
 
 // decryptionKey is k's private key as go-jose takes it: an
 // *ecdh.PrivateKey becomes the *ecdsa.PrivateKey it is (keys checked by
-// New).
+// New, converted once there).
 func decryptionKey(k franceconnect.Key) crypto.PrivateKey {
 	if p, ok := k.Private.(*ecdh.PrivateKey); ok {
 		if e, err := ecdsa.ParseRawPrivateKey(elliptic.P256(), p.Bytes()); err == nil {

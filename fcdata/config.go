@@ -248,10 +248,11 @@ func (s *settings) setKeys(p *problems) {
 			p.add("DecryptionKeys", "%s", strings.TrimPrefix(err.Error(), "franceconnect: invalid configuration: "))
 		}
 	}
-	for _, k := range s.keys {
+	for i, k := range s.keys {
 		if !slices.Contains(s.encAlgs, k.Algorithm) {
 			s.encAlgs = append(s.encAlgs, k.Algorithm)
 		}
+		s.keys[i].Private = decryptionKey(k) // once, not at each answer
 	}
 }
 

@@ -2,6 +2,7 @@ package fcdata_test
 
 import (
 	"context"
+	"crypto/ecdsa"
 	"strings"
 	"testing"
 
@@ -135,4 +136,21 @@ func requireActive(t *testing.T, e *env, res *fcdata.Introspection) {
 	require.NotNil(t, res.Identity)
 	assert.Equal(t, "ARNAUD", res.Identity.FamilyName)
 	assert.Equal(t, "1984-05-23", res.Identity.Birthdate.String())
+}
+
+// An ECDH-ES key of the data provider, whether crypto/ecdh or crypto/ecdsa
+// holds it, opens the answers FranceConnect+ encrypts to it.
+func TestECDHKeysOfTheDataProvider(t *testing.T) {
+	ec := mustKey(franceconnect.ECDHES, "dp-ecdh")
+	asECDH, err := ec.Private.(*ecdsa.PrivateKey).ECDH()
+	require.NoError(t, err)
+	for name, k := range map[string]franceconnect.Key{"ecdsa": ec, "ecdh": {ID: ec.ID, Algorithm: ec.Algorithm, Private: asECDH}} {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t, fcPlus, func(dp *fctest.DataProvider) { dp.JWKS = publicJWKS(t, k) })
+			v := e.verifier(func(c *fcdata.Config) { c.DecryptionKeys = []franceconnect.Key{k} })
+			res, err := v.Introspect(context.Background(), e.token())
+			require.NoError(t, err)
+			requireActive(t, e, res)
+		})
+	}
 }
