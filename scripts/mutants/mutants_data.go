@@ -68,7 +68,7 @@ func init() {
 		{"DataClient: refreshed tokens stored before use", "data.go", [][2]string{
 			{"if b.unstored {", "if false {"}}, nil},
 		{"DataClient: expired token not sent", "data.go", [][2]string{
-			{"if b.c.now().Add(AccessTokenMargin).Before(b.tokens.Expiry) {", "if true {"}}, nil},
+			{"if !b.c.now().Add(AccessTokenMargin).Before(b.tokens.Expiry) {", "if false {"}}, nil},
 		{"scopes: published by the provider", "scopes.go", [][2]string{
 			{"if !slices.Contains(published, s) {", "if false {"}}, nil},
 		{"scopes: identity scope of another platform", "scopes.go", [][2]string{
