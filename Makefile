@@ -154,11 +154,13 @@ $(AXE_JS): scripts/axe/package.json scripts/axe/package-lock.json
 	cd $(BUILD)/axe && npm ci --no-audit --no-fund --ignore-scripts
 	@touch $@
 
-## bench: verification (floor, package, go-jose, go-oidc, interleaved ratios), scaling with -cpu 1,2, whole logins, and a request with a session (sealed cookie, Redis; needs redis-server), BENCH_COUNT runs, then benchstat (build/bench/)
+## bench: verification (floor, package, go-jose, go-oidc, interleaved ratios), scaling with -cpu 1,2, whole logins, a request with a session (sealed cookie, Redis; needs redis-server) and data calls (fcdata), BENCH_COUNT runs, then benchstat (build/bench/)
 # Each run executes every benchmark once, so that noise spreads over all of
 # them; BenchmarkRatio interleaves floor, package and go-jose iteration by
 # iteration and reports their ratios (x-floor, x-gojose), which benchstat
-# summarises like any other unit. About 5 minutes on 2 cores.
+# summarises like any other unit; BenchmarkDataRatio does the same for a data
+# provider's call with a cached and an uncached introspection (cached-x-floor,
+# uncached-x-floor). About 6 minutes on 2 cores.
 BENCH_COUNT ?= 6
 BENCHTIME   ?= 0.5s
 BENCH_OUT   := $(BUILD)/bench
@@ -168,6 +170,7 @@ bench: $(GOBIN)/benchstat
 	@mkdir -p $(BENCH_OUT)
 	$(GO) test -c -o $(BENCH_OUT)/franceconnect.test .
 	cd $(REDIS_MODULE) && $(GO) test -c -o $(CURDIR)/$(BENCH_OUT)/redisstore.test .
+	$(GO) test -c -o $(BENCH_OUT)/fcdata.test ./fcdata
 	@rm -f $(BENCH_OUT)/bench.txt; set -e; for i in $$(seq $(BENCH_COUNT)); do \
 		echo "run $$i of $(BENCH_COUNT)"; \
 		$(BENCH_OUT)/franceconnect.test -test.run '^$$' -test.benchmem -test.benchtime $(BENCHTIME) \
@@ -178,6 +181,8 @@ bench: $(GOBIN)/benchstat
 			(cd $(REDIS_MODULE) && $(CURDIR)/$(BENCH_OUT)/redisstore.test -test.run '^$$' -test.benchmem \
 				-test.benchtime $(BENCHTIME) -test.bench '^BenchmarkSessionRequest$$') >>$(BENCH_OUT)/bench.txt; \
 		else echo "SKIPPED: BenchmarkSessionRequest needs redis-server"; fi; \
+		$(BENCH_OUT)/fcdata.test -test.run '^$$' -test.benchmem -test.benchtime $(BENCHTIME) \
+			-test.bench '^BenchmarkData(Floor|Call|Ratio)$$' >>$(BENCH_OUT)/bench.txt; \
 	done
 	$(GOBIN)/benchstat $(BENCH_OUT)/bench.txt | tee $(BENCH_OUT)/benchstat.txt
 

@@ -205,6 +205,9 @@ func (c *Client) Authorize(ctx context.Context, req AuthRequest) (*Authorization
 		scopes = req.Scopes
 	}
 	disc := c.discovery.get(ctx)
+	if err := checkPublished(c.platform, scopes, disc.ScopesSupported); err != nil {
+		return nil, wrap(ErrInvalidRequest, "AuthRequest.Scopes: %v", err)
+	}
 	p := url.Values{
 		"response_type": {"code"},
 		"client_id":     {c.clientID},

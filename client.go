@@ -175,7 +175,9 @@ type Client struct {
 
 // New validates cfg, fetches the provider's discovery document and keys, and
 // returns a ready Client. Configuration errors wrap ErrConfig and name the
-// field; provider errors wrap ErrDiscovery or ErrProviderKeys.
+// field, among them a scope the provider does not publish in its discovery
+// document (scopes_supported); provider errors wrap ErrDiscovery or
+// ErrProviderKeys.
 func New(ctx context.Context, cfg Config) (*Client, error) {
 	c, err := newClient(cfg)
 	if err != nil {
@@ -184,6 +186,11 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	c.discovery = newDiscoveryCache(c)
 	if err := c.discovery.init(ctx); err != nil {
 		return nil, err
+	}
+	if err := checkPublished(c.platform, c.scopes, c.doc().ScopesSupported); err != nil {
+		p := &problems{env: cfg.env}
+		p.add("Scopes", "%v", err)
+		return nil, p.err()
 	}
 	c.keys = newKeyCache(c, cfg.KeyRefreshCooldown)
 	if err := c.keys.init(ctx); err != nil {

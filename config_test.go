@@ -18,7 +18,7 @@ func requireOnePrefix(t *testing.T, err error) {
 func TestNewReportsEveryProblem(t *testing.T) {
 	cfg := newProvider(t, FranceConnectPlus).config()
 	cfg.ClientID, cfg.ClientSecret, cfg.ACR = "", "short", "eidas4"
-	cfg.Scopes = []string{"openid", "idp_id", "identite_pivot,email"}
+	cfg.Scopes = []string{"openid", "identite_pivot,email", "idp_id"}
 	_, err := New(context.Background(), cfg)
 	require.ErrorIs(t, err, ErrConfig)
 	requireOnePrefix(t, err)
@@ -28,7 +28,7 @@ func TestNewReportsEveryProblem(t *testing.T) {
 	}
 	cfg.Scopes = []string{"openid", "idp_id"}
 	_, err = New(context.Background(), cfg)
-	assert.Contains(t, err.Error(), `["idp_id"] unknown to FranceConnect+`, "a FranceConnect v2 scope")
+	assert.Contains(t, err.Error(), `"idp_id" is an identity scope of FranceConnect, not of FranceConnect+`, "a FranceConnect v2 scope")
 	assert.Contains(t, err.Error(), "rnipp_identite_pivot", "the valid scopes are listed")
 }
 
@@ -40,7 +40,10 @@ func TestConfigRules(t *testing.T) {
 		want string // "" when valid
 	}{
 		{"data-provider scope", func(c *Config) { c.Scopes = []string{"openid", "dgfip_rfr", "cnam_caisse"} }, ""},
-		{"unknown scope", func(c *Config) { c.Scopes = []string{"openid", "adresse"} }, "invalid_scope for every user"},
+		{"near miss of an identity scope", func(c *Config) { c.Scopes = []string{"openid", "identite_pivo"} }, `did you mean "identite_pivot"?`},
+		{"identity scope in another case", func(c *Config) { c.Scopes = []string{"OpenID", "openid"} }, `did you mean "openid"?`},
+		{"identity scope of ProConnect", func(c *Config) { c.Scopes = []string{"openid", "usual_name"} }, "identity scope of ProConnect, not of FranceConnect+"},
+		{"data-provider scope unknown offline: left to discovery", func(c *Config) { c.Scopes = []string{"openid", "dgfip_Nouveau2027"} }, ""},
 		{"repeated scope", func(c *Config) { c.Scopes = []string{"openid", "email", "email"} }, "twice"},
 		{"eidas1 on FranceConnect+", func(c *Config) { c.ACR = EIDAS1 }, "eidas1 cannot be requested on FranceConnect+"},
 		{"unknown level", func(c *Config) { c.ACR = "eidas4" }, `unknown eIDAS level "eidas4"`},

@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/go-franceconnect/franceconnect/internal/jose"
@@ -33,6 +31,7 @@ type discoveryDoc struct {
 	UserinfoEncryptionAlgs []string `json:"userinfo_encryption_alg_values_supported"`
 	UserinfoEncryptionEncs []string `json:"userinfo_encryption_enc_values_supported"`
 	IssParameterSupported  bool     `json:"authorization_response_iss_parameter_supported"`
+	ScopesSupported        []string `json:"scopes_supported"`
 }
 
 // check verifies the document against the client's configuration.
@@ -197,20 +196,8 @@ func scrubURLError(err error) error {
 	return err
 }
 
-// cacheTTL reads max-age from Cache-Control, clamped; no-store and no-cache
-// give the minimum.
+// cacheTTL is the cache lifetime of a document of the provider (see
+// wire.CacheTTL).
 func cacheTTL(h http.Header) time.Duration {
-	ttl := defaultCacheTTL
-	for _, d := range strings.Split(h.Get("Cache-Control"), ",") {
-		d = strings.ToLower(strings.TrimSpace(d))
-		switch {
-		case d == "no-store" || d == "no-cache":
-			return minCacheTTL
-		case strings.HasPrefix(d, "max-age="):
-			if n, err := strconv.Atoi(strings.TrimPrefix(d, "max-age=")); err == nil && n >= 0 {
-				ttl = time.Duration(n) * time.Second
-			}
-		}
-	}
-	return min(max(ttl, minCacheTTL), maxCacheTTL)
+	return wire.CacheTTL(h, defaultCacheTTL, minCacheTTL, maxCacheTTL)
 }

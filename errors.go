@@ -47,6 +47,11 @@ var (
 	ErrExchange = errors.New("franceconnect: code exchange failed")
 	// ErrRevocation reports a failed token revocation that is not a provider error.
 	ErrRevocation = errors.New("franceconnect: revocation failed")
+	// ErrAccessTokenExpired reports a data-provider call (DataClient) with an
+	// access token past its expiry: FranceConnect's live 60 s and cannot be
+	// refreshed, ProConnect's are refreshed only with DataProvider.OnRefresh.
+	// Nothing was sent.
+	ErrAccessTokenExpired = errors.New("franceconnect: access token expired")
 	// ErrProvider reports an error answered by FranceConnect; use errors.As with
 	// *ProviderError for its details.
 	ErrProvider = errors.New("franceconnect: provider error")

@@ -182,6 +182,9 @@ func startProvider(t testing.TB, platform Platform, h2 bool) *provider {
 	b, err := os.ReadFile(filepath.Join("testdata", name))
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(b, &p.discovery))
+	if platform == ProConnect {
+		p.discovery["scopes_supported"] = scopesProConnect
+	}
 	p.srv = httptest.NewUnstartedServer(http.HandlerFunc(p.serve))
 	p.srv.EnableHTTP2 = h2
 	p.srv.Config.ErrorLog = log.New(io.Discard, "", 0) // TLS handshakes the tests make fail

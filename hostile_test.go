@@ -326,7 +326,7 @@ func hostileCases() []hostileCase {
 				for i := range scopes {
 					scopes[i] = fmt.Sprintf("s%07d", i)
 				}
-				d["scopes_supported"] = scopes
+				d["scopes_supported"] = append(scopes, "openid", "identite_pivot", "email")
 				doc, err := json.Marshal(d)
 				require.NoError(t, err)
 				require.Less(t, len(doc), limit)

@@ -40,11 +40,12 @@ type Outcome string
 const (
 	// OutcomeRefuse: it stops the step: nobody is signed in (at the
 	// logout step, the return is not taken as genuine), an error is shown
-	// or logged, and no later request of the login is sent.
+	// or logged, and no later request of the login is sent. At the
+	// checktoken step, a data provider serves no data.
 	OutcomeRefuse Outcome = "refuse"
 	// OutcomeContinue: it completes the step as if nothing were wrong (it
 	// waits out the latency, fetches the keys again, ends the local session
-	// although revocation failed).
+	// although revocation failed, serves the data).
 	OutcomeContinue Outcome = "continue"
 )
 
@@ -60,7 +61,8 @@ type FaultInfo struct {
 	Platforms []Platform
 	// Step is where in a login it applies.
 	Step Step
-	// Expected says what a correct relying party does.
+	// Expected says what a correct relying party does; at the checktoken
+	// step, what a correct data provider does.
 	Expected string
 	// Outcome is Expected for programs: refuse or continue.
 	Outcome Outcome
@@ -96,6 +98,8 @@ type faultMeta struct {
 	// notFor, when set, returns why the fault makes no difference to the
 	// registered client rc, or "" when it applies.
 	notFor func(s *Server, rc *registeredClient) string
+	// notForDP is notFor for the data provider of a StepCheckToken fault.
+	notForDP func(s *Server, dp *registeredDP) string
 }
 
 // why explains why the fault does not apply on p.
@@ -145,7 +149,9 @@ func (f Fault) AppliesOn(p Platform) bool {
 
 // FaultApplies returns nil when f can apply on the server's platform and,
 // when clientID is not zero, to that registered client; otherwise an error
-// that says why, as Inject would.
+// that says why, as Inject would. The faults of StepCheckToken apply to
+// data providers only, those of the other steps to service providers only:
+// clientID names one or the other.
 func (s *Server) FaultApplies(f Fault, clientID string) error {
 	meta, ok := faultCatalogue[f]
 	if !ok || f.point() == 0 {
@@ -158,9 +164,16 @@ func (s *Server) FaultApplies(f Fault, clientID string) error {
 		return nil
 	}
 	s.mu.Lock()
-	rc := s.clients[clientID]
+	rc, dp := s.clients[clientID], s.dps[clientID]
 	s.mu.Unlock()
-	if rc == nil {
+	if meta.step == StepCheckToken {
+		return dataProviderFault(s, f, meta, clientID, dp)
+	}
+	switch {
+	case dp != nil:
+		return fmt.Errorf("fctest: %v applies to a service provider's login: %q is a data provider, which only "+
+			"checktoken faults concern", f, clientID)
+	case rc == nil:
 		return fmt.Errorf("fctest: %v: no client %q is registered", f, clientID)
 	}
 	if meta.notFor != nil {
@@ -171,9 +184,25 @@ func (s *Server) FaultApplies(f Fault, clientID string) error {
 	return nil
 }
 
+// dataProviderFault says why the checktoken fault f cannot apply to the
+// data provider clientID (dp, nil when none is registered), or nil.
+func dataProviderFault(s *Server, f Fault, meta faultMeta, clientID string, dp *registeredDP) error {
+	if dp == nil {
+		return fmt.Errorf("fctest: %v concerns a data provider's check of a token: no data provider %q is registered "+
+			"(service providers meet no checktoken fault)", f, clientID)
+	}
+	if meta.notForDP != nil {
+		if why := meta.notForDP(s, dp); why != "" {
+			return fmt.Errorf("fctest: %v cannot apply to data provider %q: %s", f, clientID, why)
+		}
+	}
+	return nil
+}
+
 // ApplicableFaults returns the faults that can apply to the registered
-// client clientID on the server's platform, in declaration order: what a
-// conformance run of that client goes through.
+// client clientID on the server's platform, in declaration order: for a
+// service provider, what a conformance run of that client goes through
+// (no checktoken fault); for a data provider, the checktoken faults.
 func (s *Server) ApplicableFaults(clientID string) []Fault {
 	var out []Fault
 	for _, f := range AllFaults() {

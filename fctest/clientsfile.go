@@ -71,6 +71,9 @@ func ParseClients(data []byte) ([]Client, error) {
 	}
 	out := make([]Client, 0, len(entries))
 	for i, raw := range entries {
+		if isDataProvider(raw) {
+			continue // ParseDataProviders reads them
+		}
 		label := entryLabel("client", i, raw, "client_id")
 		var fc fileClient
 		if member, err := decodeStrict(raw, &fc); err != nil {

@@ -192,6 +192,17 @@
 // at a client, a person or several flows (so that parallel suites do not
 // take each other's) and refuses those that cannot apply, saying why.
 //
+// # Data providers
+//
+// RegisterDataProvider registers a data provider next to the service
+// providers: on FranceConnect and FranceConnect+ it calls checktoken and
+// gets a JWE wrapping a JWS, on ProConnect token introspection (JSON, or a
+// signed JWT), each answer filtered down to its scopes. The faults of
+// StepCheckToken (FaultIntrospection…) alter those answers; they concern a
+// data provider, never a service provider: Inject aims them at a data
+// provider's client_id, and a conformance run of a service provider does
+// not meet them.
+//
 // # Clock and records
 //
 // AdvanceClock moves the server clock so that codes, tokens, sessions and
@@ -218,9 +229,8 @@
 // identity completes the login. Single sign-on is off unless
 // Options.SingleSignOn is set (every authorize shows the identity-choice
 // page, unless Options.AutoLogin is set); there is no
-// sector_identifier_uri check, no data-provider endpoint, no HS256 clients
-// and no request objects or PKCE on the FranceConnect platforms, no
-// introspection endpoint, and ProConnect's private-sector restriction
+// sector_identifier_uri check, no HS256 clients and no request objects or
+// PKCE on the FranceConnect platforms, and ProConnect's private-sector restriction
 // (Y500015) is only the fault FaultPublicAgentsOnly. Error codes the
 // specification does not record are derived by the emulator and will not
 // match the platform's.

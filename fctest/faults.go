@@ -10,8 +10,8 @@ import "fmt"
 // point where it applies: the callback (when an identity is picked on the
 // interaction page, or a silent login answers prompt=none), the token
 // response (from a code or a refresh token), the refresh response, the
-// userinfo response, the discovery document, or the redirect back from
-// logout. Faults for
+// userinfo response, the discovery document, the redirect back from
+// logout, or a data provider's checktoken or introspection answer. Faults for
 // different points do not interfere; faults for the same point apply in
 // queue order, one per flow.
 type Fault int
@@ -344,6 +344,121 @@ const (
 	// login.
 	FaultPublicAgentsOnly
 
+	// Data-provider faults (applied to the next checktoken or token
+	// introspection answer, DATA-PROVIDERS.md). Each names the platforms it
+	// applies to and what a correct data provider does.
+
+	// FaultIntrospectionInactive answers that a live token is inactive ({"active": false}), as for an
+	// unknown, expired or revoked one. FranceConnect, FranceConnect+ and ProConnect;
+	// checktoken/introspection. A data provider answers 401 invalid_token.
+	FaultIntrospectionInactive
+
+	// FaultIntrospectionExpired answers active with an exp 60 seconds in the past. All platforms;
+	// checktoken/introspection. A data provider treats the token as inactive (401 invalid_token).
+	FaultIntrospectionExpired
+
+	// FaultIntrospectionOtherClient describes a token issued to another service provider (aud on
+	// FranceConnect, client_id on ProConnect). All platforms; checktoken/introspection. A data
+	// provider that serves a list of service providers refuses it (401 invalid_token).
+	FaultIntrospectionOtherClient
+
+	// FaultIntrospectionScopeMissing leaves the last of the data provider's scopes out of scope. All
+	// platforms; checktoken/introspection. A data provider answers 403 insufficient_scope naming it.
+	FaultIntrospectionScopeMissing
+
+	// FaultIntrospectionBadSignature corrupts the signature of the answer. All platforms (ProConnect
+	// when signed); checktoken/introspection. A data provider refuses the answer (ErrSignature) and
+	// serves nothing.
+	FaultIntrospectionBadSignature
+
+	// FaultIntrospectionUnknownKey signs the answer with a key absent from the JWKS (with HS256,
+	// another secret). All platforms; checktoken/introspection. A data provider refuses it after one
+	// refresh of the keys (ErrUnknownKey).
+	FaultIntrospectionUnknownKey
+
+	// FaultIntrospectionAlgNone sends the answer unsigned, alg "none". All platforms;
+	// checktoken/introspection. A data provider refuses it (ErrAlgorithm).
+	FaultIntrospectionAlgNone
+
+	// FaultIntrospectionAlgHS256 signs the answer with HS256 keyed by the data provider's secret,
+	// under the kid of the real key (algorithm confusion). All platforms; checktoken/introspection. A
+	// data provider registered for ES256 or RS256 refuses it (ErrAlgorithm).
+	FaultIntrospectionAlgHS256
+
+	// FaultIntrospectionSigningAlgMismatch signs the answer with a key of another algorithm than the
+	// registered one (RS256 for ES256, ES256 otherwise). All platforms; checktoken/introspection. A
+	// data provider refuses it (ErrAlgorithm).
+	FaultIntrospectionSigningAlgMismatch
+
+	// FaultIntrospectionWrongIssuer sets iss of the answer to another issuer. All platforms;
+	// checktoken/introspection. A data provider refuses it (ErrIssuerMismatch).
+	FaultIntrospectionWrongIssuer
+
+	// FaultIntrospectionWrongAudience sets aud of the answer to another data provider's client_id. All
+	// platforms; checktoken/introspection. A data provider refuses it (ErrInvalidAudience).
+	FaultIntrospectionWrongAudience
+
+	// FaultIntrospectionIssuedInFuture sets iat of the answer 10 minutes ahead. All platforms;
+	// checktoken/introspection. A data provider refuses it (ErrIssuedInFuture).
+	FaultIntrospectionIssuedInFuture
+
+	// FaultIntrospectionMissingIssuedAt leaves iat out of the answer. All platforms;
+	// checktoken/introspection. A data provider refuses it (ErrMissingClaim).
+	FaultIntrospectionMissingIssuedAt
+
+	// FaultIntrospectionRepeatedMember repeats token_introspection in the answer, first inactive then
+	// active. All platforms; checktoken/introspection. A data provider refuses it (ErrMalformedToken):
+	// a reader keeping the last member would see an active token.
+	FaultIntrospectionRepeatedMember
+
+	// FaultIntrospectionMemberCase names the audience "Aud" instead of "aud". All platforms;
+	// checktoken/introspection. A data provider reads member names exactly and refuses it
+	// (ErrInvalidAudience).
+	FaultIntrospectionMemberCase
+
+	// FaultIntrospectionUnencrypted sends the checktoken answer as a bare JWS. FranceConnect,
+	// FranceConnect+; checktoken. A data provider refuses it (ErrUnencrypted).
+	FaultIntrospectionUnencrypted
+
+	// FaultIntrospectionEncryptionAlgMismatch encrypts the checktoken answer with another key
+	// management algorithm than the registered one (RSA-OAEP and RSA-OAEP-256 swapped, ECDH-ES+A256KW
+	// for ECDH-ES). FranceConnect, FranceConnect+; checktoken. A data provider refuses it
+	// (ErrAlgorithm).
+	FaultIntrospectionEncryptionAlgMismatch
+
+	// FaultIntrospectionEncryptionEnc encrypts the checktoken answer with A128GCM. FranceConnect,
+	// FranceConnect+; checktoken. A data provider refuses it (ErrAlgorithm).
+	FaultIntrospectionEncryptionEnc
+
+	// FaultIntrospectionWrongEncryptionKey encrypts the checktoken answer to a key that is not the
+	// data provider's. FranceConnect, FranceConnect+; checktoken. A data provider refuses it
+	// (ErrDecryption).
+	FaultIntrospectionWrongEncryptionKey
+
+	// FaultIntrospectionNotJWS encrypts the claims themselves: the JWE carries JSON instead of a
+	// signed JWT. FranceConnect, FranceConnect+; checktoken. A data provider refuses it
+	// (ErrMalformedToken).
+	FaultIntrospectionNotJWS
+
+	// FaultIntrospectionEncrypted sends the introspection answer as a JWE to a resource server
+	// (ProConnect no longer encrypts them). ProConnect; introspection. A data provider refuses it
+	// (ErrAlgorithm).
+	FaultIntrospectionEncrypted
+
+	// FaultIntrospectionUnsigned answers plain JSON to a data provider that registered a signing
+	// algorithm (on FranceConnect, to every data provider). All platforms; checktoken/introspection. A
+	// data provider refuses it (ErrContentType): no downgrade.
+	FaultIntrospectionUnsigned
+
+	// FaultIntrospectionContentType sends the genuine signed answer with Content-Type
+	// application/json. All platforms; checktoken/introspection. A data provider refuses it
+	// (ErrContentType).
+	FaultIntrospectionContentType
+
+	// FaultIntrospectionServerError answers HTTP 500 server_error. All platforms;
+	// checktoken/introspection. A data provider answers 503 and keeps nothing in its cache.
+	FaultIntrospectionServerError
+
 	faultCount // sentinel
 )
 
@@ -374,6 +489,14 @@ var faultNames = [faultCount]string{
 	"FaultRevocationLatency", "FaultRevocationTimeout", "FaultRevocationHang",
 	"FaultRevocationServerError", "FaultRevocationUnavailable", "FaultSigningKeyRotated",
 	"FaultPromptLoginIgnored", "FaultMissingAuthTime", "FaultAZPOtherClient", "FaultPublicAgentsOnly",
+	"FaultIntrospectionInactive", "FaultIntrospectionExpired", "FaultIntrospectionOtherClient",
+	"FaultIntrospectionScopeMissing", "FaultIntrospectionBadSignature", "FaultIntrospectionUnknownKey",
+	"FaultIntrospectionAlgNone", "FaultIntrospectionAlgHS256", "FaultIntrospectionSigningAlgMismatch",
+	"FaultIntrospectionWrongIssuer", "FaultIntrospectionWrongAudience", "FaultIntrospectionIssuedInFuture",
+	"FaultIntrospectionMissingIssuedAt", "FaultIntrospectionRepeatedMember", "FaultIntrospectionMemberCase",
+	"FaultIntrospectionUnencrypted", "FaultIntrospectionEncryptionAlgMismatch", "FaultIntrospectionEncryptionEnc",
+	"FaultIntrospectionWrongEncryptionKey", "FaultIntrospectionNotJWS", "FaultIntrospectionEncrypted",
+	"FaultIntrospectionUnsigned", "FaultIntrospectionContentType", "FaultIntrospectionServerError",
 }
 
 // String returns the constant's name.
@@ -406,9 +529,10 @@ const (
 	pointDiscovery
 	pointLogout
 	pointRefresh
-	pointNet        // latency, timeout and hang: see netFaults
-	pointRevocation // revocation errors
-	pointKeys       // key rotation, before the id_token is signed
+	pointNet           // latency, timeout and hang: see netFaults
+	pointRevocation    // revocation errors
+	pointKeys          // key rotation, before the id_token is signed
+	pointIntrospection // checktoken and token introspection answers
 )
 
 func (f Fault) point() faultPoint {
@@ -433,6 +557,8 @@ func (f Fault) point() faultPoint {
 		return pointDiscovery
 	case f == FaultLogoutWrongState:
 		return pointLogout
+	case f >= FaultIntrospectionInactive && f <= FaultIntrospectionServerError:
+		return pointIntrospection
 	}
 	return 0
 }

@@ -448,7 +448,7 @@ func TestFaultQueue(t *testing.T) {
 
 func TestFaultNamesAndConcurrency(t *testing.T) {
 	all := fctest.AllFaults()
-	require.Len(t, all, 84)
+	require.Len(t, all, 108)
 	seen := map[string]bool{}
 	for _, f := range all {
 		require.True(t, strings.HasPrefix(f.String(), "Fault"), f.String())

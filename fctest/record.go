@@ -20,12 +20,13 @@ type RequestRecord struct {
 	Method, Path string
 	// Endpoint is the name Server.Requests counts the request under
 	// ("discovery", "jwks", "authorize", "interaction", "token", "userinfo",
-	// "session/end", "revocation"); "" for other paths.
+	// "session/end", "revocation", "checktoken" for a data provider's
+	// checktoken or token introspection); "" for other paths.
 	Endpoint string
 	// Status is the HTTP status answered.
 	Status int
 	// ClientID is the client the request came from or was about, when the
-	// emulator could tell.
+	// emulator could tell: a data provider's client_id for "checktoken".
 	ClientID string
 	// Error is the OAuth error of the answer, in a JSON body, on an error
 	// page or in the redirect to the client's callback (e.g. "invalid_grant",

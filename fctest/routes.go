@@ -27,6 +27,8 @@ func (s *Server) routes() http.Handler {
 	handle("GET "+apiPrefix+"/session/end", "session/end", s.handleEndSession)
 	handle("GET "+apiPrefix+"/session/end/success", "", s.handleEndSessionSuccess)
 	handle("POST "+apiPrefix+"/token/revocation", "revocation", s.handleRevocation)
+	handle("POST "+apiPrefix+"/checktoken", "checktoken", s.handleChecktoken)
+	handle("POST "+apiPrefix+"/token/introspection", "checktoken", s.handleIntrospection)
 	return s.recording(s.observing(mux))
 }
 

@@ -153,16 +153,36 @@ var fcScopes = map[string][]string{
 	"amr":                {"amr"},
 }
 
-// dataProviderScopes are passed through without claims (spec §9.4). The FC v2
-// families beyond these three are not listed in the spec and are omitted.
+// dataProviderScopes are the data-provider scopes both FranceConnect
+// platforms publish (spec §9.4, and the FranceConnect sandbox's discovery
+// document): they are passed through without claims; data providers see
+// them through checktoken.
 var dataProviderScopes = []string{
 	"dgfip_rfr", "dgfip_annee_n_moins_1", "dgfip_annee_n_moins_2", "dgfip_annee_n_moins_3", "dgfip_nbpart",
 	"dgfip_sitfam", "dgfip_aft", "dgfip_nbpac", "dgfip_inddeficit", "dgfip_pariso", "dgfip_decl", "dgfip_pac",
-	"dgfip_locaux_th", "dgfip_locaux_th_ident", "dgfip_annee_n_moins_2_si_indispo_n_moins_1",
+	"dgfip_locaux_th", "dgfip_nmUsaDec1", "dgfip_nmNaiDec1", "dgfip_prnmDec1", "dgfip_dateNaisDec1",
+	"dgfip_nmUsaDec2", "dgfip_nmNaiDec2", "dgfip_prnmDec2", "dgfip_dateNaisDec2", "dgfip_locaux_th_ident",
+	"dgfip_locaux_th_Nat", "dgfip_locaux_th_Tax", "dgfip_locaux_th_Aff", "dgfip_pac_nbPac", "dgfip_mntRevbareme",
+	"dgfip_indiIFI", "dgfip_RevDecl_Cat1_Tspr", "dgfip_RevDecl_Cat1_RentOn", "dgfip_RevDecl_Cat2_Rcm",
+	"dgfip_RevDecl_Cat3_PMV", "dgfip_RevDecl_Cat4_Ref", "dgfip_RevDecl_Cat5_NonSal", "dgfip_RevNets_Cat1_Tspr",
+	"dgfip_RevNets_Cat1_RentOn", "dgfip_RevNets_Cat2_Rcm", "dgfip_RevNets_Cat3_PMV", "dgfip_RevNets_Cat4_Ref",
+	"dgfip_RevNets_Cat5_NonSal", "dgfip_PaDeduc_EnfMaj", "dgfip_PaDeduc_Autres", "dgfip_EpargRetrDeduc",
+	"dgfip_annee_n_moins_2_si_indispo_n_moins_1",
 	"droits_assurance_maladie", "cnam_beneficiaires", "cnam_contrats", "cnam_caisse", "cnam_exonerations",
 	"cnam_medecin_traitant", "cnam_presence_medecin_traitant", "cnam_paiements_ij",
 	"cnous_statut_boursier", "cnous_echelon_bourse", "cnous_email", "cnous_periode_versement",
 	"cnous_statut_bourse", "cnous_ville_etudes", "cnous_identite",
+}
+
+// fcDataProviderScopes are the data-provider scopes only FranceConnect v2
+// publishes (the sandbox's discovery document).
+var fcDataProviderScopes = []string{
+	"mesri_identite", "mesri_admissions", "mesri_admission_inscrit", "mesri_admission_regime_formation",
+	"mesri_admission_commune_etudes", "mesri_admission_etablissement_etude", "mi_siv_carte_grise",
+	"api_fc-liste-paiementsv1", "api_fc-statutaugmentev1", "allocation_adulte_handicape",
+	"allocation_soutien_familial", "prime_activite", "prime_activite_majoration", "cnaf_quotient_familial",
+	"cnaf_allocataires", "cnaf_enfants", "cnaf_adresse", "revenu_solidarite_active",
+	"revenu_solidarite_active_majoration", "complementaire_sante_solidaire",
 }
 
 // fcPlusScopeOrder lists FC+ scopes in discovery order (spec §2.1).
@@ -191,7 +211,7 @@ func scopeTable(p Platform) map[string][]string {
 func knownScopes(p Platform) []string {
 	switch p {
 	case FranceConnect:
-		return slices.Concat(fcScopeOrder, dataProviderScopes)
+		return slices.Concat(fcScopeOrder, dataProviderScopes, fcDataProviderScopes)
 	case ProConnect:
 		return slices.Clone(pcScopeOrder)
 	}

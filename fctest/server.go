@@ -174,7 +174,7 @@ type Options struct {
 
 // endpoints are the counter names accepted by Requests.
 var endpoints = []string{"discovery", "jwks", "authorize", "interaction", "token", "userinfo",
-	"session/end", "revocation"}
+	"session/end", "revocation", "checktoken"}
 
 // Server is a running FranceConnect emulator. Its methods are safe for
 // concurrent use.
@@ -203,6 +203,7 @@ type Server struct {
 	codes        map[string]*authCode
 	tokens       map[string]*accessToken
 	refresh      map[string]*refreshToken // ProConnect
+	dps          map[string]*registeredDP // data providers
 	faults       []*queued
 	lastGC       time.Time
 
@@ -411,8 +412,9 @@ func (s *Server) Platform() Platform { return s.platform }
 func (s *Server) Client() *http.Client { return s.browser.client }
 
 // Requests returns how many requests reached endpoint, one of "discovery",
-// "jwks", "authorize", "interaction", "token", "userinfo", "session/end" and
-// "revocation". Unknown names return 0.
+// "jwks", "authorize", "interaction", "token", "userinfo", "session/end",
+// "revocation" and "checktoken" (checktoken, or ProConnect's token
+// introspection). Unknown names return 0.
 func (s *Server) Requests(endpoint string) int {
 	if c, ok := s.counters[endpoint]; ok {
 		return int(c.Load())

@@ -49,6 +49,7 @@ type authCode struct {
 // accessToken is an issued opaque access token.
 type accessToken struct {
 	clientID, login, grantID string
+	acr                      string
 	scopes                   []string
 	expires                  time.Time
 }

@@ -163,7 +163,7 @@ func (s *Server) respondToken(w http.ResponseWriter, r *http.Request, rc *regist
 	now := s.clock()
 	at := randomToken()
 	s.mu.Lock()
-	s.tokens[at] = &accessToken{clientID: rc.ID, login: c.login, grantID: c.grantID, scopes: c.scopes,
+	s.tokens[at] = &accessToken{clientID: rc.ID, login: c.login, grantID: c.grantID, acr: c.acr, scopes: c.scopes,
 		expires: now.Add(accessTokenTTL)}
 	c.tokens = append(c.tokens, at)
 	s.mu.Unlock()

@@ -147,6 +147,10 @@ func start(cfg *config, log *slog.Logger) (*emulator, error) {
 		}
 		emu.clients = append(emu.clients, infoOf(c))
 	}
+	if err := registerDataProviders(cfg, srv); err != nil {
+		srv.Close()
+		return nil, err
+	}
 	if cfg.tlsSelfSigned != "" {
 		if err := writeCertificate(cfg.tlsSelfSigned, srv.Certificate()); err != nil {
 			srv.Close()

@@ -14,7 +14,9 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // ErrTooLarge is returned by ReadBody when the body exceeds its limit.
@@ -202,4 +204,22 @@ const MaxDrain = 64 << 10
 func DrainClose(body io.ReadCloser) {
 	_, _ = io.Copy(io.Discard, io.LimitReader(body, MaxDrain))
 	_ = body.Close()
+}
+
+// CacheTTL reads max-age from the Cache-Control of a response, def without
+// one, clamped to [lo, hi]; no-store and no-cache give lo.
+func CacheTTL(h http.Header, def, lo, hi time.Duration) time.Duration {
+	ttl := def
+	for _, d := range strings.Split(h.Get("Cache-Control"), ",") {
+		d = strings.ToLower(strings.TrimSpace(d))
+		switch {
+		case d == "no-store" || d == "no-cache":
+			return lo
+		case strings.HasPrefix(d, "max-age="):
+			if n, err := strconv.Atoi(strings.TrimPrefix(d, "max-age=")); err == nil && n >= 0 {
+				ttl = time.Duration(n) * time.Second
+			}
+		}
+	}
+	return min(max(ttl, lo), hi)
 }
