@@ -78,7 +78,7 @@ func (c *Client) Revoke(ctx context.Context, accessToken Token) error {
 		return nil
 	}
 	if e, ok := wire.ParseOAuthError(body); ok {
-		return c.providerError(e.Code, e.Description, e.URI, resp.StatusCode)
+		return c.providerError(e.Code, e.Description, e.URI, resp.StatusCode, string(accessToken))
 	}
 	return statusError(resp.StatusCode, ErrRevocation, "%w: POST %s: status %d", ErrHTTP, endpoint(req.URL), resp.StatusCode)
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+
+	"github.com/go-franceconnect/franceconnect/internal/wire"
 )
 
 // ProviderError is an error answered by the platform, either on the callback
@@ -27,7 +29,11 @@ type ProviderError struct {
 
 // providerError makes the ProviderError of an answer of the client's
 // platform, in a SettingError when the answer points to the configuration.
-func (c *Client) providerError(code, desc, uri string, status int) error {
+// The description and URI lose the values the request sent (sent, and the
+// client secret), should the provider quote them.
+func (c *Client) providerError(code, desc, uri string, status int, sent ...string) error {
+	scrubbed := wire.OAuthError{Code: code, Description: desc, URI: uri}.Scrub(append(sent, string(c.secret))...)
+	desc, uri = scrubbed.Description, scrubbed.URI
 	e := &ProviderError{Code: code, Description: desc, URI: uri, HTTPStatus: status, Platform: c.platform}
 	if u, err := url.Parse(uri); err == nil {
 		e.FCCode = u.Query().Get("code")

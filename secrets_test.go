@@ -11,10 +11,12 @@ import (
 	"go/token"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	gojose "github.com/go-jose/go-jose/v4"
 	"github.com/stretchr/testify/assert"
@@ -168,6 +170,18 @@ func (e *confEnv) through(path string, f func(*http.Response, []byte) (int, []by
 	e.cfg.HTTPClient.Transport = &rewrite{next: e.mitm, path: path, f: f}
 }
 
+// quoting is an OAuth error answer whose description and URI quote values
+// of the request, as a careless provider's could.
+func quoting(code string, values ...string) func(*http.Response, []byte) (int, []byte) {
+	return func(resp *http.Response, _ []byte) (int, []byte) {
+		resp.Header.Set("Content-Type", "application/json")
+		quoted := strings.Join(values, " ")
+		b, _ := json.Marshal(map[string]string{"error": code, "error_description": "refused: " + quoted,
+			"error_uri": "https://provider.example/error?code=Y000000&request=" + url.QueryEscape(quoted)})
+		return http.StatusBadRequest, b
+	}
+}
+
 // setKid sets the kid of a compact token's protected header.
 func setKid(kid string) func(string) string {
 	return func(tok string) string {
@@ -204,7 +218,7 @@ var sentinels = map[string]error{
 	"ErrLevelOutsidePolicy": franceconnect.ErrLevelOutsidePolicy, "ErrStaleAuthentication": franceconnect.ErrStaleAuthentication,
 	"ErrLevelUnreachable": franceconnect.ErrLevelUnreachable, "ErrPublicAgentsOnly": franceconnect.ErrPublicAgentsOnly,
 	"ErrProviderSessionLost": franceconnect.ErrProviderSessionLost, "ErrServiceMisconfigured": franceconnect.ErrServiceMisconfigured,
-	"ErrAgentRefused": franceconnect.ErrAgentRefused,
+	"ErrAgentRefused": franceconnect.ErrAgentRefused, "ErrAccessTokenExpired": franceconnect.ErrAccessTokenExpired,
 }
 
 // declaredSentinels are the exported Err… variables of the package's
@@ -278,6 +292,23 @@ func TestErrorMessagesHoldNoSecrets(t *testing.T) {
 			require.NoError(t, err)
 			return c.Revoke(context.Background(), login.AccessToken)
 		}},
+		{"a revocation endpoint that quotes the token and the secret in its OAuth error", fcPlus, func(e *confEnv) error {
+			login, err := e.login(franceconnect.AuthRequest{}, "camille")
+			require.NoError(t, err)
+			e.mitm.remember(string(login.AccessToken))
+			e.c = nil
+			e.through("/revocation", quoting("invalid_request", string(login.AccessToken), string(e.cfg.ClientSecret)))
+			c, err := franceconnect.New(context.Background(), e.cfg)
+			require.NoError(t, err)
+			return c.Revoke(context.Background(), login.AccessToken)
+		}},
+		{"a token endpoint that quotes the code and the secret in its OAuth error", fcPlus, func(e *confEnv) error {
+			q, st := e.callback(franceconnect.AuthRequest{}, "camille", nil)
+			e.c = nil
+			e.through("/token", quoting("invalid_grant", q.Get("code"), string(e.cfg.ClientSecret)))
+			_, err := e.client().Callback(context.Background(), q, st)
+			return err
+		}},
 		{"an agent refused by each rule of an AgentPolicy", pcES256JWT, func(e *confEnv) error {
 			login, err := agentLogin(e)
 			require.NoError(t, err)
@@ -291,6 +322,21 @@ func TestErrorMessagesHoldNoSecrets(t *testing.T) {
 				errs = append(errs, err)
 			}
 			return errors.Join(errs...)
+		}},
+		{"a data call with an access token past its 60 s", fcPlus, func(e *confEnv) error {
+			login, err := e.login(franceconnect.AuthRequest{}, "camille")
+			require.NoError(t, err)
+			e.mitm.remember(string(login.AccessToken))
+			e.advance(2 * time.Minute)
+			hc, err := e.client().DataClient(&login.Tokens, franceconnect.DataProvider{URL: "http://127.0.0.1:9/api/"})
+			require.NoError(t, err)
+			req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, "http://127.0.0.1:9/api/v1/me", nil)
+			require.NoError(t, err)
+			resp, err := hc.Do(req)
+			if err == nil {
+				_ = resp.Body.Close()
+			}
+			return err
 		}},
 		{"our RSA-OAEP-256 key named for an RSA-OAEP token", fcPlusOAEP1, func(e *confEnv) error {
 			e.cfg.DecryptionKeys = append(e.cfg.DecryptionKeys, confKeys[franceconnect.RSAOAEP256]())

@@ -123,7 +123,7 @@ func (c *Client) Exchange(ctx context.Context, code string, st AuthState) (*Toke
 	}
 	tok, err := conf.Exchange(context.WithValue(ctx, oauth2.HTTPClient, c.tokenHTTP), code, opts...)
 	if err != nil {
-		return nil, c.exchangeError(err)
+		return nil, c.exchangeError(err, code, st.CodeVerifier)
 	}
 	raw, _ := tok.Extra("id_token").(string)
 	if raw == "" {
@@ -150,7 +150,7 @@ func (c *Client) Refresh(ctx context.Context, refreshToken Token, subject string
 	src := conf.TokenSource(context.WithValue(ctx, oauth2.HTTPClient, c.tokenHTTP), &oauth2.Token{RefreshToken: string(refreshToken)})
 	tok, err := src.Token()
 	if err != nil {
-		return nil, c.exchangeError(err)
+		return nil, c.exchangeError(err, string(refreshToken))
 	}
 	var idt *IDToken
 	if raw, _ := tok.Extra("id_token").(string); raw != "" {
@@ -192,13 +192,15 @@ func (c *Client) tokens(tok *oauth2.Token, idt *IDToken) (*Tokens, error) {
 	return t, nil
 }
 
-// exchangeError classifies a token endpoint failure without its body.
-func (c *Client) exchangeError(err error) error {
+// exchangeError classifies a token endpoint failure without its body, nor
+// the values sent (the code or refresh token, the PKCE verifier) should
+// the answer quote them.
+func (c *Client) exchangeError(err error, sent ...string) error {
 	var re *oauth2.RetrieveError
 	tokenURL, _ := url.Parse(c.doc().TokenEndpoint) // checked by discovery
 	switch {
 	case errors.As(err, &re) && re.ErrorCode != "":
-		return c.providerError(re.ErrorCode, re.ErrorDescription, re.ErrorURI, re.Response.StatusCode)
+		return c.providerError(re.ErrorCode, re.ErrorDescription, re.ErrorURI, re.Response.StatusCode, sent...)
 	case errors.As(err, &re):
 		return statusError(re.Response.StatusCode, ErrExchange, "%w: POST %s: status %d", ErrHTTP, endpoint(tokenURL), re.Response.StatusCode)
 	}

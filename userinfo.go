@@ -115,7 +115,7 @@ func (c *Client) UserInfo(ctx context.Context, t *Tokens) (*Identity, error) {
 	mt := wire.MediaType(resp)
 	if resp.StatusCode != http.StatusOK {
 		if e, ok := wire.ParseOAuthError(body); ok && wire.IsJSON(mt) {
-			return nil, c.providerError(e.Code, e.Description, e.URI, resp.StatusCode)
+			return nil, c.providerError(e.Code, e.Description, e.URI, resp.StatusCode, string(t.AccessToken))
 		}
 		return nil, statusError(resp.StatusCode, ErrInvalidUserInfo, "%w: GET %s: status %d", ErrHTTP, endpoint(req.URL), resp.StatusCode)
 	}

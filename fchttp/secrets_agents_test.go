@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -45,6 +46,31 @@ func agentSite(t *testing.T, w *wire, edit func(*fchttp.Config)) (*env, *app) {
 	fc, err := fchttp.New(cfg)
 	require.NoError(t, err)
 	return e, mount(fc)
+}
+
+// dataCallTooLate makes OnLogin call a data provider after a step that took
+// longer than the access token lives (60 s on FranceConnect+): DataClient
+// refuses to send it, and the login fails.
+func dataCallTooLate(c *fchttp.Config, s *secretSite) {
+	c.Client = s.e.clientWith(func(cfg *franceconnect.Config) { cfg.Now = s.clock.Now })
+	client := c.Client
+	c.OnLogin = func(_ http.ResponseWriter, r *http.Request, l *franceconnect.Login) (any, error) {
+		s.clock.Advance(2 * time.Minute)
+		hc, err := client.DataClient(&l.Tokens, franceconnect.DataProvider{URL: "https://data.example.gouv.fr/api/"})
+		if err != nil {
+			return nil, err
+		}
+		req, err := http.NewRequestWithContext(r.Context(), http.MethodGet, "https://data.example.gouv.fr/api/v1/me", nil)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := hc.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		_ = resp.Body.Close()
+		return l.Identity.GivenName, nil
+	}
 }
 
 // providerAnswer brings the browser back from ProConnect with an error

@@ -233,6 +233,8 @@ func secretCases() []secretCase {
 		{name: "OnLogin panics with the login", edit: func(c *fchttp.Config, _ *secretSite) {
 			c.OnLogin = func(_ http.ResponseWriter, _ *http.Request, l *franceconnect.Login) (any, error) { panic(l) }
 		}, run: func(t *testing.T, s *secretSite) *fctest.Response { return s.login(t) }},
+		{name: "OnLogin calls a data provider once the access token has expired", edit: dataCallTooLate,
+			run: func(t *testing.T, s *secretSite) *fctest.Response { return s.login(t) }},
 		{name: "a level below the configured one", edit: func(c *fchttp.Config, s *secretSite) {
 			c.Client = s.e.clientWith(func(cfg *franceconnect.Config) { cfg.ACR = franceconnect.EIDAS3 })
 		}, run: func(t *testing.T, s *secretSite) *fctest.Response { return mustOpen(t, s.u, "/login?acr=eidas2") }},
@@ -345,7 +347,7 @@ func allSentinels(t *testing.T) map[string]error {
 		"ErrLevelOutsidePolicy": franceconnect.ErrLevelOutsidePolicy, "ErrStaleAuthentication": franceconnect.ErrStaleAuthentication,
 		"ErrLevelUnreachable": franceconnect.ErrLevelUnreachable, "ErrPublicAgentsOnly": franceconnect.ErrPublicAgentsOnly,
 		"ErrProviderSessionLost": franceconnect.ErrProviderSessionLost, "ErrServiceMisconfigured": franceconnect.ErrServiceMisconfigured,
-		"ErrAgentRefused": franceconnect.ErrAgentRefused,
+		"ErrAgentRefused": franceconnect.ErrAgentRefused, "ErrAccessTokenExpired": franceconnect.ErrAccessTokenExpired,
 	}
 	declared := append(exportedErrors(t, ".", "fchttp"), exportedErrors(t, "..", "franceconnect")...)
 	slices.Sort(declared)

@@ -110,6 +110,27 @@ type OAuthError struct {
 	URI         string `json:"error_uri"`
 }
 
+// Redacted replaces a value Scrub removes.
+const Redacted = "[redacted]"
+
+// Scrub returns e with every value of sent (a token, a code, a secret the
+// request carried), as sent or form-encoded, replaced by Redacted in its
+// description and URI: a provider that quotes the request in its error
+// cannot carry a secret into a message. Values shorter than 8 characters
+// are too short to be secrets, and too common to replace.
+func (e OAuthError) Scrub(sent ...string) OAuthError {
+	for _, v := range sent {
+		if len(v) < 8 {
+			continue
+		}
+		for _, form := range []string{v, url.QueryEscape(v), url.PathEscape(v)} {
+			e.Description = strings.ReplaceAll(e.Description, form, Redacted)
+			e.URI = strings.ReplaceAll(e.URI, form, Redacted)
+		}
+	}
+	return e
+}
+
 // ParseOAuthError decodes an OAuth JSON error body; ok is false when the body
 // is not one.
 func ParseOAuthError(body []byte) (OAuthError, bool) {
