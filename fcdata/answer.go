@@ -6,6 +6,7 @@ import (
 	"crypto/ecdh"
 	"crypto/ecdsa"
 	"crypto/elliptic"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -38,9 +39,11 @@ func (v *Verifier) answer(ctx context.Context, mediaType string, body []byte) (*
 	case jsonOnly && mediaType == "application/json":
 		return v.verdict(body)
 	case jsonOnly:
-		return nil, fail(franceconnect.ErrContentType, "%q, want application/json (no signing algorithm registered)", mediaType)
+		return nil, v.s.formSetting(fail(franceconnect.ErrContentType,
+			"%q, want application/json (no signing algorithm configured)", mediaType), mediaType)
 	case mediaType != ctJWT:
-		return nil, fail(franceconnect.ErrContentType, "%q, want %s: a signed answer is never downgraded", mediaType, ctJWT)
+		return nil, v.s.formSetting(fail(franceconnect.ErrContentType,
+			"%q, want %s: a signed answer is never downgraded", mediaType, ctJWT), mediaType)
 	}
 	raw := strings.TrimRight(string(body), " \t\r\n")
 	signed, err := v.open(raw)
@@ -73,7 +76,12 @@ func (v *Verifier) open(raw string) (string, error) {
 	// CheckJWE refuses every alg (ErrAlgorithm).
 	h, err := jose.CheckJWE(raw, v.s.encAlgs)
 	if err != nil {
-		return "", errorf("%w: %w", ErrIntrospection, err)
+		err = errorf("%w: %w", ErrIntrospection, err)
+		if errors.Is(err, franceconnect.ErrAlgorithm) && slices.Contains([]string{franceconnect.ECDHES,
+			franceconnect.RSAOAEP256, franceconnect.RSAOAEP}, h.Alg) {
+			return "", keysSetting(fail(franceconnect.ErrAlgorithm, "the answer is encrypted %s, which no key of ours is for", h.Alg))
+		}
+		return "", err
 	}
 	switch {
 	case h.Cty != "" && !strings.EqualFold(h.Cty, "JWT"):
@@ -114,7 +122,7 @@ func (v *Verifier) decrypt(raw string, h jose.Header) (string, error) {
 			return string(plain), nil
 		}
 	}
-	return "", errorf("%w: %w", ErrIntrospection, franceconnect.ErrDecryption)
+	return "", keysSetting(errorf("%w: %w", ErrIntrospection, franceconnect.ErrDecryption))
 }
 
 // decryptionKey is k's private key as go-jose takes it: an
@@ -134,6 +142,9 @@ func decryptionKey(k franceconnect.Key) crypto.PrivateKey {
 // under a genuine platform key is accepted, and logged.
 func (v *Verifier) verify(ctx context.Context, signed string) ([]byte, error) {
 	h, err := jose.CheckJWS(signed, []string{v.s.sigAlg})
+	if errors.Is(err, franceconnect.ErrAlgorithm) {
+		return nil, v.s.signingSetting(errorf("%w: %w", ErrIntrospection, err), h.Alg)
+	}
 	if err != nil {
 		return nil, errorf("%w: %w", ErrIntrospection, err)
 	}

@@ -218,13 +218,7 @@ func (s *settings) setCredentials(p *problems) {
 }
 
 func (s *settings) setAlgorithms(p *problems) {
-	allowed := []string{"ES256", "RS256"}
-	switch s.platform {
-	case franceconnect.FranceConnectPlus:
-		allowed = []string{"ES256"}
-	case franceconnect.ProConnect:
-		allowed = []string{"ES256", "RS256", "HS256"}
-	}
+	allowed := signingAlgs(s.platform)
 	if s.sigAlg == "" && s.platform != franceconnect.ProConnect {
 		s.sigAlg = "ES256"
 	}

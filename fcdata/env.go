@@ -34,7 +34,8 @@ const (
 //	FD_CLIENT_SECRET  its client_secret
 //	FD_KEYS           FranceConnect and FranceConnect+: path to a JWK Set of its
 //	                  private decryption keys (kid, use enc, alg)
-//	FD_SIGNING_ALG    the algorithm registered for the answers' signature;
+//	FD_SIGNING_ALG    the algorithm registered for the answers' signature
+//	                  (default ES256 on FranceConnect and FranceConnect+);
 //	                  on ProConnect empty means plain JSON answers
 //	FD_SCOPES         space-separated scopes every request must carry
 //	FD_CLIENTS        space-separated client_ids of the service providers

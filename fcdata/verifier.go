@@ -133,7 +133,7 @@ func (v *Verifier) introspect(ctx context.Context, token string) (*Introspection
 		return nil, errorf("%w: %w", ErrIntrospection, err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, v.statusError(resp, body)
+		return nil, v.statusError(resp, body, token)
 	}
 	return v.answer(ctx, wire.MediaType(resp), body)
 }
@@ -182,15 +182,17 @@ func (v *Verifier) do(req *http.Request) (*http.Response, []byte, error) {
 }
 
 // statusError is an answer other than 200: a *franceconnect.ProviderError
-// when it is an OAuth JSON error (invalid_request, invalid_client, …).
-func (v *Verifier) statusError(resp *http.Response, body []byte) error {
+// when it is an OAuth JSON error (invalid_request, invalid_client, …),
+// without the token or the secret should the platform quote them.
+func (v *Verifier) statusError(resp *http.Response, body []byte, token string) error {
 	if e, ok := wire.ParseOAuthError(body); ok && wire.IsJSON(wire.MediaType(resp)) {
+		e = e.Scrub(token, string(v.s.secret))
 		pe := &franceconnect.ProviderError{Code: e.Code, Description: e.Description, URI: e.URI,
 			HTTPStatus: resp.StatusCode, Platform: v.s.platform}
 		if u, err := url.Parse(e.URI); err == nil {
 			pe.FCCode = u.Query().Get("code")
 		}
-		return errorf("%w: %w", ErrIntrospection, pe)
+		return providerSetting(errorf("%w: %w", ErrIntrospection, pe), pe)
 	}
 	return fail(franceconnect.ErrHTTP, "POST %s: status %d", v.endpoint, resp.StatusCode)
 }
