@@ -21,12 +21,15 @@ const adminPrefix = "/_emulator/"
 
 // admin is the admin API: faults, clock, keys and the registered clients.
 type admin struct {
-	ready      chan struct{} // closed once srv is set
-	srv        *fctest.Server
-	clients    []clientInfo
-	log        *slog.Logger
-	token      string // required bearer token; "" for none
-	publicHost string // the host of -public-url, accepted besides loopback names; "" for none
+	ready   chan struct{} // closed once srv is set
+	srv     *fctest.Server
+	clients []clientInfo
+	// dataProviders are the client_ids of the registered data providers,
+	// whose faults (checktoken) GET faults?client_id= lists.
+	dataProviders []string
+	log           *slog.Logger
+	token         string // required bearer token; "" for none
+	publicHost    string // the host of -public-url, accepted besides loopback names; "" for none
 }
 
 // adminRoutes lists the endpoints, for the 404 answer.

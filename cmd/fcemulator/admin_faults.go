@@ -27,7 +27,8 @@ type faultsList struct {
 // others by name.
 func (a *admin) listFaults(w http.ResponseWriter, r *http.Request) {
 	clientID := r.URL.Query().Get("client_id")
-	if clientID != "" && !slices.ContainsFunc(a.clients, func(c clientInfo) bool { return c.ID == clientID }) {
+	if clientID != "" && !slices.ContainsFunc(a.clients, func(c clientInfo) bool { return c.ID == clientID }) &&
+		!slices.Contains(a.dataProviders, clientID) {
 		writeError(w, http.StatusNotFound, "no client "+quoteHost(clientID)+" is registered")
 		return
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -31,12 +32,24 @@ func TestClientsFileDataProvider(t *testing.T) {
 	  "scopes": ["dgfip_rfr"], "checktoken_signed_response_alg": "ES256",
 	  "checktoken_encrypted_response_alg": "ECDH-ES", "checktoken_encrypted_response_enc": "A256GCM",
 	  "jwks": `+string(pub)+`}]`)
-	cfg, err := parseFlags([]string{"-addr", "127.0.0.1:0", "-clients", file}, io.Discard)
+	cfg, err := parseFlags([]string{"-addr", "127.0.0.1:0", "-clients", file, "-admin"}, io.Discard)
 	require.NoError(t, err)
 	emu, err := start(cfg, slog.New(slog.DiscardHandler))
 	require.NoError(t, err)
 	t.Cleanup(emu.srv.Close)
 	require.Len(t, emu.clients, 1, "the data provider is not a service provider")
+	for client, step := range map[string]string{"dp": "checktoken", "fs": ""} {
+		resp, err := http.Get("http://" + emu.addr + "/_emulator/faults?client_id=" + client)
+		require.NoError(t, err)
+		var list struct{ Available []struct{ Step string } }
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&list))
+		resp.Body.Close()
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		require.NotEmpty(t, list.Available)
+		for _, f := range list.Available {
+			require.Equal(t, step == "checktoken", f.Step == "checktoken", "%s: a %s fault", client, f.Step)
+		}
+	}
 
 	post := func(secret string) *http.Response {
 		resp, err := http.PostForm(emu.srv.Issuer()+"/checktoken", url.Values{"token": {strings.Repeat("t", 43)},

@@ -147,7 +147,8 @@ func start(cfg *config, log *slog.Logger) (*emulator, error) {
 		}
 		emu.clients = append(emu.clients, infoOf(c))
 	}
-	if err := registerDataProviders(cfg, srv); err != nil {
+	dataProviders, err := registerDataProviders(cfg, srv)
+	if err != nil {
 		srv.Close()
 		return nil, err
 	}
@@ -157,7 +158,7 @@ func start(cfg *config, log *slog.Logger) (*emulator, error) {
 			return nil, fmt.Errorf("-tls-self-signed: %w", err)
 		}
 	}
-	adm.srv, adm.clients = srv, emu.clients
+	adm.srv, adm.clients, adm.dataProviders = srv, emu.clients, dataProviders
 	close(adm.ready)
 	return emu, nil
 }
