@@ -136,7 +136,8 @@ func goTest(dir string, pkgs []string) (string, error) {
 	return string(out), err
 }
 
-// copyModule copies the Go files, test data and module files of src to dst.
+// copyModule copies the Go files, test data and module files of src to dst,
+// with their permissions.
 func copyModule(src, dst string) error {
 	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -152,7 +153,11 @@ func copyModule(src, dst string) error {
 		if err != nil {
 			return err
 		}
-		return os.WriteFile(filepath.Join(dst, path), b, 0o644)
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, path), b, info.Mode().Perm()) // scripts the tests run stay executable
 	})
 }
 
