@@ -153,6 +153,9 @@ func (h *Handler) explain(st step, err error) *Problem {
 		p.Title = "Déconnexion incomplète"
 		p.Message = "Votre session sur ce service est fermée, mais " + brand + " n'a pas confirmé la fin de la vôtre. Fermez votre navigateur pour la terminer."
 	}
+	if h.agentRefused(p, err) || stepUpRefused(p, err, brand) {
+		return p
+	}
 	var pe *franceconnect.ProviderError
 	var he *franceconnect.HTTPError
 	switch {
