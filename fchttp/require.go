@@ -127,20 +127,19 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, nil, stepLogin, err)
 		return
 	}
-	marked := r.URL.Query().Has(stepUpParam)
+	get := r.Method == http.MethodGet || r.Method == http.MethodHead
+	marked := r.URL.Query().Has(stepUpParam) // the form of a StepUpPage
 	switch {
-	case u != nil && g.met(u) && marked: // met in the meantime: never run next without the form's data
+	case marked && !get && !h.sameSite(r):
+		h.fail(w, r, nil, stepLogin, ErrCrossOrigin)
+	case u != nil && g.met(u) && marked: // met in the meantime: next never runs without the form's data
 		redirect(w, g.returnTo(r))
 	case u != nil && g.met(u):
 		g.next.ServeHTTP(w, r)
-	case r.Method == http.MethodGet || r.Method == http.MethodHead:
+	case get || marked:
 		g.start(w, r, g.returnTo(r))
-	case !marked:
-		g.page(w, r, u)
-	case !h.sameSite(r):
-		h.fail(w, r, nil, stepLogin, ErrCrossOrigin)
 	default:
-		g.start(w, r, g.returnTo(r))
+		g.page(w, r, u)
 	}
 }
 

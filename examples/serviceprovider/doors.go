@@ -89,7 +89,7 @@ func (a *app) openDoor(ctx context.Context, spec doorSpec, site string, keys [][
 // registers the door on it, with a fresh ECDH-ES key served at the door's
 // own Client keys URL.
 func (d *door) startFranceConnectPlus(site string) (franceconnect.Config, error) {
-	emu, err := fctest.NewServer(fctest.Options{})
+	emu, err := fctest.NewServer(fctest.Options{SingleSignOn: true})
 	if err != nil {
 		return franceconnect.Config{}, err
 	}
