@@ -72,7 +72,7 @@ func TestCitizenStepUp(t *testing.T) {
 	bank := open(t, citizen, "/citoyen/banque")
 	require.Equal(t, http.StatusOK, bank.Status)
 	assert.Equal(t, "Coordonnées bancaires", title(t, bank.Body))
-	assert.Contains(t, bank.Body, "Niveau requis : élevé (eidas3)")
+	assert.Contains(t, bank.Body, `Niveau requis : <strong id="page-required">élevé (eidas3)</strong>`)
 	assert.Contains(t, bank.Body, `<code id="session-acr">eidas3</code>`)
 
 	saved, err := citizen.Submit(ctx, bank, "/citoyen/banque", url.Values{"iban": {"fr76 3000 6000 0112 3456 7890 189"}})
