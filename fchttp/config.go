@@ -63,7 +63,7 @@ type Config struct {
 	// more than the Client's level, never for less (on ProConnect a subset
 	// of the Client's levels): a lower level is refused with a 400 page
 	// (franceconnect.ErrLevelOutsidePolicy). A page that needs a level
-	// checks User.ACR. Zero: "/login".
+	// wraps itself with Handler.RequireLevel. Zero: "/login".
 	LoginPath string
 	// LogoutPath ends the session: POST only. Zero: "/logout".
 	LogoutPath string
