@@ -189,7 +189,9 @@ var stepUpTemplate = template.Must(template.New("stepup").Parse(`<!DOCTYPE html>
 
 // ServeHTTP writes the default page: plain French HTML with the site's
 // name, the title, the messages, the button and a link home, and headers
-// that forbid caching, framing and any script.
+// that forbid caching, framing and any script. The policy names no
+// form-action: browsers apply it to the redirects that follow a form, and
+// the button's ends at the platform.
 func (p *StepUpPage) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
 	markup, err := p.Button.HTML()
 	if err != nil {
@@ -199,7 +201,7 @@ func (p *StepUpPage) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
 	hd.Set("Content-Type", "text/html; charset=utf-8")
 	hd.Set("Cache-Control", "no-store")
 	hd.Set("X-Content-Type-Options", "nosniff")
-	hd.Set("Content-Security-Policy", "default-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+	hd.Set("Content-Security-Policy", "default-src 'none'; base-uri 'none'; frame-ancestors 'none'")
 	w.WriteHeader(p.Status)
 	_ = stepUpTemplate.Execute(w, struct {
 		*StepUpPage

@@ -74,5 +74,8 @@ func TestOnStepUpPage(t *testing.T) {
 	require.Equal(t, http.StatusForbidden, r.Status)
 	assert.Contains(t, html.UnescapeString(r.Body), "<title>Confirmez votre identité – Mes démarches</title>")
 	assert.Contains(t, r.Body, `<html lang="fr">`)
+	csp := r.Header.Get("Content-Security-Policy")
+	assert.Contains(t, csp, "default-src 'none'")
+	assert.NotContains(t, csp, "form-action", "the button's form ends at the platform, after a redirect")
 	assert.NotContains(t, r.Body, "Camille")
 }

@@ -4,9 +4,15 @@ package e2e
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/go-franceconnect/franceconnect"
+	"github.com/go-franceconnect/franceconnect/fchttp"
+	"github.com/go-franceconnect/franceconnect/fctest"
 )
 
 // TestBrowserStepUp runs the pages that need more than their door's
@@ -133,4 +139,47 @@ func (j *journey) fill(css, value string) {
 // deleteCookie deletes the cookie name of the current page's site.
 func (d *webDriver) deleteCookie(ctx context.Context, name string) error {
 	return d.call(ctx, http.MethodDelete, d.session+"/cookie/"+name, nil, nil)
+}
+
+// TestBrowserDefaultStepUpPage shows fchttp's default StepUpPage (a site
+// without OnStepUpPage) in Chromium: a form posted by nobody to an action
+// that needs eidas3, then its button, FranceConnect+, and the page again.
+func TestBrowserDefaultStepUpPage(t *testing.T) {
+	emu := fctest.New(t, fctest.Options{})
+	site := startDefaultSite(t, emu, slog.New(slog.DiscardHandler), func(fc *fchttp.Handler, mux *http.ServeMux) {
+		high, err := fc.RequireLevel(franceconnect.EIDAS3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mux.Handle("/banque", high(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			fmt.Fprint(w, defaultPage("Coordonnées bancaires", `<p id="bank">Niveau élevé atteint.</p>`))
+		})))
+		mux.HandleFunc("GET /formulaire", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			fmt.Fprint(w, defaultPage("Formulaire", `<form method="post" action="/banque"><label for="iban">IBAN</label>
+<input id="iban" name="iban" value="FR7630006000011234567890189"><button id="send">Enregistrer</button></form>`))
+		})
+	})
+	j := startBrowser(t)
+	ctx, d := j.ctx, j.d
+	j.step("open the form", func() error { return d.navigate(ctx, site+"formulaire") })
+	j.click("#send", site+"formulaire")
+	j.waitFor("#step-up", site+"banque")
+	j.expectTitle("Connexion requise – Mes démarches")
+	j.expectSource("Cette action demande une connexion avec FranceConnect+ au niveau de garantie élevé (eidas3).",
+		"Les informations de ce formulaire n'ont pas été envoyées.")
+	j.screenshot("37-default-step-up-page.png")
+	j.click("#step-up button", site+"banque")
+	j.click("#login-camille", emu.Issuer()+"/interaction/")
+	j.waitFor("#bank", site+"banque")
+	if u := j.url(); u != site+"banque" {
+		j.fail("after the login the browser is on %s, want the page with GET", u)
+	}
+}
+
+// defaultPage is a minimal accessible page of the default site.
+func defaultPage(title, body string) string {
+	return `<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
+		"<title>" + title + " – Mes démarches</title></head><body><main><h1>" + title + "</h1>" + body + "</main></body></html>"
 }
