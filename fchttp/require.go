@@ -1,6 +1,7 @@
 package fchttp
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -135,13 +136,18 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case u != nil && g.met(u) && marked: // met in the meantime: next never runs without the form's data
 		redirect(w, g.returnTo(r))
 	case u != nil && g.met(u):
-		g.next.ServeHTTP(w, r)
+		g.next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), guardedUser{h}, u)))
 	case get || marked:
 		g.start(w, r, g.returnTo(r))
 	default:
 		g.page(w, r, u)
 	}
 }
+
+// guardedUser is the context key of the User a guard read for the
+// request it let through, at the door of h: Handler.User returns it
+// without reading the session again (with a Store, a round trip).
+type guardedUser struct{ h *Handler }
 
 // met reports whether u meets the requirement: a level among (on
 // ProConnect) or at least (elsewhere) the levels, within the Client's

@@ -79,3 +79,33 @@ func TestOnStepUpPage(t *testing.T) {
 	assert.NotContains(t, csp, "form-action", "the button's form ends at the platform, after a redirect")
 	assert.NotContains(t, r.Body, "Camille")
 }
+
+// TestGuardedPageReadsTheSessionOnce: on a request the guard let through,
+// the page's Handler.User returns what the guard read, without another
+// trip to the Store, and a copy of it.
+func TestGuardedPageReadsTheSessionOnce(t *testing.T) {
+	e := newEnv(t)
+	store := newMemStore()
+	s := newStepSite(t, e, fchttp.Requirement{}, func(c *fchttp.Config) { c.Store = store })
+	var seen []*fchttp.User
+	s.mux.Handle("/deux", func() http.Handler {
+		g, err := s.fc.Require(fchttp.Requirement{})
+		require.NoError(t, err)
+		return g(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			for range 2 {
+				u, err := s.fc.User(w, r)
+				require.NoError(t, err)
+				seen = append(seen, u)
+			}
+			seen[0].Data[0] = 'X'
+		}))
+	}())
+	u := e.user(s)
+	signIn(t, u)
+	before := store.calls.Load()
+	mustOpen(t, u, "/deux")
+	assert.EqualValues(t, 1, store.calls.Load()-before, "one read of the session, by the guard")
+	require.Len(t, seen, 2)
+	assert.Equal(t, seen[0].Subject, seen[1].Subject)
+	assert.NotEqual(t, seen[0].Data, seen[1].Data, "each call gets its own copy")
+}
