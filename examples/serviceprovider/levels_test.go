@@ -158,6 +158,13 @@ func TestLevelChoices(t *testing.T) {
 
 	a, _ := startProConnect(t, map[string]string{franceconnect.EnvACR: "eidas1"})
 	assert.Nil(t, a.doors[0].sensitive, "no level with two factors at this door: no administration")
+	a, _ = startProConnect(t, nil)
+	assert.Equal(t, "/administration", a.doors[0].sensitive.path, "the one-door site's paths")
+	plus, site := startSite(t)
+	require.Equal(t, "/banque", plus.doors[0].sensitive.path)
+	start := open(t, newUser(t, plus.doors[0].emu, site), "/banque")
+	require.NotNil(t, start.Location())
+	assert.Equal(t, "eidas3", start.Location().Query().Get("acr_values"), "nobody: a login at the page's level")
 }
 
 // TestParseIBAN checks the IBAN of the bank details' form.
