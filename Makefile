@@ -126,7 +126,7 @@ security-report:
 ci:
 	bash .ci/run
 
-## e2e: the example service provider in headless Chromium: its two doors (FranceConnect+ and ProConnect, each refusing the other's session), then each platform alone, and fchttp's default error pages; axe-core and a 320 px reflow check on every page visited (screenshots and build/e2e/a11y.txt in build/e2e/)
+## e2e: the example service provider in headless Chromium: its two doors (FranceConnect+ and ProConnect, each refusing the other's session), the step-up to each door's page above its level, then each platform alone, and fchttp's default error pages; axe-core and a 320 px reflow check on every page visited (screenshots and build/e2e/a11y.txt in build/e2e/)
 # Installs Debian's chromium and chromium-driver when missing (needs root),
 # and axe-core (scripts/axe, pinned by its lock file) into build/axe with
 # npm when missing: offline once installed.

@@ -63,7 +63,7 @@ type Config struct {
 	// more than the Client's level, never for less (on ProConnect a subset
 	// of the Client's levels): a lower level is refused with a 400 page
 	// (franceconnect.ErrLevelOutsidePolicy). A page that needs a level
-	// checks User.ACR. Zero: "/login".
+	// wraps itself with Handler.RequireLevel. Zero: "/login".
 	LoginPath string
 	// LogoutPath ends the session: POST only. Zero: "/logout".
 	LogoutPath string
@@ -137,6 +137,27 @@ type Config struct {
 	// panic falls back to Problem's page. Zero: Problem's ServeHTTP, a
 	// plain French page.
 	OnError func(w http.ResponseWriter, r *http.Request, p *Problem)
+	// OnStepUpPage writes the page of a request that a guard (Require,
+	// RequireLevel) cannot send through a login itself, such as the POST
+	// of a form below the level it needs: show its Title, Message and
+	// Notice, and embed its Button. A panic falls back to StepUpPage's
+	// page. Zero: StepUpPage's ServeHTTP, a plain French page.
+	OnStepUpPage func(w http.ResponseWriter, r *http.Request, p *StepUpPage)
+	// AgentPolicy is the service's own access policy for ProConnect
+	// agents (only the agents of a ministry, say), applied after every
+	// login at this door, step-ups included, before OnLogin: an agent it
+	// refuses gets a 403 page saying which rule refused them, with their
+	// organisation and SIRET as ProConnect asks
+	// (franceconnect.AgentRefusedError.UserMessage) and AgentHelp, and
+	// nobody is signed in at the door afterwards. New copies it and refuses
+	// it when it is malformed (franceconnect.AgentPolicy.Validate) or the
+	// door is not ProConnect's. Zero: every agent ProConnect signs in.
+	AgentPolicy *franceconnect.AgentPolicy
+	// AgentHelp tells an agent the AgentPolicy refused how to ask for
+	// access, in French, e.g. "Pour demander un accès, écrivez à
+	// habilitations@exemple.gouv.fr.". Zero: a sentence asking the agent
+	// to contact the service with the page's reference.
+	AgentHelp string
 	// SiteName names the site in the title of the default error page,
 	// e.g. "Mes démarches" (Problem.Site). Zero: the host of the Client's
 	// RedirectURL.

@@ -91,6 +91,23 @@
 // again. The "acr" a browser sends may ask for more than the Client's
 // level, never for less: a lower one is a 400 page.
 //
+// # Pages that need a level
+//
+// Handler.RequireLevel and Handler.Require wrap a page or an action with
+// the levels it needs, a maximum age of the authentication, or both. A
+// person signed in below it is sent through a step-up: a new
+// authentication of the same person (sub) at that level, after which the
+// session is replaced under a new id, keeping the application's data, and
+// the browser comes back to the page; another person is refused and the
+// session ends. Nobody signed in gets a login at that level. A form
+// posted below the level is never run nor replayed: a StepUpPage
+// (Config.OnStepUpPage) explains and holds the button that starts the
+// login. FranceConnect has no level above eidas1: Require says so when
+// the guard is built. See docs/step-up.md.
+//
+// Config.AgentPolicy applies a service's access policy to every agent a
+// ProConnect door signs in, with a 403 page for those it refuses.
+//
 // # ProConnect
 //
 // With a Client of the ProConnect platform the same routes sign public

@@ -31,6 +31,7 @@ type Handler struct {
 	secure      bool     // https: Secure cookie and full-origin checks
 	origin      *url.URL // scheme and host of the registered callback
 	trusted     []string // TrustedOrigins
+	cop         *http.CrossOriginProtection
 	patterns    []string
 	serve       http.Handler
 }
@@ -43,7 +44,7 @@ func New(cfg Config) (*Handler, error) {
 		return nil, configError("Client is required")
 	}
 	h.door = doorOf(h.client)
-	for _, step := range []func() error{h.setDefaults, h.setOrigin, h.setCookie, h.setRoutes} {
+	for _, step := range []func() error{h.setDefaults, h.setAgentPolicy, h.setOrigin, h.setCookie, h.setRoutes} {
 		if err := step(); err != nil {
 			return nil, err
 		}

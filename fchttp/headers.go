@@ -49,6 +49,7 @@ func (h *Handler) protect(next http.Handler) (http.Handler, error) {
 		h.fail(w, r, nil, stepOf(h, r), ErrCrossOrigin)
 	}
 	cop.SetDenyHandler(http.HandlerFunc(deny))
+	h.cop = cop
 	checked := cop.Handler(next)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.Method {

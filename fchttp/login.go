@@ -107,11 +107,14 @@ func (h *Handler) serveCallback(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if err != nil {
+	switch {
+	case err != nil && p.Subject != "" && errors.Is(err, franceconnect.ErrSubjectMismatch):
+		h.refuseStepUp(w, r, s, err)
+	case err != nil:
 		h.fail(w, r, s, stepLogin, err)
-		return
+	default:
+		h.complete(w, r, s, p, login)
 	}
-	h.complete(w, r, s, p.Next, login)
 }
 
 // retries reports whether a failed login is tried once more with
@@ -135,27 +138,36 @@ func (h *Handler) retryRequest(p pendingLogin) franceconnect.AuthRequest {
 	return req
 }
 
-// complete signs the user in: it ends the session the browser had, lets
-// OnLogin decide (a refusal or a panic leaves nobody signed in), starts
-// the new session under a new id, then sends the hook's page or goes to
-// next.
-func (h *Handler) complete(w http.ResponseWriter, r *http.Request, s *session, next string, login *franceconnect.Login) {
+// complete signs the user in: it ends the session the browser had,
+// applies the AgentPolicy and lets OnLogin decide (a refusal or a panic
+// leaves nobody signed in), or for a step-up of the same person keeps the
+// application's data, starts the new session under a new id, then sends
+// the hook's page or goes to the login's next.
+func (h *Handler) complete(w http.ResponseWriter, r *http.Request, s *session, p pendingLogin, login *franceconnect.Login) {
+	prev := s.user
 	if err := h.endSession(r.Context(), s); err != nil {
 		h.fail(w, r, s, stepLogin, err)
 		return
 	}
-	page := newDeferred()
-	data, err := h.onLogin(page, r, login)
-	if err != nil {
+	if err := h.admit(login); err != nil {
 		h.fail(w, r, s, stepLogin, err)
 		return
+	}
+	page := newDeferred()
+	data, kept := keptData(prev, p, login)
+	if !kept {
+		var err error
+		if data, err = h.onLogin(page, r, login); err != nil {
+			h.fail(w, r, s, stepLogin, err)
+			return
+		}
 	}
 	u := &storedUser{Subject: login.IDToken.Subject, ACR: login.IDToken.ACR, Hint: string(login.IDToken.Hint()), Data: data}
 	if t := login.IDToken.AuthTime; !t.IsZero() {
 		u.AuthTime = t.Unix()
 	}
 	s.env.Logout = nil
-	err = h.replaceSession(r.Context(), s, u)
+	err := h.replaceSession(r.Context(), s, u)
 	if err == nil {
 		err = h.save(w, r, s)
 	}
@@ -170,7 +182,7 @@ func (h *Handler) complete(w http.ResponseWriter, r *http.Request, s *session, n
 		page.send(w)
 		return
 	}
-	redirect(w, next)
+	redirect(w, p.Next)
 }
 
 // onLogin runs OnLogin and returns its data in JSON, within the limit of

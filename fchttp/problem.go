@@ -55,13 +55,16 @@ var (
 
 // Problem is a failed step as the user sees it: a status, a French title
 // and message that name what happened and what to do, and the error
-// categories. It never holds identity data or token contents.
+// categories. It never holds identity data or token contents; for an agent
+// the AgentPolicy refused, the message names the agent's organisation and
+// SIRET, as ProConnect asks of a refusal page, never the agent.
 type Problem struct {
 	// Err is the error, for errors.Is, errors.As and logs. Its message may
 	// name claims and values: do not show it.
 	Err error
 	// Status is 400 for a lost, forged, replayed or expired state and other
-	// bad requests, 403 for a cross-origin POST, 502 when FranceConnect
+	// bad requests, 403 for a cross-origin POST, an agent the AgentPolicy
+	// refused and a step-up confirmed by another person, 502 when FranceConnect
 	// fails or sends something that does not verify, 500 for the
 	// application's errors and 503 when the Store fails.
 	Status int
@@ -152,6 +155,9 @@ func (h *Handler) explain(st step, err error) *Problem {
 	if st == stepLogout {
 		p.Title = "Déconnexion incomplète"
 		p.Message = "Votre session sur ce service est fermée, mais " + brand + " n'a pas confirmé la fin de la vôtre. Fermez votre navigateur pour la terminer."
+	}
+	if h.agentRefused(p, err) || stepUpRefused(p, err, brand) {
+		return p
 	}
 	var pe *franceconnect.ProviderError
 	var he *franceconnect.HTTPError

@@ -107,6 +107,6 @@ func agentSecretCases() []secretCase {
 				}
 				return l.Identity.Agent.GivenName, nil
 			}
-		}, run: func(t *testing.T, s *secretSite) *fctest.Response { return s.login(t) }},
+		}, run: func(t *testing.T, s *secretSite) *fctest.Response { return s.login(t) }, organisation: true},
 	}
 }

@@ -37,9 +37,11 @@ type User struct {
 	// door (pairwise on FranceConnect and FranceConnect+).
 	Subject string
 	// ACR is the level of the login: the eIDAS level on FranceConnect and
-	// FranceConnect+, one of the accepted levels on ProConnect.
+	// FranceConnect+, one of the accepted levels on ProConnect; after a
+	// step-up (Handler.Require), the level it reached.
 	ACR franceconnect.ACR
-	// AuthTime is when the person authenticated (zero when not sent).
+	// AuthTime is when the person last authenticated, the login's or the
+	// step-up's auth_time (zero when not sent).
 	AuthTime time.Time
 	// Door is the platform, issuer and client_id the user came through.
 	Door Door

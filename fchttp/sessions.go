@@ -1,6 +1,7 @@
 package fchttp
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -161,9 +162,16 @@ func (h *Handler) persist(ctx context.Context, s *session) error {
 // Referrer-Policy: no-referrer) and keeps the session from going idle,
 // rewriting the cookie or the Store's copy now and then: call it before
 // writing the response. The error is non-nil only when the Store or the
-// Revocations fail; show a 503 then, never a signed-out page.
+// Revocations fail; show a 503 then, never a signed-out page. On a request
+// that a guard of this Handler (Require) let through, it returns what the
+// guard read.
 func (h *Handler) User(w http.ResponseWriter, r *http.Request) (*User, error) {
 	setPrivate(w.Header())
+	if u, ok := r.Context().Value(guardedUser{h}).(*User); ok {
+		c := *u
+		c.Data = bytes.Clone(u.Data)
+		return &c, nil
+	}
 	s, err := h.load(r)
 	if err != nil {
 		return nil, err

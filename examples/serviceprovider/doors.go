@@ -21,6 +21,9 @@ type door struct {
 	// levels are the ProConnect levels a login accepts by default (nil:
 	// any level, or another platform).
 	levels []franceconnect.ACR
+	// sensitive is the door's page that needs more than its level; nil
+	// when the platform has none above it.
+	sensitive *sensitive
 }
 
 // path is a path of the door: p itself on a one-door site, under
@@ -70,7 +73,7 @@ func (a *app) openDoor(ctx context.Context, spec doorSpec, site string, keys [][
 		OnLogin: func(w http.ResponseWriter, r *http.Request, l *franceconnect.Login) (any, error) {
 			return a.onLogin(d, w, l)
 		},
-		OnError: a.onError, Logger: a.log,
+		OnError: a.onError, OnStepUpPage: a.onStepUpPage, Logger: a.log,
 	}
 	if two {
 		web.CookieName = d.key
@@ -81,7 +84,9 @@ func (a *app) openDoor(ctx context.Context, spec doorSpec, site string, keys [][
 	if os.Getenv(envRequestAMR) != "false" {
 		web.AuthRequest.Claims = franceconnect.RequestAMR()
 	}
-	d.fc, err = fchttp.New(web)
+	if d.fc, err = fchttp.New(web); err == nil {
+		a.openSensitive(d)
+	}
 	return d, err
 }
 
@@ -89,7 +94,7 @@ func (a *app) openDoor(ctx context.Context, spec doorSpec, site string, keys [][
 // registers the door on it, with a fresh ECDH-ES key served at the door's
 // own Client keys URL.
 func (d *door) startFranceConnectPlus(site string) (franceconnect.Config, error) {
-	emu, err := fctest.NewServer(fctest.Options{})
+	emu, err := fctest.NewServer(fctest.Options{SingleSignOn: true})
 	if err != nil {
 		return franceconnect.Config{}, err
 	}

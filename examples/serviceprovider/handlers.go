@@ -69,6 +69,7 @@ func (a *app) routes() (http.Handler, error) {
 			mux.HandleFunc("GET "+d.area()+"{$}", func(w http.ResponseWriter, r *http.Request) { a.areaPage(w, r, d) })
 		}
 	}
+	a.routeSensitive(mux)
 	mux.HandleFunc("/", a.notFound)
 	return a.logRequests(mux), nil
 }

@@ -25,6 +25,8 @@ type page struct {
 	Back         string // the identity pages' link back
 	BackLabel    string // its text, one per destination
 	Error        *fchttp.Problem
+	Sensitive    *sensitiveView     // the page that needs more than its door's level
+	StepUp       *fchttp.StepUpPage // a form posted below its level
 }
 
 // doorView is a door as the pages show it.
@@ -42,6 +44,8 @@ type doorView struct {
 	FormID            string
 	Levels            []levelChoice
 	Logout            logout
+	Required          string         // the level the door's area requires
+	Sensitive         *sensitiveView // the door's page that needs more
 }
 
 // logout is a door's logout form.
@@ -105,11 +109,15 @@ func (a *app) doorView(d *door, u *fchttp.User) doorView {
 		v.Button.Next = d.area()
 	}
 	v.Button.ID = v.FormID // the level radios name this form
+	v.Required, v.Sensitive = levelsLabel(v.ProConnect, d.levels), d.sensitiveView()
+	if !v.ProConnect {
+		v.Required = levelsLabel(false, []franceconnect.ACR{d.client.ACR()})
+	}
 	switch {
 	case v.ProConnect:
 		v.Levels = levelChoices(d.levels)
 	case v.Plus:
-		v.Levels = plusLevels()
+		v.Levels = plusLevels(d.client.ACR())
 	}
 	for i := range v.Levels {
 		if d.key != "" {

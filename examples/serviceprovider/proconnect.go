@@ -120,28 +120,41 @@ type levelChoice struct {
 	Checked                bool
 }
 
-// plusLevels are the levels the home page offers on FranceConnect+.
-func plusLevels() []levelChoice {
-	return []levelChoice{
-		{ID: "acr-eidas2", Value: "eidas2", Title: "Substantiel (eidas2)", Note: "Pour la plupart des démarches sensibles.", Checked: true},
+// plusLevels are the levels the home page offers on FranceConnect+: those
+// at or above floor, the configured level, never one below it.
+func plusLevels(floor franceconnect.ACR) []levelChoice {
+	choices := slices.DeleteFunc([]levelChoice{
+		{ID: "acr-eidas2", Value: "eidas2", Title: "Substantiel (eidas2)", Note: "Pour la plupart des démarches sensibles."},
 		{ID: "acr-eidas3", Value: "eidas3", Title: "Élevé (eidas3)", Note: "Le plus haut niveau, pour les démarches les plus critiques."},
-	}
+	}, func(c levelChoice) bool { return !franceconnect.ACR(c.Value).Satisfies(floor) })
+	choices[0].Checked = true
+	return choices
 }
 
 // levelChoices are the sets the home page offers on ProConnect: the site's
-// default (FC_ACR, or every level) and the levels with two factors.
+// default (FC_ACR, or every level) and, when it differs, the levels of the
+// default with two factors, never a level outside the default.
 func levelChoices(defaults []franceconnect.ACR) []levelChoice {
 	title, note := "Niveaux du service", "Niveaux acceptés : "+listLevels(defaults)+"."
 	if len(defaults) == 0 || sameLevels(defaults, franceconnect.ProConnectAnyLevel()) {
 		title = "Tout agent"
 		note = "Tous les niveaux, même sans double authentification : " + listLevels(franceconnect.ProConnectAnyLevel()) + "."
 	}
-	mfa := franceconnect.ProConnectWithMFA()
-	return []levelChoice{
-		{ID: "acr-default", Value: joinLevels(defaults), Title: title, Note: note, Checked: true},
-		{ID: "acr-mfa", Value: joinLevels(mfa), Title: "Double authentification obligatoire",
-			Note: "Niveaux acceptés : " + listLevels(mfa) + "."},
+	choices := []levelChoice{{ID: "acr-default", Value: joinLevels(defaults), Title: title, Note: note, Checked: true}}
+	mfa := withinLevels(franceconnect.ProConnectWithMFA(), defaults)
+	if len(mfa) > 0 && (len(defaults) == 0 || !sameLevels(mfa, defaults)) {
+		choices = append(choices, levelChoice{ID: "acr-mfa", Value: joinLevels(mfa), Title: "Double authentification obligatoire",
+			Note: "Niveaux acceptés : " + listLevels(mfa) + "."})
 	}
+	return choices
+}
+
+// withinLevels are the levels of want that the door accepts (nil: any).
+func withinLevels(want, door []franceconnect.ACR) []franceconnect.ACR {
+	if len(door) == 0 {
+		return want
+	}
+	return slices.DeleteFunc(slices.Clone(want), func(a franceconnect.ACR) bool { return !slices.Contains(door, a) })
 }
 
 func sameLevels(a, b []franceconnect.ACR) bool {

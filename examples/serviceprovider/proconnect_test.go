@@ -201,7 +201,8 @@ func TestProConnectRegistration(t *testing.T) {
 			assert.Contains(t, cb.Body, "Compte agent vérifié")
 			if tt.levels != nil {
 				assert.Equal(t, tt.levels, acceptedLevels(t, start))
-				assert.Contains(t, home.Body, "<strong>Niveaux du service</strong><small>Niveaux acceptés : eidas2, eidas3.</small>")
+				assert.Contains(t, home.Body, `<p class="required">Niveaux acceptés : eidas2, eidas3.</p>`)
+				assert.NotContains(t, home.Body, `name="acr"`, "no choice outside the configured levels")
 			}
 		})
 	}

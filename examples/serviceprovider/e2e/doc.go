@@ -3,7 +3,8 @@
 // protocol on the standard library only. One journey runs the site as a
 // FranceConnect+ FS, another with FC_PLATFORM=proconnect as a ProConnect
 // FS, and one more runs it with its two doors, FranceConnect+ for citizens
-// and ProConnect for agents.
+// and ProConnect for agents; another walks through the pages above a
+// door's level there, with their step-ups (levels_test.go).
 //
 // Every page a journey reaches (journey.waitFor) goes through the page
 // checks of a11y_test.go once: axe-core, run in the page with its default

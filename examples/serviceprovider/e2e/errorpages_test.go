@@ -94,8 +94,9 @@ func (j *journey) expectReferenceLogged(logs *syncBuffer) {
 }
 
 // startDefaultSite serves, on a loopback port, a one-door FranceConnect+
-// site on emu with fchttp's default error pages, and returns its URL.
-func startDefaultSite(t *testing.T, emu *fctest.Server, log *slog.Logger) string {
+// site on emu with fchttp's default error pages, and the pages each of
+// pages mounts, and returns its URL.
+func startDefaultSite(t *testing.T, emu *fctest.Server, log *slog.Logger, pages ...func(*fchttp.Handler, *http.ServeMux)) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -133,6 +134,9 @@ func startDefaultSite(t *testing.T, emu *fctest.Server, log *slog.Logger) string
 	}
 	mux := http.NewServeMux()
 	fc.Register(mux)
+	for _, mount := range pages {
+		mount(fc, mux)
+	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { _ = srv.Close() })
