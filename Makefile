@@ -97,18 +97,20 @@ fuzz:
 VULNDB ?=
 
 ## vuln: govulncheck on every package; passes with a notice only when the vulnerability database cannot be reached
-## (first checks that govulncheck fails on the synthetic finding of testdata/vulndb-selftest)
+## (the library and fchttp/redisstore, its own module; first checks that govulncheck fails on the synthetic finding of testdata/vulndb-selftest)
 vuln: $(GOBIN)/govulncheck
 	@status=0; $(GOBIN)/govulncheck -db file://$(CURDIR)/testdata/vulndb-selftest ./... >/dev/null 2>&1 || status=$$?; \
 	if [ $$status -ne 3 ]; then echo "govulncheck self-test: the synthetic finding GO-2099-0001 was not reported (exit $$status)"; exit 1; fi; \
 	echo "govulncheck self-test: a finding fails the build (synthetic GO-2099-0001 reported)"
-	@out=$$(mktemp); status=0; \
-	$(GOBIN)/govulncheck $(if $(VULNDB),-db $(VULNDB)) ./... >$$out 2>&1 || status=$$?; \
-	cat $$out; \
-	if [ $$status -eq 1 ] && grep -q '^govulncheck: fetching vulnerabilities' $$out; then \
-		echo "vulnerability database unreachable: govulncheck could not run"; status=0; \
-	fi; \
-	rm -f $$out; exit $$status
+	@for m in . $(REDIS_MODULE); do \
+		echo "== govulncheck in $$m"; out=$$(mktemp); status=0; \
+		(cd $$m && $(GOBIN)/govulncheck $(if $(VULNDB),-db $(VULNDB)) ./...) >$$out 2>&1 || status=$$?; \
+		cat $$out; \
+		if [ $$status -eq 1 ] && grep -q '^govulncheck: fetching vulnerabilities' $$out; then \
+			echo "vulnerability database unreachable: govulncheck could not run"; status=0; \
+		fi; \
+		rm -f $$out; [ $$status -eq 0 ] || exit $$status; \
+	done
 
 $(GOBIN)/govulncheck:
 	$(GO) install golang.org/x/vuln/cmd/govulncheck@$(GOVULNCHECK_VERSION)
