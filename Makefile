@@ -58,8 +58,12 @@ run:
 	$(GO) build -o $(BUILD)/serviceprovider ./examples/serviceprovider
 	exec $(BUILD)/serviceprovider
 
-## lint: gofmt, go vet and staticcheck, on the library and on fchttp/redisstore
+## lint: the README's length (at most README_MAX_LINES), gofmt, go vet and staticcheck, on the library and on fchttp/redisstore
+# The README is a front door read in ten minutes; depth goes to docs/.
+README_MAX_LINES := 420
 lint: $(GOBIN)/staticcheck
+	@lines=$$(wc -l < README.md); if [ $$lines -gt $(README_MAX_LINES) ]; then \
+		echo "README.md has $$lines lines, more than $(README_MAX_LINES): move the detail to a page of docs/ and link it from the README"; exit 1; fi
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GOBIN)/staticcheck ./...
