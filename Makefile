@@ -203,7 +203,7 @@ bench-keys:
 	$(GO) test -run '^$$' -bench '^BenchmarkKeyChoice$$' -benchtime 2s . | tee $(BENCH_KEYS_OUT)/bench.txt
 	$(GO) test -run '^$$' -bench '^BenchmarkRSAVsOpenSSL$$' -benchtime 7x . | tee -a $(BENCH_KEYS_OUT)/bench.txt
 
-## loadtest: BenchmarkLoginTLS, complete logins over TLS at 1, 16, 64 and 256 users, LOADTEST_LOGINS per level and transport; output, CPU profiles and the README's table in build/loadtest/; then BenchmarkLoginRedis, logins to a site of two instances sharing Redis at the same levels (build/loadtest/redis.txt)
+## loadtest: BenchmarkLoginTLS, complete logins over TLS at 1, 16, 64 and 256 users, LOADTEST_LOGINS per level and transport; output, CPU profiles and the table of docs/performance.md in build/loadtest/; then BenchmarkLoginRedis, logins to a site of two instances sharing Redis at the same levels (build/loadtest/redis.txt)
 # The CPU figures come from the benchmark's own profiles (pprof labels by
 # side), the floor is measured in the same run under the same load, so the
 # whole table comes from one invocation. About 10 minutes on 2 cores.
@@ -224,7 +224,7 @@ loadtest:
 			| tee $(CURDIR)/$(LOADTEST_OUT)/redis.txt; \
 	else echo "SKIPPED: BenchmarkLoginRedis needs redis-server (make redis-server installs it)"; fi
 
-## emulator: build the FranceConnect+ emulator program into build/fcemulator (README, "For FS in other languages")
+## emulator: build the FranceConnect+ emulator program into build/fcemulator (docs/other-languages.md)
 .PHONY: emulator
 emulator:
 	$(GO) build -o $(BUILD)/fcemulator ./cmd/fcemulator
