@@ -58,8 +58,12 @@ run:
 	$(GO) build -o $(BUILD)/serviceprovider ./examples/serviceprovider
 	exec $(BUILD)/serviceprovider
 
-## lint: gofmt, go vet and staticcheck, on the library and on fchttp/redisstore
+## lint: the README's length (at most README_MAX_LINES), gofmt, go vet and staticcheck, on the library and on fchttp/redisstore
+# The README is a front door read in ten minutes; depth goes to docs/.
+README_MAX_LINES := 420
 lint: $(GOBIN)/staticcheck
+	@lines=$$(wc -l < README.md); if [ $$lines -gt $(README_MAX_LINES) ]; then \
+		echo "README.md has $$lines lines, more than $(README_MAX_LINES): move the detail to a page of docs/ and link it from the README"; exit 1; fi
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GOBIN)/staticcheck ./...
@@ -201,7 +205,7 @@ bench-keys:
 	$(GO) test -run '^$$' -bench '^BenchmarkKeyChoice$$' -benchtime 2s . | tee $(BENCH_KEYS_OUT)/bench.txt
 	$(GO) test -run '^$$' -bench '^BenchmarkRSAVsOpenSSL$$' -benchtime 7x . | tee -a $(BENCH_KEYS_OUT)/bench.txt
 
-## loadtest: BenchmarkLoginTLS, complete logins over TLS at 1, 16, 64 and 256 users, LOADTEST_LOGINS per level and transport; output, CPU profiles and the README's table in build/loadtest/; then BenchmarkLoginRedis, logins to a site of two instances sharing Redis at the same levels (build/loadtest/redis.txt)
+## loadtest: BenchmarkLoginTLS, complete logins over TLS at 1, 16, 64 and 256 users, LOADTEST_LOGINS per level and transport; output, CPU profiles and the table of docs/performance.md in build/loadtest/; then BenchmarkLoginRedis, logins to a site of two instances sharing Redis at the same levels (build/loadtest/redis.txt)
 # The CPU figures come from the benchmark's own profiles (pprof labels by
 # side), the floor is measured in the same run under the same load, so the
 # whole table comes from one invocation. About 10 minutes on 2 cores.
@@ -222,7 +226,7 @@ loadtest:
 			| tee $(CURDIR)/$(LOADTEST_OUT)/redis.txt; \
 	else echo "SKIPPED: BenchmarkLoginRedis needs redis-server (make redis-server installs it)"; fi
 
-## emulator: build the FranceConnect+ emulator program into build/fcemulator (README, "For FS in other languages")
+## emulator: build the FranceConnect+ emulator program into build/fcemulator (docs/other-languages.md)
 .PHONY: emulator
 emulator:
 	$(GO) build -o $(BUILD)/fcemulator ./cmd/fcemulator

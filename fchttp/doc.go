@@ -134,8 +134,8 @@
 // (npm package @gouvfr/dsfr, component "connect") for services built on
 // the State's design system, the stylesheet of ProConnect's partner
 // documentation for its button, or the platforms' button images
-// (Button.Image and Button.HoverImage, with ButtonStylesheet). The README
-// says where to get them.
+// (Button.Image and Button.HoverImage, with ButtonStylesheet).
+// docs/qualification.md, "The official button", says where to get them.
 //
 // # Testing
 //

@@ -39,7 +39,7 @@ func parseConformanceFlags(args []string, stderr io.Writer) (*conformanceConfig,
 	fs.SetOutput(stderr)
 	platform := fs.String("platform", platforms[0].name, "`platform` to imitate: "+platformNames())
 	fs.StringVar(&cfg.addr, "addr", defaultAddr, "loopback `address` of the emulator, the issuer your service is configured with")
-	fs.StringVar(&cfg.clientsFile, "clients", "", "JSON `file` of the registered service providers (see README)")
+	fs.StringVar(&cfg.clientsFile, "clients", "", "JSON `file` of the registered service providers (see docs/other-languages.md)")
 	fs.StringVar(&cfg.client.ID, "client-id", "", "client_id of the service, instead of -clients")
 	fs.StringVar((*string)(&cfg.client.Secret), "client-secret", "", "its client_secret (at least 32 characters)")
 	fs.Var((*stringList)(&cfg.client.RedirectURIs), "redirect-uri", "its redirect_uri `URL` (repeatable)")

@@ -71,7 +71,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.SetOutput(stderr)
 	platform := fs.String("platform", platforms[0].name, "`platform` to imitate: "+platformNames())
 	fs.StringVar(&cfg.addr, "addr", defaultAddr, "loopback `address` to listen on (port 0: any free port)")
-	fs.StringVar(&cfg.clientsFile, "clients", "", "JSON `file` of the registered service providers (see README)")
+	fs.StringVar(&cfg.clientsFile, "clients", "", "JSON `file` of the registered service providers (see docs/other-languages.md)")
 	fs.StringVar(&cfg.client.ID, "client-id", "", "client_id of a single service provider, instead of -clients")
 	fs.StringVar((*string)(&cfg.client.Secret), "client-secret", "", "its client_secret (at least 32 characters)")
 	fs.Var((*stringList)(&cfg.client.RedirectURIs), "redirect-uri", "its redirect_uri `URL` (repeatable)")

@@ -44,7 +44,12 @@ func newSite(ctx context.Context) (http.Handler, error) {
 				html.EscapeString(name))
 			return
 		}
-		fmt.Fprint(w, `<a href="/login">S'identifier avec FranceConnect+</a>`)
+		button, err := fc.Button().HTML() // the official button: a form posting to /login
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		fmt.Fprint(w, button)
 	})
 	return mux, nil
 }

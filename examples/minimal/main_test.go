@@ -20,7 +20,7 @@ func TestLoginAndLogout(t *testing.T) {
 	require.NoError(t, err)
 	ctx := context.Background()
 
-	callback, err := user.Login(ctx, "/", "camille") // home page, its link, the emulator, back
+	callback, err := user.Login(ctx, "/", "camille") // home page, its button, the emulator, back
 	require.NoError(t, err)
 	require.Equal(t, http.StatusSeeOther, callback.Status)
 	home, err := user.Follow(ctx, callback)

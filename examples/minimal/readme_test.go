@@ -8,9 +8,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestREADMEShowsThisCode keeps the README's "Integrate in your web app"
-// and "Test your web app with fctest" sections equal to the files they
-// show, which the build compiles and this package's tests run.
+// TestREADMEShowsThisCode keeps the README's "Integrate" and "Test your
+// app" sections equal to the files they show, which the build compiles
+// and this package's tests run.
 func TestREADMEShowsThisCode(t *testing.T) {
 	readme, err := os.ReadFile("../../README.md")
 	require.NoError(t, err)

@@ -80,11 +80,11 @@ func TestRefusals(t *testing.T) {
 	require.Equal(t, http.StatusBadRequest, lost.Status)
 }
 
-// TestREADMEShowsThisCode keeps the README's quick start equal to main.go.
-func TestREADMEShowsThisCode(t *testing.T) {
-	readme, err := os.ReadFile("../../README.md")
+// TestDocShowsThisCode keeps docs/protocol.md equal to main.go.
+func TestDocShowsThisCode(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/protocol.md")
 	require.NoError(t, err)
 	code, err := os.ReadFile("main.go")
 	require.NoError(t, err)
-	require.Contains(t, string(readme), "```go\n"+string(code)+"```\n", "README.md must show main.go exactly")
+	require.Contains(t, string(doc), "```go\n"+string(code)+"```\n", "docs/protocol.md must show main.go exactly")
 }

@@ -1,5 +1,5 @@
 # Turns the output of BenchmarkLoginTLS (make loadtest) into the Markdown
-# table of the README's Performance section: one row per transport and
+# table of docs/performance.md (Logins at scale): one row per transport and
 # number of users, the metrics in the order of the header.
 BEGIN {
 	ncols = split("logins/s p50-ms p99-ms conns/login disc+keys/login B/op client-cpu-% emulator-cpu-% browser-cpu-% runtime-cpu-% client-µs/login verify-µs/login floor-µs/login x-floor verify-x-floor floor-idle-µs/login", cols, " ")
