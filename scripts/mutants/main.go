@@ -7,7 +7,11 @@
 //
 // Usage, from the module root (make mutants):
 //
-//	go run ./scripts/mutants [-run regexp]
+//	go run ./scripts/mutants [-run regexp] [-j workers]
+//
+// With -j above 1 (the default is the number of CPUs), each worker has its
+// own copy of the module and takes the next mutant; lines are printed in
+// the order the mutants finish.
 package main
 
 import (
@@ -18,8 +22,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -34,41 +40,66 @@ type mutant struct {
 
 func main() {
 	only := flag.String("run", "", "only the mutants whose name matches this regexp")
+	workers := flag.Int("j", runtime.NumCPU(), "mutants tried at once, each in its own copy of the module")
 	flag.Parse()
 	filter, err := regexp.Compile(*only)
 	if err != nil {
 		fail(err)
 	}
-	dir, err := os.MkdirTemp("", "mutants-")
-	if err != nil {
-		fail(err)
+	var todo []mutant
+	for _, m := range mutants {
+		if filter.MatchString(m.name) {
+			todo = append(todo, m)
+		}
 	}
-	defer os.RemoveAll(dir)
-	if err := copyModule(".", dir); err != nil {
-		fail(err)
+	dirs := make([]string, max(1, min(*workers, len(todo))))
+	for i := range dirs {
+		if dirs[i], err = os.MkdirTemp("", "mutants-"); err != nil {
+			fail(err)
+		}
+		defer os.RemoveAll(dirs[i])
+		if err := copyModule(".", dirs[i]); err != nil {
+			fail(err)
+		}
 	}
-	if out, err := goTest(dir, baseline(filter)); err != nil {
+	if out, err := goTest(dirs[0], baseline(filter)); err != nil {
 		fail(fmt.Errorf("the unmodified tests fail:\n%s", out))
 	}
-	bad := 0
-	for _, m := range mutants {
-		if !filter.MatchString(m.name) {
-			continue
+	next := make(chan mutant)
+	go func() {
+		for _, m := range todo {
+			next <- m
 		}
-		start := time.Now()
-		verdict, err := m.try(dir)
-		if err != nil {
-			verdict = "ERROR " + err.Error()
-		}
-		if verdict != "killed" {
-			bad++
-		}
-		fmt.Printf("%-9s %-58s %s\n", verdict, m.name, time.Since(start).Round(time.Second))
+		close(next)
+	}()
+	var (
+		mu  sync.Mutex
+		bad int
+		wg  sync.WaitGroup
+	)
+	for _, dir := range dirs {
+		wg.Go(func() {
+			for m := range next {
+				start := time.Now()
+				verdict, err := m.try(dir)
+				if err != nil {
+					verdict = "ERROR " + err.Error()
+				}
+				mu.Lock()
+				if verdict != "killed" {
+					bad++
+				}
+				fmt.Printf("%-9s %-58s %s\n", verdict, m.name, time.Since(start).Round(time.Second))
+				mu.Unlock()
+			}
+		})
 	}
+	wg.Wait()
 	if bad > 0 {
 		fmt.Printf("%d mutant(s) survived or could not be applied\n", bad)
 		os.Exit(1)
 	}
+	fmt.Printf("%d mutants, all killed\n", len(todo))
 }
 
 // baseline returns every package whose tests the selected mutants run: they
