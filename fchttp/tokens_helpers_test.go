@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -95,8 +96,8 @@ func (d *dataSite) serveAPI(cfg fcdata.Config) string {
 	mux := http.NewServeMux()
 	mux.Handle("GET /api/v1/me", v.Middleware()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		res, _ := fcdata.FromContext(r.Context())
-		n, _ := d.hits.LoadOrStore(r.Header.Get("Authorization"), new(int))
-		*n.(*int)++
+		n, _ := d.hits.LoadOrStore(r.Header.Get("Authorization"), new(atomic.Int64))
+		n.(*atomic.Int64).Add(1)
 		_ = json.NewEncoder(w).Encode(map[string]string{"sub": res.Subject, "client_id": res.ClientID})
 	})))
 	srv := httptest.NewServer(mux)
@@ -198,3 +199,9 @@ func (o *orderedStore) records() [][]byte {
 	}
 	return out
 }
+
+// failingCreate is a Store whose Create fails: a login that keeps its
+// tokens fails before its session exists.
+type failingCreate struct{ *memStore }
+
+func (failingCreate) Create(context.Context, string, string, []byte, time.Time) error { return errDown }

@@ -2,6 +2,7 @@ package fchttp_test
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -50,12 +51,12 @@ func TestDataClientFranceConnectPlus(t *testing.T) {
 
 	d.advance(10 * time.Second)
 	before := 0
-	d.hits.Range(func(_, n any) bool { before += *n.(*int); return true })
+	d.hits.Range(func(_, n any) bool { before += int(n.(*atomic.Int64).Load()); return true })
 	_, err = d.call(u)
 	require.ErrorIs(t, err, franceconnect.ErrAccessTokenExpired)
 	assert.Contains(t, err.Error(), "call the data provider right after the login")
 	after := 0
-	d.hits.Range(func(_, n any) bool { after += *n.(*int); return true })
+	d.hits.Range(func(_, n any) bool { after += int(n.(*atomic.Int64).Load()); return true })
 	assert.Equal(t, before, after, "an expired token is not sent")
 	for _, s := range d.wire.secrets() {
 		assert.NotContains(t, err.Error(), s)
