@@ -35,13 +35,14 @@ type dataSite struct {
 	store *orderedStore
 	fc    *fchttp.Handler
 	cfg   fchttp.Config
+	mux   *http.ServeMux // the site: fc's routes and a home page
 	api   string // the data provider's base URL
 	hits  *sync.Map
 }
 
 // newDataSite builds the site on platform (FranceConnect+ or ProConnect),
 // its Config changed by edit.
-func newDataSite(t *testing.T, platform fctest.Platform, edit func(*fchttp.Config)) *dataSite {
+func newDataSite(t *testing.T, platform fctest.Platform, edit func(*fchttp.Config, *dataSite)) *dataSite {
 	t.Helper()
 	d := &dataSite{t: t, wire: &wire{}, clock: &clock{}, store: &orderedStore{memStore: newMemStore()}, hits: &sync.Map{}}
 	d.emu = fctest.New(t, fctest.Options{Platform: platform, Middleware: d.wire.middleware})
@@ -65,14 +66,19 @@ func newDataSite(t *testing.T, platform fctest.Platform, edit func(*fchttp.Confi
 	require.NoError(t, d.emu.RegisterDataProvider(dp))
 	client, err := franceconnect.New(context.Background(), cfg)
 	require.NoError(t, err)
+	d.api = d.serveAPI(dcfg)
 	fcfg := fchttp.Config{Client: client, SessionKeys: [][]byte{newKey()}, Store: d.store, KeepTokens: true, Now: d.clock.Now}
 	if edit != nil {
-		edit(&fcfg)
+		edit(&fcfg, d)
 	}
 	d.cfg = fcfg
 	d.fc, err = fchttp.New(fcfg)
+	d.mux = http.NewServeMux()
+	d.fc.Register(d.mux)
+	d.mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<a href="/login">Se connecter</a><form method="post" action="/logout"><button>Se déconnecter</button></form>`)
+	})
 	require.NoError(t, err)
-	d.api = d.serveAPI(dcfg)
 	return d
 }
 
@@ -115,12 +121,7 @@ func (d *dataSite) advance(dt time.Duration) {
 // signIn signs login in with a new browser and returns it.
 func (d *dataSite) signIn(login string) *fctest.User {
 	d.t.Helper()
-	mux := http.NewServeMux()
-	d.fc.Register(mux)
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, `<a href="/login">Se connecter</a><form method="post" action="/logout"><button>Se déconnecter</button></form>`)
-	})
-	u, err := d.emu.NewHandlerUser(mux, site)
+	u, err := d.emu.NewHandlerUser(d.mux, site)
 	require.NoError(d.t, err)
 	cb, err := u.Login(context.Background(), "/", login)
 	require.NoError(d.t, err)

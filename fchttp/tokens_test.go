@@ -67,7 +67,7 @@ func TestDataClientFranceConnectPlus(t *testing.T) {
 // opened before KeepTokens, after a logout, an OnRefresh of the caller.
 func TestDataClientRefusals(t *testing.T) {
 	p := franceconnect.DataProvider{URL: "http://127.0.0.1:1/api/"}
-	d := newDataSite(t, fctest.FranceConnectPlus, func(c *fchttp.Config) { c.KeepTokens = false })
+	d := newDataSite(t, fctest.FranceConnectPlus, func(c *fchttp.Config, _ *dataSite) { c.KeepTokens = false })
 	u := d.signIn("camille")
 	_, err := d.fc.DataClient(d.request(u), p)
 	require.ErrorIs(t, err, franceconnect.ErrConfig)
@@ -123,4 +123,31 @@ func TestDataClientSessionsReachTheirOwnTokens(t *testing.T) {
 	_, err = d.call(camille)
 	require.ErrorIs(t, err, fchttp.ErrNotSignedIn)
 	assert.Equal(t, 2, d.store.len(), "the logout deleted the session and its tokens")
+}
+
+// TestDataDocCode runs the code docs/data-providers.md shows: the login
+// keeps the data provider's answer, a later request calls it again within
+// the token's 60 seconds, and after them says to sign in again.
+func TestDataDocCode(t *testing.T) {
+	d := newDataSite(t, fctest.FranceConnectPlus, func(c *fchttp.Config, d *dataSite) {
+		doc := dataDoor(c.Client, c.SessionKeys, c.Store, d.api)
+		c.OnLogin, c.KeepTokens = doc.OnLogin, doc.KeepTokens
+	})
+	d.mux.Handle("GET /donnees", dataPage(d.fc, d.api))
+	u := d.signIn("camille")
+	user := userOf(t, d.fc, sessionCookie(t, u))
+	var acct citizen
+	require.NoError(t, user.Decode(&acct))
+	sub := d.emu.Subject("fchttp-dp", "camille")
+	assert.Contains(t, acct.Data, sub, "OnLogin kept the data provider's answer")
+
+	assert.Contains(t, mustOpen(t, u, "/donnees").Body, sub)
+	d.advance(time.Minute)
+	assert.Equal(t, "Reconnectez-vous pour mettre ces données à jour.", mustOpen(t, u, "/donnees").Body)
+
+	anonymous, err := d.emu.NewHandlerUser(d.mux, site)
+	require.NoError(t, err)
+	r := mustOpen(t, anonymous, "/donnees")
+	require.Equal(t, 303, r.Status)
+	assert.Equal(t, "/login?next=/donnees", r.Header.Get("Location"))
 }
