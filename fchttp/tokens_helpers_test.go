@@ -36,7 +36,7 @@ type dataSite struct {
 	fc    *fchttp.Handler
 	cfg   fchttp.Config
 	mux   *http.ServeMux // the site: fc's routes and a home page
-	api   string // the data provider's base URL
+	api   string         // the data provider's base URL
 	hits  *sync.Map
 }
 
