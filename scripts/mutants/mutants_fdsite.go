@@ -18,6 +18,6 @@ func init() {
 		mutant{"fchttp: tokens refreshed by the data client stored", "fchttp/tokens.go", [][2]string{
 			{"return h.updateTokens(ctx, u, t)", "return nil"}}, fchttpPkg},
 		mutant{"fchttp: a refresh brings no ended session back", "fchttp/tokens.go", [][2]string{
-			{"case !ok:\n\t\treturn fmt.Errorf(\"%w: the session ended", "case false:\n\t\treturn fmt.Errorf(\"%w: the session ended"}}, fchttpPkg},
+			{"case !ok:\n\t\treturn fmt.Errorf(\"%w: the session ended", "case !ok && false:\n\t\treturn fmt.Errorf(\"%w: the session ended"}}, fchttpPkg},
 	)
 }
