@@ -19,5 +19,7 @@ func init() {
 			{"return h.updateTokens(ctx, u, t)", "return nil"}}, fchttpPkg},
 		mutant{"fchttp: a refresh brings no ended session back", "fchttp/tokens.go", [][2]string{
 			{"case !ok:\n\t\treturn fmt.Errorf(\"%w: the session ended", "case !ok && false:\n\t\treturn fmt.Errorf(\"%w: the session ended"}}, fchttpPkg},
+		mutant{"DataClient: its transport prints no token", "data.go", [][2]string{
+			{"func (b *bearer) Format(f fmt.State, _ rune) {", "func (b *bearer) format(f fmt.State, _ rune) {"}}, fchttpPkg},
 	)
 }
