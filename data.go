@@ -2,6 +2,7 @@ package franceconnect
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"path"
@@ -113,6 +114,13 @@ type bearer struct {
 	mu       sync.Mutex
 	tokens   Tokens
 	unstored bool // tokens were refreshed, and OnRefresh has yet to store them
+}
+
+// Format prints the transport as its destination, whatever the verb: its
+// fields hold the tokens, which fmt would print from unexported fields
+// without their redaction.
+func (b *bearer) Format(f fmt.State, _ rune) {
+	fmt.Fprintf(f, "franceconnect.DataClient transport to %s", b.base.Redacted())
 }
 
 // RoundTrip implements http.RoundTripper.

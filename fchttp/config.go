@@ -41,6 +41,14 @@ type Config struct {
 	// session's id and the logins in progress. Exclusive with Revocations.
 	// Zero: the session travels whole in the sealed cookie.
 	Store Store
+	// KeepTokens keeps each login's tokens (access token, expiry, scopes
+	// and on ProConnect the refresh token) in the Store next to the
+	// session, sealed, never in the cookie, so that a later request can
+	// call a data provider with Handler.DataClient; a logout deletes them
+	// with the session. It needs a Store: New refuses it without one. Zero:
+	// the tokens are dropped once OnLogin returns; OnLogin may still call a
+	// data provider with Client.DataClient and the Login's Tokens.
+	KeepTokens bool
 	// Revocations is a revocation list shared by every instance, checked on
 	// every request, so that a logout ends a sealed session everywhere.
 	// Exclusive with Store. Zero: a logout only deletes the cookie of the
@@ -262,6 +270,9 @@ func (h *Handler) setCookie() error {
 	switch {
 	case c.Store != nil && c.Revocations != nil:
 		return configError("Store and Revocations are exclusive: a Store ends sessions itself")
+	case c.KeepTokens && c.Store == nil:
+		return configError("KeepTokens needs a Store: tokens are kept on the server side only, never in the sealed cookie; " +
+			"set Config.Store (the module fchttp/redisstore provides one), or call the data provider in OnLogin with Client.DataClient")
 	case len(c.SessionKeys) == 0:
 		return configError("SessionKeys is required: it seals the session cookie (%s)", keyHowTo)
 	}

@@ -60,6 +60,16 @@
 // person. The module fchttp/redisstore provides both on Redis. See
 // docs/sessions.md.
 //
+// # Data providers
+//
+// OnLogin may call a data provider right away with Client.DataClient and
+// the Login's tokens: on FranceConnect and FranceConnect+ the access token
+// lives 60 seconds and cannot be refreshed. With a Store, KeepTokens keeps
+// each login's tokens on the server side, sealed and bound to the session,
+// never in the cookie, and Handler.DataClient calls a data provider with
+// them from a later request, refreshing ProConnect's and storing the
+// rotated refresh token back. See docs/data-providers.md.
+//
 // # Security
 //
 // POSTs from another origin are refused by http.CrossOriginProtection and,

@@ -1,11 +1,13 @@
 package fchttp
 
 import (
+	"hash/maphash"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-franceconnect/franceconnect"
@@ -34,12 +36,16 @@ type Handler struct {
 	cop         *http.CrossOriginProtection
 	patterns    []string
 	serve       http.Handler
+	// refreshLocks serialise the refreshes of kept tokens (DataClient),
+	// a session's lock chosen by a hash of its id under lockSeed.
+	refreshLocks [refreshStripes]sync.Mutex
+	lockSeed     maphash.Seed
 }
 
 // New validates cfg and returns the Handler. Errors wrap
 // franceconnect.ErrConfig and name the field.
 func New(cfg Config) (*Handler, error) {
-	h := &Handler{cfg: cfg, client: cfg.Client, now: cfg.Now, log: cfg.Logger}
+	h := &Handler{cfg: cfg, client: cfg.Client, now: cfg.Now, log: cfg.Logger, lockSeed: maphash.MakeSeed()}
 	if h.client == nil {
 		return nil, configError("Client is required")
 	}

@@ -168,6 +168,9 @@ func (h *Handler) complete(w http.ResponseWriter, r *http.Request, s *session, p
 	}
 	s.env.Logout = nil
 	err := h.replaceSession(r.Context(), s, u)
+	if err == nil && h.cfg.KeepTokens {
+		err = h.createTokens(r.Context(), u, &login.Tokens)
+	}
 	if err == nil {
 		err = h.save(w, r, s)
 	}

@@ -229,6 +229,9 @@ func secretCases() []secretCase {
 			defer s.store.down.Store(false)
 			return mustOpen(t, s.u, cb)
 		}},
+		{name: "the store fails keeping the tokens", edit: func(c *fchttp.Config, s *secretSite) {
+			c.Store, c.KeepTokens = failingCreate{s.store}, true
+		}, run: func(t *testing.T, s *secretSite) *fctest.Response { return s.login(t) }},
 		{name: "OnLogin keeps too much", edit: func(c *fchttp.Config, _ *secretSite) {
 			c.OnLogin = func(_ http.ResponseWriter, _ *http.Request, l *franceconnect.Login) (any, error) {
 				return strings.Repeat(l.Identity.FamilyName, fchttp.MaxStoredUserData), nil
@@ -258,6 +261,8 @@ var notThroughTheWeb = map[string]string{
 	"ErrKeyMismatch":         "a JWE header naming our key for another algorithm: TestErrorMessagesHoldNoSecrets",
 	"ErrInteractionRequired": "ProConnect's prompt=none, which the Handler never sends: TestConformance",
 	"ErrNoSharedState":       "Handler.LogoutEverywhere, checked below",
+	"ErrNotSignedIn":         "Handler.DataClient: TestDataClientRefusals, TestDataClientProConnectLogoutDuringRefresh",
+	"ErrNoTokens":            "Handler.DataClient: TestDataClientRefusals, TestDataClientSessionsReachTheirOwnTokens",
 }
 
 // TestFailuresHoldNoSecrets: for every sentinel of fchttp and of the
@@ -339,6 +344,7 @@ func allSentinels(t *testing.T) map[string]error {
 		"ErrLoginMismatch": fchttp.ErrLoginMismatch, "ErrLoginUsed": fchttp.ErrLoginUsed,
 		"ErrCrossOrigin": fchttp.ErrCrossOrigin, "ErrStore": fchttp.ErrStore, "ErrSessionTooLarge": fchttp.ErrSessionTooLarge,
 		"ErrApplication": fchttp.ErrApplication, "ErrNoSharedState": fchttp.ErrNoSharedState,
+		"ErrNotSignedIn": fchttp.ErrNotSignedIn, "ErrNoTokens": fchttp.ErrNoTokens,
 		"ErrConfig": franceconnect.ErrConfig, "ErrDiscovery": franceconnect.ErrDiscovery,
 		"ErrProviderKeys": franceconnect.ErrProviderKeys, "ErrHTTP": franceconnect.ErrHTTP,
 		"ErrResponseTooLarge": franceconnect.ErrResponseTooLarge, "ErrContentType": franceconnect.ErrContentType,

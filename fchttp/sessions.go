@@ -215,6 +215,9 @@ func (h *Handler) endSession(ctx context.Context, s *session) error {
 	case u == nil:
 	case h.store != nil:
 		err = h.store.Delete(ctx, idKey(u.ID))
+		if err == nil && h.cfg.KeepTokens {
+			err = h.store.Delete(ctx, tokensKey(u.ID))
+		}
 	case h.revocations != nil:
 		err = h.revocations.Revoke(ctx, idKey(u.ID), time.Unix(u.Expiry, 0))
 	}

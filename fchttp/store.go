@@ -10,7 +10,8 @@ import (
 // github.com/go-franceconnect/franceconnect/fchttp/redisstore). With a
 // Store, the browser's sealed cookie holds the logins in progress and the
 // session's id; the Store holds the session: the User, the logout hint
-// and the application's data, at most MaxStoredUserData bytes of it. A
+// and the application's data, at most MaxStoredUserData bytes of it, and
+// with Config.KeepTokens the login's tokens, in a record of their own. A
 // logout deletes the session on the server, so that a copy of the cookie
 // taken before opens nothing after; a login in progress writes nothing to
 // the Store.

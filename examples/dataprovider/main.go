@@ -14,12 +14,12 @@
 //	FD_SCOPES         the scopes a request must carry
 //
 // and the other FD_* variables of fcdata.ConfigFromEnv. Its public keys,
-// the jwks_uri to register, are served at /.well-known/jwks.json.
+// the jwks_uri to register, are served at /.well-known/jwks.json. The data
+// and the answer are package quotient's.
 package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"github.com/go-franceconnect/franceconnect"
+	"github.com/go-franceconnect/franceconnect/examples/dataprovider/quotient"
 	"github.com/go-franceconnect/franceconnect/fcdata"
 )
 
@@ -78,7 +79,7 @@ func newAPI(ctx context.Context) (http.Handler, error) {
 		return nil, err
 	}
 	mux := http.NewServeMux()
-	mux.Handle("GET /api/v1/me", v.Middleware()(http.HandlerFunc(me)))
+	mux.Handle("GET /api/"+quotient.Path, v.Middleware()(http.HandlerFunc(quotient.Me)))
 	if len(cfg.DecryptionKeys) > 0 {
 		keys, err := franceconnect.KeysHandler(cfg.DecryptionKeys)
 		if err != nil {
@@ -87,43 +88,4 @@ func newAPI(ctx context.Context) (http.Handler, error) {
 		mux.Handle("GET /.well-known/jwks.json", keys)
 	}
 	return mux, nil
-}
-
-// answer is the body of GET /api/v1/me.
-type answer struct {
-	Subject          string         `json:"sub"`
-	ClientID         string         `json:"client_id"`
-	Scopes           []string       `json:"scopes"`
-	ACR              string         `json:"acr"`
-	Identity         map[string]any `json:"identity,omitempty"`
-	QuotientFamilial *int           `json:"quotient_familial"`
-}
-
-// me answers the family quotient of the token's person: null when the
-// register has no such person.
-func me(w http.ResponseWriter, r *http.Request) {
-	res, _ := fcdata.FromContext(r.Context())
-	a := answer{Subject: res.Subject, ClientID: res.ClientID, Scopes: res.Scopes, ACR: string(res.ACR)}
-	if id := res.Identity; id != nil {
-		a.Identity = map[string]any{"given_name": id.GivenName, "family_name": id.FamilyName,
-			"birthdate": id.Birthdate.String(), "gender": id.Gender, "birthplace": id.Birthplace,
-			"birthcountry": id.Birthcountry}
-		if q, ok := register[id.FamilyName+" "+id.Birthdate.String()]; ok {
-			a.QuotientFamilial = &q
-		}
-	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	_ = json.NewEncoder(w).Encode(a)
-}
-
-// register is a fictitious register of family quotients (euros a month),
-// matched on birth name and birth date. A real data provider matches more
-// strictly: FranceConnect's reference one requires exactly one record with
-// the same accent-folded names, birth date and birthplace.
-var register = map[string]int{
-	"ARNAUD 1984-05-23":    812,
-	"MOREAU 1979-09-30":    1240,
-	"BENHADDOU 1971-02-17": 455,
-	"PIETRI 1962-11-03":    1630,
 }

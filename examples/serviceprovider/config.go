@@ -141,6 +141,9 @@ func doorSpecs() ([]doorSpec, error) {
 // close stops the embedded emulators.
 func (a *app) close() {
 	for _, d := range a.doors {
+		if d.data != nil {
+			d.data.close()
+		}
 		if d.emu != nil {
 			d.emu.Close()
 		}

@@ -24,6 +24,9 @@ type door struct {
 	// sensitive is the door's page that needs more than its level; nil
 	// when the platform has none above it.
 	sensitive *sensitive
+	// data is the data provider its logins call, next to the embedded
+	// FranceConnect+ emulator; nil elsewhere.
+	data *dataProvider
 }
 
 // path is a path of the door: p itself on a one-door site, under
@@ -55,6 +58,9 @@ func (a *app) openDoor(ctx context.Context, spec doorSpec, site string, keys [][
 		cfg, err = d.startProConnect(site)
 	default:
 		cfg, err = d.startFranceConnectPlus(site)
+		if err == nil {
+			d.data, err = startDataProvider(ctx, d.emu)
+		}
 	}
 	if err != nil {
 		return d, err
@@ -71,7 +77,7 @@ func (a *app) openDoor(ctx context.Context, spec doorSpec, site string, keys [][
 		Client: d.client, SessionKeys: keys,
 		LoginPath: d.path("/login"), LogoutPath: d.path("/logout"), HomePath: d.area(), LoggedOutPath: d.path("/deconnecte"),
 		OnLogin: func(w http.ResponseWriter, r *http.Request, l *franceconnect.Login) (any, error) {
-			return a.onLogin(d, w, l)
+			return a.onLogin(r.Context(), d, w, l)
 		},
 		OnError: a.onError, OnStepUpPage: a.onStepUpPage, Logger: a.log,
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"embed"
@@ -120,9 +121,11 @@ func (a *app) areaPage(w http.ResponseWriter, r *http.Request, d *door) {
 }
 
 // onLogin shows the verified identity (on ProConnect the agent and the
-// organisation) right away, without storing it; the session keeps the
-// account (fchttp encodes it in JSON).
-func (a *app) onLogin(d *door, w http.ResponseWriter, l *franceconnect.Login) (any, error) {
+// organisation) right away, without storing it, and on the emulated
+// FranceConnect+ door the family quotient the data provider answers to
+// the login's access token; the session keeps the account (fchttp encodes
+// it in JSON).
+func (a *app) onLogin(ctx context.Context, d *door, w http.ResponseWriter, l *franceconnect.Login) (any, error) {
 	a.log.Info("login succeeded", "door", d.key, "acr", l.IDToken.ACR)
 	acct := account{ID: accountID(d, l.IDToken.Subject)}
 	p := a.pageFor("Votre identité")
@@ -140,6 +143,9 @@ func (a *app) onLogin(d *door, w http.ResponseWriter, l *franceconnect.Login) (a
 	}
 	acct.Name, acct.Birthdate = displayName(l.Identity), &l.Identity.Birthdate
 	p.Name, p.Brand, p.Identity = acct.Name, d.client.Platform().String(), newIdentityView(l)
+	if d.data != nil {
+		p.Data = a.fetchQuotient(ctx, d, l)
+	}
 	p.Who = []string{acct.Name}
 	a.render(w, http.StatusOK, "identity", p)
 	return acct, nil

@@ -21,9 +21,10 @@ type page struct {
 	Name, Brand  string // the identity pages
 	Identity     *identityView
 	Agent        *agentView
-	Logout       logout // the identity pages' logout form
-	Back         string // the identity pages' link back
-	BackLabel    string // its text, one per destination
+	Data         *dataView // the data provider's answer, on the identity page
+	Logout       logout    // the identity pages' logout form
+	Back         string    // the identity pages' link back
+	BackLabel    string    // its text, one per destination
 	Error        *fchttp.Problem
 	Sensitive    *sensitiveView     // the page that needs more than its door's level
 	StepUp       *fchttp.StepUpPage // a form posted below its level

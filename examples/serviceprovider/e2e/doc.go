@@ -1,7 +1,8 @@
 // Package e2e drives the example service provider in a real browser:
 // headless Chromium through chromedriver, spoken to with the W3C WebDriver
 // protocol on the standard library only. One journey runs the site as a
-// FranceConnect+ FS, another with FC_PLATFORM=proconnect as a ProConnect
+// FranceConnect+ FS, whose login calls the example data provider and shows
+// its answer, another with FC_PLATFORM=proconnect as a ProConnect
 // FS, and one more runs it with its two doors, FranceConnect+ for citizens
 // and ProConnect for agents; another walks through the pages above a
 // door's level there, with their step-ups (levels_test.go).

@@ -26,8 +26,9 @@ func envOr(name, def string) string {
 }
 
 // TestBrowserJourney signs in and out of the example site in headless
-// Chromium, through the emulator's identity-choice page, and saves a
-// screenshot of each page under build/e2e.
+// Chromium, through the emulator's identity-choice page, sees the family
+// quotient the example data provider answered right after the login, and
+// saves a screenshot of each page under build/e2e.
 func TestBrowserJourney(t *testing.T) {
 	j, site, issuers := startJourney(t, "FC_PLATFORM=fcplus")
 	issuer := issuers["/"]
@@ -51,11 +52,14 @@ func TestBrowserJourney(t *testing.T) {
 	j.expectSource("Choisissez une identité")
 	j.screenshot("02-emulator.png")
 
-	// 3. Back on the site: the verified identity.
+	// 3. Back on the site: the verified identity, and the family quotient
+	// that the data provider answered to the login's access token, called
+	// by the site right after the login.
 	j.step("click #login-camille", func() error { return d.click(ctx, camille) })
 	j.waitFor("#identity", site+"callback?")
 	j.expectTitle("Votre identité")
-	j.expectSource("Camille Hélène", "ARNAUD", "Session ouverte au nom de Camille ARNAUD", "23 mai 1984", "eidas3 – élevé")
+	j.expectSource("Camille Hélène", "ARNAUD", "Session ouverte au nom de Camille ARNAUD", "23 mai 1984", "eidas3 – élevé",
+		"Quotient familial", "Votre quotient familial : 812 € par mois.")
 	j.screenshot("03-identity.png")
 
 	// 4. Logout through FranceConnect+, back home signed out.
