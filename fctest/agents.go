@@ -134,24 +134,24 @@ func DemoAgents() []Agent {
 
 // people returns the validated identities or agents of opts, whichever the
 // platform uses, and checks AutoLogin.
-func people(opts *Options) ([]Identity, []Agent, error) {
-	var ids []Identity
+func people(opts *Options) ([]Person, []Agent, error) {
+	var ids []Person
 	var agents []Agent
 	var err error
 	switch {
-	case opts.Platform == ProConnect && opts.Identities != nil:
+	case opts.Platform == ProConnect && opts.People != nil:
 		return nil, nil, fmt.Errorf("fctest: ProConnect takes Agents, not Identities")
 	case opts.Platform != ProConnect && opts.Agents != nil:
 		return nil, nil, fmt.Errorf("fctest: Agents are for ProConnect; %s takes Identities", opts.Platform)
 	case opts.Platform == ProConnect:
 		agents, err = validateAgents(orDefault(opts.Agents, DemoAgents()))
 	default:
-		ids, err = validateIdentities(orDefault(opts.Identities, DemoIdentities()))
+		ids, err = validateIdentities(orDefault(opts.People, DemoPeople()))
 	}
 	if err != nil {
 		return nil, nil, err
 	}
-	known := slices.ContainsFunc(ids, func(id Identity) bool { return id.Login == opts.AutoLogin }) ||
+	known := slices.ContainsFunc(ids, func(id Person) bool { return id.Login == opts.AutoLogin }) ||
 		slices.ContainsFunc(agents, func(a Agent) bool { return a.Login == opts.AutoLogin })
 	if opts.AutoLogin != "" && !known {
 		return nil, nil, fmt.Errorf("fctest: AutoLogin: no identity %q", opts.AutoLogin)

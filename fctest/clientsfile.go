@@ -31,7 +31,7 @@ type fileClient struct {
 	Faults                 json.RawMessage `json:"faults"`
 }
 
-// ParseClients reads service providers from a JSON array of objects whose
+// ParseRegistrations reads service providers from a JSON array of objects whose
 // members are those of FranceConnect's registration data (see Client):
 //
 //	[{"client_id": "my-fs", "client_secret": "…at least 32 characters…",
@@ -61,15 +61,15 @@ type fileClient struct {
 //	  "id_token_signed_response_alg": "RS256",
 //	  "userinfo_signed_response_alg": "RS256"}]
 //
-// ParseClients checks the shape of the file: unknown members, types,
+// ParseRegistrations checks the shape of the file: unknown members, types,
 // client_id present and unique; RegisterClient checks the rest against the
 // server's platform. Both name the client and the member at fault.
-func ParseClients(data []byte) ([]Client, error) {
+func ParseRegistrations(data []byte) ([]Registration, error) {
 	entries, err := decodeArray(data, "clients")
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Client, 0, len(entries))
+	out := make([]Registration, 0, len(entries))
 	for i, raw := range entries {
 		if isDataProvider(raw) {
 			continue // ParseDataProviders reads them
@@ -82,7 +82,7 @@ func ParseClients(data []byte) ([]Client, error) {
 		if field, msg := fc.check(); field != "" {
 			return nil, &entryError{entry: label, field: field, msg: msg}
 		}
-		if slices.ContainsFunc(out, func(c Client) bool { return c.ID == fc.ID }) {
+		if slices.ContainsFunc(out, func(c Registration) bool { return c.ID == fc.ID }) {
 			return nil, &entryError{entry: label, field: "client_id", msg: "appears twice"}
 		}
 		c := fc.client()
@@ -118,8 +118,8 @@ func (fc *fileClient) check() (field, msg string) {
 }
 
 // client converts fc, checked, to a Client.
-func (fc *fileClient) client() Client {
-	c := Client{
+func (fc *fileClient) client() Registration {
+	c := Registration{
 		ID: fc.ID, Secret: Secret(fc.Secret), Name: fc.Name, EntityID: fc.EntityID,
 		RedirectURIs: fc.RedirectURIs, PostLogoutRedirectURIs: fc.PostLogoutRedirectURIs,
 		Scopes: fc.Scopes, AllowAMR: len(fc.Claims) > 0, AllowedIDPHints: fc.AllowedIDPHints,

@@ -61,7 +61,7 @@ type registeredDP struct {
 func (s *Server) RegisterDataProvider(dp DataProvider) error {
 	dp.Scopes = slices.Clone(dp.Scopes)
 	dp.JWKS = slices.Clone(dp.JWKS)
-	rc := &registeredClient{Client: Client{ID: dp.ID, Secret: dp.Secret, SignedResponseAlg: dp.SignedResponseAlg,
+	rc := &registeredClient{Registration: Registration{ID: dp.ID, Secret: dp.Secret, SignedResponseAlg: dp.SignedResponseAlg,
 		EncryptedResponseAlg: dp.EncryptedResponseAlg, JWKS: dp.JWKS, JWKSURL: dp.JWKSURL}}
 	if err := s.validateDataProvider(&dp, rc); err != nil {
 		return err

@@ -51,7 +51,7 @@ func TestIdentitiesDoc(t *testing.T) {
 func TestIdentitiesDocCoversEveryone(t *testing.T) {
 	now := time.Now() // DemoIdentities computes the minor's birth year from it
 	page, comment := peopleMarkdown(now), peopleDocComment(now)
-	for _, id := range DemoIdentities() {
+	for _, id := range DemoPeople() {
 		assert.Equal(t, 1, strings.Count(page, "| `"+id.Login+"` |"), id.Login)
 		assert.Equal(t, 1, strings.Count(comment, "//   - "+id.Login+": "), id.Login)
 		assert.Contains(t, page, id.Description)
@@ -97,7 +97,7 @@ func peopleDocComment(now time.Time) string {
 		"each covering an edge case a service provider meets in production (docs/identities.md has them as a table; "+
 		"FranceConnect answers eidas1 for all of them):")
 	b.WriteString("//\n")
-	for _, id := range DemoIdentities() {
+	for _, id := range DemoPeople() {
 		writeItem(&b, id.Login, identityFacts(id, now)+". "+id.Description+".")
 	}
 	b.WriteString("//\n")
@@ -130,7 +130,7 @@ Birth places are INSEE codes (COG), empty for people born abroad; countries are 
 | Login | Person | Birth | Level, amr | Email | Edge case (the emulator's page) |
 |---|---|---|---|---|---|
 `)
-	for _, id := range DemoIdentities() {
+	for _, id := range DemoPeople() {
 		email := cmp.Or(id.Email, "no email")
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s, %s | %s | %s |\n", id.Login, personName(id), birthFacts(id, now),
 			identityACR(id), strings.Join(identityAMR(id, FranceConnectPlus), " "), email, id.Description)
@@ -153,7 +153,7 @@ The level is the ` + "`acr`" + ` ProConnect returns: the identity provider's ` +
 }
 
 // identityFacts sums an identity up in English for the package comment.
-func identityFacts(id Identity, now time.Time) string {
+func identityFacts(id Person, now time.Time) string {
 	s := personName(id) + ", born " + birthFacts(id, now) + ", " + identityACR(id)
 	if id.Email == "" {
 		s += ", no email"
@@ -162,7 +162,7 @@ func identityFacts(id Identity, now time.Time) string {
 }
 
 // personName is the given and family names, with the usage name.
-func personName(id Identity) string {
+func personName(id Person) string {
 	if id.PreferredUsername != "" {
 		return fmt.Sprintf("%s %s (usage name %s)", id.GivenName, id.FamilyName, id.PreferredUsername)
 	}
@@ -170,7 +170,7 @@ func personName(id Identity) string {
 }
 
 // birthFacts is the birth date, with its presumption, and place.
-func birthFacts(id Identity, now time.Time) string {
+func birthFacts(id Person, now time.Time) string {
 	date := id.Birthdate
 	if y, err := time.Parse("2006", date[:4]); err == nil && now.Year()-y.Year() < 18 {
 		date = fmt.Sprintf("(this year − %d)%s", now.Year()-y.Year(), date[4:])

@@ -146,7 +146,7 @@ func emulatorPages(t *testing.T) []emulatorPage {
 func fetchPage(t *testing.T, b *fctest.Browser, u string) (int, string) {
 	t.Helper()
 	for range 3 {
-		resp, err := b.Client().Get(u)
+		resp, err := b.HTTPClient().Get(u)
 		require.NoError(t, err)
 		body, err := io.ReadAll(resp.Body)
 		resp.Body.Close()

@@ -71,7 +71,7 @@ type FS struct {
 type FSConfig struct {
 	// Client is the registration, as RegisterClient received it; its Secret
 	// is the client_secret.
-	Client Client
+	Client Registration
 	// PrivateJWKS is the service provider's private decryption key as a JWK
 	// Set, the content of the file FC_KEYS names; nil on the platforms that
 	// do not encrypt.
@@ -221,7 +221,7 @@ func (s *Server) registerFS(fs FS) (*FSConfig, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := Client{
+	c := Registration{
 		ID: cmp.Or(fs.ID, randomHex(32)), Secret: Secret(randomHex(24)), Name: fs.Name,
 		RedirectURIs:              []string{site + cmp.Or(fs.RedirectPath, "/callback")},
 		PostLogoutRedirectURIs:    []string{site + cmp.Or(fs.PostLogoutRedirectPath, "/logout-callback")},
@@ -249,7 +249,7 @@ func (s *Server) registerFS(fs FS) (*FSConfig, error) {
 		return nil, fmt.Errorf("fctest: RegisterFS: UserinfoAlg %q differs from the id_token's %q, which FC_SIGNING_ALG cannot say: "+
 			"register with RegisterClient and set franceconnect.Config.SigningAlgs to both", fs.UserinfoAlg, sigAlg)
 	}
-	if err := s.RegisterClient(cfg.Client); err != nil {
+	if err := s.Register(cfg.Client); err != nil {
 		return nil, err
 	}
 	cfg.Env = s.fsEnv(cfg.Client, fs)
@@ -268,7 +268,7 @@ func fsSite(raw string) (string, error) {
 }
 
 // fsEnv returns the environment of the registered client c.
-func (s *Server) fsEnv(c Client, fs FS) Env {
+func (s *Server) fsEnv(c Registration, fs FS) Env {
 	s.mu.Lock()
 	sigAlg := s.clients[c.ID].SignedResponseAlg // as validation completed it
 	s.mu.Unlock()

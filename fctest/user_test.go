@@ -104,11 +104,11 @@ func (f *fakeFS) exchange(code string) map[string]any {
 }
 
 // newFakeUser is a user of a fake FS served in-process at https://fs.example.fr.
-func newFakeUser(t *testing.T) (*env, *fakeFS, *fctest.User) {
+func newFakeUser(t *testing.T) (*env, *fakeFS, *fctest.Visitor) {
 	t.Helper()
 	e := newEnv(t, fctest.Options{}, nil)
 	fs := newFakeFS(e, "https://fs.example.fr")
-	u, err := e.srv.NewHandlerUser(fs, fs.base)
+	u, err := e.srv.NewHandlerVisitor(fs, fs.base)
 	require.NoError(t, err)
 	return e, fs, u
 }
@@ -188,19 +188,19 @@ func TestUserWithFaults(t *testing.T) {
 	ctx := context.Background()
 
 	e.srv.InjectFault(fctest.FaultAccessDenied)
-	cb, err := u.Login(ctx, "/", "camille")
+	cb, err := u.SignIn(ctx, "/", "camille")
 	require.NoError(t, err)
 	assert.Equal(t, "access_denied", cb.URL.Query().Get("error"), "the fault reaches the app's callback")
 
 	e.srv.InjectFault(fctest.FaultLogoutWrongState)
-	cb, err = u.Login(ctx, "/", "camille")
+	cb, err = u.SignIn(ctx, "/", "camille")
 	require.NoError(t, err)
 	out, err := u.Logout(ctx, cb)
 	require.NoError(t, err)
 	assert.NotEqual(t, testState, out.URL.Query().Get("state"))
 
 	fs.redirect = "https://fs.example.fr/unregistered"
-	_, err = u.Login(ctx, "/", "camille")
+	_, err = u.SignIn(ctx, "/", "camille")
 	var pe *fctest.PageError
 	require.ErrorAs(t, err, &pe, "the emulator's own error page")
 	assert.Equal(t, "invalid_redirect_uri", pe.OAuthError)
@@ -216,10 +216,10 @@ func TestUserOverTheNetwork(t *testing.T) {
 	fs.base, fs.redirect = srv.URL, srv.URL+"/cb"
 	c := e.client
 	c.RedirectURIs = append(c.RedirectURIs, fs.redirect)
-	require.NoError(t, e.srv.RegisterClient(c))
-	u, err := e.srv.NewUser(srv.URL + "/ignored/path")
+	require.NoError(t, e.srv.Register(c))
+	u, err := e.srv.NewVisitor(srv.URL + "/ignored/path")
 	require.NoError(t, err)
-	cb, err := u.Login(context.Background(), "/", "camille")
+	cb, err := u.SignIn(context.Background(), "/", "camille")
 	require.NoError(t, err)
 	assert.Equal(t, srv.URL+"/cb", strings.Split(cb.URL.String(), "?")[0])
 	assert.Equal(t, "same-site", fs.request("/cb").Header.Get("Sec-Fetch-Site"), "127.0.0.1 on two ports")
@@ -227,9 +227,9 @@ func TestUserOverTheNetwork(t *testing.T) {
 
 func TestUserErrors(t *testing.T) {
 	e, _, u := newFakeUser(t)
-	_, err := e.srv.NewUser("fs.example.fr")
+	_, err := e.srv.NewVisitor("fs.example.fr")
 	assert.Error(t, err)
-	_, err = e.srv.NewHandlerUser(nil, "https://fs.example.fr")
+	_, err = e.srv.NewHandlerVisitor(nil, "https://fs.example.fr")
 	assert.Error(t, err)
 	ctx := context.Background()
 

@@ -141,7 +141,7 @@ func start(cfg *config, log *slog.Logger) (*emulator, error) {
 	}
 	emu := &emulator{cfg: cfg, srv: srv, addr: addr}
 	for _, c := range clients {
-		if err := srv.RegisterClient(c); err != nil {
+		if err := srv.Register(c); err != nil {
 			srv.Close()
 			return nil, clientError(cfg, err)
 		}
@@ -180,7 +180,7 @@ func (cfg *config) options(log *slog.Logger) (fctest.Options, *admin, error) {
 	if cfg.platform == fctest.ProConnect {
 		opts.Agents, err = cfg.agents()
 	} else {
-		opts.Identities, err = cfg.identities()
+		opts.People, err = cfg.identities()
 	}
 	if err != nil {
 		return opts, nil, err
@@ -217,7 +217,7 @@ func (emu *emulator) summary(w io.Writer) {
 		fmt.Fprintf(w, "  TLS         self-signed certificate written to %s: trust it in the clients\n", cfg.tlsSelfSigned)
 	}
 	var logins []string
-	for _, id := range srv.Identities() {
+	for _, id := range srv.People() {
 		logins = append(logins, id.Login)
 	}
 	for _, a := range srv.Agents() {
