@@ -38,7 +38,7 @@ var conformanceReport = flag.String("conformance.report", "", "write the conform
 const (
 	confRedirect = "http://127.0.0.1:9/callback"
 	confLogout   = "http://127.0.0.1:9/logout-callback"
-	confSecret   = franceconnect.Secret("conformance-client-secret-0123456789")
+	confSecret   = "conformance-client-secret-0123456789"
 )
 
 // confKeys holds one FS decryption key per algorithm, generated once: RSA

@@ -26,7 +26,7 @@ func e2eClient(t *testing.T, srv *fctest.Server, encAlg, sigAlg string) *francec
 		RedirectURL: e2eRedirect, PostLogoutRedirectURL: e2eLogout,
 		Scopes: []string{"openid", "identite_pivot", "email", "preferred_username"},
 	}
-	reg := fctest.Registration{ID: cfg.ClientID, Secret: cfg.ClientSecret, RedirectURIs: []string{e2eRedirect},
+	reg := fctest.Registration{ID: cfg.ClientID, Secret: fctest.Secret(cfg.ClientSecret), RedirectURIs: []string{e2eRedirect},
 		PostLogoutRedirectURIs: []string{e2eLogout}, AllowAMR: true, SignedResponseAlg: sigAlg, EncryptedResponseAlg: encAlg}
 	if srv.Platform() == fctest.FranceConnect {
 		cfg.Platform, cfg.SigningAlgs = franceconnect.FranceConnect, []string{sigAlg} // as registered
@@ -141,7 +141,3 @@ func TestEndToEndStepUpToEIDAS3(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, franceconnect.EIDAS3, login.IDToken.ACR)
 }
-
-// A registration in the emulator and a client configuration share one
-// secret type.
-var _ fctest.Secret = franceconnect.Secret("")

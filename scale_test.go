@@ -47,7 +47,7 @@ func loginSetup(tb testing.TB, opts fctest.Options, edit ...func(*Config)) (*fct
 		e(&cfg)
 	}
 	require.NoError(tb, srv.Register(fctest.Registration{
-		ID: cfg.ClientID, Secret: cfg.ClientSecret, JWKS: jwks,
+		ID: cfg.ClientID, Secret: fctest.Secret(cfg.ClientSecret), JWKS: jwks,
 		RedirectURIs: []string{scaleRedirect}, PostLogoutRedirectURIs: []string{scaleLogout},
 	}))
 	c, err := New(context.Background(), cfg)

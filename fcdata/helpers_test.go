@@ -14,9 +14,9 @@ import (
 )
 
 const (
-	fsSecret = franceconnect.Secret("fcdata-test-fs-client-secret-0123456789")
+	fsSecret = "fcdata-test-fs-client-secret-0123456789"
 	dpID     = "dp-quotient-familial"
-	dpSecret = franceconnect.Secret("fcdata-test-data-provider-secret-0123")
+	dpSecret = "fcdata-test-data-provider-secret-0123"
 	redirect = "http://127.0.0.1:9/callback"
 )
 

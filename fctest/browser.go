@@ -20,7 +20,7 @@ import (
 // Browser drives the emulator like a user's web browser: it keeps cookies
 // (notably fc_session_id, which logout requires) and follows the emulator's
 // redirects until the next one leaves the emulator. Use one Browser per
-// simulated user; Server.Login and Server.Logout use the server's default
+// simulated user; Server.SignIn and Server.Logout use the server's default
 // Browser. A Browser is safe for concurrent use, but flows sharing its
 // cookies interleave like tabs of one browser.
 type Browser struct {
@@ -69,7 +69,7 @@ func (b *Browser) SignIn(ctx context.Context, authURL, login string) (string, er
 	return b.loginFrom(ctx, req, login)
 }
 
-// SignInPost is Login for an authorization request sent as a POST form, the
+// SignInPost is SignIn for an authorization request sent as a POST form, the
 // other way FranceConnect accepts (spec §3).
 func (b *Browser) SignInPost(ctx context.Context, params url.Values, login string) (string, error) {
 	req, err := b.request(ctx, http.MethodPost, b.s.issuer+"/authorize", params)
@@ -79,7 +79,7 @@ func (b *Browser) SignInPost(ctx context.Context, params url.Values, login strin
 	return b.loginFrom(ctx, req, login)
 }
 
-// Cancel opens authURL like Login but clicks "Revenir sur le service"; it
+// Cancel opens authURL like SignIn but clicks "Revenir sur le service"; it
 // returns the FS callback URL carrying error=access_denied.
 func (b *Browser) Cancel(ctx context.Context, authURL string) (string, error) {
 	req, err := b.request(ctx, http.MethodGet, authURL, nil)
@@ -128,7 +128,7 @@ func (s *Server) SignIn(ctx context.Context, authURL, login string) (string, err
 }
 
 // Logout is the default Browser's Logout: it carries the session cookie set
-// by Server.Login.
+// by Server.SignIn.
 func (s *Server) Logout(ctx context.Context, logoutURL string) (string, error) {
 	return s.browser.Logout(ctx, logoutURL)
 }

@@ -24,7 +24,7 @@ const (
 // Registration is a service provider ("FS") registered with the emulator, the
 // equivalent of the FranceConnect registration form (spec §13). Each field
 // names, in parentheses, its member in FranceConnect's registration data:
-// RegisterClient's errors and ParseClients use these names.
+// Register's errors and ParseRegistrations use these names.
 type Registration struct {
 	// ID is the client_id (client_id). Required.
 	ID string
@@ -89,12 +89,12 @@ type Registration struct {
 	JWKSURL string
 	// Faults are injected when the client is registered, each aimed at it
 	// (a ClientID must be zero or ID): a clients file can prepare the
-	// faults of a test run (see ParseClients). RegisterClient refuses the
+	// faults of a test run (see ParseRegistrations). Register refuses the
 	// whole registration when Inject would refuse one. Zero: none.
 	Faults []Injection
 }
 
-// registeredClient is a validated copy of a Client. Its cache fields are
+// registeredClient is a validated copy of a Registration. Its cache fields are
 // guarded by Server.mu.
 type registeredClient struct {
 	Registration

@@ -15,7 +15,7 @@ import (
 	"github.com/go-franceconnect/franceconnect/fctest"
 )
 
-func TestRegisterClientValidation(t *testing.T) {
+func TestRegisterValidation(t *testing.T) {
 	plus := fctest.New(t, fctest.Options{})
 	fc := fctest.New(t, fctest.Options{Platform: fctest.FranceConnect})
 	ec := fsKeys["ECDH-ES"]()
@@ -75,7 +75,7 @@ func jwkMember(t *testing.T, set []byte, name string) string {
 	return raw.Keys[0][name]
 }
 
-func TestRegisterClientReplacesAndCopies(t *testing.T) {
+func TestRegisterReplacesAndCopies(t *testing.T) {
 	e := newEnv(t, fctest.Options{}, nil)
 	uris := []string{"https://fs.example.fr/new"}
 	c := e.client

@@ -8,7 +8,7 @@ import (
 	"strings"
 )
 
-// fileClient is a client as ParseClients reads it: the member names of
+// fileClient is a client as ParseRegistrations reads it: the member names of
 // FranceConnect's registration data.
 type fileClient struct {
 	ID                     string          `json:"client_id"`
@@ -31,8 +31,9 @@ type fileClient struct {
 	Faults                 json.RawMessage `json:"faults"`
 }
 
-// ParseRegistrations reads service providers from a JSON array of objects whose
-// members are those of FranceConnect's registration data (see Client):
+// ParseRegistrations reads service providers from a JSON array of objects
+// whose members are those of FranceConnect's registration data (see
+// Registration):
 //
 //	[{"client_id": "my-fs", "client_secret": "…at least 32 characters…",
 //	  "redirect_uris": ["http://127.0.0.1:3000/callback"],
@@ -62,7 +63,7 @@ type fileClient struct {
 //	  "userinfo_signed_response_alg": "RS256"}]
 //
 // ParseRegistrations checks the shape of the file: unknown members, types,
-// client_id present and unique; RegisterClient checks the rest against the
+// client_id present and unique; Register checks the rest against the
 // server's platform. Both name the client and the member at fault.
 func ParseRegistrations(data []byte) ([]Registration, error) {
 	entries, err := decodeArray(data, "clients")
@@ -96,7 +97,7 @@ func ParseRegistrations(data []byte) ([]Registration, error) {
 	return out, nil
 }
 
-// check returns the first member of fc that ParseClients refuses and why,
+// check returns the first member of fc that ParseRegistrations refuses and why,
 // or "".
 func (fc *fileClient) check() (field, msg string) {
 	jwks := bytes.TrimSpace(fc.JWKS)
@@ -117,7 +118,7 @@ func (fc *fileClient) check() (field, msg string) {
 	return "", ""
 }
 
-// client converts fc, checked, to a Client.
+// client converts fc, checked, to a Registration.
 func (fc *fileClient) client() Registration {
 	c := Registration{
 		ID: fc.ID, Secret: Secret(fc.Secret), Name: fc.Name, EntityID: fc.EntityID,

@@ -9,8 +9,8 @@ import (
 	"time"
 )
 
-// newUser returns a fresh browser for the service.
-func (run *conformanceRun) newUser() (*Visitor, error) {
+// newVisitor returns a fresh browser for the service.
+func (run *conformanceRun) newVisitor() (*Visitor, error) {
 	origin := run.start.Scheme + "://" + run.start.Host
 	var u *Visitor
 	var err error
@@ -107,7 +107,7 @@ func (run *conformanceRun) signIn(ctx context.Context, who string) (ConformanceC
 	start, n0 := time.Now(), run.s.obs.nextLogin(run.c.ClientID)
 	cs := ConformanceCase{Name: "clean login", Identity: who, Expected: OutcomeContinue}
 	defer func() { cs.Duration = time.Since(start) }()
-	u, err := run.newUser()
+	u, err := run.newVisitor()
 	var last *Response
 	if err == nil {
 		last, err = run.login(ctx, u, who)

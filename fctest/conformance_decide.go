@@ -47,7 +47,7 @@ func (run *conformanceRun) loginFaultCase(ctx context.Context, f Fault, expect O
 	if err := run.inject(f, who); err != nil {
 		return ConformanceCase{Outcome: "not run", Detail: err.Error()}
 	}
-	u, err := run.newUser()
+	u, err := run.newVisitor()
 	var last *Response
 	if err == nil {
 		last, err = run.login(ctx, u, who)

@@ -38,7 +38,7 @@ type DataProvider struct {
 	// EncryptedResponseAlg is the key management algorithm of the
 	// checktoken JWE (checktoken_encrypted_response_alg): "ECDH-ES",
 	// "RSA-OAEP-256" or "RSA-OAEP", with A256GCM. Zero: chosen from the key,
-	// as for a Client. ProConnect does not encrypt and refuses it.
+	// as for a Registration. ProConnect does not encrypt and refuses it.
 	EncryptedResponseAlg string
 	// JWKS is the data provider's public encryption keys, a JWK Set (jwks).
 	JWKS []byte

@@ -10,7 +10,7 @@ import (
 	"github.com/go-franceconnect/franceconnect/fctest"
 )
 
-func TestParseIdentitiesRoundTrip(t *testing.T) {
+func TestParsePeopleRoundTrip(t *testing.T) {
 	demo := fctest.DemoPeople()
 	data, err := json.Marshal(demo)
 	require.NoError(t, err)
@@ -23,7 +23,7 @@ func TestParseIdentitiesRoundTrip(t *testing.T) {
 	require.NotEmpty(t, e.code("camille"))
 }
 
-func TestParseIdentitiesErrorsNameIdentityAndField(t *testing.T) {
+func TestParsePeopleErrorsNameIdentityAndField(t *testing.T) {
 	const valid = `"given_name":"Jeanne","family_name":"TEST","gender":"female","birthdate":"1990-02-28",` +
 		`"birthplace":"75056","birthcountry":"99100"`
 	for _, tc := range []struct{ file, msg string }{
@@ -54,7 +54,7 @@ func TestParseIdentitiesErrorsNameIdentityAndField(t *testing.T) {
 	require.NoError(t, err, "born abroad: empty birthplace")
 }
 
-func TestParseClients(t *testing.T) {
+func TestParseRegistrations(t *testing.T) {
 	ec := fsKeys["ECDH-ES"]()
 	file := `[
 	  {"client_id": "fs-1", "client_secret": "` + secret + `", "name": "Service 1", "entity_id": "entity",
@@ -84,7 +84,7 @@ func TestParseClients(t *testing.T) {
 	}
 }
 
-func TestParseClientsErrorsNameClientAndField(t *testing.T) {
+func TestParseRegistrationsErrorsNameClientAndField(t *testing.T) {
 	const base = `"client_secret":"` + secret + `","redirect_uris":["` + callbackURL + `"]`
 	for _, tc := range []struct{ file, msg string }{
 		{`{"client_id":"x"}`, "clients: want a JSON array"},
@@ -109,7 +109,7 @@ func TestParseClientsErrorsNameClientAndField(t *testing.T) {
 	}
 }
 
-func TestRegisterClientErrorsNameTheField(t *testing.T) {
+func TestRegisterErrorsNameTheField(t *testing.T) {
 	plus := fctest.New(t, fctest.Options{})
 	valid := fctest.Registration{ID: "fs", Secret: secret, RedirectURIs: []string{callbackURL}, JWKS: fsKeys["ECDH-ES"]().pub}
 	for _, tc := range []struct {

@@ -14,9 +14,9 @@ import (
 // provider. Claims are given in the format FranceConnect sends them
 // (spec §9.3): family names in upper case, birthplace as an INSEE COG code
 // (empty when born abroad), birthcountry as a 99xxx INSEE country code. The
-// JSON form, read by ParseIdentities, names the fields after the claims.
+// JSON form, read by ParsePeople, names the fields after the claims.
 type Person struct {
-	// Login is the unique handle used by tests (Server.Login) and shown on the
+	// Login is the unique handle used by tests (Server.SignIn) and shown on the
 	// identity-choice page. It must match [A-Za-z0-9_.@-]{1,64}.
 	Login string `json:"login"`
 	// GivenName holds the first names separated by spaces.

@@ -16,7 +16,7 @@ var (
 // ParsePeople reads identities from a JSON array of objects of the shape
 // of Identity (members named after the claims: login, given_name,
 // family_name, preferred_username, gender, birthdate, birthplace,
-// birthcountry, email, acr, amr, description), for Options.Identities. It
+// birthcountry, email, acr, amr, description), for Options.People. It
 // is stricter than NewServer: unknown members are refused, given_name,
 // family_name, gender, birthdate and birthcountry are required and checked
 // (gender male, female or unspecified; birthdate a real YYYY-MM-DD date;
@@ -43,7 +43,7 @@ func ParsePeople(data []byte) ([]Person, error) {
 	return validateIdentities(out)
 }
 
-// checkIdentity returns the first field of id that breaks ParseIdentities'
+// checkIdentity returns the first field of id that breaks ParsePeople'
 // rules and what is wrong with it, or "".
 func checkIdentity(id Person) (field, msg string) {
 	_, dateErr := time.Parse(time.DateOnly, id.Birthdate)

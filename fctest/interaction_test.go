@@ -153,7 +153,7 @@ func TestCustomIdentities(t *testing.T) {
 	}
 }
 
-func TestDemoIdentitiesCoverEdgeCases(t *testing.T) {
+func TestDemoPeopleCoverEdgeCases(t *testing.T) {
 	ids := fctest.DemoPeople()
 	require.GreaterOrEqual(t, len(ids), 10)
 	has := func(pred func(fctest.Person) bool) bool {

@@ -124,9 +124,9 @@ func TestDemoAgents(t *testing.T) {
 
 func TestAgentsOptionsAndFile(t *testing.T) {
 	_, err := fctest.NewServer(fctest.Options{Platform: fctest.ProConnect, People: fctest.DemoPeople()})
-	require.ErrorContains(t, err, "ProConnect takes Agents, not Identities")
+	require.ErrorContains(t, err, "ProConnect takes Agents, not People")
 	_, err = fctest.NewServer(fctest.Options{Agents: fctest.DemoAgents()})
-	require.ErrorContains(t, err, "Agents are for ProConnect; FranceConnect+ takes Identities")
+	require.ErrorContains(t, err, "Agents are for ProConnect; FranceConnect+ takes People")
 	_, err = fctest.NewServer(fctest.Options{Platform: fctest.Platform(7)})
 	require.ErrorContains(t, err, "unknown platform 7")
 

@@ -69,8 +69,12 @@ type FS struct {
 // service provider's private key and the environment its deployment would
 // be given.
 type FSConfig struct {
-	// Client is the registration, as RegisterClient received it; its Secret
+	// Registration is the registration, as Register received it; its Secret
 	// is the client_secret.
+	Registration Registration
+	// Client is the former name of Registration, holding the same value.
+	//
+	// Deprecated: use Registration.
 	Client Registration
 	// PrivateJWKS is the service provider's private decryption key as a JWK
 	// Set, the content of the file FC_KEYS names; nil on the platforms that
@@ -146,7 +150,7 @@ func (e Env) LogValue() slog.Value {
 
 // String describes the registration without its secrets.
 func (c FSConfig) String() string {
-	return fmt.Sprintf("fctest.FSConfig{ID:%q Issuer:%q Keys:%q}", c.Client.ID, c.Env["FC_ISSUER"], c.Env["FC_KEYS"])
+	return fmt.Sprintf("fctest.FSConfig{ID:%q Issuer:%q Keys:%q}", c.Registration.ID, c.Env["FC_ISSUER"], c.Env["FC_KEYS"])
 }
 
 // Format prints String for every verb.
@@ -157,12 +161,12 @@ func (c FSConfig) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
 		ID  string `json:"client_id"`
 		Env Env    `json:"env"`
-	}{c.Client.ID, c.Env})
+	}{c.Registration.ID, c.Env})
 }
 
 // LogValue logs the client_id and the variables, secrets redacted.
 func (c FSConfig) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("client_id", c.Client.ID), slog.Any("env", c.Env))
+	return slog.GroupValue(slog.String("client_id", c.Registration.ID), slog.Any("env", c.Env))
 }
 
 // EnvTB is the part of testing.TB that FSConfig.Setenv uses; *testing.T
@@ -230,7 +234,7 @@ func (s *Server) registerFS(fs FS) (*FSConfig, error) {
 		UserinfoSignedResponseAlg: fs.UserinfoAlg,
 		AllowAMR:                  true,
 	}
-	cfg := &FSConfig{Client: c}
+	cfg := &FSConfig{Registration: c}
 	switch {
 	case s.platform == FranceConnectPlus:
 		kid := "fs-" + strings.ToLower(cmp.Or(fs.KeyAlg, algECDHES))
@@ -238,7 +242,7 @@ func (s *Server) registerFS(fs FS) (*FSConfig, error) {
 		if err != nil {
 			return nil, err
 		}
-		cfg.PrivateJWKS, cfg.Client.JWKS = priv, pub
+		cfg.PrivateJWKS, cfg.Registration.JWKS = priv, pub
 	case fs.KeyAlg != "":
 		return nil, fmt.Errorf("fctest: RegisterFS: %s does not encrypt: leave KeyAlg zero", s.platform)
 	}
@@ -247,12 +251,13 @@ func (s *Server) registerFS(fs FS) (*FSConfig, error) {
 		return nil, fmt.Errorf("fctest: RegisterFS: UserinfoAlg is for ProConnect; %s signs the userinfo with SigningAlg", s.platform)
 	case fs.UserinfoAlg != "" && fs.UserinfoAlg != sigAlg:
 		return nil, fmt.Errorf("fctest: RegisterFS: UserinfoAlg %q differs from the id_token's %q, which FC_SIGNING_ALG cannot say: "+
-			"register with RegisterClient and set franceconnect.Config.SigningAlgs to both", fs.UserinfoAlg, sigAlg)
+			"register with Server.Register and set franceconnect.Config.SigningAlgs to both", fs.UserinfoAlg, sigAlg)
 	}
-	if err := s.Register(cfg.Client); err != nil {
+	if err := s.Register(cfg.Registration); err != nil {
 		return nil, err
 	}
-	cfg.Env = s.fsEnv(cfg.Client, fs)
+	cfg.Env = s.fsEnv(cfg.Registration, fs)
+	cfg.Client = cfg.Registration
 	return cfg, nil
 }
 

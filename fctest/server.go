@@ -60,9 +60,13 @@ type Options struct {
 	// Server.AdvanceClock moves it forward. Zero: time.Now.
 	Now func() time.Time
 	// People are the people offered on the identity-choice page of the
-	// FranceConnect platforms; zero: DemoIdentities(). ProConnect refuses
+	// FranceConnect platforms; zero: DemoPeople(). ProConnect refuses
 	// them: it takes Agents.
 	People []Person
+	// Identities is the former name of People, read when People is nil.
+	//
+	// Deprecated: use People; setting both is an error.
+	Identities []Person
 	// Agents are the public agents offered on the agent-choice page of
 	// ProConnect; zero: DemoAgents(). The FranceConnect platforms refuse
 	// them.
@@ -185,7 +189,7 @@ type Server struct {
 	url        string
 	issuer     string
 	identities []Person // FranceConnect platforms
-	agents     []Agent    // ProConnect
+	agents     []Agent  // ProConnect
 	httpSrv    *http.Server
 	closeOnce  sync.Once
 	quit       chan struct{} // closed when the server stops: releases requests held by faults
@@ -406,7 +410,7 @@ func (s *Server) Issuer() string { return s.issuer }
 func (s *Server) Platform() Platform { return s.platform }
 
 // HTTPClient returns the HTTP client of the server's default Browser (the one
-// behind Server.Login and Server.Logout): it keeps cookies in its jar, so it
+// behind Server.SignIn and Server.Logout): it keeps cookies in its jar, so it
 // carries the fc_session_id cookie set during Login, and it does NOT follow
 // redirects, so callers see the 303 responses and their Location.
 func (s *Server) HTTPClient() *http.Client { return s.browser.client }

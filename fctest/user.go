@@ -62,7 +62,7 @@ func (r *Response) Location() *url.URL {
 
 // NewVisitor returns a user of the app served at baseURL, such as an
 // httptest.Server's URL or a running site: requests go over the network.
-// To reach a TLS test server, set Client().Transport to the server's.
+// To reach a TLS test server, set HTTPClient().Transport to the server's.
 func (s *Server) NewVisitor(baseURL string) (*Visitor, error) {
 	return s.newVisitor(nil, baseURL)
 }
@@ -74,7 +74,7 @@ func (s *Server) NewVisitor(baseURL string) (*Visitor, error) {
 // the network. No listener is needed.
 func (s *Server) NewHandlerVisitor(app http.Handler, baseURL string) (*Visitor, error) {
 	if app == nil {
-		return nil, errors.New("fctest: NewHandlerUser needs an http.Handler")
+		return nil, errors.New("fctest: NewHandlerVisitor needs an http.Handler")
 	}
 	return s.newVisitor(app, baseURL)
 }

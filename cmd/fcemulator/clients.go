@@ -94,7 +94,7 @@ func infoOf(c fctest.Registration) clientInfo {
 		PostLogoutRedirectURIs: c.PostLogoutRedirectURIs, Scopes: c.Scopes, SignedAlg: c.SignedResponseAlg,
 		UserinfoSignedAlg: c.UserinfoSignedResponseAlg, EncryptedAlg: c.EncryptedResponseAlg, JWKSURI: c.JWKSURL}
 	var set jose.JSONWebKeySet
-	if json.Unmarshal(c.JWKS, &set) == nil { // validated by RegisterClient
+	if json.Unmarshal(c.JWKS, &set) == nil { // validated by Register
 		for _, k := range set.Keys {
 			info.JWKSKeyIDs = append(info.JWKSKeyIDs, k.KeyID)
 		}

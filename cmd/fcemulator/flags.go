@@ -36,7 +36,7 @@ type config struct {
 	platform       fctest.Platform
 	clientsFile    string
 	client         fctest.Registration // from the -client-* flags; ID "" when unused
-	jwks           string        // -jwks: inline JSON or a file name
+	jwks           string              // -jwks: inline JSON or a file name
 	identitiesFile string
 	keysDir        string
 	tlsCert        string

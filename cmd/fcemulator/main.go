@@ -10,11 +10,12 @@
 // authorize, the identity-choice page, token, userinfo, session/end,
 // token/revocation) on a loopback address, and prints the issuer, the
 // discovery URL and the registered clients when it is ready. The service
-// providers come from a JSON file (-clients, see fctest.ParseClients) or, for
-// one of them, from flags (-client-id, -client-secret, -redirect-uri,
-// -post-logout-redirect-uri, -jwks-uri or -jwks).
+// providers come from a JSON file (-clients, see
+// fctest.ParseRegistrations) or, for one of them, from flags (-client-id,
+// -client-secret, -redirect-uri, -post-logout-redirect-uri, -jwks-uri or
+// -jwks).
 //
-// -identities replaces the demo identities (fctest.ParseIdentities), or on
+// -identities replaces the demo identities (fctest.ParsePeople), or on
 // ProConnect the demo agents (fctest.ParseAgents). -auto-login IDENTITY
 // turns every login into a chain of redirects without the identity-choice
 // page; -sso answers a login without prompt=login from the browser's

@@ -27,8 +27,8 @@ import (
 // /api/v1/me from outside.
 
 const (
-	fsSecret = franceconnect.Secret("example-fs-client-secret-0123456789")
-	dpSecret = franceconnect.Secret("example-data-provider-secret-012345")
+	fsSecret = "example-fs-client-secret-0123456789"
+	dpSecret = "example-data-provider-secret-012345"
 	callback = "http://127.0.0.1:9/callback"
 )
 

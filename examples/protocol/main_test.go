@@ -25,7 +25,7 @@ func newTestSite(t *testing.T) (*fctest.Server, *fctest.Visitor) {
 	public, err := franceconnect.PublicJWKS([]franceconnect.Key{key})
 	require.NoError(t, err)
 	secret := franceconnect.Secret(strings.Repeat("s", 40))
-	require.NoError(t, emu.Register(fctest.Registration{ID: "protocol-fs", Secret: secret, JWKS: public,
+	require.NoError(t, emu.Register(fctest.Registration{ID: "protocol-fs", Secret: fctest.Secret(secret), JWKS: public,
 		RedirectURIs: []string{origin + "/callback"}, PostLogoutRedirectURIs: []string{origin + "/logout-callback"}}))
 	h, err := newSite(context.Background(), franceconnect.Config{
 		Issuer: emu.Issuer(), ClientID: "protocol-fs", ClientSecret: secret, DecryptionKeys: []franceconnect.Key{key},

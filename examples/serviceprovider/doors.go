@@ -115,7 +115,7 @@ func (d *door) startFranceConnectPlus(site string) (franceconnect.Config, error)
 	}
 	err = emu.Register(fctest.Registration{
 		ID:                     cfg.ClientID,
-		Secret:                 cfg.ClientSecret,
+		Secret:                 fctest.Secret(cfg.ClientSecret),
 		Name:                   "Service en ligne de démonstration",
 		RedirectURIs:           []string{cfg.RedirectURL},
 		PostLogoutRedirectURIs: []string{cfg.PostLogoutRedirectURL},

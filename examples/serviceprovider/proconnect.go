@@ -70,7 +70,7 @@ func (d *door) startProConnect(site string) (franceconnect.Config, error) {
 	}
 	reg := fctest.Registration{
 		ID:                     cfg.ClientID,
-		Secret:                 cfg.ClientSecret,
+		Secret:                 fctest.Secret(cfg.ClientSecret),
 		Name:                   "Service en ligne de démonstration",
 		RedirectURIs:           []string{cfg.RedirectURL},
 		PostLogoutRedirectURIs: []string{cfg.PostLogoutRedirectURL},
