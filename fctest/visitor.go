@@ -36,7 +36,7 @@ type Visitor struct {
 	client *http.Client
 }
 
-// Response is one answer the User received, its body read.
+// Response is one answer the Visitor received, its body read.
 type Response struct {
 	// Method and URL are those of the request.
 	Method string

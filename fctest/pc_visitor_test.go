@@ -11,10 +11,10 @@ import (
 	"github.com/go-franceconnect/franceconnect/fctest"
 )
 
-// TestProConnectUser drives a web app through the agent page with a User:
+// TestProConnectVisitor drives a web app through the agent page with a Visitor:
 // a login, a level outside the set coming back as Y020032, and a silent
 // login on the session.
-func TestProConnectUser(t *testing.T) {
+func TestProConnectVisitor(t *testing.T) {
 	const base, cb = "https://outil.example.gouv.fr", "https://outil.example.gouv.fr/callback"
 	e := newPCEnv(t, fctest.Options{}, func(c *fctest.Registration) { c.RedirectURIs = []string{cb} })
 	app := http.NewServeMux()

@@ -18,7 +18,7 @@ import (
 	"github.com/go-franceconnect/franceconnect/fctest"
 )
 
-// fakeFS is a hand-written service provider for the User to drive: it
+// fakeFS is a hand-written service provider for the Visitor to drive: it
 // records what it receives and, on the callback, redeems the code to get a
 // logout hint.
 type fakeFS struct {
@@ -103,8 +103,8 @@ func (f *fakeFS) exchange(code string) map[string]any {
 	return out
 }
 
-// newFakeUser is a user of a fake FS served in-process at https://fs.example.fr.
-func newFakeUser(t *testing.T) (*env, *fakeFS, *fctest.Visitor) {
+// newFakeVisitor is a visitor of a fake FS served in-process at https://fs.example.fr.
+func newFakeVisitor(t *testing.T) (*env, *fakeFS, *fctest.Visitor) {
 	t.Helper()
 	e := newEnv(t, fctest.Options{}, nil)
 	fs := newFakeFS(e, "https://fs.example.fr")
@@ -119,8 +119,8 @@ func (f *fakeFS) request(path string) *http.Request {
 	return f.seen[path]
 }
 
-func TestUserJourneyInProcess(t *testing.T) {
-	e, fs, u := newFakeUser(t)
+func TestVisitorJourneyInProcess(t *testing.T) {
+	e, fs, u := newFakeVisitor(t)
 	ctx := context.Background()
 
 	home, err := u.Open(ctx, "/")
@@ -152,8 +152,8 @@ func TestUserJourneyInProcess(t *testing.T) {
 	assert.Equal(t, "same-origin", lo.Header.Get("Sec-Fetch-Site"))
 }
 
-func TestUserSubmitsForms(t *testing.T) {
-	_, fs, u := newFakeUser(t)
+func TestVisitorSubmitsForms(t *testing.T) {
+	_, fs, u := newFakeVisitor(t)
 	ctx := context.Background()
 	home, err := u.Open(ctx, "/")
 	require.NoError(t, err)
@@ -183,8 +183,8 @@ func TestUserSubmitsForms(t *testing.T) {
 	assert.NotEmpty(t, cb.URL.Query().Get("code"))
 }
 
-func TestUserWithFaults(t *testing.T) {
-	e, fs, u := newFakeUser(t)
+func TestVisitorWithFaults(t *testing.T) {
+	e, fs, u := newFakeVisitor(t)
 	ctx := context.Background()
 
 	e.srv.InjectFault(fctest.FaultAccessDenied)
@@ -207,8 +207,8 @@ func TestUserWithFaults(t *testing.T) {
 	assert.Equal(t, http.StatusBadRequest, pe.Status)
 }
 
-// TestUserOverTheNetwork drives an app listening on a loopback port.
-func TestUserOverTheNetwork(t *testing.T) {
+// TestVisitorOverTheNetwork drives an app listening on a loopback port.
+func TestVisitorOverTheNetwork(t *testing.T) {
 	e := newEnv(t, fctest.Options{}, nil)
 	fs := newFakeFS(e, "")
 	srv := httptest.NewServer(fs)
@@ -225,8 +225,8 @@ func TestUserOverTheNetwork(t *testing.T) {
 	assert.Equal(t, "same-site", fs.request("/cb").Header.Get("Sec-Fetch-Site"), "127.0.0.1 on two ports")
 }
 
-func TestUserErrors(t *testing.T) {
-	e, _, u := newFakeUser(t)
+func TestVisitorErrors(t *testing.T) {
+	e, _, u := newFakeVisitor(t)
 	_, err := e.srv.NewVisitor("fs.example.fr")
 	assert.Error(t, err)
 	_, err = e.srv.NewHandlerVisitor(nil, "https://fs.example.fr")
