@@ -57,7 +57,7 @@ func (b *Browser) closeIdle() { b.transport.CloseIdleConnections() }
 // SignIn performs what a user does with a browser: it opens authURL (a full
 // authorization URL on this server, as produced by a client library), follows
 // the emulator to the identity-choice page, clicks the button of the identity
-// with the given SignIn handle, and follows redirects until the next one
+// with the given Login handle, and follows redirects until the next one
 // leaves the emulator. It returns that URL: the FS callback with code, state
 // and iss, or with error=…. An HTML error page (Y code) is returned as a
 // *PageError.

@@ -29,8 +29,8 @@ type Registration struct {
 	// ID is the client_id (client_id). Required.
 	ID string
 	// Secret is the client_secret (client_secret), at least 32 characters.
-	// It is the type of franceconnect.Config.ClientSecret and redacts
-	// itself when printed, marshalled or logged.
+	// It redacts itself when printed, marshalled or logged; the client
+	// library takes it as franceconnect.Secret(reg.Secret).
 	Secret Secret
 	// Name is shown on the identity-choice page (name); zero: ID.
 	Name string

@@ -108,10 +108,13 @@ func TestFSConfigClient(t *testing.T) {
 // comments and Markdown: staticcheck (make lint) reports their uses in Go
 // code but neither comments, documentation nor a composite literal's
 // field key (Options{Identities: …}). No method named Login remains but
-// the deprecated ones.
+// the deprecated ones; neither franceconnect.Client nor fchttp.User has
+// the fields and methods named after Client. and User. here.
 var formerNames = regexp.MustCompile(`fctest\.(User|Client|Identity)\b|` +
 	`\b(NewUser|NewHandlerUser|RegisterClient|ParseClients|DemoIdentities|ParseIdentities|LoginPost)\b|` +
-	`Options\.Identities\b|\bIdentities:|\.Identities\(\)|\.Login\(|\b(Server|Browser|User|Visitor)\.(Login|Client)\b`)
+	`Options\.Identities\b|\bIdentities:|\.Identities\(\)|\.Login\(|\b(Server|Browser|User|Visitor)\.(Login|Client)\b|` +
+	`(^|[^.\w])Client\.(ID|Secret|Scopes|JWKS|JWKSURL|RedirectURIs|SignedResponseAlg|UserinfoSignedResponseAlg)\b|` +
+	`(^|[^.\w])User\.(StartLogin|ChooseIdentity|LoginPath|LogoutPath|Open|Follow|Submit)\b`)
 
 // TestNoFormerNames checks that no code, comment, example or document of
 // the repository uses a former name, but the files that keep them and the

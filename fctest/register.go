@@ -36,7 +36,7 @@ type FS struct {
 	// zero: "/logout-callback".
 	PostLogoutRedirectPath string
 	// Scopes are the scopes the service provider requests (FC_SCOPES) and
-	// the registration grants (Client.Scopes). Zero: "openid identite_pivot
+	// the registration grants (Registration.Scopes). Zero: "openid identite_pivot
 	// email" on the FranceConnect platforms, "openid given_name usual_name
 	// email uid siret" on ProConnect, the registration granting every scope
 	// of the platform.
@@ -52,12 +52,12 @@ type FS struct {
 	// zero there.
 	KeyAlg string
 	// SigningAlg is the registered id_token signature algorithm
-	// (FC_SIGNING_ALG), as Client.SignedResponseAlg. Zero: ES256 on the
+	// (FC_SIGNING_ALG), as Registration.SignedResponseAlg. Zero: ES256 on the
 	// FranceConnect platforms, RS256 on ProConnect, or the algorithm the
 	// server publishes when it publishes only one.
 	SigningAlg string
 	// UserinfoAlg is, on ProConnect, the registered userinfo signature
-	// algorithm (Client.UserinfoSignedResponseAlg): the userinfo is then a
+	// algorithm (Registration.UserinfoSignedResponseAlg): the userinfo is then a
 	// signed JWT (FC_USERINFO=jwt); zero makes it plain JSON
 	// (FC_USERINFO=json). FC_SIGNING_ALG names one algorithm for both
 	// tokens, so that it must be zero or the id_token's algorithm; on the
@@ -88,8 +88,8 @@ type FSConfig struct {
 	//	FC_ENVIRONMENT               "" (FC_ISSUER names the emulator)
 	//	FC_ISSUER                    Server.Issuer()
 	//	FC_PLATFORM                  fcplus, fc or proconnect
-	//	FC_CLIENT_ID                 Client.ID
-	//	FC_CLIENT_SECRET             Client.Secret
+	//	FC_CLIENT_ID                 Registration.ID
+	//	FC_CLIENT_SECRET             Registration.Secret
 	//	FC_REDIRECT_URL              Site + RedirectPath
 	//	FC_POST_LOGOUT_REDIRECT_URL  Site + PostLogoutRedirectPath
 	//	FC_KEYS                      a file holding PrivateJWKS, removed when the test ends ("" without keys)

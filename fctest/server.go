@@ -411,7 +411,7 @@ func (s *Server) Platform() Platform { return s.platform }
 
 // HTTPClient returns the HTTP client of the server's default Browser (the one
 // behind Server.SignIn and Server.Logout): it keeps cookies in its jar, so it
-// carries the fc_session_id cookie set during Login, and it does NOT follow
+// carries the fc_session_id cookie set during SignIn, and it does NOT follow
 // redirects, so callers see the 303 responses and their Location.
 func (s *Server) HTTPClient() *http.Client { return s.browser.client }
 

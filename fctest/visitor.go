@@ -60,14 +60,14 @@ func (r *Response) Location() *url.URL {
 	return loc
 }
 
-// NewVisitor returns a user of the app served at baseURL, such as an
+// NewVisitor returns a visitor of the app served at baseURL, such as an
 // httptest.Server's URL or a running site: requests go over the network.
 // To reach a TLS test server, set HTTPClient().Transport to the server's.
 func (s *Server) NewVisitor(baseURL string) (*Visitor, error) {
 	return s.newVisitor(nil, baseURL)
 }
 
-// NewHandlerVisitor returns a user of app, served in-process as if it were at
+// NewHandlerVisitor returns a visitor of app, served in-process as if it were at
 // baseURL (the origin of the app's registered redirect URL, e.g.
 // "https://fs.example.fr"): requests to that origin call app.ServeHTTP,
 // with r.TLS set for https; requests elsewhere, to the emulator, go over
@@ -96,7 +96,7 @@ func (s *Server) newVisitor(app http.Handler, baseURL string) (*Visitor, error) 
 	}}, nil
 }
 
-// HTTPClient returns the user's HTTP client: its cookie jar holds the app's and
+// HTTPClient returns the visitor's HTTP client: its cookie jar holds the app's and
 // the emulator's cookies, and it does not follow redirects.
 func (u *Visitor) HTTPClient() *http.Client { return u.client }
 
