@@ -18,7 +18,7 @@ func TestClientURLAccessors(t *testing.T) {
 	jwks, err := franceconnect.PublicJWKS([]franceconnect.Key{key})
 	require.NoError(t, err)
 	const secret = "accessor-secret-0123456789abcdef0123"
-	require.NoError(t, srv.RegisterClient(fctest.Client{ID: "accessor-fs", Secret: secret,
+	require.NoError(t, srv.Register(fctest.Registration{ID: "accessor-fs", Secret: secret,
 		RedirectURIs: []string{"https://fs.example.fr/oidc/cb"}, PostLogoutRedirectURIs: []string{"https://fs.example.fr/bye"},
 		JWKS: jwks}))
 	c, err := franceconnect.New(context.Background(), franceconnect.Config{

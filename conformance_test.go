@@ -38,7 +38,7 @@ var conformanceReport = flag.String("conformance.report", "", "write the conform
 const (
 	confRedirect = "http://127.0.0.1:9/callback"
 	confLogout   = "http://127.0.0.1:9/logout-callback"
-	confSecret   = franceconnect.Secret("conformance-client-secret-0123456789")
+	confSecret   = "conformance-client-secret-0123456789"
 )
 
 // confKeys holds one FS decryption key per algorithm, generated once: RSA
@@ -126,7 +126,7 @@ func rewriteBody(resp *http.Response, f func([]byte) []byte) (*http.Response, er
 type confEnv struct {
 	t    *testing.T
 	srv  *fctest.Server
-	reg  fctest.Client
+	reg  fctest.Registration
 	cfg  franceconnect.Config
 	mitm *mitm
 	c    *franceconnect.Client
@@ -158,7 +158,7 @@ func newConfEnv(t *testing.T, s confSetup) *confEnv {
 		HTTPClient: &http.Client{Transport: e.mitm, Timeout: 5 * time.Second,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
 	}
-	e.reg = fctest.Client{ID: e.cfg.ClientID, Secret: confSecret, RedirectURIs: []string{confRedirect},
+	e.reg = fctest.Registration{ID: e.cfg.ClientID, Secret: confSecret, RedirectURIs: []string{confRedirect},
 		PostLogoutRedirectURIs: []string{confLogout}, AllowAMR: true, SignedResponseAlg: s.sigAlg, EncryptedResponseAlg: s.encAlg}
 	switch s.platform {
 	case fctest.FranceConnect:
@@ -188,7 +188,7 @@ func (e *confEnv) advance(d time.Duration) { e.offset += d }
 func (e *confEnv) client() *franceconnect.Client {
 	e.t.Helper()
 	if e.c == nil {
-		require.NoError(e.t, e.srv.RegisterClient(e.reg))
+		require.NoError(e.t, e.srv.Register(e.reg))
 		c, err := franceconnect.New(context.Background(), e.cfg)
 		require.NoError(e.t, err)
 		e.c = c
@@ -213,7 +213,7 @@ func (e *confEnv) callback(req franceconnect.AuthRequest, identity string, edit 
 		authURL = u.String()
 	}
 	e.who = identity
-	cb, err := e.srv.Login(ctx, authURL, identity)
+	cb, err := e.srv.SignIn(ctx, authURL, identity)
 	require.NoError(e.t, err)
 	u, err := url.Parse(cb)
 	require.NoError(e.t, err)
@@ -279,7 +279,7 @@ func loginEditing(edit func(url.Values)) func(*confEnv) (any, error) {
 
 // newClient is the run of the discovery cases.
 func newClient(e *confEnv) (any, error) {
-	require.NoError(e.t, e.srv.RegisterClient(e.reg))
+	require.NoError(e.t, e.srv.Register(e.reg))
 	return franceconnect.New(context.Background(), e.cfg)
 }
 

@@ -73,6 +73,6 @@
 //
 // The fctest package is an in-process emulator of FranceConnect+,
 // FranceConnect and ProConnect: register the FS, drive a login with its
-// Login helper or its scripted User, and inject faults. The fchttp package is
+// SignIn helper or its scripted Visitor, and inject faults. The fchttp package is
 // the optional web layer: routes, sessions, CSRF and error pages.
 package franceconnect

@@ -80,7 +80,7 @@ func TestProtocolWithTheEmulator(t *testing.T) {
 	login := func() (*franceconnect.Login, error) {
 		auth, err := client.Authorize(ctx, franceconnect.AuthRequest{})
 		require.NoError(t, err)
-		callback, err := emu.Login(ctx, auth.URL, "camille") // plays the browser, picks an identity
+		callback, err := emu.SignIn(ctx, auth.URL, "camille") // plays the browser, picks an identity
 		require.NoError(t, err)
 		u, err := url.Parse(callback)
 		require.NoError(t, err)

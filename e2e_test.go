@@ -26,7 +26,7 @@ func e2eClient(t *testing.T, srv *fctest.Server, encAlg, sigAlg string) *francec
 		RedirectURL: e2eRedirect, PostLogoutRedirectURL: e2eLogout,
 		Scopes: []string{"openid", "identite_pivot", "email", "preferred_username"},
 	}
-	reg := fctest.Client{ID: cfg.ClientID, Secret: cfg.ClientSecret, RedirectURIs: []string{e2eRedirect},
+	reg := fctest.Registration{ID: cfg.ClientID, Secret: fctest.Secret(cfg.ClientSecret), RedirectURIs: []string{e2eRedirect},
 		PostLogoutRedirectURIs: []string{e2eLogout}, AllowAMR: true, SignedResponseAlg: sigAlg, EncryptedResponseAlg: encAlg}
 	if srv.Platform() == fctest.FranceConnect {
 		cfg.Platform, cfg.SigningAlgs = franceconnect.FranceConnect, []string{sigAlg} // as registered
@@ -38,7 +38,7 @@ func e2eClient(t *testing.T, srv *fctest.Server, encAlg, sigAlg string) *francec
 		reg.JWKS, err = franceconnect.PublicJWKS(cfg.DecryptionKeys)
 		require.NoError(t, err)
 	}
-	require.NoError(t, srv.RegisterClient(reg))
+	require.NoError(t, srv.Register(reg))
 	c, err := franceconnect.New(context.Background(), cfg)
 	require.NoError(t, err)
 	return c
@@ -63,7 +63,7 @@ func TestEndToEndEveryAlgorithmPair(t *testing.T) {
 
 			auth, err := c.Authorize(ctx, franceconnect.AuthRequest{Claims: franceconnect.RequestAMR()})
 			require.NoError(t, err)
-			cb, err := srv.Login(ctx, auth.URL, "accents")
+			cb, err := srv.SignIn(ctx, auth.URL, "accents")
 			require.NoError(t, err)
 			u, err := url.Parse(cb)
 			require.NoError(t, err)
@@ -102,7 +102,7 @@ func TestEndToEndCodeReplayAndCancel(t *testing.T) {
 	c := e2eClient(t, srv, "ECDH-ES", "ES256")
 	auth, err := c.Authorize(ctx, franceconnect.AuthRequest{})
 	require.NoError(t, err)
-	cb, err := srv.Login(ctx, auth.URL, "camille")
+	cb, err := srv.SignIn(ctx, auth.URL, "camille")
 	require.NoError(t, err)
 	u, _ := url.Parse(cb)
 	_, err = c.Callback(ctx, u.Query(), auth.AuthState)
@@ -129,19 +129,15 @@ func TestEndToEndStepUpToEIDAS3(t *testing.T) {
 	c := e2eClient(t, srv, "ECDH-ES", "ES256")
 	auth, err := c.Authorize(ctx, franceconnect.AuthRequest{ACR: franceconnect.EIDAS3})
 	require.NoError(t, err)
-	_, err = srv.Login(ctx, auth.URL, "substantiel")
+	_, err = srv.SignIn(ctx, auth.URL, "substantiel")
 	var pageErr *fctest.PageError
 	require.ErrorAs(t, err, &pageErr, "an eidas2-only identity cannot reach eidas3")
 	assert.Equal(t, "Y100001", pageErr.Code)
 
-	cb, err := srv.Login(ctx, auth.URL, "camille")
+	cb, err := srv.SignIn(ctx, auth.URL, "camille")
 	require.NoError(t, err)
 	u, _ := url.Parse(cb)
 	login, err := c.Callback(ctx, u.Query(), auth.AuthState)
 	require.NoError(t, err)
 	assert.Equal(t, franceconnect.EIDAS3, login.IDToken.ACR)
 }
-
-// A registration in the emulator and a client configuration share one
-// secret type.
-var _ fctest.Secret = franceconnect.Secret("")

@@ -47,7 +47,7 @@ func TestRegisterFSEnvironment(t *testing.T) {
 			require.NoError(t, err)
 			auth, err := c.Authorize(ctx, AuthRequest{})
 			require.NoError(t, err)
-			cb, err := emu.Login(ctx, auth.URL, tc.login)
+			cb, err := emu.SignIn(ctx, auth.URL, tc.login)
 			require.NoError(t, err)
 			u, err := url.Parse(cb)
 			require.NoError(t, err)

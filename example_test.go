@@ -24,7 +24,7 @@ func newExampleClient(srv *fctest.Server) *franceconnect.Client {
 	if err != nil {
 		log.Fatal(err)
 	}
-	err = srv.RegisterClient(fctest.Client{
+	err = srv.Register(fctest.Registration{
 		ID: "example-fs", Secret: "example-secret-0123456789abcdef0123",
 		RedirectURIs:           []string{"https://fs.example.fr/callback"},
 		PostLogoutRedirectURIs: []string{"https://fs.example.fr/logout-callback"},
@@ -65,7 +65,7 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	callback, err := srv.Login(ctx, auth.URL, "camille") // the browser's part
+	callback, err := srv.SignIn(ctx, auth.URL, "camille") // the browser's part
 	if err != nil {
 		log.Fatal(err)
 	}

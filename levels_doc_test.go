@@ -176,7 +176,7 @@ func TestLevelsDocCode(t *testing.T) {
 		for who, want := range map[string]string{"camille": "", "nom_usage": "doit être confirmée par la personne connectée"} {
 			auth, err := beginStepUp(ctx, c, sub, franceconnect.EIDAS2, franceconnect.EIDAS3)
 			require.NoError(t, err)
-			cb, err := e.srv.Login(ctx, auth.URL, who)
+			cb, err := e.srv.SignIn(ctx, auth.URL, who)
 			require.NoError(t, err)
 			u, err := url.Parse(cb)
 			require.NoError(t, err)

@@ -23,9 +23,27 @@ const redactedText = credential.Redacted
 
 func redacted(s string) string { return credential.Redact(s) }
 
-// Secret is a client secret. It prints, marshals and logs as "[redacted]";
-// convert with string(s) to use it. fctest.Client.Secret has the same type.
-type Secret = credential.Secret
+// Secret is a client secret. Its String, GoString, Format (every verb),
+// MarshalJSON and LogValue give "[redacted]" (or "" when empty), so that it
+// cannot leak through logs, errors or JSON by accident; convert with
+// string(s) to use it. The emulator's fctest.Secret is another type of the
+// same shape: convert between them with Secret(reg.Secret).
+type Secret string
+
+// String returns "[redacted]" (or "" when empty).
+func (s Secret) String() string { return redacted(string(s)) }
+
+// GoString returns the redacted form.
+func (s Secret) GoString() string { return s.String() }
+
+// Format prints the redacted form for every verb.
+func (s Secret) Format(f fmt.State, _ rune) { fmt.Fprint(f, s.String()) }
+
+// MarshalJSON encodes the redacted form.
+func (s Secret) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) }
+
+// LogValue logs the redacted form.
+func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
 
 // Token is a raw token (access token, or the signed id_token kept as a logout
 // hint). Like Secret, it redacts itself; convert with string(t) to use it,

@@ -46,8 +46,8 @@ func loginSetup(tb testing.TB, opts fctest.Options, edit ...func(*Config)) (*fct
 	for _, e := range edit {
 		e(&cfg)
 	}
-	require.NoError(tb, srv.RegisterClient(fctest.Client{
-		ID: cfg.ClientID, Secret: cfg.ClientSecret, JWKS: jwks,
+	require.NoError(tb, srv.Register(fctest.Registration{
+		ID: cfg.ClientID, Secret: fctest.Secret(cfg.ClientSecret), JWKS: jwks,
 		RedirectURIs: []string{scaleRedirect}, PostLogoutRedirectURIs: []string{scaleLogout},
 	}))
 	c, err := New(context.Background(), cfg)
@@ -68,7 +68,7 @@ func login(ctx context.Context, c *Client, b *fctest.Browser) error {
 	})
 	if err == nil {
 		err = onSide(ctx, sideBrowser, func(ctx context.Context) (err error) {
-			cb, err = b.Login(ctx, auth.URL, "camille")
+			cb, err = b.SignIn(ctx, auth.URL, "camille")
 			return err
 		})
 	}

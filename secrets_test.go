@@ -56,7 +56,7 @@ func secretsOf(e *confEnv) []string {
 	if e.who != "" {
 		out = append(out, e.srv.Subject(e.reg.ID, e.who))
 	}
-	for _, id := range e.srv.Identities() {
+	for _, id := range e.srv.People() {
 		if id.Login == e.who {
 			out = append(out, id.GivenName, id.FamilyName, id.PreferredUsername, id.Birthdate, id.Email, id.Birthplace)
 		}

@@ -14,9 +14,9 @@ import (
 )
 
 const (
-	fsSecret = franceconnect.Secret("fcdata-test-fs-client-secret-0123456789")
+	fsSecret = "fcdata-test-fs-client-secret-0123456789"
 	dpID     = "dp-quotient-familial"
-	dpSecret = franceconnect.Secret("fcdata-test-data-provider-secret-0123")
+	dpSecret = "fcdata-test-data-provider-secret-0123"
 	redirect = "http://127.0.0.1:9/callback"
 )
 
@@ -69,7 +69,7 @@ func newEnv(t testing.TB, s setup, edit ...func(*fctest.DataProvider)) *env {
 	t.Helper()
 	e := &env{t: t, s: s, srv: fctest.New(t, fctest.Options{Platform: s.platform})}
 	scopes := dataScopes[s.platform]
-	reg := fctest.Client{ID: "fs-test", Secret: fsSecret, RedirectURIs: []string{redirect}, Scopes: nil}
+	reg := fctest.Registration{ID: "fs-test", Secret: fsSecret, RedirectURIs: []string{redirect}, Scopes: nil}
 	fsCfg := franceconnect.Config{Issuer: e.srv.Issuer(), ClientID: reg.ID, ClientSecret: fsSecret,
 		RedirectURL: redirect, PostLogoutRedirectURL: redirect, Scopes: scopes}
 	dp := fctest.DataProvider{ID: dpID, Secret: dpSecret, Scopes: scopes[2:], SignedResponseAlg: s.sigAlg}
@@ -94,7 +94,7 @@ func newEnv(t testing.TB, s setup, edit ...func(*fctest.DataProvider)) *env {
 	for _, f := range edit {
 		f(&dp)
 	}
-	require.NoError(t, e.srv.RegisterClient(reg))
+	require.NoError(t, e.srv.Register(reg))
 	require.NoError(t, e.srv.RegisterDataProvider(dp))
 	var err error
 	e.fs, err = franceconnect.New(context.Background(), fsCfg)
@@ -122,7 +122,7 @@ func (e *env) login(who string) *franceconnect.Login {
 	ctx := context.Background()
 	auth, err := e.fs.Authorize(ctx, franceconnect.AuthRequest{})
 	require.NoError(e.t, err)
-	cb, err := e.srv.Login(ctx, auth.URL, who)
+	cb, err := e.srv.SignIn(ctx, auth.URL, who)
 	require.NoError(e.t, err)
 	u, err := url.Parse(cb)
 	require.NoError(e.t, err)

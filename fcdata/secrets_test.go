@@ -65,7 +65,7 @@ func secretsOf(e *env, tok string) []string {
 	}
 	who := e.person()
 	out = append(out, e.srv.Subject("fs-test", who))
-	for _, id := range e.srv.Identities() {
+	for _, id := range e.srv.People() {
 		if id.Login == who {
 			out = append(out, id.GivenName, id.FamilyName, id.Birthdate, id.Birthplace, id.Email)
 		}

@@ -216,7 +216,7 @@ func TestButtonSignsIn(t *testing.T) {
 					http.Error(w, err.Error(), http.StatusInternalServerError)
 				}
 			})
-			u, err := emu.NewHandlerUser(mux, site)
+			u, err := emu.NewHandlerVisitor(mux, site)
 			require.NoError(t, err)
 			u.LoginPath = "/connexion"
 			ctx := context.Background()
@@ -242,7 +242,7 @@ func platformEnv(t *testing.T, platform fctest.Platform) (*fctest.Server, *franc
 		Issuer: emu.Issuer(), Platform: franceconnect.FranceConnect, ClientID: clientID, ClientSecret: secret,
 		RedirectURL: site + "/callback", PostLogoutRedirectURL: site + "/logout-callback", Scopes: []string{"openid", "given_name"},
 	}
-	reg := fctest.Client{ID: clientID, Secret: secret,
+	reg := fctest.Registration{ID: clientID, Secret: secret,
 		RedirectURIs: []string{cfg.RedirectURL}, PostLogoutRedirectURIs: []string{cfg.PostLogoutRedirectURL}}
 	switch platform {
 	case fctest.FranceConnectPlus:
@@ -255,7 +255,7 @@ func platformEnv(t *testing.T, platform fctest.Platform) (*fctest.Server, *franc
 		reg.UserinfoSignedResponseAlg = "RS256" // a new ProConnect registration: RS256 for both tokens
 		cfg.Platform, cfg.Scopes = franceconnect.ProConnect, []string{"openid", "given_name", "usual_name", "siret"}
 	}
-	require.NoError(t, emu.RegisterClient(reg))
+	require.NoError(t, emu.Register(reg))
 	client, err := franceconnect.New(context.Background(), cfg)
 	require.NoError(t, err, fmt.Sprint(platform))
 	return emu, client

@@ -99,7 +99,7 @@ func TestPlainHTTPOnLoopback(t *testing.T) {
 	const local = "http://localhost:8080"
 	jwks, err := franceconnect.PublicJWKS([]franceconnect.Key{e.key})
 	require.NoError(t, err)
-	require.NoError(t, e.emu.RegisterClient(fctest.Client{ID: "local-fs", Secret: secret, JWKS: jwks,
+	require.NoError(t, e.emu.Register(fctest.Registration{ID: "local-fs", Secret: secret, JWKS: jwks,
 		RedirectURIs: []string{local + "/cb"}, PostLogoutRedirectURIs: []string{local + "/bye"}}))
 	c, err := franceconnect.New(context.Background(), franceconnect.Config{
 		Issuer: e.emu.Issuer(), ClientID: "local-fs", ClientSecret: secret,
@@ -109,7 +109,7 @@ func TestPlainHTTPOnLoopback(t *testing.T) {
 	require.NoError(t, err)
 	h, err := fchttp.New(fchttp.Config{Client: c, SessionKeys: e.ring})
 	require.NoError(t, err)
-	u, err := e.emu.NewHandlerUser(h, local)
+	u, err := e.emu.NewHandlerVisitor(h, local)
 	require.NoError(t, err)
 	start, err := u.Open(context.Background(), "/login")
 	require.NoError(t, err)
@@ -130,7 +130,7 @@ func TestLoginMovesToTheRegisteredLoopbackHost(t *testing.T) {
 	const registered, other = "http://127.0.0.1:8080", "http://localhost:8080"
 	jwks, err := franceconnect.PublicJWKS([]franceconnect.Key{e.key})
 	require.NoError(t, err)
-	require.NoError(t, e.emu.RegisterClient(fctest.Client{ID: "loop-fs", Secret: secret, JWKS: jwks,
+	require.NoError(t, e.emu.Register(fctest.Registration{ID: "loop-fs", Secret: secret, JWKS: jwks,
 		RedirectURIs: []string{registered + "/cb"}, PostLogoutRedirectURIs: []string{registered + "/bye"}}))
 	c, err := franceconnect.New(context.Background(), franceconnect.Config{
 		Issuer: e.emu.Issuer(), ClientID: "loop-fs", ClientSecret: secret,

@@ -86,7 +86,7 @@ func TestSupportReference(t *testing.T) {
 	seen := map[string]bool{}
 	for range 3 {
 		e.emu.InjectFault(fctest.FaultBadSignature)
-		cb, err := e.user(a).Login(context.Background(), "/", "camille")
+		cb, err := e.user(a).SignIn(context.Background(), "/", "camille")
 		require.NoError(t, err)
 		requireProblem(t, cb, http.StatusBadGateway, "ErrSignature")
 		ref := pageReference(t, cb.Body)
@@ -122,11 +122,11 @@ func TestSupportReference(t *testing.T) {
 
 // callbackURL starts a login in u's browser and returns the URL the
 // emulator sends the browser back to, without opening it.
-func callbackURL(t *testing.T, e *env, u *fctest.User) string {
+func callbackURL(t *testing.T, e *env, u *fctest.Visitor) string {
 	t.Helper()
 	start := mustOpen(t, u, "/login")
 	require.True(t, e.isAuthorize(start), start.Body)
-	cb, err := e.emu.Login(context.Background(), start.Location().String(), "camille")
+	cb, err := e.emu.SignIn(context.Background(), start.Location().String(), "camille")
 	require.NoError(t, err)
 	return cb
 }
@@ -285,11 +285,11 @@ func problemFor(t *testing.T, kind error) *fchttp.Problem {
 // the page.
 func TestConfigurationNamedInLog(t *testing.T) {
 	var logs logSink
-	_, _, u := pcAppWith(t, func(reg *fctest.Client, c *fchttp.Config) {
+	_, _, u := pcAppWith(t, func(reg *fctest.Registration, c *fchttp.Config) {
 		reg.UserinfoSignedResponseAlg = "" // ProConnect answers JSON; the Client expects a JWT
 		c.Logger = logs.logger()
 	})
-	r, err := u.Login(context.Background(), "/", "agent_mfa")
+	r, err := u.SignIn(context.Background(), "/", "agent_mfa")
 	require.NoError(t, err)
 	requireProblem(t, r, http.StatusBadGateway, "ErrContentType")
 	assert.NotContains(t, r.Body, "FC_USERINFO")
@@ -301,7 +301,7 @@ func TestConfigurationNamedInLog(t *testing.T) {
 	a := e.newApp(func(c *fchttp.Config) { c.Logger = logs.logger() })
 	for fault, variable := range map[fctest.Fault]string{fctest.FaultWrongEncryptionKey: "FC_KEYS", fctest.FaultBadSignature: ""} {
 		e.emu.InjectFault(fault)
-		_, err := e.user(a).Login(context.Background(), "/", "camille")
+		_, err := e.user(a).SignIn(context.Background(), "/", "camille")
 		require.NoError(t, err)
 		ev := logs.last(t)
 		if variable == "" {

@@ -149,7 +149,7 @@
 //
 // # Testing
 //
-// fctest.Server.NewHandlerUser drives a Handler, or a whole application, in
+// fctest.Server.NewHandlerVisitor drives a Handler, or a whole application, in
 // a test: open a page, start the login, pick an identity on the emulator,
 // come back, log out.
 package fchttp

@@ -45,7 +45,7 @@ func TestDiagnosticsDoc(t *testing.T) {
 	})
 	e.emu.InjectFault(fctest.FaultWrongEncryptionKey) // check
 	for range 2 {                                     // then size and limit
-		_, err := e.user(a).Login(context.Background(), "/", "camille")
+		_, err := e.user(a).SignIn(context.Background(), "/", "camille")
 		require.NoError(t, err)
 	}
 	attrs := map[string]bool{}

@@ -22,7 +22,7 @@ import (
 type twoDoors struct {
 	plus, pc         *fctest.Server
 	citizens, agents *fchttp.Handler
-	citizen, agent   *fctest.User // one browser: a shared cookie jar
+	citizen, agent   *fctest.Visitor // one browser: a shared cookie jar
 }
 
 // doorConfig is the Config of the door named name ("citoyen" or "agent").
@@ -31,7 +31,7 @@ func doorConfig(t *testing.T, emu *fctest.Server, platform fctest.Platform, name
 	base := site + "/" + name
 	cfg := franceconnect.Config{Issuer: emu.Issuer(), ClientID: name, ClientSecret: secret,
 		RedirectURL: base + "/callback", PostLogoutRedirectURL: base + "/logout-callback", Scopes: []string{"openid", "given_name"}}
-	reg := fctest.Client{ID: name, Secret: secret, RedirectURIs: []string{cfg.RedirectURL}, PostLogoutRedirectURIs: []string{cfg.PostLogoutRedirectURL}}
+	reg := fctest.Registration{ID: name, Secret: secret, RedirectURIs: []string{cfg.RedirectURL}, PostLogoutRedirectURIs: []string{cfg.PostLogoutRedirectURL}}
 	if platform == fctest.ProConnect {
 		cfg.Platform, cfg.Scopes = franceconnect.ProConnect, []string{"openid", "given_name", "usual_name", "siret"}
 		reg.UserinfoSignedResponseAlg = "RS256" // a new ProConnect registration: RS256 for both tokens
@@ -42,7 +42,7 @@ func doorConfig(t *testing.T, emu *fctest.Server, platform fctest.Platform, name
 		require.NoError(t, err)
 		cfg.DecryptionKeys = []franceconnect.Key{key}
 	}
-	require.NoError(t, emu.RegisterClient(reg))
+	require.NoError(t, emu.Register(reg))
 	client, err := franceconnect.New(context.Background(), cfg)
 	require.NoError(t, err)
 	return fchttp.Config{Client: client, SessionKeys: ring, CookieName: name,
@@ -80,7 +80,7 @@ func newTwoDoors(t *testing.T, edit func(name string, c *fchttp.Config)) *twoDoo
 	mux.Handle("GET /citoyen/{$}", areaPage(d.citizens))
 	mux.Handle("GET /agent/{$}", areaPage(d.agents))
 	d.citizen, d.agent = doorUser(t, d.plus, mux, "citoyen"), doorUser(t, d.pc, mux, "agent")
-	d.agent.Client().Jar = d.citizen.Client().Jar
+	d.agent.HTTPClient().Jar = d.citizen.HTTPClient().Jar
 	return d
 }
 
@@ -107,18 +107,18 @@ func areaPage(fc *fchttp.Handler) http.Handler {
 	})
 }
 
-func doorUser(t *testing.T, emu *fctest.Server, h http.Handler, name string) *fctest.User {
+func doorUser(t *testing.T, emu *fctest.Server, h http.Handler, name string) *fctest.Visitor {
 	t.Helper()
-	u, err := emu.NewHandlerUser(h, site)
+	u, err := emu.NewHandlerVisitor(h, site)
 	require.NoError(t, err)
 	u.LoginPath, u.LogoutPath = "/"+name+"/login", "/"+name+"/logout"
 	return u
 }
 
 // cookieOf returns the value of the cookie name the browser holds.
-func cookieOf(u *fctest.User, name string) string {
+func cookieOf(u *fctest.Visitor, name string) string {
 	base, _ := url.Parse(site)
-	for _, c := range u.Client().Jar.Cookies(base) {
+	for _, c := range u.HTTPClient().Jar.Cookies(base) {
 		if c.Name == name {
 			return c.Value
 		}
@@ -126,15 +126,15 @@ func cookieOf(u *fctest.User, name string) string {
 	return ""
 }
 
-func setCookie(u *fctest.User, name, value string) {
+func setCookie(u *fctest.Visitor, name, value string) {
 	base, _ := url.Parse(site)
-	u.Client().Jar.SetCookies(base, []*http.Cookie{{Name: name, Value: value, Path: "/", Secure: true}})
+	u.HTTPClient().Jar.SetCookies(base, []*http.Cookie{{Name: name, Value: value, Path: "/", Secure: true}})
 }
 
 func TestTwoDoors(t *testing.T) {
 	d := newTwoDoors(t, nil)
 	ctx := context.Background()
-	cb, err := d.citizen.Login(ctx, "/citoyen/", "camille")
+	cb, err := d.citizen.SignIn(ctx, "/citoyen/", "camille")
 	require.NoError(t, err)
 	require.Equal(t, http.StatusSeeOther, cb.Status, cb.Body)
 	assert.Equal(t, "/citoyen/", cb.Header.Get("Location"))
@@ -142,7 +142,7 @@ func TestTwoDoors(t *testing.T) {
 	assert.Contains(t, mustOpen(t, d.agent, "/agent/").Body, "Anonyme", "a FranceConnect+ citizen is nobody at the ProConnect door")
 	assert.Zero(t, d.pc.Requests("authorize"))
 
-	cb, err = d.agent.Login(ctx, "/agent/", "agent_mfa")
+	cb, err = d.agent.SignIn(ctx, "/agent/", "agent_mfa")
 	require.NoError(t, err)
 	require.Equal(t, http.StatusSeeOther, cb.Status, cb.Body)
 	agentPage := mustOpen(t, d.agent, "/agent/")
@@ -183,14 +183,14 @@ func TestDoorsWithOneCookieName(t *testing.T) {
 	d := newTwoDoors(t, func(name string, c *fchttp.Config) { c.CookieName = "" })
 	citizens, agents = d.citizens, d.agents
 	ctx := context.Background()
-	cb, err := d.citizen.Login(ctx, "/citoyen/", "camille")
+	cb, err := d.citizen.SignIn(ctx, "/citoyen/", "camille")
 	require.NoError(t, err)
 	require.Equal(t, http.StatusSeeOther, cb.Status, cb.Body)
 	value := cookieOf(d.citizen, "__Host-fs_session")
 	require.NotNil(t, userOf(t, citizens, value))
 	assert.Nil(t, userOf(t, agents, value), "a FranceConnect+ session is nobody at the ProConnect door")
 
-	cb, err = d.agent.Login(ctx, "/agent/", "agent_mfa")
+	cb, err = d.agent.SignIn(ctx, "/agent/", "agent_mfa")
 	require.NoError(t, err)
 	require.Equal(t, http.StatusSeeOther, cb.Status, cb.Body)
 	value = cookieOf(d.citizen, "__Host-fs_session")

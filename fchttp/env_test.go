@@ -126,7 +126,7 @@ func TestNewFromEnvRefuses(t *testing.T) {
 // client registered on emu at base.
 func setDoorEnv(t *testing.T, emu *fctest.Server, prefix, id, base string, platform string) {
 	t.Helper()
-	reg := fctest.Client{ID: id, Secret: secret, RedirectURIs: []string{base + "/callback"},
+	reg := fctest.Registration{ID: id, Secret: secret, RedirectURIs: []string{base + "/callback"},
 		PostLogoutRedirectURIs: []string{base + "/logout-callback"}}
 	vars := map[string]string{franceconnect.EnvIssuer: emu.Issuer(), franceconnect.EnvPlatform: platform,
 		franceconnect.EnvClientID: id, franceconnect.EnvClientSecret: secret,
@@ -145,7 +145,7 @@ func setDoorEnv(t *testing.T, emu *fctest.Server, prefix, id, base string, platf
 		reg.UserinfoSignedResponseAlg = "RS256" // a new ProConnect registration: RS256 for both tokens
 		vars[franceconnect.EnvScopes] = "openid given_name usual_name"
 	}
-	require.NoError(t, emu.RegisterClient(reg))
+	require.NoError(t, emu.Register(reg))
 	for k, v := range vars {
 		t.Setenv(prefix+k, v)
 	}

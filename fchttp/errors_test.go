@@ -42,7 +42,7 @@ func TestErrorPages(t *testing.T) {
 		t.Run(tt.fault.String(), func(t *testing.T) {
 			e.emu.InjectFault(tt.fault)
 			u := e.user(a)
-			cb, err := u.Login(context.Background(), "/", "camille")
+			cb, err := u.SignIn(context.Background(), "/", "camille")
 			require.NoError(t, err)
 			requireProblem(t, cb, tt.status, tt.names...)
 			assert.Contains(t, html.UnescapeString(cb.Body), tt.text)
@@ -74,7 +74,7 @@ func TestProviderUnavailable(t *testing.T) {
 		unavailable bool
 	}{{http.StatusServiceUnavailable, true}, {http.StatusBadRequest, false}} {
 		status.Store(int64(tt.status))
-		cb, err := e.user(a).Login(context.Background(), "/", "camille")
+		cb, err := e.user(a).SignIn(context.Background(), "/", "camille")
 		require.NoError(t, err)
 		requireProblem(t, cb, http.StatusBadGateway, "ErrExchange", "ErrHTTP")
 		body := html.UnescapeString(cb.Body)

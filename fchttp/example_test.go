@@ -49,12 +49,12 @@ func Example() {
 		fmt.Fprint(w, `<a href="/login">S'identifier avec FranceConnect+</a>`)
 	})
 
-	user, err := emu.NewHandlerUser(mux, "https://fs.example.fr")
+	user, err := emu.NewHandlerVisitor(mux, "https://fs.example.fr")
 	if err != nil {
 		log.Fatal(err)
 	}
 	ctx := context.Background()
-	callback, err := user.Login(ctx, "/", "camille")
+	callback, err := user.SignIn(ctx, "/", "camille")
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -87,7 +87,7 @@ func exampleClient(emu *fctest.Server) *franceconnect.Client {
 		log.Fatal(err)
 	}
 	const secret = "example-secret-0123456789abcdef0123"
-	err = emu.RegisterClient(fctest.Client{ID: "example-fs", Secret: secret, JWKS: jwks,
+	err = emu.Register(fctest.Registration{ID: "example-fs", Secret: secret, JWKS: jwks,
 		RedirectURIs:           []string{"https://fs.example.fr/callback"},
 		PostLogoutRedirectURIs: []string{"https://fs.example.fr/logout-callback"}})
 	if err != nil {

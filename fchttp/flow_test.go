@@ -90,7 +90,7 @@ func TestOnLoginWritesThePage(t *testing.T) {
 		}
 	})
 	u := e.user(a)
-	cb, err := u.Login(context.Background(), "/", "camille")
+	cb, err := u.SignIn(context.Background(), "/", "camille")
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, cb.Status)
 	assert.Contains(t, cb.Body, "Identité de Camille Hélène ARNAUD")
@@ -115,7 +115,7 @@ func TestOnLoginRefuses(t *testing.T) {
 		}
 	})
 	u := e.user(a)
-	cb, err := u.Login(context.Background(), "/", "camille")
+	cb, err := u.SignIn(context.Background(), "/", "camille")
 	require.NoError(t, err)
 	requireProblem(t, cb, http.StatusInternalServerError, "ErrApplication")
 	require.ErrorIs(t, got.Err, errMinor)
@@ -132,7 +132,7 @@ func TestOnLoginRefuses(t *testing.T) {
 			return func() {}, nil
 		}
 	})
-	cb, err = e.user(a).Login(context.Background(), "/", "camille")
+	cb, err = e.user(a).SignIn(context.Background(), "/", "camille")
 	require.NoError(t, err)
 	requireProblem(t, cb, http.StatusInternalServerError, "ErrApplication")
 }

@@ -50,7 +50,7 @@ func newEnvWith(t *testing.T, opts fctest.Options) *env {
 	require.NoError(t, err)
 	jwks, err := franceconnect.PublicJWKS([]franceconnect.Key{e.key})
 	require.NoError(t, err)
-	require.NoError(t, e.emu.RegisterClient(fctest.Client{
+	require.NoError(t, e.emu.Register(fctest.Registration{
 		ID: clientID, Secret: secret, Name: "FS de test",
 		RedirectURIs: []string{site + "/callback"}, PostLogoutRedirectURIs: []string{site + "/logout-callback"},
 		AllowAMR: true, JWKS: jwks,
@@ -190,26 +190,26 @@ func userNamed(t *testing.T, fc *fchttp.Handler, name string, value *string) *fc
 }
 
 // user is a scripted user of h, served in-process at site.
-func (e *env) user(h http.Handler) *fctest.User {
+func (e *env) user(h http.Handler) *fctest.Visitor {
 	e.t.Helper()
-	u, err := e.emu.NewHandlerUser(h, site)
+	u, err := e.emu.NewHandlerVisitor(h, site)
 	require.NoError(e.t, err)
 	return u
 }
 
 // signIn logs u in as camille from the home page and returns the signed-in
 // page.
-func signIn(t *testing.T, u *fctest.User) *fctest.Response {
+func signIn(t *testing.T, u *fctest.Visitor) *fctest.Response {
 	t.Helper()
 	return signInAs(t, u, "camille", "Bonjour Camille Hélène")
 }
 
 // signInAs logs u in as login from the home page and returns the signed-in
 // page, which must contain greeting.
-func signInAs(t *testing.T, u *fctest.User, login, greeting string) *fctest.Response {
+func signInAs(t *testing.T, u *fctest.Visitor, login, greeting string) *fctest.Response {
 	t.Helper()
 	ctx := context.Background()
-	cb, err := u.Login(ctx, "/", login)
+	cb, err := u.SignIn(ctx, "/", login)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusSeeOther, cb.Status, cb.Body)
 	page, err := u.Follow(ctx, cb)
@@ -219,10 +219,10 @@ func signInAs(t *testing.T, u *fctest.User, login, greeting string) *fctest.Resp
 }
 
 // sessionCookie returns the value of the session cookie u holds for site.
-func sessionCookie(t *testing.T, u *fctest.User) string {
+func sessionCookie(t *testing.T, u *fctest.Visitor) string {
 	t.Helper()
 	base, _ := url.Parse(site)
-	for _, c := range u.Client().Jar.Cookies(base) {
+	for _, c := range u.HTTPClient().Jar.Cookies(base) {
 		if c.Name == "__Host-fs_session" {
 			return c.Value
 		}
@@ -231,9 +231,9 @@ func sessionCookie(t *testing.T, u *fctest.User) string {
 }
 
 // setSessionCookie replaces the session cookie u holds for site.
-func setSessionCookie(u *fctest.User, value string) {
+func setSessionCookie(u *fctest.Visitor, value string) {
 	base, _ := url.Parse(site)
-	u.Client().Jar.SetCookies(base, []*http.Cookie{{Name: "__Host-fs_session", Value: value, Path: "/", Secure: true}})
+	u.HTTPClient().Jar.SetCookies(base, []*http.Cookie{{Name: "__Host-fs_session", Value: value, Path: "/", Secure: true}})
 }
 
 // requireProblem checks an error page: status, French category names, and
@@ -277,7 +277,7 @@ func (e *env) isAuthorize(r *fctest.Response) bool {
 }
 
 // mustOpen opens path and returns the page.
-func mustOpen(t *testing.T, u *fctest.User, path string) *fctest.Response {
+func mustOpen(t *testing.T, u *fctest.Visitor, path string) *fctest.Response {
 	t.Helper()
 	r, err := u.Open(context.Background(), path)
 	require.NoError(t, err)

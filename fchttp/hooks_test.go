@@ -183,7 +183,7 @@ func TestTypedData(t *testing.T) {
 		}
 	})
 	u := e.user(a)
-	cb, err := u.Login(context.Background(), "/", "camille")
+	cb, err := u.SignIn(context.Background(), "/", "camille")
 	require.NoError(t, err)
 	require.Equal(t, http.StatusSeeOther, cb.Status, cb.Body)
 	user := userOf(t, a.fc, sessionCookie(t, u))
@@ -211,7 +211,7 @@ func TestDataTooLargeAtFirstLogin(t *testing.T) {
 				}
 				c.OnError = func(w http.ResponseWriter, r *http.Request, p *fchttp.Problem) { got = p; p.ServeHTTP(w, r) }
 			})
-			cb, err := e.user(a).Login(context.Background(), "/", "camille")
+			cb, err := e.user(a).SignIn(context.Background(), "/", "camille")
 			require.NoError(t, err)
 			requireProblem(t, cb, http.StatusInternalServerError, "ErrSessionTooLarge")
 			require.ErrorIs(t, got.Err, fchttp.ErrSessionTooLarge)

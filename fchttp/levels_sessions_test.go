@@ -18,7 +18,7 @@ import (
 // sign-on answers eidas2 from its session, and the Handler starts the
 // login again with prompt=login. It returns that second redirect to
 // authorize.
-func stepUp(t *testing.T, e *env, u *fctest.User) *fctest.Response {
+func stepUp(t *testing.T, e *env, u *fctest.Visitor) *fctest.Response {
 	t.Helper()
 	ctx := context.Background()
 	start, err := u.Open(ctx, "/login?acr=eidas3&next=/compte")

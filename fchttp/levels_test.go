@@ -69,12 +69,12 @@ func TestProConnectFormOutsideTheLevels(t *testing.T) {
 // ssoApp is an FS on a ProConnect emulator playing single sign-on, whose
 // Client accepts authentications of at most maxAge; emulator, Client and
 // web layer share a clock.
-func ssoApp(t *testing.T, maxAge time.Duration) (*fctest.Server, *clock, *fctest.User) {
+func ssoApp(t *testing.T, maxAge time.Duration) (*fctest.Server, *clock, *fctest.Visitor) {
 	t.Helper()
 	clk := &clock{}
 	emu := fctest.New(t, fctest.Options{Platform: fctest.ProConnect, SingleSignOn: true, Now: clk.Now})
 	// A new ProConnect registration: RS256 for both tokens.
-	require.NoError(t, emu.RegisterClient(fctest.Client{ID: clientID, Secret: secret, RedirectURIs: []string{site + "/callback"},
+	require.NoError(t, emu.Register(fctest.Registration{ID: clientID, Secret: secret, RedirectURIs: []string{site + "/callback"},
 		PostLogoutRedirectURIs: []string{site + "/logout-callback"}, UserinfoSignedResponseAlg: "RS256"}))
 	client, err := franceconnect.New(context.Background(), franceconnect.Config{
 		Issuer: emu.Issuer(), Platform: franceconnect.ProConnect, ClientID: clientID, ClientSecret: secret,
@@ -94,7 +94,7 @@ func ssoApp(t *testing.T, maxAge time.Duration) (*fctest.Server, *clock, *fctest
 		}
 		fmt.Fprint(w, `<form method="post" action="/login"><button>S’identifier avec ProConnect</button></form>`)
 	})
-	u, err := emu.NewHandlerUser(mux, site)
+	u, err := emu.NewHandlerVisitor(mux, site)
 	require.NoError(t, err)
 	return emu, clk, u
 }

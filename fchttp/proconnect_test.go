@@ -22,20 +22,20 @@ import (
 // pcApp is an FS on the ProConnect emulator whose logins accept the levels
 // with two factors by default, with a page that shows who is signed in and
 // at which level.
-func pcApp(t *testing.T) (*fctest.Server, *fchttp.Handler, *fctest.User) {
+func pcApp(t *testing.T) (*fctest.Server, *fchttp.Handler, *fctest.Visitor) {
 	t.Helper()
-	return pcAppWith(t, func(*fctest.Client, *fchttp.Config) {})
+	return pcAppWith(t, func(*fctest.Registration, *fchttp.Config) {})
 }
 
 // pcAppWith is pcApp with the registration and the web layer's Config
 // changed by edit.
-func pcAppWith(t *testing.T, edit func(*fctest.Client, *fchttp.Config)) (*fctest.Server, *fchttp.Handler, *fctest.User) {
+func pcAppWith(t *testing.T, edit func(*fctest.Registration, *fchttp.Config)) (*fctest.Server, *fchttp.Handler, *fctest.Visitor) {
 	t.Helper()
 	return pcAppLevels(t, franceconnect.ProConnectWithMFA(), edit)
 }
 
 // pcAppLevels is pcAppWith for a Client that accepts levels.
-func pcAppLevels(t *testing.T, levels []franceconnect.ACR, edit func(*fctest.Client, *fchttp.Config)) (*fctest.Server, *fchttp.Handler, *fctest.User) {
+func pcAppLevels(t *testing.T, levels []franceconnect.ACR, edit func(*fctest.Registration, *fchttp.Config)) (*fctest.Server, *fchttp.Handler, *fctest.Visitor) {
 	t.Helper()
 	emu, _ := platformEnv(t, fctest.ProConnect)
 	client, err := franceconnect.New(context.Background(), franceconnect.Config{
@@ -44,14 +44,14 @@ func pcAppLevels(t *testing.T, levels []franceconnect.ACR, edit func(*fctest.Cli
 		Scopes: []string{"openid", "given_name", "usual_name", "siret"}, AcceptedACRs: levels,
 	})
 	require.NoError(t, err)
-	reg := fctest.Client{ID: clientID, Secret: secret, RedirectURIs: []string{site + "/callback"},
+	reg := fctest.Registration{ID: clientID, Secret: secret, RedirectURIs: []string{site + "/callback"},
 		PostLogoutRedirectURIs: []string{site + "/logout-callback"}, UserinfoSignedResponseAlg: "RS256"}
 	cfg := fchttp.Config{Client: client, SessionKeys: [][]byte{newKey()},
 		OnLogin: func(w http.ResponseWriter, r *http.Request, l *franceconnect.Login) (any, error) {
 			return l.Identity.Agent.GivenName + " " + l.Identity.Agent.UsualName, nil
 		}}
 	edit(&reg, &cfg)
-	require.NoError(t, emu.RegisterClient(reg))
+	require.NoError(t, emu.Register(reg))
 	fc, err := fchttp.New(cfg)
 	require.NoError(t, err)
 	mux := http.NewServeMux()
@@ -64,7 +64,7 @@ func pcAppLevels(t *testing.T, levels []franceconnect.ACR, edit func(*fctest.Cli
 		}
 		fmt.Fprint(w, `<p>Anonyme</p><form method="post" action="/login"><button>S’identifier avec ProConnect</button></form>`)
 	})
-	u, err := emu.NewHandlerUser(mux, site)
+	u, err := emu.NewHandlerVisitor(mux, site)
 	require.NoError(t, err)
 	return emu, fc, u
 }
@@ -184,7 +184,7 @@ func TestProConnectLogout(t *testing.T) {
 // verifier, than a session keeps. The cookie stays below 4 KB and the
 // newest login still completes.
 func TestProConnectSessionSize(t *testing.T) {
-	_, _, u := pcAppLevels(t, franceconnect.ProConnectAnyLevel(), func(reg *fctest.Client, cfg *fchttp.Config) {
+	_, _, u := pcAppLevels(t, franceconnect.ProConnectAnyLevel(), func(reg *fctest.Registration, cfg *fchttp.Config) {
 		reg.SignedResponseAlg, reg.UserinfoSignedResponseAlg = "RS256", "RS256"
 		cfg.OnLogin = func(http.ResponseWriter, *http.Request, *franceconnect.Login) (any, error) {
 			return stringOfJSONSize(fchttp.MaxUserData), nil
@@ -218,7 +218,7 @@ func levelStrings(levels []franceconnect.ACR) []string {
 }
 
 // pcLoginAs starts a login from the home page with fields and picks agent.
-func pcLoginAs(t *testing.T, u *fctest.User, fields map[string][]string, agent string) (cb, start *fctest.Response) {
+func pcLoginAs(t *testing.T, u *fctest.Visitor, fields map[string][]string, agent string) (cb, start *fctest.Response) {
 	t.Helper()
 	ctx := context.Background()
 	start, err := u.StartLogin(ctx, mustOpen(t, u, "/"), fields)

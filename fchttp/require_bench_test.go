@@ -68,7 +68,7 @@ func benchSession(b *testing.B, stored bool) (*fchttp.Handler, *memStore, *http.
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := emu.RegisterClient(fctest.Client{ID: clientID, Secret: secret, JWKS: jwks,
+	if err := emu.Register(fctest.Registration{ID: clientID, Secret: secret, JWKS: jwks,
 		RedirectURIs: []string{site + "/callback"}, PostLogoutRedirectURIs: []string{site + "/logout-callback"}}); err != nil {
 		b.Fatal(err)
 	}
@@ -92,15 +92,15 @@ func benchSession(b *testing.B, stored bool) (*fchttp.Handler, *memStore, *http.
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `<a href="/login">Se connecter</a>`)
 	})
-	u, err := emu.NewHandlerUser(mux, site)
+	u, err := emu.NewHandlerVisitor(mux, site)
 	if err != nil {
 		b.Fatal(err)
 	}
-	if cb, err := u.Login(context.Background(), "/", "camille"); err != nil || cb.Status != http.StatusSeeOther {
+	if cb, err := u.SignIn(context.Background(), "/", "camille"); err != nil || cb.Status != http.StatusSeeOther {
 		b.Fatalf("login: %v", err)
 	}
 	base := httptest.NewRequest(http.MethodGet, site, nil).URL
-	for _, c := range u.Client().Jar.Cookies(base) {
+	for _, c := range u.HTTPClient().Jar.Cookies(base) {
 		if c.Name == "__Host-fs_session" {
 			return fc, store, &http.Cookie{Name: c.Name, Value: c.Value}
 		}

@@ -65,11 +65,11 @@ func TestStepUpConformance(t *testing.T) {
 // Client accepts levels (nil: any), with a page /banque guarded by rq;
 // emulator, Client and web layer share opts.Now.
 func pcStepSite(t *testing.T, opts fctest.Options, levels []franceconnect.ACR, rq fchttp.Requirement,
-	edit func(*fchttp.Config)) (*fctest.Server, *stepSite, *fctest.User) {
+	edit func(*fchttp.Config)) (*fctest.Server, *stepSite, *fctest.Visitor) {
 	t.Helper()
 	opts.Platform = fctest.ProConnect
 	emu := fctest.New(t, opts)
-	require.NoError(t, emu.RegisterClient(fctest.Client{ID: clientID, Secret: secret, RedirectURIs: []string{site + "/callback"},
+	require.NoError(t, emu.Register(fctest.Registration{ID: clientID, Secret: secret, RedirectURIs: []string{site + "/callback"},
 		PostLogoutRedirectURIs: []string{site + "/logout-callback"}, UserinfoSignedResponseAlg: "RS256"}))
 	client, err := franceconnect.New(context.Background(), franceconnect.Config{
 		Issuer: emu.Issuer(), Platform: franceconnect.ProConnect, ClientID: clientID, ClientSecret: secret,
@@ -91,7 +91,7 @@ func pcStepSite(t *testing.T, opts fctest.Options, levels []franceconnect.ACR, r
 	guard, err := s.fc.Require(rq)
 	require.NoError(t, err)
 	s.mux.Handle("/banque", guard(http.HandlerFunc(s.bank)))
-	u, err := emu.NewHandlerUser(s, site)
+	u, err := emu.NewHandlerVisitor(s, site)
 	require.NoError(t, err)
 	return emu, s, u
 }
@@ -109,7 +109,7 @@ func TestRequireLevelProConnect(t *testing.T) {
 	t.Run("to two factors, the same agent", func(t *testing.T) {
 		emu, _, u := pcStepSite(t, fctest.Options{}, nil, needs(franceconnect.ProConnectWithMFA()...), nil)
 		emu.InjectFault(fctest.FaultACRLower) // the agent signed in with a password alone: eidas0
-		cb, err := u.Login(ctx, "/", "agent_mfa")
+		cb, err := u.SignIn(ctx, "/", "agent_mfa")
 		require.NoError(t, err)
 		require.Equal(t, http.StatusSeeOther, cb.Status, cb.Body)
 		assert.Contains(t, mustOpen(t, u, "/compte").Body, "Bonjour Claire #1 (eidas0)")
@@ -125,7 +125,7 @@ func TestRequireLevelProConnect(t *testing.T) {
 	})
 	t.Run("membership, not order", func(t *testing.T) {
 		emu, _, u := pcStepSite(t, fctest.Options{}, nil, needs(franceconnect.EIDAS1MFA), nil)
-		cb, err := u.Login(ctx, "/", "agent_eidas3")
+		cb, err := u.SignIn(ctx, "/", "agent_eidas3")
 		require.NoError(t, err)
 		require.Equal(t, http.StatusSeeOther, cb.Status, cb.Body)
 		start := mustOpen(t, u, "/banque")
@@ -163,7 +163,7 @@ func TestAgentPolicy(t *testing.T) {
 	})
 	policy.SIRETs[0] = "99999999999999" // the Handler keeps its own copy
 	ctx := context.Background()
-	cb, err := u.Login(ctx, "/", "agent_mfa")
+	cb, err := u.SignIn(ctx, "/", "agent_mfa")
 	require.NoError(t, err)
 	require.Equal(t, http.StatusSeeOther, cb.Status, cb.Body)
 	assert.Contains(t, mustOpen(t, u, "/compte").Body, "Bonjour Claire #1")
@@ -204,13 +204,13 @@ func TestRequireMaxAgeProConnect(t *testing.T) {
 	clk := &clock{}
 	emu, s, u := pcStepSite(t, fctest.Options{SingleSignOn: true, Now: clk.Now}, nil, fchttp.Requirement{MaxAge: 30 * time.Minute}, nil)
 	ctx := context.Background()
-	cb, err := u.Login(ctx, "/", "agent_mfa")
+	cb, err := u.SignIn(ctx, "/", "agent_mfa")
 	require.NoError(t, err)
 	require.Equal(t, http.StatusSeeOther, cb.Status, cb.Body)
 
 	clk.Advance(45 * time.Minute)
 	base, _ := url.Parse(site)
-	u.Client().Jar.SetCookies(base, []*http.Cookie{{Name: "__Host-fs_session", Path: "/", MaxAge: -1, Secure: true}})
+	u.HTTPClient().Jar.SetCookies(base, []*http.Cookie{{Name: "__Host-fs_session", Path: "/", MaxAge: -1, Secure: true}})
 	start := mustOpen(t, u, "/banque")
 	require.True(t, isAuthorizeOf(emu, start))
 	assert.Empty(t, query(t, start).Get("prompt"))

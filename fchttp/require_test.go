@@ -64,14 +64,14 @@ func (s *stepSite) bank(w http.ResponseWriter, r *http.Request) {
 // her level, eidas3; the site forgets its session, as after its idle
 // timeout, while FranceConnect+ keeps its own; the next login is answered
 // from it, at eidas2.
-func browseAtEidas2(t *testing.T, s *stepSite, u *fctest.User) {
+func browseAtEidas2(t *testing.T, s *stepSite, u *fctest.Visitor) {
 	t.Helper()
-	cb, err := u.Login(context.Background(), "/", "camille")
+	cb, err := u.SignIn(context.Background(), "/", "camille")
 	require.NoError(t, err)
 	require.Equal(t, http.StatusSeeOther, cb.Status, cb.Body)
 	base, _ := url.Parse(site)
-	u.Client().Jar.SetCookies(base, []*http.Cookie{{Name: "__Host-fs_session", Path: "/", MaxAge: -1, Secure: true}})
-	cb, err = u.Login(context.Background(), "/", "camille") // no page: the session answers
+	u.HTTPClient().Jar.SetCookies(base, []*http.Cookie{{Name: "__Host-fs_session", Path: "/", MaxAge: -1, Secure: true}})
+	cb, err = u.SignIn(context.Background(), "/", "camille") // no page: the session answers
 	require.NoError(t, err)
 	require.Equal(t, http.StatusSeeOther, cb.Status, cb.Body)
 	require.Equal(t, franceconnect.EIDAS2, userOf(t, s.fc, sessionCookie(t, u)).ACR)
@@ -81,7 +81,7 @@ func browseAtEidas2(t *testing.T, s *stepSite, u *fctest.User) {
 func ssoEnv(t *testing.T) *env { return newEnvWith(t, fctest.Options{SingleSignOn: true}) }
 
 // openBank opens /banque and checks that it is the page, not a login.
-func openBank(t *testing.T, u *fctest.User, want string) {
+func openBank(t *testing.T, u *fctest.Visitor, want string) {
 	t.Helper()
 	page := mustOpen(t, u, "/banque")
 	require.Equal(t, http.StatusOK, page.Status, page.Body)
@@ -258,7 +258,7 @@ func TestStepUpBackToAnotherSession(t *testing.T) {
 	browseAtEidas2(t, s, u)
 	start := mustOpen(t, u, "/banque")
 	require.True(t, e.isAuthorize(start))
-	cb, err := e.emu.Login(ctx, start.Location().String(), "camille") // camille's step-up, in another window
+	cb, err := e.emu.SignIn(ctx, start.Location().String(), "camille") // camille's step-up, in another window
 	require.NoError(t, err)
 
 	bye, err := u.Logout(ctx, mustOpen(t, u, "/compte"))
@@ -338,7 +338,7 @@ func TestRequireMarkedPOSTFromAnotherSite(t *testing.T) {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Origin", "https://attaquant.example")
 	req.Header.Set("Sec-Fetch-Site", "cross-site")
-	resp, err := u.Client().Do(req)
+	resp, err := u.HTTPClient().Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	assert.Equal(t, http.StatusForbidden, resp.StatusCode)

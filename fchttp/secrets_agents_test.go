@@ -28,7 +28,7 @@ func agentSite(t *testing.T, w *wire, edit func(*fchttp.Config)) (*env, *app) {
 	t.Helper()
 	emu := fctest.New(t, fctest.Options{Platform: fctest.ProConnect, Agents: append(fctest.DemoAgents(), agentMarker),
 		Middleware: w.middleware})
-	require.NoError(t, emu.RegisterClient(fctest.Client{ID: clientID, Secret: secret, RedirectURIs: []string{site + "/callback"},
+	require.NoError(t, emu.Register(fctest.Registration{ID: clientID, Secret: secret, RedirectURIs: []string{site + "/callback"},
 		PostLogoutRedirectURIs: []string{site + "/logout-callback"}, UserinfoSignedResponseAlg: "RS256"}))
 	client, err := franceconnect.New(context.Background(), franceconnect.Config{
 		Issuer: emu.Issuer(), Platform: franceconnect.ProConnect, ClientID: clientID, ClientSecret: secret,

@@ -28,7 +28,7 @@ import (
 
 // marker is a person whose every claim is recognisable: no log event and
 // no error page may show any of them.
-var marker = fctest.Identity{Login: "marqueur", GivenName: "Zéphyrine MARQUEURPRENOM", FamilyName: "MARQUEURNOM",
+var marker = fctest.Person{Login: "marqueur", GivenName: "Zéphyrine MARQUEURPRENOM", FamilyName: "MARQUEURNOM",
 	PreferredUsername: "MARQUEURUSAGE", Gender: "female", Birthdate: "1903-04-05", Birthplace: "75056",
 	Birthcountry: "99100", Email: "marqueur.courriel@exemple.fr"}
 
@@ -130,7 +130,7 @@ type secretSite struct {
 	clock clock
 	store *memStore
 	a     *app
-	u     *fctest.User
+	u     *fctest.Visitor
 	errs  []error
 }
 
@@ -140,7 +140,7 @@ func (s *secretSite) login(t *testing.T, faults ...fctest.Fault) *fctest.Respons
 	for _, f := range faults {
 		s.e.emu.InjectFault(f)
 	}
-	r, err := s.u.Login(context.Background(), "/", marker.Login)
+	r, err := s.u.SignIn(context.Background(), "/", marker.Login)
 	require.NoError(t, err)
 	return r
 }
@@ -149,7 +149,7 @@ func (s *secretSite) login(t *testing.T, faults ...fctest.Fault) *fctest.Respons
 func (s *secretSite) callback(t *testing.T) string {
 	t.Helper()
 	start := mustOpen(t, s.u, "/login")
-	cb, err := s.e.emu.Login(context.Background(), start.Location().String(), marker.Login)
+	cb, err := s.e.emu.SignIn(context.Background(), start.Location().String(), marker.Login)
 	require.NoError(t, err)
 	return cb
 }
@@ -216,7 +216,7 @@ func secretCases() []secretCase {
 			req.Header.Set("Origin", "https://attaquant.example")
 			req.Header.Set("Sec-Fetch-Site", "cross-site")
 			base, _ := url.Parse(site)
-			for _, c := range s.u.Client().Jar.Cookies(base) {
+			for _, c := range s.u.HTTPClient().Jar.Cookies(base) {
 				req.AddCookie(c)
 			}
 			rec := httptest.NewRecorder()
@@ -271,7 +271,7 @@ var notThroughTheWeb = map[string]string{
 // log event nor on the error page.
 func TestFailuresHoldNoSecrets(t *testing.T) {
 	w := &wire{}
-	opts := fctest.Options{Identities: append(fctest.DemoIdentities(), marker), Middleware: w.middleware}
+	opts := fctest.Options{People: append(fctest.DemoPeople(), marker), Middleware: w.middleware}
 	reached := map[string]bool{}
 	for _, tc := range append(secretCases(), agentSecretCases()...) {
 		t.Run(tc.name, func(t *testing.T) {
@@ -299,7 +299,7 @@ func TestFailuresHoldNoSecrets(t *testing.T) {
 			secrets := append(w.secrets(), markers...)
 			secrets = append(secrets, s.e.emu.Subject(clientID, marker.Login), secret)
 			base, _ := url.Parse(site)
-			for _, c := range s.u.Client().Jar.Cookies(base) {
+			for _, c := range s.u.HTTPClient().Jar.Cookies(base) {
 				secrets = append(secrets, c.Value)
 			}
 			logs := s.logs.String()

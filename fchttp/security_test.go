@@ -146,7 +146,7 @@ func TestCrossOriginPOST(t *testing.T) {
 				require.NoError(t, err)
 				req.Header = h
 				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-				resp, err := u.Client().Do(req)
+				resp, err := u.HTTPClient().Do(req)
 				require.NoError(t, err)
 				defer resp.Body.Close()
 				r := &fctest.Response{Status: resp.StatusCode, Header: resp.Header, Body: readAll(t, resp)}
@@ -166,7 +166,7 @@ func TestACRRetry(t *testing.T) {
 	e := newEnv(t)
 	u := e.user(e.newApp(nil))
 	ctx := context.Background()
-	login := func(u *fctest.User) *fctest.Response {
+	login := func(u *fctest.Visitor) *fctest.Response {
 		start, err := u.Open(ctx, "/login?acr=eidas3&next=/compte")
 		require.NoError(t, err)
 		assert.Empty(t, query(t, start).Get("prompt"))

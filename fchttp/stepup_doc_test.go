@@ -180,7 +180,7 @@ func TestStepUpDocCode(t *testing.T) {
 		emu, client := platformEnv(t, fctest.ProConnect)
 		fc, err := ministryDoor(client, [][]byte{newKey()})
 		require.NoError(t, err)
-		u, err := emu.NewHandlerUser(mount(fc), site)
+		u, err := emu.NewHandlerVisitor(mount(fc), site)
 		require.NoError(t, err)
 		page, err := u.ChooseIdentity(ctx, mustOpen(t, u, "/login"), "agent_mfa")
 		require.NoError(t, err)

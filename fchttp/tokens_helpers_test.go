@@ -49,7 +49,7 @@ func newDataSite(t *testing.T, platform fctest.Platform, edit func(*fchttp.Confi
 	cfg := franceconnect.Config{Issuer: d.emu.Issuer(), ClientID: clientID, ClientSecret: secret, Now: d.clock.Now,
 		RedirectURL: site + "/callback", PostLogoutRedirectURL: site + "/logout-callback",
 		Scopes: []string{"openid", "given_name", "family_name", "birthdate"}}
-	reg := fctest.Client{ID: clientID, Secret: secret, RedirectURIs: []string{cfg.RedirectURL},
+	reg := fctest.Registration{ID: clientID, Secret: secret, RedirectURIs: []string{cfg.RedirectURL},
 		PostLogoutRedirectURIs: []string{cfg.PostLogoutRedirectURL}}
 	dp := fctest.DataProvider{ID: "fchttp-dp", Secret: dpSecret, Scopes: []string{"given_name", "family_name"}}
 	dcfg := fcdata.Config{Issuer: d.emu.Issuer(), ClientID: dp.ID, ClientSecret: dpSecret, CacheSize: -1, Now: d.clock.Now}
@@ -62,7 +62,7 @@ func newDataSite(t *testing.T, platform fctest.Platform, edit func(*fchttp.Confi
 		cfg.DecryptionKeys, dcfg.DecryptionKeys = []franceconnect.Key{fsKey}, []franceconnect.Key{dpKey}
 		reg.JWKS, dp.JWKS = publicKeys(t, fsKey), publicKeys(t, dpKey)
 	}
-	require.NoError(t, d.emu.RegisterClient(reg))
+	require.NoError(t, d.emu.Register(reg))
 	require.NoError(t, d.emu.RegisterDataProvider(dp))
 	client, err := franceconnect.New(context.Background(), cfg)
 	require.NoError(t, err)
@@ -119,18 +119,18 @@ func (d *dataSite) advance(dt time.Duration) {
 }
 
 // signIn signs login in with a new browser and returns it.
-func (d *dataSite) signIn(login string) *fctest.User {
+func (d *dataSite) signIn(login string) *fctest.Visitor {
 	d.t.Helper()
-	u, err := d.emu.NewHandlerUser(d.mux, site)
+	u, err := d.emu.NewHandlerVisitor(d.mux, site)
 	require.NoError(d.t, err)
-	cb, err := u.Login(context.Background(), "/", login)
+	cb, err := u.SignIn(context.Background(), "/", login)
 	require.NoError(d.t, err)
 	require.Equal(d.t, http.StatusSeeOther, cb.Status, cb.Body)
 	return u
 }
 
 // request is a request of u's browser to the site.
-func (d *dataSite) request(u *fctest.User) *http.Request {
+func (d *dataSite) request(u *fctest.Visitor) *http.Request {
 	req := httptest.NewRequest(http.MethodGet, site+"/donnees", nil)
 	base, _ := url.Parse(site)
 	for _, c := range u.Client().Jar.Cookies(base) {
@@ -141,7 +141,7 @@ func (d *dataSite) request(u *fctest.User) *http.Request {
 
 // call asks the data provider, with the tokens of u's session, whom the
 // token is about.
-func (d *dataSite) call(u *fctest.User) (string, error) {
+func (d *dataSite) call(u *fctest.Visitor) (string, error) {
 	hc, err := d.fc.DataClient(d.request(u), franceconnect.DataProvider{URL: d.api})
 	if err != nil {
 		return "", err

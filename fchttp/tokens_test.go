@@ -98,8 +98,8 @@ func TestDataClientRefusals(t *testing.T) {
 func TestDataClientSessionsReachTheirOwnTokens(t *testing.T) {
 	d := newDataSite(t, fctest.FranceConnectPlus, nil)
 	camille := d.signIn("camille")
-	other := d.signIn(fctest.DemoIdentities()[1].Login)
-	for login, u := range map[string]*fctest.User{"camille": camille, fctest.DemoIdentities()[1].Login: other} {
+	other := d.signIn(fctest.DemoPeople()[1].Login)
+	for login, u := range map[string]*fctest.Visitor{"camille": camille, fctest.DemoPeople()[1].Login: other} {
 		sub, err := d.call(u)
 		require.NoError(t, err)
 		assert.Equal(t, d.emu.Subject("fchttp-dp", login), sub, "the sub computed for the data provider")
@@ -145,7 +145,7 @@ func TestDataDocCode(t *testing.T) {
 	d.advance(time.Minute)
 	assert.Equal(t, "Reconnectez-vous pour mettre ces données à jour.", mustOpen(t, u, "/donnees").Body)
 
-	anonymous, err := d.emu.NewHandlerUser(d.mux, site)
+	anonymous, err := d.emu.NewHandlerVisitor(d.mux, site)
 	require.NoError(t, err)
 	r := mustOpen(t, anonymous, "/donnees")
 	require.Equal(t, 303, r.Status)

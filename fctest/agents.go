@@ -18,7 +18,7 @@ import (
 // and claims). The JSON form, read by ParseAgents, names the fields after
 // the claims.
 type Agent struct {
-	// Login is the unique handle used by tests (Server.Login) and shown on the
+	// Login is the unique handle used by tests (Server.SignIn) and shown on the
 	// agent-choice page. It must match [A-Za-z0-9_.@-]{1,64}.
 	Login string `json:"login"`
 	// Sub is the agent's ProConnect account id, the sub claim: the same at
@@ -134,24 +134,26 @@ func DemoAgents() []Agent {
 
 // people returns the validated identities or agents of opts, whichever the
 // platform uses, and checks AutoLogin.
-func people(opts *Options) ([]Identity, []Agent, error) {
-	var ids []Identity
+func people(opts *Options) ([]Person, []Agent, error) {
+	ids, err := opts.people()
+	if err != nil {
+		return nil, nil, err
+	}
 	var agents []Agent
-	var err error
 	switch {
-	case opts.Platform == ProConnect && opts.Identities != nil:
-		return nil, nil, fmt.Errorf("fctest: ProConnect takes Agents, not Identities")
+	case opts.Platform == ProConnect && ids != nil:
+		return nil, nil, fmt.Errorf("fctest: ProConnect takes Agents, not People")
 	case opts.Platform != ProConnect && opts.Agents != nil:
-		return nil, nil, fmt.Errorf("fctest: Agents are for ProConnect; %s takes Identities", opts.Platform)
+		return nil, nil, fmt.Errorf("fctest: Agents are for ProConnect; %s takes People", opts.Platform)
 	case opts.Platform == ProConnect:
 		agents, err = validateAgents(orDefault(opts.Agents, DemoAgents()))
 	default:
-		ids, err = validateIdentities(orDefault(opts.Identities, DemoIdentities()))
+		ids, err = validateIdentities(orDefault(ids, DemoPeople()))
 	}
 	if err != nil {
 		return nil, nil, err
 	}
-	known := slices.ContainsFunc(ids, func(id Identity) bool { return id.Login == opts.AutoLogin }) ||
+	known := slices.ContainsFunc(ids, func(id Person) bool { return id.Login == opts.AutoLogin }) ||
 		slices.ContainsFunc(agents, func(a Agent) bool { return a.Login == opts.AutoLogin })
 	if opts.AutoLogin != "" && !known {
 		return nil, nil, fmt.Errorf("fctest: AutoLogin: no identity %q", opts.AutoLogin)

@@ -46,7 +46,7 @@ func TestAuthorizeWhitelist(t *testing.T) {
 		{name: "malformed query", raw: "&%zz"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := e.srv.Login(context.Background(), e.authURL(tc.kv...)+tc.raw, "camille")
+			_, err := e.srv.SignIn(context.Background(), e.authURL(tc.kv...)+tc.raw, "camille")
 			pe := requirePageError(t, err, http.StatusBadRequest, "Y030007")
 			require.Equal(t, "invalid_request", pe.OAuthError)
 		})
@@ -85,7 +85,7 @@ func TestAuthorizeErrorPagesForClientAndRedirectURI(t *testing.T) {
 			require.Equal(t, http.StatusBadRequest, resp.StatusCode)
 			require.Equal(t, "text/html; charset=utf-8", resp.Header.Get("Content-Type"))
 			require.Contains(t, string(body), tc.code)
-			_, err := e.srv.Login(context.Background(), e.authURL(tc.key, tc.value), "camille")
+			_, err := e.srv.SignIn(context.Background(), e.authURL(tc.key, tc.value), "camille")
 			requirePageError(t, err, http.StatusBadRequest, tc.code)
 		})
 	}
@@ -102,7 +102,7 @@ func redirectError(t *testing.T, e *env, rawURL string) url.Values {
 }
 
 func TestAuthorizeRedirectedErrors(t *testing.T) {
-	e := newEnv(t, fctest.Options{}, func(c *fctest.Client) { c.Scopes = []string{"openid", "profile", "birth", "email"} })
+	e := newEnv(t, fctest.Options{}, func(c *fctest.Registration) { c.Scopes = []string{"openid", "profile", "birth", "email"} })
 	for _, tc := range []struct {
 		name       string
 		kv         []string
@@ -125,7 +125,7 @@ func TestAuthorizeRedirectedErrors(t *testing.T) {
 			require.Equal(t, tc.err, q.Get("error"))
 			require.Equal(t, tc.descr, q.Get("error_description"))
 
-			cb, err := e.srv.Login(context.Background(), e.authURL(tc.kv...), "camille")
+			cb, err := e.srv.SignIn(context.Background(), e.authURL(tc.kv...), "camille")
 			require.NoError(t, err)
 			require.Contains(t, cb, "error="+tc.err)
 		})
@@ -138,14 +138,14 @@ var requestedLevel = regexp.MustCompile(`Niveau de sécurité demandé : <span c
 func effectiveACR(t *testing.T, e *env, acrValues string) string {
 	t.Helper()
 	b := e.srv.NewBrowser()
-	resp, err := b.Client().Get(e.authURL("acr_values", acrValues))
+	resp, err := b.HTTPClient().Get(e.authURL("acr_values", acrValues))
 	require.NoError(t, err)
 	resp.Body.Close()
 	if resp.StatusCode == http.StatusSeeOther && !strings.HasPrefix(resp.Header.Get("Location"), "/api/v2/interaction/") {
 		loc, _ := url.Parse(resp.Header.Get("Location"))
 		return "error=" + loc.Query().Get("error")
 	}
-	resp, err = b.Client().Get(e.srv.URL() + resp.Header.Get("Location"))
+	resp, err = b.HTTPClient().Get(e.srv.URL() + resp.Header.Get("Location"))
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
@@ -183,8 +183,8 @@ func TestACRSelection(t *testing.T) {
 }
 
 func TestAMRNotAllowedIsY100009(t *testing.T) {
-	e := newEnv(t, fctest.Options{}, func(c *fctest.Client) { c.AllowAMR = false })
-	_, err := e.srv.Login(context.Background(), e.authURL("claims", `{"id_token":{"amr":{"essential":true}}}`), "camille")
+	e := newEnv(t, fctest.Options{}, func(c *fctest.Registration) { c.AllowAMR = false })
+	_, err := e.srv.SignIn(context.Background(), e.authURL("claims", `{"id_token":{"amr":{"essential":true}}}`), "camille")
 	requirePageError(t, err, http.StatusBadRequest, "Y100009")
 	require.NotEmpty(t, e.login("camille", "claims", `{"userinfo":{"given_name":null}}`).Get("code"))
 }
@@ -198,12 +198,12 @@ func TestAllowedIDPHint(t *testing.T) {
 
 func TestAuthorizePOST(t *testing.T) {
 	e := newEnv(t, fctest.Options{}, nil)
-	cb, err := e.srv.NewBrowser().LoginPost(context.Background(), e.params(), "camille")
+	cb, err := e.srv.NewBrowser().SignInPost(context.Background(), e.params(), "camille")
 	require.NoError(t, err)
 	require.True(t, strings.HasPrefix(cb, callbackURL+"?"))
 
 	params := e.params("idp_hint", "ignored-in-the-body")
-	cb, err = e.srv.NewBrowser().LoginPost(context.Background(), params, "camille")
+	cb, err = e.srv.NewBrowser().SignInPost(context.Background(), params, "camille")
 	require.NoError(t, err)
 	require.Contains(t, cb, "code=", "idp_hint is only read from the query string")
 
@@ -212,7 +212,7 @@ func TestAuthorizePOST(t *testing.T) {
 	resp.Body.Close()
 	require.Equal(t, http.StatusBadRequest, resp.StatusCode)
 
-	_, err = e.srv.NewBrowser().LoginPost(context.Background(), e.params("foo", "bar"), "camille")
+	_, err = e.srv.NewBrowser().SignInPost(context.Background(), e.params("foo", "bar"), "camille")
 	requirePageError(t, err, http.StatusBadRequest, "Y030007")
 }
 
@@ -236,25 +236,25 @@ func TestAuthorizeRedirectsWith303AndSetsSessionCookie(t *testing.T) {
 func TestStrictRedirectTLD(t *testing.T) {
 	const local = "http://localhost:8080/callback"
 	const ip = "http://127.0.0.1:8080/callback"
-	register := func(c *fctest.Client) { c.RedirectURIs = append(c.RedirectURIs, local, ip) }
+	register := func(c *fctest.Registration) { c.RedirectURIs = append(c.RedirectURIs, local, ip) }
 
 	strict := newEnv(t, fctest.Options{StrictRedirectTLD: true}, register)
-	_, err := strict.srv.Login(context.Background(), strict.authURL("redirect_uri", local), "camille")
+	_, err := strict.srv.SignIn(context.Background(), strict.authURL("redirect_uri", local), "camille")
 	requirePageError(t, err, http.StatusBadRequest, "Y030007")
-	cb, err := strict.srv.Login(context.Background(), strict.authURL("redirect_uri", ip), "camille")
+	cb, err := strict.srv.SignIn(context.Background(), strict.authURL("redirect_uri", ip), "camille")
 	require.NoError(t, err)
 	require.True(t, strings.HasPrefix(cb, ip+"?"))
 
 	lax := newEnv(t, fctest.Options{}, register)
-	cb, err = lax.srv.Login(context.Background(), lax.authURL("redirect_uri", local), "camille")
+	cb, err = lax.srv.SignIn(context.Background(), lax.authURL("redirect_uri", local), "camille")
 	require.NoError(t, err)
 	require.True(t, strings.HasPrefix(cb, local+"?"))
 }
 
 func TestRedirectURIQueryIsKept(t *testing.T) {
 	const withQuery = "https://fs.example.fr/cb?tenant=paris"
-	e := newEnv(t, fctest.Options{}, func(c *fctest.Client) { c.RedirectURIs = []string{withQuery} })
-	cb, err := e.srv.Login(context.Background(), e.authURL("redirect_uri", withQuery), "camille")
+	e := newEnv(t, fctest.Options{}, func(c *fctest.Registration) { c.RedirectURIs = []string{withQuery} })
+	cb, err := e.srv.SignIn(context.Background(), e.authURL("redirect_uri", withQuery), "camille")
 	require.NoError(t, err)
 	u, err := url.Parse(cb)
 	require.NoError(t, err)

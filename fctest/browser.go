@@ -20,7 +20,7 @@ import (
 // Browser drives the emulator like a user's web browser: it keeps cookies
 // (notably fc_session_id, which logout requires) and follows the emulator's
 // redirects until the next one leaves the emulator. Use one Browser per
-// simulated user; Server.Login and Server.Logout use the server's default
+// simulated user; Server.SignIn and Server.Logout use the server's default
 // Browser. A Browser is safe for concurrent use, but flows sharing its
 // cookies interleave like tabs of one browser.
 type Browser struct {
@@ -48,20 +48,20 @@ func (s *Server) NewBrowser() *Browser {
 	}}
 }
 
-// Client returns the browser's HTTP client: it has the browser's cookie jar
+// HTTPClient returns the browser's HTTP client: it has the browser's cookie jar
 // and does not follow redirects.
-func (b *Browser) Client() *http.Client { return b.client }
+func (b *Browser) HTTPClient() *http.Client { return b.client }
 
 func (b *Browser) closeIdle() { b.transport.CloseIdleConnections() }
 
-// Login performs what a user does with a browser: it opens authURL (a full
+// SignIn performs what a user does with a browser: it opens authURL (a full
 // authorization URL on this server, as produced by a client library), follows
 // the emulator to the identity-choice page, clicks the button of the identity
 // with the given Login handle, and follows redirects until the next one
 // leaves the emulator. It returns that URL: the FS callback with code, state
 // and iss, or with error=…. An HTML error page (Y code) is returned as a
 // *PageError.
-func (b *Browser) Login(ctx context.Context, authURL, login string) (string, error) {
+func (b *Browser) SignIn(ctx context.Context, authURL, login string) (string, error) {
 	req, err := b.request(ctx, http.MethodGet, authURL, nil)
 	if err != nil {
 		return "", err
@@ -69,9 +69,9 @@ func (b *Browser) Login(ctx context.Context, authURL, login string) (string, err
 	return b.loginFrom(ctx, req, login)
 }
 
-// LoginPost is Login for an authorization request sent as a POST form, the
+// SignInPost is SignIn for an authorization request sent as a POST form, the
 // other way FranceConnect accepts (spec §3).
-func (b *Browser) LoginPost(ctx context.Context, params url.Values, login string) (string, error) {
+func (b *Browser) SignInPost(ctx context.Context, params url.Values, login string) (string, error) {
 	req, err := b.request(ctx, http.MethodPost, b.s.issuer+"/authorize", params)
 	if err != nil {
 		return "", err
@@ -79,7 +79,7 @@ func (b *Browser) LoginPost(ctx context.Context, params url.Values, login string
 	return b.loginFrom(ctx, req, login)
 }
 
-// Cancel opens authURL like Login but clicks "Revenir sur le service"; it
+// Cancel opens authURL like SignIn but clicks "Revenir sur le service"; it
 // returns the FS callback URL carrying error=access_denied.
 func (b *Browser) Cancel(ctx context.Context, authURL string) (string, error) {
 	req, err := b.request(ctx, http.MethodGet, authURL, nil)
@@ -122,13 +122,13 @@ func (b *Browser) Logout(ctx context.Context, logoutURL string) (string, error) 
 	return "", l.failure()
 }
 
-// Login is the default Browser's Login.
-func (s *Server) Login(ctx context.Context, authURL, login string) (string, error) {
-	return s.browser.Login(ctx, authURL, login)
+// SignIn is the default Browser's SignIn.
+func (s *Server) SignIn(ctx context.Context, authURL, login string) (string, error) {
+	return s.browser.SignIn(ctx, authURL, login)
 }
 
 // Logout is the default Browser's Logout: it carries the session cookie set
-// by Server.Login.
+// by Server.SignIn.
 func (s *Server) Logout(ctx context.Context, logoutURL string) (string, error) {
 	return s.browser.Logout(ctx, logoutURL)
 }

@@ -64,7 +64,7 @@ func TestFaultAppliesByPlatformAndClient(t *testing.T) {
 	require.NoError(t, fc.srv.FaultApplies(fctest.FaultUnencrypted, ""), "an FC client may encrypt")
 	require.NoError(t, fc.srv.FaultApplies(fctest.FaultEncrypted, clientID))
 
-	pc := newPCEnv(t, fctest.Options{}, func(c *fctest.Client) {
+	pc := newPCEnv(t, fctest.Options{}, func(c *fctest.Registration) {
 		c.SignedResponseAlg, c.UserinfoSignedResponseAlg = "HS256", ""
 	})
 	require.ErrorContains(t, pc.srv.FaultApplies(fctest.FaultUnencrypted, ""), "ProConnect never encrypts tokens")
@@ -87,7 +87,7 @@ func TestInjectAimsAtClientLoginAndCount(t *testing.T) {
 	e := newEnv(t, fctest.Options{}, nil)
 	other := e.client
 	other.ID = "another-fs"
-	require.NoError(t, e.srv.RegisterClient(other))
+	require.NoError(t, e.srv.Register(other))
 
 	require.NoError(t, e.srv.Inject(fctest.Injection{Fault: fctest.FaultAccessDenied, ClientID: "another-fs"}))
 	require.Empty(t, e.login("camille").Get("error"), "aimed at another client: not taken")

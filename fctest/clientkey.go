@@ -13,8 +13,8 @@ import (
 // P-256; "RSA-OAEP-256" or "RSA-OAEP": RSA 2048) with the given kid. It
 // returns the private key and the public key, each as a JWK Set JSON
 // document whose key carries kid, use "enc" and alg. Pass the public set to
-// Client.JWKS (or serve it at Client.JWKSURL) and the private one to the
-// client library under test.
+// Registration.JWKS (or serve it at Registration.JWKSURL) and the private
+// one to the client library under test.
 func GenerateClientKey(alg, kid string) (privateJWKS, publicJWKS []byte, err error) {
 	priv, err := credential.NewEncryptionKey(alg)
 	if err != nil {
@@ -27,8 +27,3 @@ func GenerateClientKey(alg, kid string) (privateJWKS, publicJWKS []byte, err err
 	publicJWKS, err = json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{k.Public()}})
 	return privateJWKS, publicJWKS, err
 }
-
-// Secret is a client secret; it is franceconnect.Secret, so that a
-// registration and a client configuration share one value. It prints,
-// marshals and logs as "[redacted]".
-type Secret = credential.Secret

@@ -21,16 +21,16 @@ const (
 	algRSAOAEP    = "RSA-OAEP"
 )
 
-// Client is a service provider ("FS") registered with the emulator, the
+// Registration is a service provider ("FS") registered with the emulator, the
 // equivalent of the FranceConnect registration form (spec §13). Each field
 // names, in parentheses, its member in FranceConnect's registration data:
-// RegisterClient's errors and ParseClients use these names.
-type Client struct {
+// Register's errors and ParseRegistrations use these names.
+type Registration struct {
 	// ID is the client_id (client_id). Required.
 	ID string
 	// Secret is the client_secret (client_secret), at least 32 characters.
-	// It is the type of franceconnect.Config.ClientSecret and redacts
-	// itself when printed, marshalled or logged.
+	// It redacts itself when printed, marshalled or logged; the client
+	// library takes it as franceconnect.Secret(reg.Secret).
 	Secret Secret
 	// Name is shown on the identity-choice page (name); zero: ID.
 	Name string
@@ -89,15 +89,15 @@ type Client struct {
 	JWKSURL string
 	// Faults are injected when the client is registered, each aimed at it
 	// (a ClientID must be zero or ID): a clients file can prepare the
-	// faults of a test run (see ParseClients). RegisterClient refuses the
+	// faults of a test run (see ParseRegistrations). Register refuses the
 	// whole registration when Inject would refuse one. Zero: none.
 	Faults []Injection
 }
 
-// registeredClient is a validated copy of a Client. Its cache fields are
+// registeredClient is a validated copy of a Registration. Its cache fields are
 // guarded by Server.mu.
 type registeredClient struct {
-	Client
+	Registration
 	granted   map[string]bool // nil: all known scopes
 	staticSet *jose.JSONWebKeySet
 	cached    *jose.JSONWebKeySet // JWKSURL cache
@@ -105,14 +105,14 @@ type registeredClient struct {
 }
 
 // errClient returns an error about the registration field of client c.
-func errClient(c *Client, field, format string, args ...any) error {
+func errClient(c *Registration, field, format string, args ...any) error {
 	return &entryError{entry: fmt.Sprintf("client %q", c.ID), field: field, msg: fmt.Sprintf(format, args...)}
 }
 
-// RegisterClient validates c like FranceConnect's registration would and
+// Register validates c like FranceConnect's registration would and
 // registers a copy of it. Registering an existing ID replaces that client.
 // Errors name the client and the registration field at fault.
-func (s *Server) RegisterClient(c Client) error {
+func (s *Server) Register(c Registration) error {
 	rc, err := s.validateClient(c)
 	if err != nil {
 		return err
@@ -141,7 +141,7 @@ func (s *Server) RegisterClient(c Client) error {
 	return nil
 }
 
-func (s *Server) validateClient(c Client) (*registeredClient, error) {
+func (s *Server) validateClient(c Registration) (*registeredClient, error) {
 	c.RedirectURIs = slices.Clone(c.RedirectURIs)
 	c.PostLogoutRedirectURIs = slices.Clone(c.PostLogoutRedirectURIs)
 	c.Scopes = slices.Clone(c.Scopes)
@@ -161,7 +161,7 @@ func (s *Server) validateClient(c Client) (*registeredClient, error) {
 	if err := checkRegisteredURIs(&c, "post_logout_redirect_uris", c.PostLogoutRedirectURIs); err != nil {
 		return nil, err
 	}
-	rc := &registeredClient{Client: c}
+	rc := &registeredClient{Registration: c}
 	if err := s.validateScopes(rc); err != nil {
 		return nil, err
 	}
@@ -173,7 +173,7 @@ func (s *Server) validateClient(c Client) (*registeredClient, error) {
 
 // checkRegisteredURIs applies the redirect URI rules of the form (seed 001)
 // to the URIs of field.
-func checkRegisteredURIs(c *Client, field string, uris []string) error {
+func checkRegisteredURIs(c *Registration, field string, uris []string) error {
 	for _, raw := range uris {
 		u, err := url.Parse(raw)
 		switch {
@@ -196,12 +196,12 @@ func (s *Server) validateScopes(rc *registeredClient) error {
 	rc.granted = make(map[string]bool, len(rc.Scopes))
 	for _, sc := range rc.Scopes {
 		if !slices.Contains(known, sc) {
-			return errClient(&rc.Client, "scopes", "scope %q is unknown on %s", sc, s.platform)
+			return errClient(&rc.Registration, "scopes", "scope %q is unknown on %s", sc, s.platform)
 		}
 		rc.granted[sc] = true
 	}
 	if !rc.granted["openid"] {
-		return errClient(&rc.Client, "scopes", `granted scopes must include "openid"`)
+		return errClient(&rc.Registration, "scopes", `granted scopes must include "openid"`)
 	}
 	return nil
 }
@@ -215,21 +215,21 @@ func (s *Server) validateAlgs(rc *registeredClient) error {
 		rc.SignedResponseAlg = s.defaultSigningAlg()
 	}
 	if rc.UserinfoSignedResponseAlg != "" && rc.UserinfoSignedResponseAlg != rc.SignedResponseAlg {
-		return errClient(&rc.Client, "userinfo_signed_response_alg",
+		return errClient(&rc.Registration, "userinfo_signed_response_alg",
 			"must equal id_token_signed_response_alg (%s signs both with one algorithm)", s.platform)
 	}
 	if s.platform == FranceConnectPlus && rc.SignedResponseAlg != algES256 {
-		return errClient(&rc.Client, sigField, "FranceConnect+ only signs with ES256, not %q", rc.SignedResponseAlg)
+		return errClient(&rc.Registration, sigField, "FranceConnect+ only signs with ES256, not %q", rc.SignedResponseAlg)
 	}
 	if !slices.Contains(s.keys.algs, rc.SignedResponseAlg) {
-		return errClient(&rc.Client, sigField, "algorithm %q is not published by this server (%v)",
+		return errClient(&rc.Registration, sigField, "algorithm %q is not published by this server (%v)",
 			rc.SignedResponseAlg, s.keys.algs)
 	}
 	switch rc.EncryptedResponseAlg {
 	case "", algECDHES, algRSAOAEP256, algRSAOAEP:
 		return nil
 	}
-	return errClient(&rc.Client, encField, "unsupported algorithm %q (ECDH-ES, RSA-OAEP-256 or RSA-OAEP)",
+	return errClient(&rc.Registration, encField, "unsupported algorithm %q (ECDH-ES, RSA-OAEP-256 or RSA-OAEP)",
 		rc.EncryptedResponseAlg)
 }
 
@@ -244,22 +244,22 @@ func (s *Server) validateKeys(rc *registeredClient) error {
 	}
 	switch {
 	case len(rc.JWKS) > 0 && rc.JWKSURL != "":
-		return errClient(&rc.Client, "jwks", "give only one of jwks and jwks_uri")
+		return errClient(&rc.Registration, "jwks", "give only one of jwks and jwks_uri")
 	case len(rc.JWKS) == 0 && rc.JWKSURL == "":
-		return errClient(&rc.Client, "jwks_uri", "encrypted responses need the FS public keys (jwks or jwks_uri)")
+		return errClient(&rc.Registration, "jwks_uri", "encrypted responses need the FS public keys (jwks or jwks_uri)")
 	case rc.JWKSURL != "":
 		u, err := url.Parse(rc.JWKSURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return errClient(&rc.Client, "jwks_uri", "invalid URL %q", rc.JWKSURL)
+			return errClient(&rc.Registration, "jwks_uri", "invalid URL %q", rc.JWKSURL)
 		}
 		return nil
 	}
 	set, err := parseClientJWKS(rc.JWKS)
 	if err != nil {
-		return errClient(&rc.Client, "jwks", "%v", err)
+		return errClient(&rc.Registration, "jwks", "%v", err)
 	}
 	if _, _, err := selectEncryptionKey(set, rc.EncryptedResponseAlg); err != nil {
-		return errClient(&rc.Client, "jwks", "%v", err)
+		return errClient(&rc.Registration, "jwks", "%v", err)
 	}
 	rc.staticSet = set
 	return nil

@@ -15,53 +15,53 @@ import (
 	"github.com/go-franceconnect/franceconnect/fctest"
 )
 
-func TestRegisterClientValidation(t *testing.T) {
+func TestRegisterValidation(t *testing.T) {
 	plus := fctest.New(t, fctest.Options{})
 	fc := fctest.New(t, fctest.Options{Platform: fctest.FranceConnect})
 	ec := fsKeys["ECDH-ES"]()
 	privSet, err := json.Marshal(map[string]any{"keys": []any{ec.priv}})
 	require.NoError(t, err)
-	valid := fctest.Client{ID: "fs", Secret: secret, RedirectURIs: []string{callbackURL}, JWKS: ec.pub}
-	require.NoError(t, plus.RegisterClient(valid))
+	valid := fctest.Registration{ID: "fs", Secret: secret, RedirectURIs: []string{callbackURL}, JWKS: ec.pub}
+	require.NoError(t, plus.Register(valid))
 
 	for _, tc := range []struct {
 		name   string
 		srv    *fctest.Server
-		change func(*fctest.Client)
+		change func(*fctest.Registration)
 	}{
-		{"missing ID", plus, func(c *fctest.Client) { c.ID = "" }},
-		{"short secret", plus, func(c *fctest.Client) { c.Secret = fctest.Secret(strings.Repeat("s", 31)) }},
-		{"no redirect URI", plus, func(c *fctest.Client) { c.RedirectURIs = nil }},
-		{"fragment", plus, func(c *fctest.Client) { c.RedirectURIs = []string{callbackURL + "#x"} }},
-		{"relative URI", plus, func(c *fctest.Client) { c.RedirectURIs = []string{"/cb"} }},
-		{"ftp URI", plus, func(c *fctest.Client) { c.RedirectURIs = []string{"ftp://fs.example.fr/cb"} }},
-		{"post-logout fragment", plus, func(c *fctest.Client) { c.PostLogoutRedirectURIs = []string{logoutURL + "#"} }},
-		{"unknown scope", plus, func(c *fctest.Client) { c.Scopes = []string{"openid", "phone"} }},
-		{"scopes without openid", plus, func(c *fctest.Client) { c.Scopes = []string{"profile"} }},
-		{"RS256 on FranceConnect+", plus, func(c *fctest.Client) { c.SignedResponseAlg = "RS256" }},
-		{"HS256", fc, func(c *fctest.Client) { c.SignedResponseAlg = "HS256" }},
-		{"unknown encryption alg", plus, func(c *fctest.Client) { c.EncryptedResponseAlg = "A128KW" }},
-		{"no keys on FranceConnect+", plus, func(c *fctest.Client) { c.JWKS = nil }},
-		{"both JWKS and URL", plus, func(c *fctest.Client) { c.JWKSURL = "https://fs.example.fr/jwks" }},
-		{"invalid JWKS", plus, func(c *fctest.Client) { c.JWKS = []byte(`{"keys":`) }},
-		{"private JWKS", plus, func(c *fctest.Client) { c.JWKS = privSet }},
-		{"EC key for RSA-OAEP-256", plus, func(c *fctest.Client) { c.EncryptedResponseAlg = "RSA-OAEP-256" }},
-		{"invalid JWKS URL", plus, func(c *fctest.Client) { c.JWKS, c.JWKSURL = nil, "not a url" }},
-		{"FranceConnect encryption without keys", fc, func(c *fctest.Client) { c.JWKS, c.EncryptedResponseAlg = nil, "ECDH-ES" }},
+		{"missing ID", plus, func(c *fctest.Registration) { c.ID = "" }},
+		{"short secret", plus, func(c *fctest.Registration) { c.Secret = fctest.Secret(strings.Repeat("s", 31)) }},
+		{"no redirect URI", plus, func(c *fctest.Registration) { c.RedirectURIs = nil }},
+		{"fragment", plus, func(c *fctest.Registration) { c.RedirectURIs = []string{callbackURL + "#x"} }},
+		{"relative URI", plus, func(c *fctest.Registration) { c.RedirectURIs = []string{"/cb"} }},
+		{"ftp URI", plus, func(c *fctest.Registration) { c.RedirectURIs = []string{"ftp://fs.example.fr/cb"} }},
+		{"post-logout fragment", plus, func(c *fctest.Registration) { c.PostLogoutRedirectURIs = []string{logoutURL + "#"} }},
+		{"unknown scope", plus, func(c *fctest.Registration) { c.Scopes = []string{"openid", "phone"} }},
+		{"scopes without openid", plus, func(c *fctest.Registration) { c.Scopes = []string{"profile"} }},
+		{"RS256 on FranceConnect+", plus, func(c *fctest.Registration) { c.SignedResponseAlg = "RS256" }},
+		{"HS256", fc, func(c *fctest.Registration) { c.SignedResponseAlg = "HS256" }},
+		{"unknown encryption alg", plus, func(c *fctest.Registration) { c.EncryptedResponseAlg = "A128KW" }},
+		{"no keys on FranceConnect+", plus, func(c *fctest.Registration) { c.JWKS = nil }},
+		{"both JWKS and URL", plus, func(c *fctest.Registration) { c.JWKSURL = "https://fs.example.fr/jwks" }},
+		{"invalid JWKS", plus, func(c *fctest.Registration) { c.JWKS = []byte(`{"keys":`) }},
+		{"private JWKS", plus, func(c *fctest.Registration) { c.JWKS = privSet }},
+		{"EC key for RSA-OAEP-256", plus, func(c *fctest.Registration) { c.EncryptedResponseAlg = "RSA-OAEP-256" }},
+		{"invalid JWKS URL", plus, func(c *fctest.Registration) { c.JWKS, c.JWKSURL = nil, "not a url" }},
+		{"FranceConnect encryption without keys", fc, func(c *fctest.Registration) { c.JWKS, c.EncryptedResponseAlg = nil, "ECDH-ES" }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := valid
 			tc.change(&c)
-			require.Error(t, tc.srv.RegisterClient(c))
+			require.Error(t, tc.srv.Register(c))
 		})
 	}
 
-	require.NoError(t, fc.RegisterClient(fctest.Client{ID: "fc", Secret: secret, RedirectURIs: []string{callbackURL}}),
+	require.NoError(t, fc.Register(fctest.Registration{ID: "fc", Secret: secret, RedirectURIs: []string{callbackURL}}),
 		"FranceConnect clients need no keys")
 	sigOnly := []byte(`{"keys":[{"kty":"EC","crv":"P-256","use":"sig","x":"` + ecX(t, ec.pub) + `","y":"` + ecY(t, ec.pub) + `"}]}`)
 	c := valid
 	c.JWKS = sigOnly
-	require.Error(t, plus.RegisterClient(c), "keys with use=sig cannot encrypt")
+	require.Error(t, plus.Register(c), "keys with use=sig cannot encrypt")
 }
 
 func ecX(t *testing.T, set []byte) string { return jwkMember(t, set, "x") }
@@ -75,17 +75,17 @@ func jwkMember(t *testing.T, set []byte, name string) string {
 	return raw.Keys[0][name]
 }
 
-func TestRegisterClientReplacesAndCopies(t *testing.T) {
+func TestRegisterReplacesAndCopies(t *testing.T) {
 	e := newEnv(t, fctest.Options{}, nil)
 	uris := []string{"https://fs.example.fr/new"}
 	c := e.client
 	c.RedirectURIs = uris
-	require.NoError(t, e.srv.RegisterClient(c))
+	require.NoError(t, e.srv.Register(c))
 	uris[0] = "https://mutated.example.fr/"
-	cb, err := e.srv.NewBrowser().Login(t.Context(), e.authURL("redirect_uri", "https://fs.example.fr/new"), "camille")
+	cb, err := e.srv.NewBrowser().SignIn(t.Context(), e.authURL("redirect_uri", "https://fs.example.fr/new"), "camille")
 	require.NoError(t, err)
 	require.True(t, strings.HasPrefix(cb, "https://fs.example.fr/new?"))
-	_, err = e.srv.NewBrowser().Login(t.Context(), e.authURL(), "camille")
+	_, err = e.srv.NewBrowser().SignIn(t.Context(), e.authURL(), "camille")
 	requirePageError(t, err, http.StatusBadRequest, "Y04C013C")
 }
 
@@ -118,7 +118,7 @@ func newKeyServer(t *testing.T, jwks []byte, cacheControl string) *keyServer {
 func TestJWKSURLFetchedAndCached(t *testing.T) {
 	ec, rsaKey := fsKeys["ECDH-ES"](), fsKeys["RSA-OAEP-256"]()
 	ks := newKeyServer(t, ec.pub, "public, max-age=120")
-	e := newEnv(t, fctest.Options{}, func(c *fctest.Client) { c.JWKS, c.JWKSURL = nil, ks.URL })
+	e := newEnv(t, fctest.Options{}, func(c *fctest.Registration) { c.JWKS, c.JWKSURL = nil, ks.URL })
 	require.EqualValues(t, 0, ks.fetches.Load(), "fetched lazily")
 
 	e.exchange(e.code("camille"))
@@ -140,7 +140,7 @@ func TestJWKSURLFetchedAndCached(t *testing.T) {
 
 func TestJWKSURLMinimumCacheAndFailure(t *testing.T) {
 	ks := newKeyServer(t, fsKeys["ECDH-ES"]().pub, "max-age=5")
-	e := newEnv(t, fctest.Options{}, func(c *fctest.Client) { c.JWKS, c.JWKSURL = nil, ks.URL })
+	e := newEnv(t, fctest.Options{}, func(c *fctest.Registration) { c.JWKS, c.JWKSURL = nil, ks.URL })
 	e.exchange(e.code("camille"))
 	e.clock.Advance(59 * time.Second)
 	e.exchange(e.code("camille"))

@@ -8,7 +8,7 @@ import (
 	"strings"
 )
 
-// fileClient is a client as ParseClients reads it: the member names of
+// fileClient is a client as ParseRegistrations reads it: the member names of
 // FranceConnect's registration data.
 type fileClient struct {
 	ID                     string          `json:"client_id"`
@@ -31,8 +31,9 @@ type fileClient struct {
 	Faults                 json.RawMessage `json:"faults"`
 }
 
-// ParseClients reads service providers from a JSON array of objects whose
-// members are those of FranceConnect's registration data (see Client):
+// ParseRegistrations reads service providers from a JSON array of objects
+// whose members are those of FranceConnect's registration data (see
+// Registration):
 //
 //	[{"client_id": "my-fs", "client_secret": "…at least 32 characters…",
 //	  "redirect_uris": ["http://127.0.0.1:3000/callback"],
@@ -61,15 +62,15 @@ type fileClient struct {
 //	  "id_token_signed_response_alg": "RS256",
 //	  "userinfo_signed_response_alg": "RS256"}]
 //
-// ParseClients checks the shape of the file: unknown members, types,
-// client_id present and unique; RegisterClient checks the rest against the
+// ParseRegistrations checks the shape of the file: unknown members, types,
+// client_id present and unique; Register checks the rest against the
 // server's platform. Both name the client and the member at fault.
-func ParseClients(data []byte) ([]Client, error) {
+func ParseRegistrations(data []byte) ([]Registration, error) {
 	entries, err := decodeArray(data, "clients")
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Client, 0, len(entries))
+	out := make([]Registration, 0, len(entries))
 	for i, raw := range entries {
 		if isDataProvider(raw) {
 			continue // ParseDataProviders reads them
@@ -82,7 +83,7 @@ func ParseClients(data []byte) ([]Client, error) {
 		if field, msg := fc.check(); field != "" {
 			return nil, &entryError{entry: label, field: field, msg: msg}
 		}
-		if slices.ContainsFunc(out, func(c Client) bool { return c.ID == fc.ID }) {
+		if slices.ContainsFunc(out, func(c Registration) bool { return c.ID == fc.ID }) {
 			return nil, &entryError{entry: label, field: "client_id", msg: "appears twice"}
 		}
 		c := fc.client()
@@ -96,7 +97,7 @@ func ParseClients(data []byte) ([]Client, error) {
 	return out, nil
 }
 
-// check returns the first member of fc that ParseClients refuses and why,
+// check returns the first member of fc that ParseRegistrations refuses and why,
 // or "".
 func (fc *fileClient) check() (field, msg string) {
 	jwks := bytes.TrimSpace(fc.JWKS)
@@ -117,9 +118,9 @@ func (fc *fileClient) check() (field, msg string) {
 	return "", ""
 }
 
-// client converts fc, checked, to a Client.
-func (fc *fileClient) client() Client {
-	c := Client{
+// client converts fc, checked, to a Registration.
+func (fc *fileClient) client() Registration {
+	c := Registration{
 		ID: fc.ID, Secret: Secret(fc.Secret), Name: fc.Name, EntityID: fc.EntityID,
 		RedirectURIs: fc.RedirectURIs, PostLogoutRedirectURIs: fc.PostLogoutRedirectURIs,
 		Scopes: fc.Scopes, AllowAMR: len(fc.Claims) > 0, AllowedIDPHints: fc.AllowedIDPHints,

@@ -85,7 +85,7 @@ func TestRotateSigningKeys(t *testing.T) {
 }
 
 func TestClientsFileFaults(t *testing.T) {
-	clients, err := fctest.ParseClients([]byte(`[{"client_id": "fs", "client_secret": "` + secret + `",
+	clients, err := fctest.ParseRegistrations([]byte(`[{"client_id": "fs", "client_secret": "` + secret + `",
 		"redirect_uris": ["` + callbackURL + `"],
 		"faults": ["FaultWrongNonce", {"fault": "FaultTokenLatency", "login": "camille", "count": 2, "delay": "10ms"}]}]`))
 	require.NoError(t, err)
@@ -95,7 +95,7 @@ func TestClientsFileFaults(t *testing.T) {
 	e := newEnv(t, fctest.Options{}, nil)
 	c := e.client
 	c.ID, c.Faults = "fs", clients[0].Faults
-	require.NoError(t, e.srv.RegisterClient(c))
+	require.NoError(t, e.srv.Register(c))
 	require.Equal(t, []fctest.Injection{{Fault: fctest.FaultWrongNonce, ClientID: "fs", Count: 1},
 		{Fault: fctest.FaultTokenLatency, ClientID: "fs", Login: "camille", Count: 2, Delay: 10 * time.Millisecond}},
 		e.srv.Pending())
@@ -110,15 +110,15 @@ func TestClientsFileFaults(t *testing.T) {
 		{`[{"count": 2}]`, `needs "fault"`},
 		{`[{"fault": "FaultTokenLatency", "delay": "soon"}]`, `delay "soon": want a duration`},
 	} {
-		_, err := fctest.ParseClients([]byte(`[{"client_id": "fs", "faults": ` + tc.faults + `}]`))
+		_, err := fctest.ParseRegistrations([]byte(`[{"client_id": "fs", "faults": ` + tc.faults + `}]`))
 		require.ErrorContains(t, err, tc.want)
 	}
 	c.ID, c.Faults = "fs2", []fctest.Injection{{Fault: fctest.FaultRefreshOtherSub}}
-	err = e.srv.RegisterClient(c)
+	err = e.srv.Register(c)
 	require.ErrorContains(t, err, `client "fs2": faults: FaultRefreshOtherSub cannot apply on FranceConnect+`)
 	require.ErrorContains(t, e.srv.FaultApplies(fctest.FaultWrongNonce, "fs2"), "no client", "not registered")
 	c.Faults = []fctest.Injection{{Fault: fctest.FaultWrongNonce, ClientID: "another"}}
-	require.ErrorContains(t, e.srv.RegisterClient(c), `FaultWrongNonce is aimed at client "another"`)
+	require.ErrorContains(t, e.srv.Register(c), `FaultWrongNonce is aimed at client "another"`)
 }
 
 func TestBaseURLAndNonLoopback(t *testing.T) {

@@ -26,7 +26,7 @@ func TestConcurrentFlows(t *testing.T) {
 		wg.Go(func() {
 			login := logins[i%len(logins)]
 			b := e.srv.NewBrowser()
-			cb, err := b.Login(context.Background(), e.authURL(), login)
+			cb, err := b.SignIn(context.Background(), e.authURL(), login)
 			if !assert.NoError(t, err) {
 				return
 			}
@@ -51,7 +51,7 @@ func TestConcurrentFlows(t *testing.T) {
 	}
 	wg.Go(func() { e.srv.RotateSigningKey() })
 	wg.Go(func() { e.srv.InjectFault(fctest.FaultUserinfoWrongIssuer); e.srv.ClearFaults() })
-	wg.Go(func() { _ = e.srv.RegisterClient(e.client) })
+	wg.Go(func() { _ = e.srv.Register(e.client) })
 	wg.Wait()
 	require.Equal(t, 24, e.srv.Requests("token"))
 	require.Len(t, e.srv.KeyIDs(), 2)

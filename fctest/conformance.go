@@ -23,11 +23,11 @@ type Conformance struct {
 	// Required.
 	ClientID string
 	// StartURL is the absolute URL of the page where a login starts: a page
-	// with a link or a form to LoginPath, found as User.StartLogin finds it.
+	// with a link or a form to LoginPath, found as Visitor.StartLogin finds it.
 	// Required.
 	StartURL string
 	// Handler, when set, is the service itself, served in-process as if it
-	// were at StartURL's origin (see NewHandlerUser). Zero: the service is
+	// were at StartURL's origin (see NewHandlerVisitor). Zero: the service is
 	// reached over the network.
 	Handler http.Handler
 	// LoginPath is the path of the link or form that starts a login; zero:

@@ -9,15 +9,15 @@ import (
 	"time"
 )
 
-// newUser returns a fresh browser for the service.
-func (run *conformanceRun) newUser() (*User, error) {
+// newVisitor returns a fresh browser for the service.
+func (run *conformanceRun) newVisitor() (*Visitor, error) {
 	origin := run.start.Scheme + "://" + run.start.Host
-	var u *User
+	var u *Visitor
 	var err error
 	if run.c.Handler != nil {
-		u, err = run.s.NewHandlerUser(run.c.Handler, origin)
+		u, err = run.s.NewHandlerVisitor(run.c.Handler, origin)
 	} else {
-		u, err = run.s.NewUser(origin)
+		u, err = run.s.NewVisitor(origin)
 	}
 	if err != nil {
 		return nil, err
@@ -29,7 +29,7 @@ func (run *conformanceRun) newUser() (*User, error) {
 // login opens the start page, starts a login, picks who on the emulator
 // and follows the service's redirects: it returns the service's last
 // answer.
-func (run *conformanceRun) login(ctx context.Context, u *User, who string) (*Response, error) {
+func (run *conformanceRun) login(ctx context.Context, u *Visitor, who string) (*Response, error) {
 	page, err := u.Open(ctx, run.c.StartURL)
 	if err != nil {
 		return nil, err
@@ -46,7 +46,7 @@ func (run *conformanceRun) login(ctx context.Context, u *User, who string) (*Res
 }
 
 // settle follows the service's redirects within its origin.
-func (run *conformanceRun) settle(ctx context.Context, u *User, r *Response) (*Response, error) {
+func (run *conformanceRun) settle(ctx context.Context, u *Visitor, r *Response) (*Response, error) {
 	for range 10 {
 		loc := r.Location()
 		if loc == nil || originOf(loc) != originOf(run.start) {
@@ -82,7 +82,7 @@ func (run *conformanceRun) hasLogout(r *Response) bool {
 
 // signedIn reports whether the service shows u signed in: on its last
 // answer, or on the start page opened again.
-func (run *conformanceRun) signedIn(ctx context.Context, u *User, last *Response) (bool, *Response) {
+func (run *conformanceRun) signedIn(ctx context.Context, u *Visitor, last *Response) (bool, *Response) {
 	if last != nil && run.c.SignedIn(last) {
 		return true, last
 	}
@@ -101,13 +101,13 @@ func (run *conformanceRun) cleanLogin(ctx context.Context, who string) Conforman
 }
 
 // signIn is cleanLogin, returning the browser and the signed-in page.
-func (run *conformanceRun) signIn(ctx context.Context, who string) (ConformanceCase, *User, *Response) {
+func (run *conformanceRun) signIn(ctx context.Context, who string) (ConformanceCase, *Visitor, *Response) {
 	ctx, cancel := run.withTimeout(ctx)
 	defer cancel()
 	start, n0 := time.Now(), run.s.obs.nextLogin(run.c.ClientID)
 	cs := ConformanceCase{Name: "clean login", Identity: who, Expected: OutcomeContinue}
 	defer func() { cs.Duration = time.Since(start) }()
-	u, err := run.newUser()
+	u, err := run.newVisitor()
 	var last *Response
 	if err == nil {
 		last, err = run.login(ctx, u, who)
@@ -229,7 +229,7 @@ func (run *conformanceRun) logoutCase(ctx context.Context, who string, f Fault) 
 // logout submits the page's logout form (or follows its link), goes
 // through the emulator's session/end and returns the service's answer to
 // its logout callback.
-func (run *conformanceRun) logout(ctx context.Context, u *User, page *Response) (*Response, error) {
+func (run *conformanceRun) logout(ctx context.Context, u *Visitor, page *Response) (*Response, error) {
 	want := run.start.ResolveReference(&url.URL{Path: run.c.LogoutPath})
 	var r *Response
 	var err error

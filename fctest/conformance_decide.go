@@ -47,7 +47,7 @@ func (run *conformanceRun) loginFaultCase(ctx context.Context, f Fault, expect O
 	if err := run.inject(f, who); err != nil {
 		return ConformanceCase{Outcome: "not run", Detail: err.Error()}
 	}
-	u, err := run.newUser()
+	u, err := run.newVisitor()
 	var last *Response
 	if err == nil {
 		last, err = run.login(ctx, u, who)
@@ -61,7 +61,7 @@ func (run *conformanceRun) loginFaultCase(ctx context.Context, f Fault, expect O
 // decide judges a login under a fault whose expected outcome is expect, from what the emulator saw (did the
 // service go on after the fault?) and what the service answered (is the
 // person signed in?).
-func (run *conformanceRun) decide(ctx context.Context, expect Outcome, u *User, last *Response, err error, n0 int, who string) ConformanceCase {
+func (run *conformanceRun) decide(ctx context.Context, expect Outcome, u *Visitor, last *Response, err error, n0 int, who string) ConformanceCase {
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) && expect == OutcomeRefuse {
 			return ConformanceCase{Outcome: "accepted", Detail: fmt.Sprintf("the service did not answer within %v: "+

@@ -42,7 +42,7 @@ func newDoorsSite(t *testing.T, site string) (*doorsSite, []*fctest.Server) {
 		emu := fctest.New(t, fctest.Options{Platform: fctest.FranceConnect})
 		rp := newCredulous(emu, site)
 		rp.door, rp.checkSt = key, key == "b"
-		require.NoError(t, emu.RegisterClient(fctest.Client{ID: "credulous", Secret: secret,
+		require.NoError(t, emu.Register(fctest.Registration{ID: "credulous", Secret: secret,
 			RedirectURIs: []string{site + rp.path("/callback")}, PostLogoutRedirectURIs: []string{site + rp.path("/bye")}}))
 		d.doors, emus = append(d.doors, rp), append(emus, emu)
 	}

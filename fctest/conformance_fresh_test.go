@@ -147,7 +147,7 @@ func TestConformanceFreshAuthentication(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			emu := fctest.New(t, fctest.Options{Platform: fctest.FranceConnect})
 			const site = "https://credule.example.fr"
-			require.NoError(t, emu.RegisterClient(fctest.Client{ID: "credulous", Secret: secret,
+			require.NoError(t, emu.Register(fctest.Registration{ID: "credulous", Secret: secret,
 				RedirectURIs: []string{site + "/callback"}, PostLogoutRedirectURIs: []string{site + "/bye"}}))
 			rp := &freshRP{credulous: newCredulous(emu, site), prompt: tc.prompt, checkAge: tc.checkAge,
 				started: map[string]time.Time{}}

@@ -138,7 +138,7 @@ func credulousRun(t *testing.T, checkState bool, faults ...fctest.Fault) *fctest
 	t.Helper()
 	emu := fctest.New(t, fctest.Options{Platform: fctest.FranceConnect})
 	const site = "https://credule.example.fr"
-	require.NoError(t, emu.RegisterClient(fctest.Client{ID: "credulous", Secret: secret,
+	require.NoError(t, emu.Register(fctest.Registration{ID: "credulous", Secret: secret,
 		RedirectURIs: []string{site + "/callback"}, PostLogoutRedirectURIs: []string{site + "/bye"}}))
 	rp := newCredulous(emu, site)
 	rp.checkSt = checkState
@@ -233,7 +233,7 @@ func TestConformanceReports(t *testing.T) {
 // A run refuses what cannot start, and says why.
 func TestConformanceRefusesBadRuns(t *testing.T) {
 	emu := fctest.New(t, fctest.Options{Platform: fctest.FranceConnect})
-	require.NoError(t, emu.RegisterClient(fctest.Client{ID: "fs", Secret: secret, RedirectURIs: []string{callbackURL}}))
+	require.NoError(t, emu.Register(fctest.Registration{ID: "fs", Secret: secret, RedirectURIs: []string{callbackURL}}))
 	for _, tc := range []struct {
 		c    fctest.Conformance
 		want string
@@ -254,7 +254,7 @@ func TestConformanceRefusesBadRuns(t *testing.T) {
 func TestConformanceCleanLoginFails(t *testing.T) {
 	emu := fctest.New(t, fctest.Options{Platform: fctest.FranceConnect, StrictQualification: true})
 	const site = "https://credule.example.fr"
-	require.NoError(t, emu.RegisterClient(fctest.Client{ID: "fs", Secret: secret, RedirectURIs: []string{site + "/callback"}}))
+	require.NoError(t, emu.Register(fctest.Registration{ID: "fs", Secret: secret, RedirectURIs: []string{site + "/callback"}}))
 	short := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/login" {
 			q := url.Values{"response_type": {"code"}, "client_id": {"fs"}, "redirect_uri": {site + "/callback"},

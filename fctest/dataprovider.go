@@ -38,7 +38,7 @@ type DataProvider struct {
 	// EncryptedResponseAlg is the key management algorithm of the
 	// checktoken JWE (checktoken_encrypted_response_alg): "ECDH-ES",
 	// "RSA-OAEP-256" or "RSA-OAEP", with A256GCM. Zero: chosen from the key,
-	// as for a Client. ProConnect does not encrypt and refuses it.
+	// as for a Registration. ProConnect does not encrypt and refuses it.
 	EncryptedResponseAlg string
 	// JWKS is the data provider's public encryption keys, a JWK Set (jwks).
 	JWKS []byte
@@ -61,7 +61,7 @@ type registeredDP struct {
 func (s *Server) RegisterDataProvider(dp DataProvider) error {
 	dp.Scopes = slices.Clone(dp.Scopes)
 	dp.JWKS = slices.Clone(dp.JWKS)
-	rc := &registeredClient{Client: Client{ID: dp.ID, Secret: dp.Secret, SignedResponseAlg: dp.SignedResponseAlg,
+	rc := &registeredClient{Registration: Registration{ID: dp.ID, Secret: dp.Secret, SignedResponseAlg: dp.SignedResponseAlg,
 		EncryptedResponseAlg: dp.EncryptedResponseAlg, JWKS: dp.JWKS, JWKSURL: dp.JWKSURL}}
 	if err := s.validateDataProvider(&dp, rc); err != nil {
 		return err

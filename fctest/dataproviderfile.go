@@ -34,7 +34,7 @@ func isDataProvider(raw json.RawMessage) bool {
 }
 
 // ParseDataProviders reads the data providers of a clients file (see
-// ParseClients): the entries with "type": "data_provider", whose members
+// ParseRegistrations): the entries with "type": "data_provider", whose members
 // are those of the platforms' registration data:
 //
 //	{"type": "data_provider", "client_id": "my-api",

@@ -76,7 +76,7 @@ func TestDiscoveryFranceConnect(t *testing.T) {
 	require.Equal(t, []any{"ES256", "RS256"}, d["id_token_signing_alg_values_supported"],
 		"HS256, which the platform keeps for legacy clients, is not emulated")
 	require.Equal(t, []any{"ES256", "RS256"}, d["userinfo_signing_alg_values_supported"])
-	rs256Only := newEnv(t, fctest.Options{Platform: fctest.FranceConnect, SigningAlg: "RS256"}, func(c *fctest.Client) {
+	rs256Only := newEnv(t, fctest.Options{Platform: fctest.FranceConnect, SigningAlg: "RS256"}, func(c *fctest.Registration) {
 		c.SignedResponseAlg = "RS256"
 	})
 	require.Equal(t, []any{"RS256"}, discovery(t, rs256Only)["id_token_signing_alg_values_supported"])

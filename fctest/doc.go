@@ -20,24 +20,26 @@
 // # Usage
 //
 // Example runs a whole FranceConnect+ login against a Server with plain
-// net/http and go-jose: RegisterClient registers the service provider
-// (Client, the platform's registration form), Login plays the browser and
-// picks an identity, and the code comes back to the service provider's
-// callback. In a test, New starts a Server that the test's cleanup closes,
-// and RegisterFS registers a service provider in one call: a fresh secret
-// and key, and the FC_* variables its deployment would be given (FSConfig),
-// which FSConfig.Setenv sets for the test (ExampleServer_RegisterFS).
+// net/http and go-jose: Register registers the service provider
+// (Registration, the platform's registration form), SignIn plays the
+// browser and picks an identity, and the code comes back to the service
+// provider's callback. In a test, New starts a Server that the test's
+// cleanup closes, and RegisterFS registers a service provider in one call:
+// a fresh secret and key, and the FC_* variables its deployment would be
+// given (FSConfig), which FSConfig.Setenv sets for the test
+// (ExampleServer_RegisterFS).
 //
-// Login and Logout play the browser: they keep cookies, follow the emulator's
-// redirects and click the identity's button on the identity-choice page,
-// which a human can also use in a real browser (each button has the id
-// "login-<Login>", the cancel link the id "cancel"). HTML error pages come
-// back as *PageError values carrying the FranceConnect Y code.
+// SignIn and Logout play the browser: they keep cookies, follow the
+// emulator's redirects and click the identity's button on the
+// identity-choice page, which a human can also use in a real browser (each
+// button has the id "login-<Login>", the cancel link the id "cancel"). HTML
+// error pages come back as *PageError values carrying the FranceConnect Y
+// code.
 //
 // # Demo identities
 //
-// The identities of DemoIdentities, on FranceConnect+ and FranceConnect,
-// each covering an edge case a service provider meets in production
+// The identities of DemoPeople, on FranceConnect+ and FranceConnect, each
+// covering an edge case a service provider meets in production
 // (docs/identities.md has them as a table; FranceConnect answers eidas1 for
 // all of them):
 //
@@ -103,8 +105,8 @@
 //
 // # Testing a web app
 //
-// A User drives a whole web app, an http.Handler served in-process
-// (NewHandlerUser) or a base URL (NewUser), together with the emulator:
+// A Visitor drives a whole web app, an http.Handler served in-process
+// (NewHandlerVisitor) or a base URL (NewVisitor), together with the emulator:
 // open a page, start the login from its link or form, pick an identity,
 // come back to the app's callback, log out through session/end. Each step
 // returns the app's Response for the test to assert on, and faults injected
@@ -218,7 +220,7 @@
 // Options.ConnState observes client connections, Options.SigningKeys keeps
 // the provider keys across restarts, Options.AutoLogin replaces the
 // identity-choice page by a redirect, and Options.Middleware wraps the
-// handler. ParseClients and ParseIdentities read service providers and
+// handler. ParseRegistrations and ParsePeople read service providers and
 // identities from JSON files, and ParseFault reads a fault's name. The
 // command fcemulator (cmd/fcemulator) builds on them to run the emulator as
 // a program for service providers written in any language.

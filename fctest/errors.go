@@ -45,7 +45,7 @@ func emulatorCode(detail string) string {
 	return "Y04" + strings.ToUpper(hex.EncodeToString(sum[:3]))[:5]
 }
 
-// PageError is returned by Browser.Login, Browser.Logout and Browser.Cancel
+// PageError is returned by Browser.SignIn, Browser.Logout and Browser.Cancel
 // when the emulator answers with an HTML error page instead of redirecting to
 // the service provider, as FranceConnect does for malformed requests
 // (spec §14.2).

@@ -23,7 +23,7 @@ func Example_proConnect() {
 	}
 	defer srv.Close()
 	const secret = "a-secret-of-at-least-thirty-two-characters"
-	err = srv.RegisterClient(fctest.Client{
+	err = srv.Register(fctest.Registration{
 		ID: "agents-tool", Secret: secret,
 		RedirectURIs:      []string{"https://outil.example.gouv.fr/callback"},
 		SignedResponseAlg: "HS256", // no UserinfoSignedResponseAlg: the userinfo is plain JSON
@@ -38,7 +38,7 @@ func Example_proConnect() {
 		"claims": {`{"id_token":{"acr":{"essential":true,"values":["eidas0-mfa","eidas1-mfa","eidas2","eidas3"]}}}`},
 		"state":  {"state-0123456789abcdef0123456789"}, "nonce": {"nonce-0123456789abcdef0123456789"},
 	}.Encode()
-	callback, err := srv.Login(context.Background(), authURL, "agent_mfa")
+	callback, err := srv.SignIn(context.Background(), authURL, "agent_mfa")
 	if err != nil {
 		log.Fatal(err)
 	}

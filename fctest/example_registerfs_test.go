@@ -29,11 +29,11 @@ func ExampleServer_RegisterFS() {
 		if err != nil {
 			t.Fatal(err)
 		}
-		user, err := emu.NewHandlerUser(site, "https://fs.example.fr") // the site, in-process
+		user, err := emu.NewHandlerVisitor(site, "https://fs.example.fr") // the site, in-process
 		if err != nil {
 			t.Fatal(err)
 		}
-		callback, err := user.Login(ctx, "/", "camille") // the site's login link, the emulator, back
+		callback, err := user.SignIn(ctx, "/", "camille") // the site's login link, the emulator, back
 		if err != nil {
 			t.Fatal(err)
 		}

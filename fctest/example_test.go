@@ -29,7 +29,7 @@ func Example() {
 		log.Fatal(err)
 	}
 	const secret = "a-secret-of-at-least-thirty-two-characters"
-	err = srv.RegisterClient(fctest.Client{
+	err = srv.Register(fctest.Registration{
 		ID: "demo-fs", Secret: secret,
 		RedirectURIs: []string{"https://fs.example.fr/callback"},
 		JWKS:         pubJWKS,
@@ -44,7 +44,7 @@ func Example() {
 		"scope": {"openid given_name family_name"}, "acr_values": {"eidas2"},
 		"state": {"state-0123456789abcdef0123456789"}, "nonce": {"nonce-0123456789abcdef0123456789"},
 	}.Encode()
-	callback, err := srv.Login(context.Background(), authURL, "camille")
+	callback, err := srv.SignIn(context.Background(), authURL, "camille")
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -98,7 +98,7 @@ func ExampleServer_InjectFault() {
 		log.Fatal(err)
 	}
 	defer srv.Close()
-	_ = srv.RegisterClient(fctest.Client{
+	_ = srv.Register(fctest.Registration{
 		ID: "demo-fs", Secret: "a-secret-of-at-least-thirty-two-characters",
 		RedirectURIs: []string{"http://localhost:8080/callback"},
 	})
@@ -108,7 +108,7 @@ func ExampleServer_InjectFault() {
 		"scope": {"openid"}, "acr_values": {"eidas1"},
 		"state": {"state-0123456789abcdef0123456789"}, "nonce": {"nonce-0123456789abcdef0123456789"},
 	}.Encode()
-	callback, _ := srv.Login(context.Background(), authURL, "camille")
+	callback, _ := srv.SignIn(context.Background(), authURL, "camille")
 	cb, _ := url.Parse(callback)
 	fmt.Println(cb.Query().Get("error"), "-", cb.Query().Get("error_description"))
 	// Output: access_denied - User auth aborted

@@ -228,7 +228,7 @@ func TestACRFaults(t *testing.T) {
 func TestEncryptionFaults(t *testing.T) {
 	for _, alg := range []string{"ECDH-ES", "RSA-OAEP-256", "RSA-OAEP"} {
 		t.Run(alg, func(t *testing.T) {
-			e := newEnv(t, fctest.Options{}, func(c *fctest.Client) { c.EncryptedResponseAlg = alg })
+			e := newEnv(t, fctest.Options{}, func(c *fctest.Registration) { c.EncryptedResponseAlg = alg })
 
 			_, m := tokenWithFault(t, e, fctest.FaultUnencrypted)
 			require.Equal(t, 2, strings.Count(m["id_token"].(string), "."), "bare JWS")

@@ -26,7 +26,7 @@ func TestFranceConnectSignedOnlyES256(t *testing.T) {
 }
 
 func TestFranceConnectRS256Client(t *testing.T) {
-	e := newEnv(t, fctest.Options{Platform: fctest.FranceConnect}, func(c *fctest.Client) { c.SignedResponseAlg = "RS256" })
+	e := newEnv(t, fctest.Options{Platform: fctest.FranceConnect}, func(c *fctest.Registration) { c.SignedResponseAlg = "RS256" })
 	tok := e.exchange(e.code("camille", "scope", "openid given_name"))
 	require.Equal(t, "RS256", header(t, tok["id_token"].(string))["alg"])
 	_, claims := e.open(tok["id_token"].(string))
@@ -54,7 +54,7 @@ func TestFranceConnectUserinfoClaims(t *testing.T) {
 }
 
 func TestFranceConnectOptionalEncryption(t *testing.T) {
-	e := newEnv(t, fctest.Options{Platform: fctest.FranceConnect}, func(c *fctest.Client) {
+	e := newEnv(t, fctest.Options{Platform: fctest.FranceConnect}, func(c *fctest.Registration) {
 		c.EncryptedResponseAlg = "RSA-OAEP-256"
 	})
 	tok := e.exchange(e.code("camille"))
@@ -65,8 +65,8 @@ func TestFranceConnectOptionalEncryption(t *testing.T) {
 
 func TestFranceConnectLocalhostAllowedByDefault(t *testing.T) {
 	const local = "http://localhost:3000/callback"
-	e := newEnv(t, fctest.Options{Platform: fctest.FranceConnect}, func(c *fctest.Client) { c.RedirectURIs = []string{local} })
-	cb, err := e.srv.Login(context.Background(), e.authURL("redirect_uri", local), "substantiel")
+	e := newEnv(t, fctest.Options{Platform: fctest.FranceConnect}, func(c *fctest.Registration) { c.RedirectURIs = []string{local} })
+	cb, err := e.srv.SignIn(context.Background(), e.authURL("redirect_uri", local), "substantiel")
 	require.NoError(t, err)
 	require.True(t, strings.HasPrefix(cb, local+"?code="))
 }

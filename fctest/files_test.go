@@ -10,20 +10,20 @@ import (
 	"github.com/go-franceconnect/franceconnect/fctest"
 )
 
-func TestParseIdentitiesRoundTrip(t *testing.T) {
-	demo := fctest.DemoIdentities()
+func TestParsePeopleRoundTrip(t *testing.T) {
+	demo := fctest.DemoPeople()
 	data, err := json.Marshal(demo)
 	require.NoError(t, err)
 	require.Contains(t, string(data), `"given_name":"Camille Hélène"`, "members named after the claims")
-	got, err := fctest.ParseIdentities(data)
+	got, err := fctest.ParsePeople(data)
 	require.NoError(t, err)
 	require.Equal(t, demo, got, "the demo identities pass the file's stricter rules")
 
-	e := newEnv(t, fctest.Options{Identities: got[:1]}, nil)
+	e := newEnv(t, fctest.Options{People: got[:1]}, nil)
 	require.NotEmpty(t, e.code("camille"))
 }
 
-func TestParseIdentitiesErrorsNameIdentityAndField(t *testing.T) {
+func TestParsePeopleErrorsNameIdentityAndField(t *testing.T) {
 	const valid = `"given_name":"Jeanne","family_name":"TEST","gender":"female","birthdate":"1990-02-28",` +
 		`"birthplace":"75056","birthcountry":"99100"`
 	for _, tc := range []struct{ file, msg string }{
@@ -46,15 +46,15 @@ func TestParseIdentitiesErrorsNameIdentityAndField(t *testing.T) {
 		{`[{"login":"jeanne",` + valid + `,"acr":"eidas9"}]`, `identity "jeanne": acr: unknown level "eidas9"`},
 		{`[{"login":"jeanne",` + valid + `},{"login":"jeanne",` + valid + `}]`, `identity "jeanne": login: appears twice`},
 	} {
-		_, err := fctest.ParseIdentities([]byte(tc.file))
+		_, err := fctest.ParsePeople([]byte(tc.file))
 		require.ErrorContains(t, err, tc.msg, tc.file)
 	}
-	_, err := fctest.ParseIdentities([]byte(`[{"login":"abroad",` + strings.NewReplacer(`"75056"`, `""`,
+	_, err := fctest.ParsePeople([]byte(`[{"login":"abroad",` + strings.NewReplacer(`"75056"`, `""`,
 		`"99100"`, `"99352"`).Replace(valid) + `}]`))
 	require.NoError(t, err, "born abroad: empty birthplace")
 }
 
-func TestParseClients(t *testing.T) {
+func TestParseRegistrations(t *testing.T) {
 	ec := fsKeys["ECDH-ES"]()
 	file := `[
 	  {"client_id": "fs-1", "client_secret": "` + secret + `", "name": "Service 1", "entity_id": "entity",
@@ -67,9 +67,9 @@ func TestParseClients(t *testing.T) {
 	  {"client_id": "fs-2", "client_secret": "` + secret + `", "redirect_uris": ["` + callbackURL + `"],
 	   "jwks_uri": "https://fs.example.fr/keys", "jwks": null}
 	]`
-	clients, err := fctest.ParseClients([]byte(file))
+	clients, err := fctest.ParseRegistrations([]byte(file))
 	require.NoError(t, err)
-	require.Equal(t, []fctest.Client{{
+	require.Equal(t, []fctest.Registration{{
 		ID: "fs-1", Secret: secret, Name: "Service 1", EntityID: "entity",
 		RedirectURIs: []string{callbackURL}, PostLogoutRedirectURIs: []string{logoutURL},
 		Scopes: []string{"openid", "email"}, AllowAMR: true, AllowedIDPHints: []string{"idp-1"},
@@ -80,11 +80,11 @@ func TestParseClients(t *testing.T) {
 
 	srv := fctest.New(t, fctest.Options{})
 	for _, c := range clients {
-		require.NoError(t, srv.RegisterClient(c))
+		require.NoError(t, srv.Register(c))
 	}
 }
 
-func TestParseClientsErrorsNameClientAndField(t *testing.T) {
+func TestParseRegistrationsErrorsNameClientAndField(t *testing.T) {
 	const base = `"client_secret":"` + secret + `","redirect_uris":["` + callbackURL + `"]`
 	for _, tc := range []struct{ file, msg string }{
 		{`{"client_id":"x"}`, "clients: want a JSON array"},
@@ -104,37 +104,37 @@ func TestParseClientsErrorsNameClientAndField(t *testing.T) {
 		{`[{"client_id":"fs",` + base + `,"jwks":"https://fs.example.fr/keys"}]`, `client "fs": jwks: want a JWK Set object`},
 		{`[{"client_id":"fs",` + base + `},{"client_id":"fs",` + base + `}]`, `client "fs": client_id: appears twice`},
 	} {
-		_, err := fctest.ParseClients([]byte(tc.file))
+		_, err := fctest.ParseRegistrations([]byte(tc.file))
 		require.ErrorContains(t, err, tc.msg, tc.file)
 	}
 }
 
-func TestRegisterClientErrorsNameTheField(t *testing.T) {
+func TestRegisterErrorsNameTheField(t *testing.T) {
 	plus := fctest.New(t, fctest.Options{})
-	valid := fctest.Client{ID: "fs", Secret: secret, RedirectURIs: []string{callbackURL}, JWKS: fsKeys["ECDH-ES"]().pub}
+	valid := fctest.Registration{ID: "fs", Secret: secret, RedirectURIs: []string{callbackURL}, JWKS: fsKeys["ECDH-ES"]().pub}
 	for _, tc := range []struct {
-		change func(*fctest.Client)
+		change func(*fctest.Registration)
 		msg    string
 	}{
-		{func(c *fctest.Client) { c.ID = "" }, "a client needs a client_id"},
-		{func(c *fctest.Client) { c.Secret = "short" }, `client "fs": client_secret: must be at least 32 characters`},
-		{func(c *fctest.Client) { c.RedirectURIs = nil }, `client "fs": redirect_uris: at least one`},
-		{func(c *fctest.Client) { c.RedirectURIs = []string{"/cb"} }, `client "fs": redirect_uris: URI "/cb" must be an absolute`},
-		{func(c *fctest.Client) { c.PostLogoutRedirectURIs = []string{logoutURL + "#x"} },
+		{func(c *fctest.Registration) { c.ID = "" }, "a client needs a client_id"},
+		{func(c *fctest.Registration) { c.Secret = "short" }, `client "fs": client_secret: must be at least 32 characters`},
+		{func(c *fctest.Registration) { c.RedirectURIs = nil }, `client "fs": redirect_uris: at least one`},
+		{func(c *fctest.Registration) { c.RedirectURIs = []string{"/cb"} }, `client "fs": redirect_uris: URI "/cb" must be an absolute`},
+		{func(c *fctest.Registration) { c.PostLogoutRedirectURIs = []string{logoutURL + "#x"} },
 			`client "fs": post_logout_redirect_uris: URI "` + logoutURL + `#x" must not contain a fragment`},
-		{func(c *fctest.Client) { c.Scopes = []string{"openid", "phone"} }, `client "fs": scopes: scope "phone" is unknown`},
-		{func(c *fctest.Client) { c.SignedResponseAlg = "RS256" }, `client "fs": id_token_signed_response_alg: FranceConnect+ only signs with ES256`},
-		{func(c *fctest.Client) { c.EncryptedResponseAlg = "A128KW" }, `client "fs": id_token_encrypted_response_alg: unsupported`},
-		{func(c *fctest.Client) { c.UserinfoSignedResponseAlg = "RS256" },
+		{func(c *fctest.Registration) { c.Scopes = []string{"openid", "phone"} }, `client "fs": scopes: scope "phone" is unknown`},
+		{func(c *fctest.Registration) { c.SignedResponseAlg = "RS256" }, `client "fs": id_token_signed_response_alg: FranceConnect+ only signs with ES256`},
+		{func(c *fctest.Registration) { c.EncryptedResponseAlg = "A128KW" }, `client "fs": id_token_encrypted_response_alg: unsupported`},
+		{func(c *fctest.Registration) { c.UserinfoSignedResponseAlg = "RS256" },
 			`client "fs": userinfo_signed_response_alg: must equal id_token_signed_response_alg`},
-		{func(c *fctest.Client) { c.JWKS = nil }, `client "fs": jwks_uri: encrypted responses need the FS public keys`},
-		{func(c *fctest.Client) { c.JWKSURL = "https://fs.example.fr/keys" }, `client "fs": jwks: give only one`},
-		{func(c *fctest.Client) { c.JWKS, c.JWKSURL = nil, "keys.json" }, `client "fs": jwks_uri: invalid URL "keys.json"`},
-		{func(c *fctest.Client) { c.JWKS = []byte(`{"keys":`) }, `client "fs": jwks: invalid JWK Set`},
-		{func(c *fctest.Client) { c.EncryptedResponseAlg = "RSA-OAEP" }, `client "fs": jwks: no usable encryption key for "RSA-OAEP"`},
+		{func(c *fctest.Registration) { c.JWKS = nil }, `client "fs": jwks_uri: encrypted responses need the FS public keys`},
+		{func(c *fctest.Registration) { c.JWKSURL = "https://fs.example.fr/keys" }, `client "fs": jwks: give only one`},
+		{func(c *fctest.Registration) { c.JWKS, c.JWKSURL = nil, "keys.json" }, `client "fs": jwks_uri: invalid URL "keys.json"`},
+		{func(c *fctest.Registration) { c.JWKS = []byte(`{"keys":`) }, `client "fs": jwks: invalid JWK Set`},
+		{func(c *fctest.Registration) { c.EncryptedResponseAlg = "RSA-OAEP" }, `client "fs": jwks: no usable encryption key for "RSA-OAEP"`},
 	} {
 		c := valid
 		tc.change(&c)
-		require.ErrorContains(t, plus.RegisterClient(c), tc.msg)
+		require.ErrorContains(t, plus.Register(c), tc.msg)
 	}
 }

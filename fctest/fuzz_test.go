@@ -25,7 +25,7 @@ func FuzzHostileInput(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Cleanup(srv.Close)
-	if err := srv.RegisterClient(fctest.Client{ID: clientID, Secret: secret, RedirectURIs: []string{callbackURL},
+	if err := srv.Register(fctest.Registration{ID: clientID, Secret: secret, RedirectURIs: []string{callbackURL},
 		PostLogoutRedirectURIs: []string{logoutURL}, JWKS: fsKeys["ECDH-ES"]().pub}); err != nil {
 		f.Fatal(err)
 	}
@@ -48,7 +48,7 @@ func FuzzProConnectHostileInput(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Cleanup(srv.Close)
-	if err := srv.RegisterClient(fctest.Client{ID: pcClientID, Secret: secret, RedirectURIs: []string{callbackURL},
+	if err := srv.Register(fctest.Registration{ID: pcClientID, Secret: secret, RedirectURIs: []string{callbackURL},
 		PostLogoutRedirectURIs: []string{logoutURL}, SignedResponseAlg: "HS256"}); err != nil {
 		f.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func FuzzProConnectHostileInput(f *testing.F) {
 
 // hostile returns the fuzz function sending in to every endpoint of srv.
 func hostile(srv *fctest.Server) func(*testing.T, string) {
-	client := srv.NewBrowser().Client()
+	client := srv.NewBrowser().HTTPClient()
 	return func(t *testing.T, in string) {
 		escaped := url.PathEscape(in)
 		requests := []*http.Request{

@@ -80,20 +80,20 @@ type env struct {
 	t      *testing.T
 	srv    *fctest.Server
 	clock  *clock
-	client fctest.Client
+	client fctest.Registration
 	key    fsKey
 }
 
 // newEnv starts a server with a clock and registers a client encrypting with
 // ECDH-ES (FC+); mutate may change the client before registration.
-func newEnv(t *testing.T, opts fctest.Options, mutate func(*fctest.Client)) *env {
+func newEnv(t *testing.T, opts fctest.Options, mutate func(*fctest.Registration)) *env {
 	t.Helper()
 	e := &env{t: t, clock: newClock(), key: fsKeys["ECDH-ES"]()}
 	if opts.Now == nil {
 		opts.Now = e.clock.Now
 	}
 	e.srv = fctest.New(t, opts)
-	e.client = fctest.Client{
+	e.client = fctest.Registration{
 		ID: clientID, Secret: secret, Name: "Service de test",
 		RedirectURIs: []string{callbackURL}, PostLogoutRedirectURIs: []string{logoutURL},
 		AllowAMR: true, JWKS: e.key.pub,
@@ -108,7 +108,7 @@ func newEnv(t *testing.T, opts fctest.Options, mutate func(*fctest.Client)) *env
 		e.key = gen()
 		e.client.JWKS = e.key.pub
 	}
-	require.NoError(t, e.srv.RegisterClient(e.client))
+	require.NoError(t, e.srv.Register(e.client))
 	return e
 }
 
@@ -145,7 +145,7 @@ func (e *env) authURL(kv ...string) string {
 // login drives a login for identity and returns the callback query.
 func (e *env) login(identity string, kv ...string) url.Values {
 	e.t.Helper()
-	cb, err := e.srv.Login(context.Background(), e.authURL(kv...), identity)
+	cb, err := e.srv.SignIn(context.Background(), e.authURL(kv...), identity)
 	require.NoError(e.t, err)
 	require.True(e.t, strings.HasPrefix(cb, callbackURL+"?"), cb)
 	u, err := url.Parse(cb)

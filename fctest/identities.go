@@ -10,13 +10,13 @@ import (
 	"time"
 )
 
-// Identity is a person known to the emulator's demonstration identity
+// Person is a person known to the emulator's demonstration identity
 // provider. Claims are given in the format FranceConnect sends them
 // (spec §9.3): family names in upper case, birthplace as an INSEE COG code
 // (empty when born abroad), birthcountry as a 99xxx INSEE country code. The
-// JSON form, read by ParseIdentities, names the fields after the claims.
-type Identity struct {
-	// Login is the unique handle used by tests (Server.Login) and shown on the
+// JSON form, read by ParsePeople, names the fields after the claims.
+type Person struct {
+	// Login is the unique handle used by tests (Server.SignIn) and shown on the
 	// identity-choice page. It must match [A-Za-z0-9_.@-]{1,64}.
 	Login string `json:"login"`
 	// GivenName holds the first names separated by spaces.
@@ -52,16 +52,16 @@ type Identity struct {
 
 var loginPattern = regexp.MustCompile(`^[A-Za-z0-9_.@-]{1,64}$`)
 
-// DemoIdentities returns the emulator's default people: invented identities
+// DemoPeople returns the emulator's default people: invented identities
 // covering the edge cases a service provider meets in production (usage
 // name, born abroad, Corsica, presumed birth dates, no email, accents and
 // apostrophes, a minor, a compound family name, an eidas2-only account, an
 // EU citizen authenticated through the eIDAS node). The slice is new on every
 // call. The minor's birth year is computed from the current date so that the
 // person stays twelve years old.
-func DemoIdentities() []Identity {
+func DemoPeople() []Person {
 	minorYear := time.Now().Year() - 12
-	return []Identity{
+	return []Person{
 		{Login: "camille", GivenName: "Camille Hélène", FamilyName: "ARNAUD", Gender: "female",
 			Birthdate: "1984-05-23", Birthplace: "75112", Birthcountry: "99100",
 			Email: "camille.arnaud@exemple.fr", Description: "Identité de référence, née à Paris 12e"},
@@ -107,7 +107,7 @@ func DemoIdentities() []Identity {
 }
 
 // identityACR returns the level the identity provider authenticates id at.
-func identityACR(id Identity) string {
+func identityACR(id Person) string {
 	if id.ACR == "" {
 		return acrEidas3
 	}
@@ -115,7 +115,7 @@ func identityACR(id Identity) string {
 }
 
 // identityAMR returns the amr values for id on platform p.
-func identityAMR(id Identity, p Platform) []string {
+func identityAMR(id Person, p Platform) []string {
 	if len(id.AMR) > 0 {
 		return slices.Clone(id.AMR)
 	}
@@ -126,8 +126,8 @@ func identityAMR(id Identity, p Platform) []string {
 }
 
 // validateIdentities checks logins and levels and returns a copy of ids.
-func validateIdentities(ids []Identity) ([]Identity, error) {
-	out := make([]Identity, 0, len(ids))
+func validateIdentities(ids []Person) ([]Person, error) {
+	out := make([]Person, 0, len(ids))
 	seen := make(map[string]bool, len(ids))
 	for i, id := range ids {
 		label := fmt.Sprintf("identity %q", id.Login)

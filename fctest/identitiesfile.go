@@ -13,25 +13,25 @@ var (
 	inseeCommune = regexp.MustCompile(`^([0-9]{5}|2[AB][0-9]{3})$`)
 )
 
-// ParseIdentities reads identities from a JSON array of objects of the shape
+// ParsePeople reads identities from a JSON array of objects of the shape
 // of Identity (members named after the claims: login, given_name,
 // family_name, preferred_username, gender, birthdate, birthplace,
-// birthcountry, email, acr, amr, description), for Options.Identities. It
+// birthcountry, email, acr, amr, description), for Options.People. It
 // is stricter than NewServer: unknown members are refused, given_name,
 // family_name, gender, birthdate and birthcountry are required and checked
 // (gender male, female or unspecified; birthdate a real YYYY-MM-DD date;
 // birthcountry a 99xxx INSEE code; birthplace an INSEE commune code when
 // born in France, 99100), email must be an address. Errors name the
 // identity and the member at fault.
-func ParseIdentities(data []byte) ([]Identity, error) {
+func ParsePeople(data []byte) ([]Person, error) {
 	entries, err := decodeArray(data, "identities")
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Identity, 0, len(entries))
+	out := make([]Person, 0, len(entries))
 	for i, raw := range entries {
 		label := entryLabel("identity", i, raw, "login")
-		var id Identity
+		var id Person
 		if member, err := decodeStrict(raw, &id); err != nil {
 			return nil, &entryError{entry: label, field: member, msg: err.Error()}
 		}
@@ -43,9 +43,9 @@ func ParseIdentities(data []byte) ([]Identity, error) {
 	return validateIdentities(out)
 }
 
-// checkIdentity returns the first field of id that breaks ParseIdentities'
+// checkIdentity returns the first field of id that breaks ParsePeople'
 // rules and what is wrong with it, or "".
-func checkIdentity(id Identity) (field, msg string) {
+func checkIdentity(id Person) (field, msg string) {
 	_, dateErr := time.Parse(time.DateOnly, id.Birthdate)
 	_, mailErr := mail.ParseAddress(id.Email)
 	switch {

@@ -18,12 +18,12 @@ import (
 // openInteraction follows authorize with b and returns the page URL and body.
 func openInteraction(t *testing.T, e *env, b *fctest.Browser, kv ...string) (string, string) {
 	t.Helper()
-	resp, err := b.Client().Get(e.authURL(kv...))
+	resp, err := b.HTTPClient().Get(e.authURL(kv...))
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
 	pageURL := e.srv.URL() + resp.Header.Get("Location")
-	resp, err = b.Client().Get(pageURL)
+	resp, err = b.HTTPClient().Get(pageURL)
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
@@ -41,14 +41,14 @@ func TestInteractionPage(t *testing.T) {
 	require.Contains(t, body, "Service de test")
 	require.Contains(t, body, `id="cancel"`)
 	require.Contains(t, body, "Revenir sur le service")
-	for _, id := range fctest.DemoIdentities() {
+	for _, id := range fctest.DemoPeople() {
 		require.Contains(t, body, `id="login-`+id.Login+`"`)
 		require.Contains(t, body, `<input type="hidden" name="login" value="`+id.Login+`">`)
 	}
 	require.Contains(t, body, "Née le 23 mai 1984 à Paris 12e (75112)")
 	require.Contains(t, body, "Né le 17 février 1971, Algérie (99352)")
 	require.Contains(t, body, "niveau insuffisant", "the eidas2-only identity is flagged on an eidas3 request")
-	require.Equal(t, strings.Count(body, `<form method="post"`), len(fctest.DemoIdentities()))
+	require.Equal(t, strings.Count(body, `<form method="post"`), len(fctest.DemoPeople()))
 	for _, external := range []string{"<script src", "<link", "<img", "url(http", "@import"} {
 		require.NotContains(t, body, external, "self-contained page")
 	}
@@ -69,7 +69,7 @@ func TestInteractionCancel(t *testing.T) {
 
 func TestIdentityBelowRequestedLevelIsY100001(t *testing.T) {
 	e := newEnv(t, fctest.Options{}, nil)
-	_, err := e.srv.Login(context.Background(), e.authURL("acr_values", "eidas3"), "substantiel")
+	_, err := e.srv.SignIn(context.Background(), e.authURL("acr_values", "eidas3"), "substantiel")
 	requirePageError(t, err, http.StatusInternalServerError, "Y100001")
 
 	_, claims := e.open(e.exchange(e.code("substantiel", "acr_values", "eidas2"))["id_token"].(string))
@@ -81,12 +81,12 @@ func TestInteractionCannotBeReplayed(t *testing.T) {
 	b := e.srv.NewBrowser()
 	pageURL, _ := openInteraction(t, e, b)
 	form := url.Values{"login": {"camille"}}
-	resp, err := b.Client().PostForm(pageURL+"/login", form)
+	resp, err := b.HTTPClient().PostForm(pageURL+"/login", form)
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
 
-	resp, err = b.Client().PostForm(pageURL+"/login", form)
+	resp, err = b.HTTPClient().PostForm(pageURL+"/login", form)
 	require.NoError(t, err)
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
@@ -98,7 +98,7 @@ func TestInteractionNeedsTheSessionCookie(t *testing.T) {
 	e := newEnv(t, fctest.Options{}, nil)
 	pageURL, _ := openInteraction(t, e, e.srv.NewBrowser())
 	other := e.srv.NewBrowser()
-	resp, err := other.Client().Get(pageURL)
+	resp, err := other.HTTPClient().Get(pageURL)
 	require.NoError(t, err)
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
@@ -111,7 +111,7 @@ func TestInteractionExpires(t *testing.T) {
 	b := e.srv.NewBrowser()
 	pageURL, _ := openInteraction(t, e, b)
 	e.clock.Advance(11 * time.Minute)
-	resp, err := b.Client().PostForm(pageURL+"/login", url.Values{"login": {"camille"}})
+	resp, err := b.HTTPClient().PostForm(pageURL+"/login", url.Values{"login": {"camille"}})
 	require.NoError(t, err)
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
@@ -121,42 +121,42 @@ func TestInteractionExpires(t *testing.T) {
 
 func TestLoginHelperErrors(t *testing.T) {
 	e := newEnv(t, fctest.Options{}, nil)
-	_, err := e.srv.Login(context.Background(), e.authURL(), "nobody")
+	_, err := e.srv.SignIn(context.Background(), e.authURL(), "nobody")
 	require.ErrorContains(t, err, `no identity "nobody"`)
 
-	_, err = e.srv.Login(context.Background(), "https://auth.franceconnect.gouv.fr/api/v2/authorize?x=1", "camille")
+	_, err = e.srv.SignIn(context.Background(), "https://auth.franceconnect.gouv.fr/api/v2/authorize?x=1", "camille")
 	require.ErrorContains(t, err, "not a URL of this emulator")
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err = e.srv.Login(ctx, e.authURL(), "camille")
+	_, err = e.srv.SignIn(ctx, e.authURL(), "camille")
 	require.ErrorIs(t, err, context.Canceled)
 }
 
 func TestCustomIdentities(t *testing.T) {
-	ids := []fctest.Identity{{Login: "solo", GivenName: "Jeanne", FamilyName: "TESTEUSE", Gender: "female",
+	ids := []fctest.Person{{Login: "solo", GivenName: "Jeanne", FamilyName: "TESTEUSE", Gender: "female",
 		Birthdate: "2000-02-29", Birthplace: "75056", Birthcountry: "99100"}}
-	e := newEnv(t, fctest.Options{Identities: ids}, nil)
+	e := newEnv(t, fctest.Options{People: ids}, nil)
 	require.NotEmpty(t, e.code("solo"))
-	_, err := e.srv.Login(context.Background(), e.authURL(), "camille")
+	_, err := e.srv.SignIn(context.Background(), e.authURL(), "camille")
 	require.Error(t, err)
-	require.Equal(t, ids, e.srv.Identities())
+	require.Equal(t, ids, e.srv.People())
 
-	for _, bad := range [][]fctest.Identity{
+	for _, bad := range [][]fctest.Person{
 		{{Login: ""}},
 		{{Login: "with space"}},
 		{{Login: "twice"}, {Login: "twice"}},
 		{{Login: "x", ACR: "eidas9"}},
 	} {
-		_, err := fctest.NewServer(fctest.Options{Identities: bad})
+		_, err := fctest.NewServer(fctest.Options{People: bad})
 		require.Error(t, err)
 	}
 }
 
-func TestDemoIdentitiesCoverEdgeCases(t *testing.T) {
-	ids := fctest.DemoIdentities()
+func TestDemoPeopleCoverEdgeCases(t *testing.T) {
+	ids := fctest.DemoPeople()
 	require.GreaterOrEqual(t, len(ids), 10)
-	has := func(pred func(fctest.Identity) bool) bool {
+	has := func(pred func(fctest.Person) bool) bool {
 		for _, id := range ids {
 			if pred(id) {
 				return true
@@ -165,23 +165,23 @@ func TestDemoIdentitiesCoverEdgeCases(t *testing.T) {
 		return false
 	}
 	thisYear := time.Now().Year()
-	checks := map[string]func(fctest.Identity) bool{
-		"usage name":          func(id fctest.Identity) bool { return id.PreferredUsername != "" },
-		"born in Algeria":     func(id fctest.Identity) bool { return id.Birthplace == "" && id.Birthcountry == "99352" },
-		"born in Japan":       func(id fctest.Identity) bool { return id.Birthplace == "" && id.Birthcountry == "99217" },
-		"Corse-du-Sud":        func(id fctest.Identity) bool { return strings.HasPrefix(id.Birthplace, "2A") },
-		"Haute-Corse":         func(id fctest.Identity) bool { return strings.HasPrefix(id.Birthplace, "2B") },
-		"presumed YYYY-01-01": func(id fctest.Identity) bool { return strings.HasSuffix(id.Birthdate, "-01-01") },
-		"presumed YYYY-MM-01": func(id fctest.Identity) bool {
+	checks := map[string]func(fctest.Person) bool{
+		"usage name":          func(id fctest.Person) bool { return id.PreferredUsername != "" },
+		"born in Algeria":     func(id fctest.Person) bool { return id.Birthplace == "" && id.Birthcountry == "99352" },
+		"born in Japan":       func(id fctest.Person) bool { return id.Birthplace == "" && id.Birthcountry == "99217" },
+		"Corse-du-Sud":        func(id fctest.Person) bool { return strings.HasPrefix(id.Birthplace, "2A") },
+		"Haute-Corse":         func(id fctest.Person) bool { return strings.HasPrefix(id.Birthplace, "2B") },
+		"presumed YYYY-01-01": func(id fctest.Person) bool { return strings.HasSuffix(id.Birthdate, "-01-01") },
+		"presumed YYYY-MM-01": func(id fctest.Person) bool {
 			return strings.HasSuffix(id.Birthdate, "-01") && !strings.HasSuffix(id.Birthdate, "-01-01")
 		},
-		"no email":      func(id fctest.Identity) bool { return id.Email == "" },
-		"apostrophe":    func(id fctest.Identity) bool { return strings.Contains(id.FamilyName, "'") },
-		"accent":        func(id fctest.Identity) bool { return strings.ContainsAny(id.GivenName, "ÉéëïÏ") },
-		"ligature":      func(id fctest.Identity) bool { return strings.Contains(id.PreferredUsername+id.FamilyName, "Œ") },
-		"compound name": func(id fctest.Identity) bool { return strings.Contains(id.FamilyName, "-") },
-		"eidas2 only":   func(id fctest.Identity) bool { return id.ACR == "eidas2" },
-		"minor": func(id fctest.Identity) bool {
+		"no email":      func(id fctest.Person) bool { return id.Email == "" },
+		"apostrophe":    func(id fctest.Person) bool { return strings.Contains(id.FamilyName, "'") },
+		"accent":        func(id fctest.Person) bool { return strings.ContainsAny(id.GivenName, "ÉéëïÏ") },
+		"ligature":      func(id fctest.Person) bool { return strings.Contains(id.PreferredUsername+id.FamilyName, "Œ") },
+		"compound name": func(id fctest.Person) bool { return strings.Contains(id.FamilyName, "-") },
+		"eidas2 only":   func(id fctest.Person) bool { return id.ACR == "eidas2" },
+		"minor": func(id fctest.Person) bool {
 			return len(id.Birthdate) == 10 && id.Birthdate[:4] > strconv.Itoa(thisYear-18)
 		},
 	}

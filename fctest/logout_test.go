@@ -35,7 +35,7 @@ func TestLogoutFlow(t *testing.T) {
 	hint := e.loggedIn()
 	const state = "logout-state-0123456789abcdefghijklmnop"
 
-	resp, err := e.srv.Client().Get(e.logoutURL("id_token_hint", hint, "state", state,
+	resp, err := e.srv.HTTPClient().Get(e.logoutURL("id_token_hint", hint, "state", state,
 		"post_logout_redirect_uri", logoutURL, "client_id", clientID, "ui_locales", "fr", "logout_hint", "x"))
 	require.NoError(t, err)
 	resp.Body.Close()
@@ -112,7 +112,7 @@ func TestLogoutErrors(t *testing.T) {
 func TestLogoutJWEHintPage(t *testing.T) {
 	e := newEnv(t, fctest.Options{}, nil)
 	jwe := e.exchange(e.code("camille"))["id_token"].(string)
-	resp, err := e.srv.Client().Get(e.logoutURL("id_token_hint", jwe))
+	resp, err := e.srv.HTTPClient().Get(e.logoutURL("id_token_hint", jwe))
 	require.NoError(t, err)
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
@@ -140,7 +140,7 @@ func TestLogoutHintSignedByRemovedKey(t *testing.T) {
 
 func TestLogoutStrictTLD(t *testing.T) {
 	const local = "http://localhost:8080/bye"
-	e := newEnv(t, fctest.Options{StrictRedirectTLD: true}, func(c *fctest.Client) {
+	e := newEnv(t, fctest.Options{StrictRedirectTLD: true}, func(c *fctest.Registration) {
 		c.PostLogoutRedirectURIs = append(c.PostLogoutRedirectURIs, local)
 	})
 	hint := e.loggedIn()

@@ -56,7 +56,7 @@ func (r *recorder) all() string {
 	return fmt.Sprintf("%+v", r.list)
 }
 
-func recordedEnv(t *testing.T, mutate func(*fctest.Client)) (*env, *recorder) {
+func recordedEnv(t *testing.T, mutate func(*fctest.Registration)) (*env, *recorder) {
 	rec := &recorder{}
 	return newEnv(t, fctest.Options{OnRequest: rec.add}, mutate), rec
 }
@@ -94,7 +94,7 @@ func TestRequestRecords(t *testing.T) {
 	require.Equal(t, clientID, r.ClientID)
 	require.Equal(t, []fctest.Fault{fctest.FaultAccessDenied}, r.Faults)
 
-	_, err := e.srv.Login(context.Background(), e.authURL("nonce", "short"), "camille")
+	_, err := e.srv.SignIn(context.Background(), e.authURL("nonce", "short"), "camille")
 	require.Error(t, err)
 	r = rec.nth(t, "authorize", 4)
 	require.Equal(t, "Y030007", r.Code)

@@ -24,7 +24,7 @@ import (
 
 func TestAutoLoginIsARedirectChain(t *testing.T) {
 	e := newEnv(t, fctest.Options{AutoLogin: "nom_usage"}, nil)
-	resp, err := e.srv.Client().Get(e.authURL())
+	resp, err := e.srv.HTTPClient().Get(e.authURL())
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
@@ -46,7 +46,7 @@ func TestAutoLoginIsARedirectChain(t *testing.T) {
 
 func TestAutoLoginChecksLevelAndFaults(t *testing.T) {
 	e := newEnv(t, fctest.Options{AutoLogin: "substantiel"}, nil)
-	_, err := e.srv.Login(context.Background(), e.authURL("acr_values", "eidas3"), "ignored")
+	_, err := e.srv.SignIn(context.Background(), e.authURL("acr_values", "eidas3"), "ignored")
 	requirePageError(t, err, http.StatusInternalServerError, "Y100001")
 
 	e.srv.InjectFault(fctest.FaultAccessDenied)
@@ -211,7 +211,7 @@ func TestShutdownWaitsForRequests(t *testing.T) {
 }
 
 func TestPerClientIDPHints(t *testing.T) {
-	e := newEnv(t, fctest.Options{AllowedIDPHints: []string{"global-idp"}}, func(c *fctest.Client) {
+	e := newEnv(t, fctest.Options{AllowedIDPHints: []string{"global-idp"}}, func(c *fctest.Registration) {
 		c.AllowedIDPHints = []string{"client-idp"}
 	})
 	require.NotEmpty(t, e.login("camille", "idp_hint", "client-idp").Get("code"))

@@ -113,7 +113,7 @@ func (s *Server) renderInteraction(w http.ResponseWriter, in *interaction) {
 	s.renderPage(w, http.StatusOK, "interaction", data)
 }
 
-func firstName(id Identity) string {
+func firstName(id Person) string {
 	if f := strings.Fields(id.GivenName); len(f) > 0 {
 		return f[0]
 	}
@@ -147,7 +147,7 @@ var frenchMonths = [...]string{"janvier", "février", "mars", "avril", "mai", "j
 	"septembre", "octobre", "novembre", "décembre"}
 
 // birthText renders "Née le 23 mai 1984 à Paris 12e (75112)".
-func birthText(id Identity) string {
+func birthText(id Person) string {
 	var b strings.Builder
 	switch id.Gender {
 	case "female":

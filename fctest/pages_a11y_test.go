@@ -119,7 +119,7 @@ func emulatorPages(t *testing.T) []emulatorPage {
 		fs := emu.RegisterFS(t, fctest.FS{Site: "https://fs.example.fr", Name: "Service de démonstration"})
 		b := emu.NewBrowser()
 		get := func(u string) (int, string) { return fetchPage(t, b, u) }
-		q := url.Values{"response_type": {"code"}, "client_id": {fs.Client.ID}, "redirect_uri": {fs.Env["FC_REDIRECT_URL"]},
+		q := url.Values{"response_type": {"code"}, "client_id": {fs.Registration.ID}, "redirect_uri": {fs.Env["FC_REDIRECT_URL"]},
 			"scope": {fs.Env["FC_SCOPES"]}, "state": {"state-0123456789abcdefghijklmnop"}, "nonce": {"nonce-0123456789abcdefghijklmnop"}}
 		choice := "Choix de l’identité"
 		switch p {
@@ -146,7 +146,7 @@ func emulatorPages(t *testing.T) []emulatorPage {
 func fetchPage(t *testing.T, b *fctest.Browser, u string) (int, string) {
 	t.Helper()
 	for range 3 {
-		resp, err := b.Client().Get(u)
+		resp, err := b.HTTPClient().Get(u)
 		require.NoError(t, err)
 		body, err := io.ReadAll(resp.Body)
 		resp.Body.Close()

@@ -41,7 +41,7 @@ func TestProConnectAuthorizeWhitelistY000400(t *testing.T) {
 		{"siret_hint with spaces", []string{"siret_hint", "110 000 122 00017"}, "siret_hint must be 14 digits"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := e.srv.Login(context.Background(), e.authURL(tc.kv...), "agent_mfa")
+			_, err := e.srv.SignIn(context.Background(), e.authURL(tc.kv...), "agent_mfa")
 			pe := requirePageError(t, err, http.StatusBadRequest, "Y000400")
 			require.Contains(t, pe.Description, tc.desc)
 		})
@@ -49,7 +49,7 @@ func TestProConnectAuthorizeWhitelistY000400(t *testing.T) {
 
 	repeated := e.params()
 	repeated.Add("state", "second")
-	_, err := e.srv.Login(context.Background(), e.srv.Issuer()+"/authorize?"+repeated.Encode(), "agent_mfa")
+	_, err := e.srv.SignIn(context.Background(), e.srv.Issuer()+"/authorize?"+repeated.Encode(), "agent_mfa")
 	require.Contains(t, requirePageError(t, err, http.StatusBadRequest, "Y000400").Description, "state must be a string")
 }
 
@@ -66,7 +66,7 @@ func TestProConnectAuthorizeAcceptsTheWholeWhitelist(t *testing.T) {
 	_, claims := e.open(e.exchange(q.Get("code"))["id_token"].(string))
 	require.NotContains(t, claims, "nonce", "no nonce asked, none returned")
 
-	cb, err := e.srv.NewBrowser().LoginPost(context.Background(), e.params("siret_hint", "21750567600015"), "agent_territorial")
+	cb, err := e.srv.NewBrowser().SignInPost(context.Background(), e.params("siret_hint", "21750567600015"), "agent_territorial")
 	require.NoError(t, err)
 	require.Contains(t, cb, "code=", "POST authorize")
 }
@@ -110,10 +110,10 @@ func TestProConnectAuthorizeRedirectedErrors(t *testing.T) {
 }
 
 func TestProConnectAuthorizeErrorPages(t *testing.T) {
-	e := newPCEnv(t, fctest.Options{}, func(c *fctest.Client) { c.Scopes = []string{"openid", "email"} })
-	_, err := e.srv.Login(context.Background(), e.authURL("client_id", "unknown"), "agent_mfa")
+	e := newPCEnv(t, fctest.Options{}, func(c *fctest.Registration) { c.Scopes = []string{"openid", "email"} })
+	_, err := e.srv.SignIn(context.Background(), e.authURL("client_id", "unknown"), "agent_mfa")
 	requirePageError(t, err, http.StatusBadRequest, "Y04EA6EF")
-	_, err = e.srv.Login(context.Background(), e.authURL("redirect_uri", "https://fs.example.fr/other"), "agent_mfa")
+	_, err = e.srv.SignIn(context.Background(), e.authURL("redirect_uri", "https://fs.example.fr/other"), "agent_mfa")
 	requirePageError(t, err, http.StatusBadRequest, "Y030031")
 
 	q := redirectQuery(t, noRedirect, e.authURL("scope", "openid email siret"))
@@ -160,14 +160,14 @@ func TestProConnectACRIsASetNotALadder(t *testing.T) {
 func TestProConnectAgentPage(t *testing.T) {
 	e := newPCEnv(t, fctest.Options{}, nil)
 	b := e.srv.NewBrowser()
-	resp, err := b.Client().Get(e.authURL("claims", essential("eidas1", "eidas2"), "login_hint", "nadia.benali@villeneuve-exemple.fr",
+	resp, err := b.HTTPClient().Get(e.authURL("claims", essential("eidas1", "eidas2"), "login_hint", "nadia.benali@villeneuve-exemple.fr",
 		"siret_hint", "21750567600015", "idp_hint", "fi-proconnect-identite"))
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
 	page, err := url.Parse(e.srv.URL() + resp.Header.Get("Location"))
 	require.NoError(t, err)
-	resp, err = b.Client().Get(page.String())
+	resp, err = b.HTTPClient().Get(page.String())
 	require.NoError(t, err)
 	body, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
@@ -187,18 +187,18 @@ func TestProConnectAgentPage(t *testing.T) {
 func TestProConnectPromptNone(t *testing.T) {
 	e := newPCEnv(t, fctest.Options{}, nil)
 	b := e.srv.NewBrowser()
-	q := redirectQuery(t, b.Client(), e.authURL("prompt", "none"))
+	q := redirectQuery(t, b.HTTPClient(), e.authURL("prompt", "none"))
 	require.Equal(t, []string{"error", "error_description", "iss", "state"}, keysOfValues(q))
 	require.Equal(t, "login_required", q.Get("error"), "no session")
 	require.Equal(t, "End-User authentication is required", q.Get("error_description"))
 
-	first := e.callbackWith(b.Login, "agent_mfa")
+	first := e.callbackWith(b.SignIn, "agent_mfa")
 	_, login := e.open(e.exchange(first.Get("code"))["id_token"].(string))
 	e.clock.Advance(time.Minute)
 
-	second := fctest.Client{ID: "second-fs", Secret: secret, RedirectURIs: []string{callbackURL},
+	second := fctest.Registration{ID: "second-fs", Secret: secret, RedirectURIs: []string{callbackURL},
 		SignedResponseAlg: "RS256"}
-	require.NoError(t, e.srv.RegisterClient(second))
+	require.NoError(t, e.srv.Register(second))
 	for _, tc := range []struct {
 		name string
 		kv   []string
@@ -208,7 +208,7 @@ func TestProConnectPromptNone(t *testing.T) {
 		{"level in the set", []string{"prompt", "none", "claims", essential(mfaLevels...)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			q := redirectQuery(t, b.Client(), e.authURL(tc.kv...))
+			q := redirectQuery(t, b.HTTPClient(), e.authURL(tc.kv...))
 			require.Equal(t, []string{"code", "iss", "state"}, keysOfValues(q), "a code without the agent page")
 			form := e.tokenForm(q.Get("code"))
 			if slices.Contains(tc.kv, "second-fs") {
@@ -225,23 +225,23 @@ func TestProConnectPromptNone(t *testing.T) {
 		})
 	}
 
-	q = redirectQuery(t, b.Client(), e.authURL("prompt", "none", "claims", essential("eidas2")))
+	q = redirectQuery(t, b.HTTPClient(), e.authURL("prompt", "none", "claims", essential("eidas2")))
 	require.Equal(t, "login_required", q.Get("error"), "the session's level is not in the set")
 
-	cb, err := b.Login(context.Background(), e.authURL("prompt", "login"), "agent_eidas2")
+	cb, err := b.SignIn(context.Background(), e.authURL("prompt", "login"), "agent_eidas2")
 	require.NoError(t, err)
 	require.Contains(t, cb, "code=", "prompt=login shows the page again, where another agent is picked")
-	q = redirectQuery(t, b.Client(), e.authURL("prompt", "none", "claims", essential("eidas2")))
+	q = redirectQuery(t, b.HTTPClient(), e.authURL("prompt", "none", "claims", essential("eidas2")))
 	require.NotEmpty(t, q.Get("code"), "the new session is at eidas2")
 
 	e.clock.Advance(12 * time.Hour)
-	q = redirectQuery(t, b.Client(), e.authURL("prompt", "none"))
+	q = redirectQuery(t, b.HTTPClient(), e.authURL("prompt", "none"))
 	require.Equal(t, "login_required", q.Get("error"), "the session lasts 12 hours")
 }
 
 func TestProConnectAutoLogin(t *testing.T) {
 	e := newPCEnv(t, fctest.Options{AutoLogin: "agent_eidas2"}, nil)
-	q := redirectQuery(t, e.srv.NewBrowser().Client(), e.authURL())
+	q := redirectQuery(t, e.srv.NewBrowser().HTTPClient(), e.authURL())
 	require.NotEmpty(t, q.Get("code"), "a redirect straight back to the FS")
 	_, claims := e.open(e.exchange(q.Get("code"))["id_token"].(string))
 	require.Equal(t, e.srv.Subject(pcClientID, "agent_eidas2"), claims["sub"])

@@ -36,7 +36,7 @@ func TestProConnectCallbackFaults(t *testing.T) {
 
 	e.callback("agent_mfa")
 	e.srv.InjectFault(fctest.FaultLoginRequired)
-	q := redirectQuery(t, e.srv.Client(), e.authURL("prompt", "none"))
+	q := redirectQuery(t, e.srv.HTTPClient(), e.authURL("prompt", "none"))
 	require.Equal(t, "login_required", q.Get("error"), "callback faults apply to silent logins too")
 }
 
@@ -88,7 +88,7 @@ func TestProConnectSigningFaults(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.f.String()+"/"+tc.alg, func(t *testing.T) {
-			e := newPCEnv(t, fctest.Options{}, func(c *fctest.Client) { c.SignedResponseAlg = tc.alg })
+			e := newPCEnv(t, fctest.Options{}, func(c *fctest.Registration) { c.SignedResponseAlg = tc.alg })
 			token := pcTokenWithFault(t, e, tc.f, "agent_mfa")["id_token"].(string)
 			require.Equal(t, tc.wantAlg, header(t, token)["alg"])
 			tc.check(t, e, token)
@@ -184,7 +184,7 @@ func TestProConnectUserinfoFaults(t *testing.T) {
 		{fctest.FaultUserinfoSubMismatch, "", "application/json; charset=utf-8", ""},
 	} {
 		t.Run(tc.f.String()+"/"+tc.registered, func(t *testing.T) {
-			e := newPCEnv(t, fctest.Options{}, func(c *fctest.Client) { c.UserinfoSignedResponseAlg = tc.registered })
+			e := newPCEnv(t, fctest.Options{}, func(c *fctest.Registration) { c.UserinfoSignedResponseAlg = tc.registered })
 			tok := e.tokens("agent_mfa")
 			e.srv.InjectFault(tc.f)
 			resp, body := e.get(e.srv.Issuer()+"/userinfo", tok["access_token"].(string))

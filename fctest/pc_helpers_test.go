@@ -30,7 +30,7 @@ var mfaLevels = []string{"eidas0-mfa", "eidas1-mfa", "eidas2", "eidas3"}
 // id_token and userinfo ES256 unless mutate says otherwise.
 type pcEnv struct{ *env }
 
-func newPCEnv(t *testing.T, opts fctest.Options, mutate func(*fctest.Client)) *pcEnv {
+func newPCEnv(t *testing.T, opts fctest.Options, mutate func(*fctest.Registration)) *pcEnv {
 	t.Helper()
 	e := &env{t: t, clock: newClock()}
 	opts.Platform = fctest.ProConnect
@@ -41,7 +41,7 @@ func newPCEnv(t *testing.T, opts fctest.Options, mutate func(*fctest.Client)) *p
 		opts.SigningKeys = []crypto.Signer{rsaSigningKey()} // RSA generation is slow under -race
 	}
 	e.srv = fctest.New(t, opts)
-	e.client = fctest.Client{
+	e.client = fctest.Registration{
 		ID: pcClientID, Secret: secret, Name: "Outil des agents",
 		RedirectURIs: []string{callbackURL}, PostLogoutRedirectURIs: []string{logoutURL},
 		SignedResponseAlg: "ES256", UserinfoSignedResponseAlg: "ES256",
@@ -49,7 +49,7 @@ func newPCEnv(t *testing.T, opts fctest.Options, mutate func(*fctest.Client)) *p
 	if mutate != nil {
 		mutate(&e.client)
 	}
-	require.NoError(t, e.srv.RegisterClient(e.client))
+	require.NoError(t, e.srv.Register(e.client))
 	return &pcEnv{e}
 }
 
@@ -70,7 +70,7 @@ func (e *pcEnv) authURL(kv ...string) string {
 // the redirect to the FS callback (a code or an error).
 func (e *pcEnv) callback(agent string, kv ...string) url.Values {
 	e.t.Helper()
-	return e.callbackWith(e.srv.Login, agent, kv...)
+	return e.callbackWith(e.srv.SignIn, agent, kv...)
 }
 
 // callbackWith is callback with another browser's Login.

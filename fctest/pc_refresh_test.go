@@ -28,7 +28,7 @@ func (e *pcEnv) refresh(rt string, kv ...string) (int, map[string]any) {
 func TestProConnectRefreshRotates(t *testing.T) {
 	for _, alg := range []string{"ES256", "RS256", "HS256"} {
 		t.Run(alg, func(t *testing.T) {
-			e := newPCEnv(t, fctest.Options{}, func(c *fctest.Client) { c.SignedResponseAlg = alg })
+			e := newPCEnv(t, fctest.Options{}, func(c *fctest.Registration) { c.SignedResponseAlg = alg })
 			first := e.tokens("agent_eidas2", "claims", `{"id_token":{"amr":null}}`)
 			login := e.verify(first["id_token"].(string), alg)
 			e.clock.Advance(10 * time.Minute)
@@ -63,7 +63,7 @@ func TestProConnectRefreshRotates(t *testing.T) {
 
 func TestProConnectRefreshRefusals(t *testing.T) {
 	e := newPCEnv(t, fctest.Options{}, nil)
-	require.NoError(t, e.srv.RegisterClient(fctest.Client{ID: "other-fs", Secret: secret, RedirectURIs: []string{callbackURL}}))
+	require.NoError(t, e.srv.Register(fctest.Registration{ID: "other-fs", Secret: secret, RedirectURIs: []string{callbackURL}}))
 	for _, tc := range []struct {
 		name  string
 		kv    []string
@@ -121,7 +121,7 @@ func TestProConnectCodeReuseRevokesRefreshTokens(t *testing.T) {
 func TestProConnectRevokeRefreshToken(t *testing.T) {
 	e := newPCEnv(t, fctest.Options{}, nil)
 	tok := e.tokens("agent_mfa")
-	require.NoError(t, e.srv.RegisterClient(fctest.Client{ID: "other-fs", Secret: secret, RedirectURIs: []string{callbackURL}}))
+	require.NoError(t, e.srv.Register(fctest.Registration{ID: "other-fs", Secret: secret, RedirectURIs: []string{callbackURL}}))
 	revoke := func(id string) *http.Response {
 		resp, _ := e.post("/token/revocation", url.Values{"token": {tok["refresh_token"].(string)},
 			"client_id": {id}, "client_secret": {secret}})

@@ -53,28 +53,28 @@ func TestProConnectDiscovery(t *testing.T) {
 
 func TestProConnectRegistrationRules(t *testing.T) {
 	e := newPCEnv(t, fctest.Options{}, nil)
-	valid := fctest.Client{ID: "fs", Secret: secret, RedirectURIs: []string{callbackURL}}
+	valid := fctest.Registration{ID: "fs", Secret: secret, RedirectURIs: []string{callbackURL}}
 	for _, tc := range []struct {
-		change func(*fctest.Client)
+		change func(*fctest.Registration)
 		msg    string // "" when accepted
 	}{
-		{func(c *fctest.Client) {}, ""},
-		{func(c *fctest.Client) { c.SignedResponseAlg = "HS256" }, ""},
-		{func(c *fctest.Client) { c.SignedResponseAlg, c.UserinfoSignedResponseAlg = "RS256", "HS256" }, ""},
-		{func(c *fctest.Client) { c.SignedResponseAlg = "PS256" },
+		{func(c *fctest.Registration) {}, ""},
+		{func(c *fctest.Registration) { c.SignedResponseAlg = "HS256" }, ""},
+		{func(c *fctest.Registration) { c.SignedResponseAlg, c.UserinfoSignedResponseAlg = "RS256", "HS256" }, ""},
+		{func(c *fctest.Registration) { c.SignedResponseAlg = "PS256" },
 			`client "fs": id_token_signed_response_alg: unsupported algorithm "PS256" (ES256, RS256 or HS256)`},
-		{func(c *fctest.Client) { c.UserinfoSignedResponseAlg = "none" },
+		{func(c *fctest.Registration) { c.UserinfoSignedResponseAlg = "none" },
 			`client "fs": userinfo_signed_response_alg: unsupported algorithm "none"`},
-		{func(c *fctest.Client) { c.EncryptedResponseAlg = "ECDH-ES" },
+		{func(c *fctest.Registration) { c.EncryptedResponseAlg = "ECDH-ES" },
 			`client "fs": id_token_encrypted_response_alg: ProConnect does not encrypt responses`},
-		{func(c *fctest.Client) { c.JWKS = fsKeys["ECDH-ES"]().pub }, `client "fs": jwks: ProConnect does not encrypt`},
-		{func(c *fctest.Client) { c.JWKSURL = "https://fs.example.fr/keys" }, `client "fs": jwks_uri: ProConnect does not encrypt`},
-		{func(c *fctest.Client) { c.Scopes = []string{"openid", "family_name"} }, `client "fs": scopes: scope "family_name" is unknown on ProConnect`},
-		{func(c *fctest.Client) { c.Secret = fctest.Secret(strings.Repeat("s", 31)) }, `client "fs": client_secret: must be at least 32 characters`},
+		{func(c *fctest.Registration) { c.JWKS = fsKeys["ECDH-ES"]().pub }, `client "fs": jwks: ProConnect does not encrypt`},
+		{func(c *fctest.Registration) { c.JWKSURL = "https://fs.example.fr/keys" }, `client "fs": jwks_uri: ProConnect does not encrypt`},
+		{func(c *fctest.Registration) { c.Scopes = []string{"openid", "family_name"} }, `client "fs": scopes: scope "family_name" is unknown on ProConnect`},
+		{func(c *fctest.Registration) { c.Secret = fctest.Secret(strings.Repeat("s", 31)) }, `client "fs": client_secret: must be at least 32 characters`},
 	} {
 		c := valid
 		tc.change(&c)
-		err := e.srv.RegisterClient(c)
+		err := e.srv.Register(c)
 		if tc.msg == "" {
 			require.NoError(t, err)
 		} else {
@@ -82,12 +82,12 @@ func TestProConnectRegistrationRules(t *testing.T) {
 		}
 	}
 
-	clients, err := fctest.ParseClients([]byte(`[{"client_id": "pc", "client_secret": "` + secret + `",
+	clients, err := fctest.ParseRegistrations([]byte(`[{"client_id": "pc", "client_secret": "` + secret + `",
 	  "redirect_uris": ["` + callbackURL + `"], "id_token_signed_response_alg": "HS256",
 	  "userinfo_signed_response_alg": "RS256"}]`))
 	require.NoError(t, err)
 	require.Equal(t, "RS256", clients[0].UserinfoSignedResponseAlg)
-	require.NoError(t, e.srv.RegisterClient(clients[0]), "a ProConnect client from a clients file")
+	require.NoError(t, e.srv.Register(clients[0]), "a ProConnect client from a clients file")
 }
 
 func TestDemoAgents(t *testing.T) {
@@ -118,15 +118,15 @@ func TestDemoAgents(t *testing.T) {
 	got := srv.Agents()
 	got[0].Roles[0] = "changed"
 	require.Equal(t, agents, srv.Agents(), "a deep copy")
-	require.Empty(t, srv.Identities())
+	require.Empty(t, srv.People())
 	require.Empty(t, fctest.New(t, fctest.Options{}).Agents())
 }
 
 func TestAgentsOptionsAndFile(t *testing.T) {
-	_, err := fctest.NewServer(fctest.Options{Platform: fctest.ProConnect, Identities: fctest.DemoIdentities()})
-	require.ErrorContains(t, err, "ProConnect takes Agents, not Identities")
+	_, err := fctest.NewServer(fctest.Options{Platform: fctest.ProConnect, People: fctest.DemoPeople()})
+	require.ErrorContains(t, err, "ProConnect takes Agents, not People")
 	_, err = fctest.NewServer(fctest.Options{Agents: fctest.DemoAgents()})
-	require.ErrorContains(t, err, "Agents are for ProConnect; FranceConnect+ takes Identities")
+	require.ErrorContains(t, err, "Agents are for ProConnect; FranceConnect+ takes People")
 	_, err = fctest.NewServer(fctest.Options{Platform: fctest.Platform(7)})
 	require.ErrorContains(t, err, "unknown platform 7")
 
@@ -168,7 +168,7 @@ func TestDefaultSigningAlg(t *testing.T) {
 		{fctest.Options{}, "RS256"},
 		{fctest.Options{SigningAlg: "ES256"}, "ES256"},
 	} {
-		e := newPCEnv(t, tc.opts, func(c *fctest.Client) { c.SignedResponseAlg, c.UserinfoSignedResponseAlg = "", "" })
+		e := newPCEnv(t, tc.opts, func(c *fctest.Registration) { c.SignedResponseAlg, c.UserinfoSignedResponseAlg = "", "" })
 		e.verify(e.tokens("agent_mfa")["id_token"].(string), tc.want)
 	}
 }

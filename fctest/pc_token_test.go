@@ -21,7 +21,7 @@ func TestProConnectSigningAlgorithmPerClient(t *testing.T) {
 		{"RS256", "ES256"}, {"ES256", "HS256"},
 	} {
 		t.Run(tc.idToken+"/userinfo-"+tc.userinfo, func(t *testing.T) {
-			e := newPCEnv(t, fctest.Options{}, func(c *fctest.Client) {
+			e := newPCEnv(t, fctest.Options{}, func(c *fctest.Registration) {
 				c.SignedResponseAlg, c.UserinfoSignedResponseAlg = tc.idToken, tc.userinfo
 			})
 			tok := e.tokens("agent_mfa")
@@ -56,7 +56,7 @@ func TestProConnectSigningAlgorithmPerClient(t *testing.T) {
 }
 
 func TestProConnectHS256IsKeyedByTheClientSecret(t *testing.T) {
-	e := newPCEnv(t, fctest.Options{}, func(c *fctest.Client) { c.SignedResponseAlg = "HS256" })
+	e := newPCEnv(t, fctest.Options{}, func(c *fctest.Registration) { c.SignedResponseAlg = "HS256" })
 	idToken := e.tokens("agent_mfa")["id_token"].(string)
 	obj, err := jose.ParseSignedCompact(idToken, []jose.SignatureAlgorithm{jose.HS256})
 	require.NoError(t, err)
@@ -84,10 +84,10 @@ func TestProConnectJWKSMixesES256AndRS256(t *testing.T) {
 
 	only := newPCEnv(t, fctest.Options{SigningAlg: "ES256"}, nil)
 	require.Len(t, only.providerKeys().Keys, 1)
-	err := only.srv.RegisterClient(fctest.Client{ID: "rs", Secret: secret, RedirectURIs: []string{callbackURL},
+	err := only.srv.Register(fctest.Registration{ID: "rs", Secret: secret, RedirectURIs: []string{callbackURL},
 		SignedResponseAlg: "RS256"})
 	require.ErrorContains(t, err, `client "rs": id_token_signed_response_alg: algorithm "RS256" is not published`)
-	require.NoError(t, only.srv.RegisterClient(fctest.Client{ID: "hs", Secret: secret,
+	require.NoError(t, only.srv.Register(fctest.Registration{ID: "hs", Secret: secret,
 		RedirectURIs: []string{callbackURL}, SignedResponseAlg: "HS256"}), "HS256 needs no provider key")
 }
 
@@ -115,7 +115,7 @@ func TestProConnectSubIsTheAccountIDAtEveryClient(t *testing.T) {
 	agents := fctest.DemoAgents()
 	agents[0].Sub = "4b6c1d8a-0f5e-4c1b-9d3a-2e7f6a5b4c3d"
 	e := newPCEnv(t, fctest.Options{Agents: agents}, nil)
-	require.NoError(t, e.srv.RegisterClient(fctest.Client{ID: "other-fs", Secret: secret,
+	require.NoError(t, e.srv.Register(fctest.Registration{ID: "other-fs", Secret: secret,
 		RedirectURIs: []string{callbackURL}}))
 	sub := e.srv.Subject(pcClientID, "agent_sans_mfa")
 	require.Regexp(t, regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`), sub)

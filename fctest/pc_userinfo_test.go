@@ -13,7 +13,7 @@ import (
 )
 
 func TestProConnectUserinfoClaimsByScope(t *testing.T) {
-	e := newPCEnv(t, fctest.Options{}, func(c *fctest.Client) { c.UserinfoSignedResponseAlg = "" })
+	e := newPCEnv(t, fctest.Options{}, func(c *fctest.Registration) { c.UserinfoSignedResponseAlg = "" })
 	info := func(agent, scope string) map[string]any {
 		tok := e.tokens(agent, "scope", scope)
 		resp, body := e.get(e.srv.Issuer()+"/userinfo", tok["access_token"].(string))
@@ -54,7 +54,7 @@ func TestProConnectUserinfoClaimsByScope(t *testing.T) {
 func TestProConnectLogout(t *testing.T) {
 	for _, alg := range []string{"ES256", "RS256", "HS256"} {
 		t.Run(alg, func(t *testing.T) {
-			e := newPCEnv(t, fctest.Options{}, func(c *fctest.Client) { c.SignedResponseAlg = alg })
+			e := newPCEnv(t, fctest.Options{}, func(c *fctest.Registration) { c.SignedResponseAlg = alg })
 			hint := e.tokens("agent_mfa")["id_token"].(string)
 			const state = "logout-state-0123456789abcdefghijklmnop"
 			logout := func(kv ...string) string {
@@ -75,7 +75,7 @@ func TestProConnectLogout(t *testing.T) {
 
 			_, err = e.srv.Logout(context.Background(), logout())
 			requirePageError(t, err, http.StatusBadRequest, "Y030110")
-			q := redirectQuery(t, e.srv.Client(), e.authURL("prompt", "none"))
+			q := redirectQuery(t, e.srv.HTTPClient(), e.authURL("prompt", "none"))
 			require.Equal(t, "login_required", q.Get("error"), "logout ended the ProConnect session")
 		})
 	}
@@ -83,7 +83,7 @@ func TestProConnectLogout(t *testing.T) {
 
 func TestProConnectLogoutRefusesForgedHS256Hints(t *testing.T) {
 	e := newPCEnv(t, fctest.Options{}, nil) // registered ES256
-	require.NoError(t, e.srv.RegisterClient(fctest.Client{ID: "hs-fs", Secret: "hs-fs-client-secret-of-32-characters!",
+	require.NoError(t, e.srv.Register(fctest.Registration{ID: "hs-fs", Secret: "hs-fs-client-secret-of-32-characters!",
 		RedirectURIs: []string{callbackURL}, PostLogoutRedirectURIs: []string{logoutURL}, SignedResponseAlg: "HS256"}))
 	e.tokens("agent_mfa")
 	claims := map[string]any{"iss": e.srv.Issuer(), "aud": pcClientID, "sub": "x"}

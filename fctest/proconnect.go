@@ -125,11 +125,11 @@ func (s *Server) proConnectDiscovery() map[string]any {
 func (s *Server) validateProConnectAlgs(rc *registeredClient) error {
 	switch {
 	case rc.EncryptedResponseAlg != "":
-		return errClient(&rc.Client, "id_token_encrypted_response_alg", "ProConnect does not encrypt responses")
+		return errClient(&rc.Registration, "id_token_encrypted_response_alg", "ProConnect does not encrypt responses")
 	case len(rc.JWKS) > 0:
-		return errClient(&rc.Client, "jwks", "ProConnect does not encrypt responses: a client has no keys")
+		return errClient(&rc.Registration, "jwks", "ProConnect does not encrypt responses: a client has no keys")
 	case rc.JWKSURL != "":
-		return errClient(&rc.Client, "jwks_uri", "ProConnect does not encrypt responses: a client has no keys")
+		return errClient(&rc.Registration, "jwks_uri", "ProConnect does not encrypt responses: a client has no keys")
 	}
 	if rc.SignedResponseAlg == "" {
 		rc.SignedResponseAlg = s.defaultSigningAlg()
@@ -141,9 +141,9 @@ func (s *Server) validateProConnectAlgs(rc *registeredClient) error {
 		switch {
 		case f.alg == "" || f.alg == algHS256 || slices.Contains(s.keys.algs, f.alg):
 		case slices.Contains(pcSigningAlgs, f.alg):
-			return errClient(&rc.Client, f.field, "algorithm %q is not published by this server (%v)", f.alg, s.keys.algs)
+			return errClient(&rc.Registration, f.field, "algorithm %q is not published by this server (%v)", f.alg, s.keys.algs)
 		default:
-			return errClient(&rc.Client, f.field, "unsupported algorithm %q (ES256, RS256 or HS256)", f.alg)
+			return errClient(&rc.Registration, f.field, "unsupported algorithm %q (ES256, RS256 or HS256)", f.alg)
 		}
 	}
 	return nil

@@ -207,17 +207,17 @@ func TestQualificationLogout(t *testing.T) {
 // Scopes outside the grant, a missing acr_values and amr without the right
 // are reported with the login.
 func TestQualificationScopesAndLevels(t *testing.T) {
-	e := newEnv(t, fctest.Options{}, func(c *fctest.Client) {
+	e := newEnv(t, fctest.Options{}, func(c *fctest.Registration) {
 		c.Scopes = []string{"openid", "given_name"}
 		c.AllowAMR = false
 	})
 	q := redirectQuery(t, noRedirect, e.authURL("scope", "openid given_name email"))
 	require.Equal(t, "invalid_scope", q.Get("error"))
 	e.requireFails(10, "scopes-granted", 1, "scopes not granted: email")
-	_, err := e.srv.Login(context.Background(), e.authURL("acr_values", ""), "camille")
+	_, err := e.srv.SignIn(context.Background(), e.authURL("acr_values", ""), "camille")
 	requirePageError(t, err, http.StatusBadRequest, "Y030007")
 	e.requireFails(5, "acr-requested", 2, "no acr_values")
-	_, err = e.srv.Login(context.Background(), e.authURL("scope", "openid", "claims",
+	_, err = e.srv.SignIn(context.Background(), e.authURL("scope", "openid", "claims",
 		`{"id_token":{"amr":{"essential":true}}}`), "camille")
 	requirePageError(t, err, http.StatusBadRequest, "Y100009")
 	e.requireFails(10, "claims-allowed", 3, "amr requested")
@@ -232,7 +232,7 @@ func TestStrictQualification(t *testing.T) {
 	for _, p := range []fctest.Platform{fctest.FranceConnectPlus, fctest.ProConnect} {
 		t.Run(p.String(), func(t *testing.T) {
 			code := "Y030007"
-			e := newEnv(t, fctest.Options{Platform: p, StrictQualification: true}, func(c *fctest.Client) {
+			e := newEnv(t, fctest.Options{Platform: p, StrictQualification: true}, func(c *fctest.Registration) {
 				if p == fctest.ProConnect {
 					c.JWKS, c.AllowAMR = nil, false
 				}
@@ -244,7 +244,7 @@ func TestStrictQualification(t *testing.T) {
 			for _, tc := range []struct{ kv []string }{
 				{[]string{"state", "x"}}, {[]string{"state", ""}}, {[]string{"nonce", strings.Repeat("n", 31)}},
 			} {
-				_, err := e.srv.Login(context.Background(), e.authURL(tc.kv...), "camille")
+				_, err := e.srv.SignIn(context.Background(), e.authURL(tc.kv...), "camille")
 				pe := requirePageError(t, err, http.StatusBadRequest, code)
 				require.Contains(t, pe.Description, "longer than or equal to 32 characters (qualification)")
 			}
@@ -252,10 +252,10 @@ func TestStrictQualification(t *testing.T) {
 				return // its agents differ; the reuse rule is the same code
 			}
 			e.code("camille", "state", long("a"), "nonce", long("b"))
-			_, err := e.srv.Login(context.Background(), e.authURL("state", long("c"), "nonce", long("b")), "camille")
+			_, err := e.srv.SignIn(context.Background(), e.authURL("state", long("c"), "nonce", long("b")), "camille")
 			pe := requirePageError(t, err, http.StatusBadRequest, code)
 			require.Contains(t, pe.Description, "nonce was already used (the nonce of login #4)")
-			_, err = e.srv.Login(context.Background(), e.authURL("state", long("a"), "nonce", long("d")), "camille")
+			_, err = e.srv.SignIn(context.Background(), e.authURL("state", long("a"), "nonce", long("d")), "camille")
 			requirePageError(t, err, http.StatusBadRequest, code)
 			e.requireFails(3, "nonce-length", 3, "nonce of 31 characters")
 		})

@@ -36,7 +36,7 @@ type FS struct {
 	// zero: "/logout-callback".
 	PostLogoutRedirectPath string
 	// Scopes are the scopes the service provider requests (FC_SCOPES) and
-	// the registration grants (Client.Scopes). Zero: "openid identite_pivot
+	// the registration grants (Registration.Scopes). Zero: "openid identite_pivot
 	// email" on the FranceConnect platforms, "openid given_name usual_name
 	// email uid siret" on ProConnect, the registration granting every scope
 	// of the platform.
@@ -52,12 +52,12 @@ type FS struct {
 	// zero there.
 	KeyAlg string
 	// SigningAlg is the registered id_token signature algorithm
-	// (FC_SIGNING_ALG), as Client.SignedResponseAlg. Zero: ES256 on the
+	// (FC_SIGNING_ALG), as Registration.SignedResponseAlg. Zero: ES256 on the
 	// FranceConnect platforms, RS256 on ProConnect, or the algorithm the
 	// server publishes when it publishes only one.
 	SigningAlg string
 	// UserinfoAlg is, on ProConnect, the registered userinfo signature
-	// algorithm (Client.UserinfoSignedResponseAlg): the userinfo is then a
+	// algorithm (Registration.UserinfoSignedResponseAlg): the userinfo is then a
 	// signed JWT (FC_USERINFO=jwt); zero makes it plain JSON
 	// (FC_USERINFO=json). FC_SIGNING_ALG names one algorithm for both
 	// tokens, so that it must be zero or the id_token's algorithm; on the
@@ -69,9 +69,13 @@ type FS struct {
 // service provider's private key and the environment its deployment would
 // be given.
 type FSConfig struct {
-	// Client is the registration, as RegisterClient received it; its Secret
+	// Registration is the registration, as Register received it; its Secret
 	// is the client_secret.
-	Client Client
+	Registration Registration
+	// Client is the former name of Registration, holding the same value.
+	//
+	// Deprecated: use Registration.
+	Client Registration
 	// PrivateJWKS is the service provider's private decryption key as a JWK
 	// Set, the content of the file FC_KEYS names; nil on the platforms that
 	// do not encrypt.
@@ -84,8 +88,8 @@ type FSConfig struct {
 	//	FC_ENVIRONMENT               "" (FC_ISSUER names the emulator)
 	//	FC_ISSUER                    Server.Issuer()
 	//	FC_PLATFORM                  fcplus, fc or proconnect
-	//	FC_CLIENT_ID                 Client.ID
-	//	FC_CLIENT_SECRET             Client.Secret
+	//	FC_CLIENT_ID                 Registration.ID
+	//	FC_CLIENT_SECRET             Registration.Secret
 	//	FC_REDIRECT_URL              Site + RedirectPath
 	//	FC_POST_LOGOUT_REDIRECT_URL  Site + PostLogoutRedirectPath
 	//	FC_KEYS                      a file holding PrivateJWKS, removed when the test ends ("" without keys)
@@ -146,7 +150,7 @@ func (e Env) LogValue() slog.Value {
 
 // String describes the registration without its secrets.
 func (c FSConfig) String() string {
-	return fmt.Sprintf("fctest.FSConfig{ID:%q Issuer:%q Keys:%q}", c.Client.ID, c.Env["FC_ISSUER"], c.Env["FC_KEYS"])
+	return fmt.Sprintf("fctest.FSConfig{ID:%q Issuer:%q Keys:%q}", c.Registration.ID, c.Env["FC_ISSUER"], c.Env["FC_KEYS"])
 }
 
 // Format prints String for every verb.
@@ -157,12 +161,12 @@ func (c FSConfig) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
 		ID  string `json:"client_id"`
 		Env Env    `json:"env"`
-	}{c.Client.ID, c.Env})
+	}{c.Registration.ID, c.Env})
 }
 
 // LogValue logs the client_id and the variables, secrets redacted.
 func (c FSConfig) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("client_id", c.Client.ID), slog.Any("env", c.Env))
+	return slog.GroupValue(slog.String("client_id", c.Registration.ID), slog.Any("env", c.Env))
 }
 
 // EnvTB is the part of testing.TB that FSConfig.Setenv uses; *testing.T
@@ -221,7 +225,7 @@ func (s *Server) registerFS(fs FS) (*FSConfig, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := Client{
+	c := Registration{
 		ID: cmp.Or(fs.ID, randomHex(32)), Secret: Secret(randomHex(24)), Name: fs.Name,
 		RedirectURIs:              []string{site + cmp.Or(fs.RedirectPath, "/callback")},
 		PostLogoutRedirectURIs:    []string{site + cmp.Or(fs.PostLogoutRedirectPath, "/logout-callback")},
@@ -230,7 +234,7 @@ func (s *Server) registerFS(fs FS) (*FSConfig, error) {
 		UserinfoSignedResponseAlg: fs.UserinfoAlg,
 		AllowAMR:                  true,
 	}
-	cfg := &FSConfig{Client: c}
+	cfg := &FSConfig{Registration: c}
 	switch {
 	case s.platform == FranceConnectPlus:
 		kid := "fs-" + strings.ToLower(cmp.Or(fs.KeyAlg, algECDHES))
@@ -238,7 +242,7 @@ func (s *Server) registerFS(fs FS) (*FSConfig, error) {
 		if err != nil {
 			return nil, err
 		}
-		cfg.PrivateJWKS, cfg.Client.JWKS = priv, pub
+		cfg.PrivateJWKS, cfg.Registration.JWKS = priv, pub
 	case fs.KeyAlg != "":
 		return nil, fmt.Errorf("fctest: RegisterFS: %s does not encrypt: leave KeyAlg zero", s.platform)
 	}
@@ -247,12 +251,13 @@ func (s *Server) registerFS(fs FS) (*FSConfig, error) {
 		return nil, fmt.Errorf("fctest: RegisterFS: UserinfoAlg is for ProConnect; %s signs the userinfo with SigningAlg", s.platform)
 	case fs.UserinfoAlg != "" && fs.UserinfoAlg != sigAlg:
 		return nil, fmt.Errorf("fctest: RegisterFS: UserinfoAlg %q differs from the id_token's %q, which FC_SIGNING_ALG cannot say: "+
-			"register with RegisterClient and set franceconnect.Config.SigningAlgs to both", fs.UserinfoAlg, sigAlg)
+			"register with Server.Register and set franceconnect.Config.SigningAlgs to both", fs.UserinfoAlg, sigAlg)
 	}
-	if err := s.RegisterClient(cfg.Client); err != nil {
+	if err := s.Register(cfg.Registration); err != nil {
 		return nil, err
 	}
-	cfg.Env = s.fsEnv(cfg.Client, fs)
+	cfg.Env = s.fsEnv(cfg.Registration, fs)
+	cfg.Client = cfg.Registration
 	return cfg, nil
 }
 
@@ -268,7 +273,7 @@ func fsSite(raw string) (string, error) {
 }
 
 // fsEnv returns the environment of the registered client c.
-func (s *Server) fsEnv(c Client, fs FS) Env {
+func (s *Server) fsEnv(c Registration, fs FS) Env {
 	s.mu.Lock()
 	sigAlg := s.clients[c.ID].SignedResponseAlg // as validation completed it
 	s.mu.Unlock()

@@ -43,15 +43,15 @@ func TestRegisterFS(t *testing.T) {
 				site := strings.TrimSuffix(tc.fs.Site, "/")
 				want := fctest.Env{
 					"FC_ENVIRONMENT": "", "FC_ISSUER": emu.Issuer(), "FC_PLATFORM": tc.name,
-					"FC_CLIENT_ID": cfg.Client.ID, "FC_CLIENT_SECRET": string(cfg.Client.Secret),
+					"FC_CLIENT_ID": cfg.Registration.ID, "FC_CLIENT_SECRET": string(cfg.Registration.Secret),
 					"FC_REDIRECT_URL": site + "/callback", "FC_POST_LOGOUT_REDIRECT_URL": site + "/logout-callback",
 					"FC_KEYS": cfg.Env["FC_KEYS"], "FC_ACR": tc.fs.ACR, "FC_SCOPES": tc.scopes,
 					"FC_SIGNING_ALG": tc.sigAlg, "FC_USERINFO": tc.uinfo, "FC_ACR_PREFERRED": "", "FC_MAX_AUTH_AGE": "",
 					"FS_SESSION_KEYS": cfg.Env["FS_SESSION_KEYS"],
 				}
 				assert.Equal(t, want, cfg.Env)
-				assert.Regexp(t, "^[0-9a-f]{64}$", cfg.Client.ID)
-				assert.GreaterOrEqual(t, len(cfg.Client.Secret), 32)
+				assert.Regexp(t, "^[0-9a-f]{64}$", cfg.Registration.ID)
+				assert.GreaterOrEqual(t, len(cfg.Registration.Secret), 32)
 				key, err := base64.StdEncoding.DecodeString(cfg.Env["FS_SESSION_KEYS"])
 				require.NoError(t, err)
 				assert.Len(t, key, 32)
@@ -136,9 +136,9 @@ func TestFSConfigRedacts(t *testing.T) {
 	var set struct{ Keys []struct{ D string } }
 	require.NoError(t, json.Unmarshal(cfg.PrivateJWKS, &set))
 	require.Len(t, set.Keys, 1)
-	secrets := []string{string(cfg.Client.Secret), cfg.Env["FS_SESSION_KEYS"], set.Keys[0].D,
+	secrets := []string{string(cfg.Registration.Secret), cfg.Env["FS_SESSION_KEYS"], set.Keys[0].D,
 		base64.StdEncoding.EncodeToString(cfg.PrivateJWKS)[:40], // the key file as JSON marshals []byte
-		hex.EncodeToString([]byte(cfg.Client.Secret)), hex.EncodeToString(cfg.PrivateJWKS)[:40],
+		hex.EncodeToString([]byte(cfg.Registration.Secret)), hex.EncodeToString(cfg.PrivateJWKS)[:40],
 		fmt.Sprint(cfg.PrivateJWKS)[:40], strings.TrimPrefix(fmt.Sprintf("%#v", cfg.PrivateJWKS), "[]byte")[:40]} // fmt's forms of []byte
 	for _, s := range secrets {
 		require.NotEmpty(t, s)
@@ -155,7 +155,7 @@ func TestFSConfigRedacts(t *testing.T) {
 		slog.New(slog.NewTextHandler(&out, nil)).Info("fs", "cfg", v)
 		slog.New(slog.NewJSONHandler(&out, nil)).Info("fs", "cfg", v)
 	}
-	assert.Contains(t, out.String(), cfg.Client.ID)
+	assert.Contains(t, out.String(), cfg.Registration.ID)
 	assert.Contains(t, out.String(), "[redacted]")
 	for _, s := range secrets {
 		assert.NotContains(t, out.String(), s)

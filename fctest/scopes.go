@@ -248,7 +248,7 @@ func claimsForScopes(scopes []string, p Platform) map[string]bool {
 
 // identityClaim returns the value of claim for id, and false when the
 // identity provider has no value (email, usage name).
-func identityClaim(id Identity, claim string, p Platform) (any, bool) {
+func identityClaim(id Person, claim string, p Platform) (any, bool) {
 	switch strings.TrimPrefix(claim, "rnipp_") {
 	case "given_name":
 		return id.GivenName, true

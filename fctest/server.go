@@ -59,10 +59,14 @@ type Options struct {
 	// session and interaction expiry, key retirement and the FS JWKS cache;
 	// Server.AdvanceClock moves it forward. Zero: time.Now.
 	Now func() time.Time
-	// Identities are the people offered on the identity-choice page of the
-	// FranceConnect platforms; zero: DemoIdentities(). ProConnect refuses
+	// People are the people offered on the identity-choice page of the
+	// FranceConnect platforms; zero: DemoPeople(). ProConnect refuses
 	// them: it takes Agents.
-	Identities []Identity
+	People []Person
+	// Identities is the former name of People, read when People is nil.
+	//
+	// Deprecated: use People; setting both is an error.
+	Identities []Person
 	// Agents are the public agents offered on the agent-choice page of
 	// ProConnect; zero: DemoAgents(). The FranceConnect platforms refuse
 	// them.
@@ -184,8 +188,8 @@ type Server struct {
 	now        func() time.Time
 	url        string
 	issuer     string
-	identities []Identity // FranceConnect platforms
-	agents     []Agent    // ProConnect
+	identities []Person // FranceConnect platforms
+	agents     []Agent  // ProConnect
 	httpSrv    *http.Server
 	closeOnce  sync.Once
 	quit       chan struct{} // closed when the server stops: releases requests held by faults
@@ -405,11 +409,11 @@ func (s *Server) Issuer() string { return s.issuer }
 // Platform returns the platform the server imitates.
 func (s *Server) Platform() Platform { return s.platform }
 
-// Client returns the HTTP client of the server's default Browser (the one
-// behind Server.Login and Server.Logout): it keeps cookies in its jar, so it
-// carries the fc_session_id cookie set during Login, and it does NOT follow
+// HTTPClient returns the HTTP client of the server's default Browser (the one
+// behind Server.SignIn and Server.Logout): it keeps cookies in its jar, so it
+// carries the fc_session_id cookie set during SignIn, and it does NOT follow
 // redirects, so callers see the 303 responses and their Location.
-func (s *Server) Client() *http.Client { return s.browser.client }
+func (s *Server) HTTPClient() *http.Client { return s.browser.client }
 
 // Requests returns how many requests reached endpoint, one of "discovery",
 // "jwks", "authorize", "interaction", "token", "userinfo", "session/end",
@@ -439,9 +443,9 @@ func (s *Server) Subject(clientID, login string) string {
 	return computeSub(entity, login, s.opts.SubjectSecret)
 }
 
-// Identities returns a copy of the identities offered by the server; none
+// People returns a copy of the identities offered by the server; none
 // on ProConnect, which offers Agents.
-func (s *Server) Identities() []Identity {
+func (s *Server) People() []Person {
 	out := slices.Clone(s.identities)
 	for i := range out {
 		out[i].AMR = slices.Clone(out[i].AMR)
@@ -450,11 +454,11 @@ func (s *Server) Identities() []Identity {
 }
 
 // identity returns the identity with login.
-func (s *Server) identity(login string) (Identity, bool) {
+func (s *Server) identity(login string) (Person, bool) {
 	for _, id := range s.identities {
 		if id.Login == login {
 			return id, true
 		}
 	}
-	return Identity{}, false
+	return Person{}, false
 }

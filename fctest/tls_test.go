@@ -56,7 +56,7 @@ func TestTLSSelfSigned(t *testing.T) {
 		"real time, not the server clock of newEnv")
 
 	// The default browser trusts the certificate and speaks HTTP/2.
-	cb, err := e.srv.Login(context.Background(), e.authURL(), "camille")
+	cb, err := e.srv.SignIn(context.Background(), e.authURL(), "camille")
 	require.NoError(t, err)
 	require.True(t, strings.HasPrefix(cb, callbackURL+"?"), cb)
 	u, _ := url.Parse(cb)
@@ -117,7 +117,7 @@ func TestTLSGivenCertificate(t *testing.T) {
 	resp, err := trustingClient(ca).Get(srv.Issuer() + "/jwks")
 	require.NoError(t, err, "a client trusting the CA accepts the server")
 	resp.Body.Close()
-	resp, err = srv.Client().Get(srv.Issuer() + "/jwks")
+	resp, err = srv.HTTPClient().Get(srv.Issuer() + "/jwks")
 	require.NoError(t, err, "the server's browser trusts the leaf")
 	resp.Body.Close()
 

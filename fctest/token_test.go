@@ -100,7 +100,7 @@ func TestSubFormatAndStability(t *testing.T) {
 }
 
 func TestEntityIDSharesSubs(t *testing.T) {
-	e := newEnv(t, fctest.Options{}, func(c *fctest.Client) { c.EntityID = "legacy-v1-id" })
+	e := newEnv(t, fctest.Options{}, func(c *fctest.Registration) { c.EntityID = "legacy-v1-id" })
 	require.Equal(t, e.srv.Subject("legacy-v1-id", "camille"), e.srv.Subject(clientID, "camille"))
 	_, claims := e.open(e.exchange(e.code("camille"))["id_token"].(string))
 	require.Equal(t, e.srv.Subject("legacy-v1-id", "camille"), claims["sub"])
@@ -109,7 +109,7 @@ func TestEntityIDSharesSubs(t *testing.T) {
 func TestJWEHeaders(t *testing.T) {
 	for _, alg := range []string{"ECDH-ES", "RSA-OAEP-256", "RSA-OAEP"} {
 		t.Run(alg, func(t *testing.T) {
-			e := newEnv(t, fctest.Options{}, func(c *fctest.Client) { c.EncryptedResponseAlg = alg })
+			e := newEnv(t, fctest.Options{}, func(c *fctest.Registration) { c.EncryptedResponseAlg = alg })
 			tok := e.exchange(e.code("camille"))
 			idToken := tok["id_token"].(string)
 			require.Equal(t, 4, strings.Count(idToken, "."), "compact JWE")
@@ -135,7 +135,7 @@ func TestJWEHeaders(t *testing.T) {
 }
 
 func TestEncryptionAlgChosenFromKey(t *testing.T) {
-	e := newEnv(t, fctest.Options{}, func(c *fctest.Client) { c.JWKS = fsKeys["RSA-OAEP-256"]().pub })
+	e := newEnv(t, fctest.Options{}, func(c *fctest.Registration) { c.JWKS = fsKeys["RSA-OAEP-256"]().pub })
 	e.key = fsKeys["RSA-OAEP-256"]()
 	require.Equal(t, "RSA-OAEP-256", header(t, e.exchange(e.code("camille"))["id_token"].(string))["alg"])
 }

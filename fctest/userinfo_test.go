@@ -95,7 +95,7 @@ func TestUserinfoValues(t *testing.T) {
 }
 
 func TestUserinfoIsNestedJWE(t *testing.T) {
-	e := newEnv(t, fctest.Options{}, func(c *fctest.Client) { c.EncryptedResponseAlg = "RSA-OAEP-256" })
+	e := newEnv(t, fctest.Options{}, func(c *fctest.Registration) { c.EncryptedResponseAlg = "RSA-OAEP-256" })
 	tok := e.exchange(e.code("camille"))
 	_, body := e.get(e.srv.Issuer()+"/userinfo", tok["access_token"].(string))
 	h := header(t, string(body))
@@ -189,7 +189,7 @@ func TestRevocationOfAnotherClientsToken(t *testing.T) {
 	e := newEnv(t, fctest.Options{}, nil)
 	other := e.client
 	other.ID, other.Secret = "other-client", fctest.Secret(strings.Repeat("o", 40))
-	require.NoError(t, e.srv.RegisterClient(other))
+	require.NoError(t, e.srv.Register(other))
 	at := e.exchange(e.code("camille"))["access_token"].(string)
 	resp, body := e.post("/token/revocation", url.Values{"token": {at}, "client_id": {other.ID}, "client_secret": {string(other.Secret)}})
 	requireJSONError(t, resp, body, http.StatusBadRequest, "invalid_request", "this token does not belong to you", "")

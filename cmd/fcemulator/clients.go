@@ -14,13 +14,13 @@ import (
 
 // clients returns the service providers of the -clients file, or the one
 // of the -client-* flags.
-func (cfg *config) clients() ([]fctest.Client, error) {
+func (cfg *config) clients() ([]fctest.Registration, error) {
 	if cfg.clientsFile != "" {
 		data, err := os.ReadFile(cfg.clientsFile)
 		if err != nil {
 			return nil, fmt.Errorf("-clients: %w", err)
 		}
-		list, err := fctest.ParseClients(data)
+		list, err := fctest.ParseRegistrations(data)
 		if err != nil {
 			return nil, fmt.Errorf("-clients %s: %w", cfg.clientsFile, err)
 		}
@@ -36,12 +36,12 @@ func (cfg *config) clients() ([]fctest.Client, error) {
 		}
 		c.JWKS = data
 	}
-	return []fctest.Client{c}, nil
+	return []fctest.Registration{c}, nil
 }
 
 // identities returns the identities of the -identities file, or nil for
 // the demo set.
-func (cfg *config) identities() ([]fctest.Identity, error) {
+func (cfg *config) identities() ([]fctest.Person, error) {
 	if cfg.identitiesFile == "" {
 		return nil, nil
 	}
@@ -49,7 +49,7 @@ func (cfg *config) identities() ([]fctest.Identity, error) {
 	if err != nil {
 		return nil, fmt.Errorf("-identities: %w", err)
 	}
-	ids, err := fctest.ParseIdentities(data)
+	ids, err := fctest.ParsePeople(data)
 	if err != nil {
 		return nil, fmt.Errorf("-identities %s: %w", cfg.identitiesFile, err)
 	}
@@ -89,12 +89,12 @@ type clientInfo struct {
 }
 
 // infoOf describes c.
-func infoOf(c fctest.Client) clientInfo {
+func infoOf(c fctest.Registration) clientInfo {
 	info := clientInfo{ID: c.ID, Name: c.Name, RedirectURIs: c.RedirectURIs,
 		PostLogoutRedirectURIs: c.PostLogoutRedirectURIs, Scopes: c.Scopes, SignedAlg: c.SignedResponseAlg,
 		UserinfoSignedAlg: c.UserinfoSignedResponseAlg, EncryptedAlg: c.EncryptedResponseAlg, JWKSURI: c.JWKSURL}
 	var set jose.JSONWebKeySet
-	if json.Unmarshal(c.JWKS, &set) == nil { // validated by RegisterClient
+	if json.Unmarshal(c.JWKS, &set) == nil { // validated by Register
 		for _, k := range set.Keys {
 			info.JWKSKeyIDs = append(info.JWKSKeyIDs, k.KeyID)
 		}

@@ -87,7 +87,7 @@ func citizenDoor(t *testing.T, site string) {
 	keys := filepath.Join(t.TempDir(), "citoyen-keys.json")
 	require.NoError(t, os.WriteFile(keys, private, 0o600))
 	secret := strings.Repeat("c", 40)
-	require.NoError(t, emu.RegisterClient(fctest.Client{ID: "citoyen-fs", Secret: fctest.Secret(secret),
+	require.NoError(t, emu.Register(fctest.Registration{ID: "citoyen-fs", Secret: fctest.Secret(secret),
 		RedirectURIs: []string{site + "/citoyen/callback"}, PostLogoutRedirectURIs: []string{site + "/citoyen/logout-callback"},
 		JWKS: public, AllowAMR: true}))
 	for k, v := range map[string]string{franceconnect.EnvIssuer: emu.Issuer(), franceconnect.EnvPlatform: "fcplus",

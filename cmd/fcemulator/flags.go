@@ -35,8 +35,8 @@ type config struct {
 	addr           string
 	platform       fctest.Platform
 	clientsFile    string
-	client         fctest.Client // from the -client-* flags; ID "" when unused
-	jwks           string        // -jwks: inline JSON or a file name
+	client         fctest.Registration // from the -client-* flags; ID "" when unused
+	jwks           string              // -jwks: inline JSON or a file name
 	identitiesFile string
 	keysDir        string
 	tlsCert        string

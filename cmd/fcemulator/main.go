@@ -10,11 +10,12 @@
 // authorize, the identity-choice page, token, userinfo, session/end,
 // token/revocation) on a loopback address, and prints the issuer, the
 // discovery URL and the registered clients when it is ready. The service
-// providers come from a JSON file (-clients, see fctest.ParseClients) or, for
-// one of them, from flags (-client-id, -client-secret, -redirect-uri,
-// -post-logout-redirect-uri, -jwks-uri or -jwks).
+// providers come from a JSON file (-clients, see
+// fctest.ParseRegistrations) or, for one of them, from flags (-client-id,
+// -client-secret, -redirect-uri, -post-logout-redirect-uri, -jwks-uri or
+// -jwks).
 //
-// -identities replaces the demo identities (fctest.ParseIdentities), or on
+// -identities replaces the demo identities (fctest.ParsePeople), or on
 // ProConnect the demo agents (fctest.ParseAgents). -auto-login IDENTITY
 // turns every login into a chain of redirects without the identity-choice
 // page; -sso answers a login without prompt=login from the browser's
@@ -141,7 +142,7 @@ func start(cfg *config, log *slog.Logger) (*emulator, error) {
 	}
 	emu := &emulator{cfg: cfg, srv: srv, addr: addr}
 	for _, c := range clients {
-		if err := srv.RegisterClient(c); err != nil {
+		if err := srv.Register(c); err != nil {
 			srv.Close()
 			return nil, clientError(cfg, err)
 		}
@@ -180,7 +181,7 @@ func (cfg *config) options(log *slog.Logger) (fctest.Options, *admin, error) {
 	if cfg.platform == fctest.ProConnect {
 		opts.Agents, err = cfg.agents()
 	} else {
-		opts.Identities, err = cfg.identities()
+		opts.People, err = cfg.identities()
 	}
 	if err != nil {
 		return opts, nil, err
@@ -217,7 +218,7 @@ func (emu *emulator) summary(w io.Writer) {
 		fmt.Fprintf(w, "  TLS         self-signed certificate written to %s: trust it in the clients\n", cfg.tlsSelfSigned)
 	}
 	var logins []string
-	for _, id := range srv.Identities() {
+	for _, id := range srv.People() {
 		logins = append(logins, id.Login)
 	}
 	for _, a := range srv.Agents() {

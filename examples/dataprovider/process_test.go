@@ -27,8 +27,8 @@ import (
 // /api/v1/me from outside.
 
 const (
-	fsSecret = franceconnect.Secret("example-fs-client-secret-0123456789")
-	dpSecret = franceconnect.Secret("example-data-provider-secret-012345")
+	fsSecret = "example-fs-client-secret-0123456789"
+	dpSecret = "example-data-provider-secret-012345"
 	callback = "http://127.0.0.1:9/callback"
 )
 
@@ -44,7 +44,7 @@ type world struct {
 func start(t *testing.T, platform fctest.Platform) *world {
 	emu := fctest.New(t, fctest.Options{Platform: platform})
 	w := &world{t: t, emu: emu}
-	fsReg := fctest.Client{ID: "fs-example", Secret: fsSecret, RedirectURIs: []string{callback}}
+	fsReg := fctest.Registration{ID: "fs-example", Secret: fsSecret, RedirectURIs: []string{callback}}
 	fsCfg := franceconnect.Config{Issuer: emu.Issuer(), ClientID: fsReg.ID, ClientSecret: fsSecret,
 		RedirectURL: callback, PostLogoutRedirectURL: callback}
 	dp := fctest.DataProvider{ID: "dp-example", Secret: dpSecret}
@@ -71,7 +71,7 @@ func start(t *testing.T, platform fctest.Platform) *world {
 		require.NoError(t, os.WriteFile(keys, priv, 0o600))
 		env = append(env, "FD_PLATFORM=fcplus", "FD_KEYS="+keys, "FD_SCOPES=dgfip_rfr dgfip_nbpart")
 	}
-	require.NoError(t, emu.RegisterClient(fsReg))
+	require.NoError(t, emu.Register(fsReg))
 	require.NoError(t, emu.RegisterDataProvider(dp))
 	var err error
 	w.fs, err = franceconnect.New(context.Background(), fsCfg)
@@ -124,7 +124,7 @@ func (w *world) login(who string, scopes ...string) *franceconnect.Login {
 	ctx := context.Background()
 	auth, err := w.fs.Authorize(ctx, franceconnect.AuthRequest{Scopes: scopes})
 	require.NoError(w.t, err)
-	cb, err := w.emu.Login(ctx, auth.URL, who)
+	cb, err := w.emu.SignIn(ctx, auth.URL, who)
 	require.NoError(w.t, err)
 	u, err := url.Parse(cb)
 	require.NoError(w.t, err)

@@ -26,7 +26,7 @@ const site = "https://demarches.example.gouv.fr"
 func setDoor(t *testing.T, emu *fctest.Server, prefix, base string) {
 	t.Helper()
 	secret := strings.Repeat("d", 40)
-	reg := fctest.Client{ID: strings.ToLower(prefix) + "fs", Secret: fctest.Secret(secret),
+	reg := fctest.Registration{ID: strings.ToLower(prefix) + "fs", Secret: fctest.Secret(secret),
 		RedirectURIs: []string{base + "/callback"}, PostLogoutRedirectURIs: []string{base + "/logout-callback"}}
 	vars := map[string]string{franceconnect.EnvIssuer: emu.Issuer(), franceconnect.EnvClientID: reg.ID,
 		franceconnect.EnvClientSecret: secret, franceconnect.EnvRedirectURL: base + "/callback",
@@ -44,7 +44,7 @@ func setDoor(t *testing.T, emu *fctest.Server, prefix, base string) {
 		vars[franceconnect.EnvKeys] = filepath.Join(t.TempDir(), "keys.json")
 		require.NoError(t, os.WriteFile(vars[franceconnect.EnvKeys], private, 0o600))
 	}
-	require.NoError(t, emu.RegisterClient(reg))
+	require.NoError(t, emu.Register(reg))
 	for k, v := range vars {
 		t.Setenv(prefix+k, v)
 	}
@@ -70,16 +70,16 @@ func TestTwoDoors(t *testing.T) {
 	setSessionKeys(t)
 	h, err := newSite(context.Background())
 	require.NoError(t, err)
-	citizen, err := plus.NewHandlerUser(h, site)
+	citizen, err := plus.NewHandlerVisitor(h, site)
 	require.NoError(t, err)
-	agent, err := pc.NewHandlerUser(h, site)
+	agent, err := pc.NewHandlerVisitor(h, site)
 	require.NoError(t, err)
-	agent.Client().Jar = citizen.Client().Jar // one browser
+	agent.HTTPClient().Jar = citizen.HTTPClient().Jar // one browser
 	citizen.LoginPath, citizen.LogoutPath = "/citoyen/login", "/citoyen/logout"
 	agent.LoginPath, agent.LogoutPath = "/agent/login", "/agent/logout"
 	ctx := context.Background()
 
-	cb, err := citizen.Login(ctx, "/citoyen/", "camille")
+	cb, err := citizen.SignIn(ctx, "/citoyen/", "camille")
 	require.NoError(t, err)
 	require.Equal(t, http.StatusSeeOther, cb.Status, cb.Body)
 	page, err := citizen.Follow(ctx, cb)
@@ -89,7 +89,7 @@ func TestTwoDoors(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, anonymous.Body, "S'identifier avec ProConnect", "a citizen is nobody at the agent door")
 
-	cb, err = agent.Login(ctx, "/agent/", "agent_mfa")
+	cb, err = agent.SignIn(ctx, "/agent/", "agent_mfa")
 	require.NoError(t, err)
 	require.Equal(t, http.StatusSeeOther, cb.Status, cb.Body)
 	agentPage, err := agent.Follow(ctx, cb)
@@ -99,13 +99,13 @@ func TestTwoDoors(t *testing.T) {
 	// The citizen's cookie under the agent's cookie name opens nothing.
 	base, _ := url.Parse(site)
 	var citizenCookie string
-	for _, c := range citizen.Client().Jar.Cookies(base) {
+	for _, c := range citizen.HTTPClient().Jar.Cookies(base) {
 		if c.Name == "__Host-citoyen" {
 			citizenCookie = c.Value
 		}
 	}
 	require.NotEmpty(t, citizenCookie)
-	citizen.Client().Jar.SetCookies(base, []*http.Cookie{{Name: "__Host-agent", Value: citizenCookie, Path: "/", Secure: true}})
+	citizen.HTTPClient().Jar.SetCookies(base, []*http.Cookie{{Name: "__Host-agent", Value: citizenCookie, Path: "/", Secure: true}})
 	refused, err := agent.Open(ctx, "/agent/")
 	require.NoError(t, err)
 	assert.Contains(t, refused.Body, "S'identifier avec ProConnect")

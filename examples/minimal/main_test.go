@@ -16,11 +16,11 @@ func TestLoginAndLogout(t *testing.T) {
 	emu.RegisterFS(t, fctest.FS{Site: "https://fs.example.fr"}).Setenv(t)
 	site, err := newSite(context.Background())
 	require.NoError(t, err)
-	user, err := emu.NewHandlerUser(site, "https://fs.example.fr") // the site, in-process
+	user, err := emu.NewHandlerVisitor(site, "https://fs.example.fr") // the site, in-process
 	require.NoError(t, err)
 	ctx := context.Background()
 
-	callback, err := user.Login(ctx, "/", "camille") // home page, its button, the emulator, back
+	callback, err := user.SignIn(ctx, "/", "camille") // home page, its button, the emulator, back
 	require.NoError(t, err)
 	require.Equal(t, http.StatusSeeOther, callback.Status)
 	home, err := user.Follow(ctx, callback)
@@ -32,7 +32,7 @@ func TestLoginAndLogout(t *testing.T) {
 	require.Equal(t, "/", bye.Header.Get("Location"))
 
 	emu.InjectFault(fctest.FaultAccessDenied) // the person cancels on FranceConnect
-	refused, err := user.Login(ctx, "/", "camille")
+	refused, err := user.SignIn(ctx, "/", "camille")
 	require.NoError(t, err)
 	require.Equal(t, http.StatusBadRequest, refused.Status)
 	require.Contains(t, refused.Body, "annulée ou refusée")

@@ -18,14 +18,14 @@ const origin = "https://fs.example.fr"
 
 // newTestSite registers the FS on a fresh emulator and builds the site as
 // main does, from the configuration a deployment would have.
-func newTestSite(t *testing.T) (*fctest.Server, *fctest.User) {
+func newTestSite(t *testing.T) (*fctest.Server, *fctest.Visitor) {
 	emu := fctest.New(t, fctest.Options{})
 	key, err := franceconnect.GenerateKey(franceconnect.ECDHES, "")
 	require.NoError(t, err)
 	public, err := franceconnect.PublicJWKS([]franceconnect.Key{key})
 	require.NoError(t, err)
 	secret := franceconnect.Secret(strings.Repeat("s", 40))
-	require.NoError(t, emu.RegisterClient(fctest.Client{ID: "protocol-fs", Secret: secret, JWKS: public,
+	require.NoError(t, emu.Register(fctest.Registration{ID: "protocol-fs", Secret: fctest.Secret(secret), JWKS: public,
 		RedirectURIs: []string{origin + "/callback"}, PostLogoutRedirectURIs: []string{origin + "/logout-callback"}}))
 	h, err := newSite(context.Background(), franceconnect.Config{
 		Issuer: emu.Issuer(), ClientID: "protocol-fs", ClientSecret: secret, DecryptionKeys: []franceconnect.Key{key},
@@ -33,7 +33,7 @@ func newTestSite(t *testing.T) (*fctest.Server, *fctest.User) {
 		Scopes: []string{"openid", "given_name"},
 	})
 	require.NoError(t, err)
-	user, err := emu.NewHandlerUser(h, origin)
+	user, err := emu.NewHandlerVisitor(h, origin)
 	require.NoError(t, err)
 	return emu, user
 }
@@ -41,7 +41,7 @@ func newTestSite(t *testing.T) (*fctest.Server, *fctest.User) {
 func TestLoginAndLogout(t *testing.T) {
 	_, user := newTestSite(t)
 	ctx := context.Background()
-	callback, err := user.Login(ctx, "/", "camille")
+	callback, err := user.SignIn(ctx, "/", "camille")
 	require.NoError(t, err)
 	require.Equal(t, http.StatusSeeOther, callback.Status, callback.Body)
 	home, err := user.Follow(ctx, callback)
@@ -60,16 +60,16 @@ func TestRefusals(t *testing.T) {
 	emu, user := newTestSite(t)
 	ctx := context.Background()
 	emu.InjectFault(fctest.FaultAccessDenied)
-	refused, err := user.Login(ctx, "/", "camille")
+	refused, err := user.SignIn(ctx, "/", "camille")
 	require.NoError(t, err)
 	require.Equal(t, http.StatusBadRequest, refused.Status)
 
 	emu.InjectFault(fctest.FaultWrongNonce)
-	refused, err = user.Login(ctx, "/", "camille")
+	refused, err = user.SignIn(ctx, "/", "camille")
 	require.NoError(t, err)
 	require.Equal(t, http.StatusBadGateway, refused.Status, "a token that fails a check is never used")
 
-	replay, err := user.Login(ctx, "/", "camille")
+	replay, err := user.SignIn(ctx, "/", "camille")
 	require.NoError(t, err)
 	again, err := user.Open(ctx, replay.URL.String())
 	require.NoError(t, err)

@@ -73,7 +73,7 @@ func startOnFranceConnect(t *testing.T) (*fctest.Server, string) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	site, secret := siteURL(ln), strings.Repeat("s", 40)
-	require.NoError(t, emu.RegisterClient(fctest.Client{ID: "fs-fc", Secret: fctest.Secret(secret),
+	require.NoError(t, emu.Register(fctest.Registration{ID: "fs-fc", Secret: fctest.Secret(secret),
 		RedirectURIs: []string{site + "/callback"}, PostLogoutRedirectURIs: []string{site + "/logout-callback"},
 		AllowAMR: true}))
 	// FC_SIGNING_ALG unset: the default, ES256, is what the emulator

@@ -49,7 +49,7 @@ func startDataProvider(ctx context.Context, emu *fctest.Server) (*dataProvider, 
 		return nil, err
 	}
 	secret := franceconnect.Secret(randomHex(32))
-	err = emu.RegisterDataProvider(fctest.DataProvider{ID: dataProviderID, Secret: secret, Scopes: dataScopes, JWKS: jwks})
+	err = emu.RegisterDataProvider(fctest.DataProvider{ID: dataProviderID, Secret: fctest.Secret(secret), Scopes: dataScopes, JWKS: jwks})
 	if err != nil {
 		return nil, err
 	}

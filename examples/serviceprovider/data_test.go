@@ -19,7 +19,7 @@ func TestLoginShowsTheFamilyQuotient(t *testing.T) {
 	require.Equal(t, 200, page.Status, page.Body)
 	assert.Contains(t, page.Body, `<p id="quotient">Votre quotient familial : <strong>812 €</strong> par mois.</p>`)
 
-	unknown := fctest.DemoIdentities()[len(fctest.DemoIdentities())-1]
+	unknown := fctest.DemoPeople()[len(fctest.DemoPeople())-1]
 	page = signIn(t, newUser(t, a.doors[0].emu, base), unknown.Login)
 	require.Equal(t, 200, page.Status, page.Body)
 	if !assert.Contains(t, page.Body, `id="quotient-message"`) {

@@ -119,9 +119,9 @@ func (d *door) startFranceConnectPlus(site string) (franceconnect.Config, error)
 		ACR:                   franceconnect.EIDAS2,
 		DecryptionKeys:        []franceconnect.Key{key},
 	}
-	err = emu.RegisterClient(fctest.Client{
+	err = emu.Register(fctest.Registration{
 		ID:                     cfg.ClientID,
-		Secret:                 cfg.ClientSecret,
+		Secret:                 fctest.Secret(cfg.ClientSecret),
 		Name:                   "Service en ligne de démonstration",
 		RedirectURIs:           []string{cfg.RedirectURL},
 		PostLogoutRedirectURIs: []string{cfg.PostLogoutRedirectURL},

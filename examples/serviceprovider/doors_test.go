@@ -16,20 +16,20 @@ import (
 // doorUsers are one browser at the two-door site, scripted through each
 // door's emulator: the citizen through FranceConnect+, the agent through
 // ProConnect, with one cookie jar.
-func doorUsers(t *testing.T, a *app, site string) (citizen, agent *fctest.User) {
+func doorUsers(t *testing.T, a *app, site string) (citizen, agent *fctest.Visitor) {
 	t.Helper()
 	require.Len(t, a.doors, 2)
 	citizen, agent = newUser(t, a.doors[0].emu, site), newUser(t, a.doors[1].emu, site)
-	agent.Client().Jar = citizen.Client().Jar
+	agent.HTTPClient().Jar = citizen.HTTPClient().Jar
 	citizen.LoginPath, citizen.LogoutPath = "/citoyen/login", "/citoyen/logout"
 	agent.LoginPath, agent.LogoutPath = "/agent/login", "/agent/logout"
 	return citizen, agent
 }
 
 // cookieValue returns the value of the cookie name the browser holds.
-func cookieValue(t *testing.T, u *fctest.User, site, name string) string {
+func cookieValue(t *testing.T, u *fctest.Visitor, site, name string) string {
 	t.Helper()
-	for _, c := range u.Client().Jar.Cookies(mustURL(t, site)) {
+	for _, c := range u.HTTPClient().Jar.Cookies(mustURL(t, site)) {
 		if c.Name == name {
 			return c.Value
 		}
@@ -37,9 +37,9 @@ func cookieValue(t *testing.T, u *fctest.User, site, name string) string {
 	return ""
 }
 
-func setCookie(t *testing.T, u *fctest.User, site, name, value string) {
+func setCookie(t *testing.T, u *fctest.Visitor, site, name, value string) {
 	t.Helper()
-	u.Client().Jar.SetCookies(mustURL(t, site), []*http.Cookie{{Name: name, Value: value, Path: "/"}})
+	u.HTTPClient().Jar.SetCookies(mustURL(t, site), []*http.Cookie{{Name: name, Value: value, Path: "/"}})
 }
 
 // TestTwoDoorsSite runs the site with nothing set: a citizen area on
@@ -131,7 +131,7 @@ func TestTwoDoorsFromEnv(t *testing.T) {
 	require.Len(t, a.doors, 2)
 	assert.Nil(t, a.doors[0].emu)
 	citizen, agent := newUser(t, plus, site), newUser(t, pc, site)
-	agent.Client().Jar = citizen.Client().Jar
+	agent.HTTPClient().Jar = citizen.HTTPClient().Jar
 	citizen.LoginPath, agent.LoginPath = "/citoyen/login", "/agent/login"
 	cb := signIn(t, citizen, "camille")
 	require.Equal(t, http.StatusOK, cb.Status, cb.Body)
@@ -147,7 +147,7 @@ func TestTwoDoorsFromEnv(t *testing.T) {
 func registerDoor(t *testing.T, emu *fctest.Server, prefix, base string) {
 	t.Helper()
 	secret := "door-secret-0123456789abcdef0123456789"
-	reg := fctest.Client{ID: prefix + "fs", Secret: fctest.Secret(secret),
+	reg := fctest.Registration{ID: prefix + "fs", Secret: fctest.Secret(secret),
 		RedirectURIs: []string{base + "/oidc-callback"}, PostLogoutRedirectURIs: []string{base + "/bye"}, AllowAMR: true}
 	vars := map[string]string{franceconnect.EnvIssuer: emu.Issuer(), franceconnect.EnvClientID: prefix + "fs",
 		franceconnect.EnvClientSecret: secret, franceconnect.EnvRedirectURL: base + "/oidc-callback",
@@ -161,7 +161,7 @@ func registerDoor(t *testing.T, emu *fctest.Server, prefix, base string) {
 		require.NoError(t, err)
 		reg.JWKS, vars[franceconnect.EnvKeys] = jwks, keyFile
 	}
-	require.NoError(t, emu.RegisterClient(reg))
+	require.NoError(t, emu.Register(reg))
 	for k, v := range vars {
 		t.Setenv(prefix+k, v)
 	}

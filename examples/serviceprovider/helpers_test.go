@@ -82,15 +82,15 @@ func randomKey() []byte {
 }
 
 // newUser is a scripted user of the site at base, through emu.
-func newUser(t *testing.T, emu *fctest.Server, base string) *fctest.User {
+func newUser(t *testing.T, emu *fctest.Server, base string) *fctest.Visitor {
 	t.Helper()
-	u, err := emu.NewUser(base)
+	u, err := emu.NewVisitor(base)
 	require.NoError(t, err)
 	return u
 }
 
 // open opens path and returns the page, HTML entities decoded.
-func open(t *testing.T, u *fctest.User, path string) *fctest.Response {
+func open(t *testing.T, u *fctest.Visitor, path string) *fctest.Response {
 	t.Helper()
 	r, err := u.Open(context.Background(), path)
 	require.NoError(t, err)
@@ -100,9 +100,9 @@ func open(t *testing.T, u *fctest.User, path string) *fctest.Response {
 
 // signIn clicks the FranceConnect+ button and picks login on the emulator:
 // it returns the site's answer to the callback, HTML entities decoded.
-func signIn(t *testing.T, u *fctest.User, login string) *fctest.Response {
+func signIn(t *testing.T, u *fctest.Visitor, login string) *fctest.Response {
 	t.Helper()
-	cb, err := u.Login(context.Background(), "/", login)
+	cb, err := u.SignIn(context.Background(), "/", login)
 	require.NoError(t, err)
 	cb.Body = html.UnescapeString(cb.Body)
 	return cb

@@ -19,13 +19,13 @@ import (
 // level (eidas3); the site's session ends (its cookie is gone, as after
 // the idle timeout) while FranceConnect+ keeps its own, which answers the
 // next login at eidas2.
-func browseCitizenAtEidas2(t *testing.T, citizen *fctest.User, site string) {
+func browseCitizenAtEidas2(t *testing.T, citizen *fctest.Visitor, site string) {
 	t.Helper()
 	ctx := context.Background()
-	_, err := citizen.Login(ctx, "/", "camille")
+	_, err := citizen.SignIn(ctx, "/", "camille")
 	require.NoError(t, err)
-	citizen.Client().Jar.SetCookies(mustURL(t, site), []*http.Cookie{{Name: citizenDoor, Path: "/", MaxAge: -1}})
-	cb, err := citizen.Login(ctx, "/", "camille") // no page: the session answers
+	citizen.HTTPClient().Jar.SetCookies(mustURL(t, site), []*http.Cookie{{Name: citizenDoor, Path: "/", MaxAge: -1}})
+	cb, err := citizen.SignIn(ctx, "/", "camille") // no page: the session answers
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, cb.Status, cb.Body)
 	area := open(t, citizen, "/citoyen/")

@@ -86,7 +86,7 @@ func TestTamperedSessionCookie(t *testing.T) {
 	u := newUser(t, a.doors[0].emu, site)
 	require.Equal(t, http.StatusOK, signIn(t, u, "nom_usage").Status)
 	var value string
-	for _, c := range u.Client().Jar.Cookies(mustURL(t, site)) {
+	for _, c := range u.HTTPClient().Jar.Cookies(mustURL(t, site)) {
 		if c.Name == "fs_session" {
 			value = c.Value
 		}
@@ -169,7 +169,7 @@ func configureFromEnv(t *testing.T, emu *fctest.Server, site string) {
 	require.NoError(t, err)
 	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm())
 	secret := strings.Repeat("x", 40)
-	require.NoError(t, emu.RegisterClient(fctest.Client{ID: "env-fs", Secret: fctest.Secret(secret),
+	require.NoError(t, emu.Register(fctest.Registration{ID: "env-fs", Secret: fctest.Secret(secret),
 		RedirectURIs: []string{site + "/oidc-callback"}, PostLogoutRedirectURIs: []string{site + "/bye"},
 		AllowAMR: true, JWKS: jwks}))
 	for k, v := range map[string]string{

@@ -68,9 +68,9 @@ func (d *door) startProConnect(site string) (franceconnect.Config, error) {
 	if v := os.Getenv(franceconnect.EnvACR); v != "" {
 		cfg.AcceptedACRs = parseLevels(v)
 	}
-	reg := fctest.Client{
+	reg := fctest.Registration{
 		ID:                     cfg.ClientID,
-		Secret:                 cfg.ClientSecret,
+		Secret:                 fctest.Secret(cfg.ClientSecret),
 		Name:                   "Service en ligne de démonstration",
 		RedirectURIs:           []string{cfg.RedirectURL},
 		PostLogoutRedirectURIs: []string{cfg.PostLogoutRedirectURL},
@@ -79,7 +79,7 @@ func (d *door) startProConnect(site string) (franceconnect.Config, error) {
 	if cfg.UserInfo != franceconnect.UserInfoJSON {
 		reg.UserinfoSignedResponseAlg = alg
 	}
-	if err := emu.RegisterClient(reg); err != nil {
+	if err := emu.Register(reg); err != nil {
 		return cfg, fmt.Errorf("%w: %s=%q: the emulator refuses the registration: %w",
 			franceconnect.ErrConfig, franceconnect.EnvSigningAlg, alg, err)
 	}

@@ -36,7 +36,7 @@ func levelsField(levels []franceconnect.ACR) map[string][]string {
 // pcLogin starts a login from the home page with the acr field (none when
 // nil) and picks agent on the emulator: the site's answer to the callback,
 // entities decoded, and the authorize request.
-func pcLogin(t *testing.T, u *fctest.User, fields map[string][]string, agent string) (cb, start *fctest.Response) {
+func pcLogin(t *testing.T, u *fctest.Visitor, fields map[string][]string, agent string) (cb, start *fctest.Response) {
 	t.Helper()
 	ctx := context.Background()
 	start, err := u.StartLogin(ctx, open(t, u, "/"), fields)
@@ -233,7 +233,7 @@ func TestProConnectFromEnv(t *testing.T) {
 	require.NoError(t, err)
 	site := "http://" + ln.Addr().String()
 	secret := strings.Repeat("s", 40)
-	require.NoError(t, emu.RegisterClient(fctest.Client{ID: "pc-fs", Secret: fctest.Secret(secret),
+	require.NoError(t, emu.Register(fctest.Registration{ID: "pc-fs", Secret: fctest.Secret(secret),
 		RedirectURIs: []string{site + "/oidc-callback"}, PostLogoutRedirectURIs: []string{site + "/bye"}, SignedResponseAlg: "ES256"}))
 	for k, v := range map[string]string{
 		franceconnect.EnvEnvironment: "", franceconnect.EnvIssuer: emu.Issuer(), franceconnect.EnvPlatform: "proconnect",

@@ -18,7 +18,7 @@ import (
 // and a user who logs in to it.
 type benchSite struct {
 	inst   *instance
-	user   *fctest.User
+	user   *fctest.Visitor
 	offset atomic.Int64 // added to the site's clock
 }
 
@@ -42,7 +42,7 @@ func (s *benchSite) login(b *testing.B) string {
 	require.NoError(b, err)
 	require.Equal(b, http.StatusSeeOther, cb.Status, cb.Body)
 	base := httptest.NewRequest(http.MethodGet, site+"/", nil)
-	for _, c := range s.user.Client().Jar.Cookies(base.URL) {
+	for _, c := range s.user.HTTPClient().Jar.Cookies(base.URL) {
 		if c.Name == "__Host-fs_session" {
 			return c.Value
 		}

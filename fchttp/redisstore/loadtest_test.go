@@ -24,7 +24,7 @@ import (
 // balancer, served over TLS, the emulator over TLS, and users logging in.
 type loginLoad struct {
 	f     *fs
-	users []*fctest.User
+	users []*fctest.Visitor
 }
 
 // newLoginLoad starts the emulator and the site over TLS on loopback, and
@@ -47,9 +47,9 @@ func newLoginLoad(tb testing.TB, users int) *loginLoad {
 	site, _ = alternate(f.instance("store", redisAddr, nil), f.instance("store", redisAddr, nil))
 	l := &loginLoad{f: f}
 	for range users {
-		u, err := emu.NewUser(srv.URL)
+		u, err := emu.NewVisitor(srv.URL)
 		require.NoError(tb, err)
-		u.Client().Transport = tr
+		u.HTTPClient().Transport = tr
 		l.users = append(l.users, u)
 	}
 	return l
@@ -58,7 +58,7 @@ func newLoginLoad(tb testing.TB, users int) *loginLoad {
 // login is one whole login of user u: /login, the emulator's identity
 // choice, the callback (token, userinfo, the session written to Redis),
 // and the page after it.
-func login(ctx context.Context, u *fctest.User) error {
+func login(ctx context.Context, u *fctest.Visitor) error {
 	start, err := u.Open(ctx, "/login")
 	if err != nil {
 		return err

@@ -43,7 +43,7 @@ func newFS(t testing.TB, emu *fctest.Server, base string) *fs {
 	jwks, err := franceconnect.PublicJWKS([]franceconnect.Key{key})
 	require.NoError(t, err)
 	secret := strings.Repeat("r", 40)
-	require.NoError(t, emu.RegisterClient(fctest.Client{ID: "redis-fs", Secret: fctest.Secret(secret), JWKS: jwks,
+	require.NoError(t, emu.Register(fctest.Registration{ID: "redis-fs", Secret: fctest.Secret(secret), JWKS: jwks,
 		RedirectURIs: []string{base + "/callback"}, PostLogoutRedirectURIs: []string{base + "/logout-callback"}}))
 	ring := make([]byte, fchttp.KeySize)
 	_, _ = rand.Read(ring)
@@ -112,17 +112,17 @@ func alternate(instances ...*instance) (http.Handler, *atomic.Int64) {
 	}), &n
 }
 
-func (f *fs) user(h http.Handler) *fctest.User {
+func (f *fs) user(h http.Handler) *fctest.Visitor {
 	f.t.Helper()
-	u, err := f.emu.NewHandlerUser(h, site)
+	u, err := f.emu.NewHandlerVisitor(h, site)
 	require.NoError(f.t, err)
 	return u
 }
 
-func signIn(t *testing.T, u *fctest.User, login, greeting string) *fctest.Response {
+func signIn(t *testing.T, u *fctest.Visitor, login, greeting string) *fctest.Response {
 	t.Helper()
 	ctx := context.Background()
-	cb, err := u.Login(ctx, "/", login)
+	cb, err := u.SignIn(ctx, "/", login)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusSeeOther, cb.Status, cb.Body)
 	page, err := u.Follow(ctx, cb)
@@ -131,17 +131,17 @@ func signIn(t *testing.T, u *fctest.User, login, greeting string) *fctest.Respon
 	return page
 }
 
-func open(t *testing.T, u *fctest.User, path string) *fctest.Response {
+func open(t *testing.T, u *fctest.Visitor, path string) *fctest.Response {
 	t.Helper()
 	r, err := u.Open(context.Background(), path)
 	require.NoError(t, err)
 	return r
 }
 
-func cookie(t *testing.T, u *fctest.User) string {
+func cookie(t *testing.T, u *fctest.Visitor) string {
 	t.Helper()
 	base, _ := url.Parse(site)
-	for _, c := range u.Client().Jar.Cookies(base) {
+	for _, c := range u.HTTPClient().Jar.Cookies(base) {
 		if c.Name == "__Host-fs_session" {
 			return c.Value
 		}
@@ -150,9 +150,9 @@ func cookie(t *testing.T, u *fctest.User) string {
 	return ""
 }
 
-func setCookie(u *fctest.User, value string) {
+func setCookie(u *fctest.Visitor, value string) {
 	base, _ := url.Parse(site)
-	u.Client().Jar.SetCookies(base, []*http.Cookie{{Name: "__Host-fs_session", Value: value, Path: "/", Secure: true}})
+	u.HTTPClient().Jar.SetCookies(base, []*http.Cookie{{Name: "__Host-fs_session", Value: value, Path: "/", Secure: true}})
 }
 
 // TestLogoutAcrossInstances: a login and a logout across two instances

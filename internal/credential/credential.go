@@ -1,7 +1,8 @@
-// Package credential holds what a service provider is given or makes to
-// sign in with FranceConnect, shared by the franceconnect package and its
-// emulator, fctest: the client secret, a type that never prints, marshals
-// or logs its value, and the generation of encryption keys.
+// Package credential holds what the franceconnect package and its
+// emulator, fctest, share about a service provider's credentials: the
+// redacted form that their Secret types print, marshal and log, and the
+// generation of encryption keys. Each package declares its own Secret type
+// on top of Redact.
 package credential
 
 import (
@@ -10,33 +11,11 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
-	"encoding/json"
 	"fmt"
-	"log/slog"
 )
 
 // Redacted is what a secret prints as.
 const Redacted = "[redacted]"
-
-// Secret is a client secret. Its String, GoString, Format, MarshalJSON and
-// LogValue give "[redacted]" (or "" when empty), so that it cannot leak
-// through logs, errors or JSON by accident; convert with string(s) to use it.
-type Secret string
-
-// String returns "[redacted]" (or "" when empty).
-func (s Secret) String() string { return Redact(string(s)) }
-
-// GoString returns the redacted form.
-func (s Secret) GoString() string { return s.String() }
-
-// Format prints the redacted form for every verb.
-func (s Secret) Format(f fmt.State, _ rune) { fmt.Fprint(f, s.String()) }
-
-// MarshalJSON encodes the redacted form.
-func (s Secret) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) }
-
-// LogValue logs the redacted form.
-func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
 
 // Redact returns "[redacted]" for a non-empty value, "" otherwise.
 func Redact(s string) string {

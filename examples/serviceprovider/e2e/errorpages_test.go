@@ -34,7 +34,7 @@ func TestBrowserDefaultErrorPages(t *testing.T) {
 	ctx, d := j.ctx, j.d
 
 	// 1. A callback this browser never started: no cookie.
-	start, err := emu.NewUser(site)
+	start, err := emu.NewVisitor(site)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func TestBrowserDefaultErrorPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cb, err := emu.Login(ctx, login.Location().String(), "camille")
+	cb, err := emu.SignIn(ctx, login.Location().String(), "camille")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +112,7 @@ func startDefaultSite(t *testing.T, emu *fctest.Server, log *slog.Logger, pages 
 		t.Fatal(err)
 	}
 	const secret = "default-pages-secret-0123456789abcdef"
-	err = emu.RegisterClient(fctest.Client{ID: "default-pages", Secret: secret, JWKS: jwks,
+	err = emu.Register(fctest.Registration{ID: "default-pages", Secret: secret, JWKS: jwks,
 		RedirectURIs: []string{site + "callback"}, PostLogoutRedirectURIs: []string{site + "logout-callback"}})
 	if err != nil {
 		t.Fatal(err)

@@ -14,7 +14,7 @@ import (
 	"time"
 )
 
-// User is a person using a web app and this emulator with one browser: one
+// Visitor is a person using a web app and this emulator with one browser: one
 // cookie jar for both, and no redirect following of its own. Each step
 // sends what a browser sends (Origin and Sec-Fetch-Site with forms, so that
 // checks such as http.CrossOriginProtection apply) and returns the app's
@@ -23,8 +23,8 @@ import (
 // shows in the app's answer to the callback, or as a *PageError when the
 // emulator stops on its own error page.
 //
-// A User is for one goroutine at a time; use one per simulated person.
-type User struct {
+// A Visitor is for one goroutine at a time; use one per simulated person.
+type Visitor struct {
 	// LoginPath is the path of the app's link or form that starts a login.
 	// Zero: "/login".
 	LoginPath string
@@ -36,7 +36,7 @@ type User struct {
 	client *http.Client
 }
 
-// Response is one answer the User received, its body read.
+// Response is one answer the Visitor received, its body read.
 type Response struct {
 	// Method and URL are those of the request.
 	Method string
@@ -60,26 +60,26 @@ func (r *Response) Location() *url.URL {
 	return loc
 }
 
-// NewUser returns a user of the app served at baseURL, such as an
+// NewVisitor returns a visitor of the app served at baseURL, such as an
 // httptest.Server's URL or a running site: requests go over the network.
-// To reach a TLS test server, set Client().Transport to the server's.
-func (s *Server) NewUser(baseURL string) (*User, error) {
-	return s.newUser(nil, baseURL)
+// To reach a TLS test server, set HTTPClient().Transport to the server's.
+func (s *Server) NewVisitor(baseURL string) (*Visitor, error) {
+	return s.newVisitor(nil, baseURL)
 }
 
-// NewHandlerUser returns a user of app, served in-process as if it were at
+// NewHandlerVisitor returns a visitor of app, served in-process as if it were at
 // baseURL (the origin of the app's registered redirect URL, e.g.
 // "https://fs.example.fr"): requests to that origin call app.ServeHTTP,
 // with r.TLS set for https; requests elsewhere, to the emulator, go over
 // the network. No listener is needed.
-func (s *Server) NewHandlerUser(app http.Handler, baseURL string) (*User, error) {
+func (s *Server) NewHandlerVisitor(app http.Handler, baseURL string) (*Visitor, error) {
 	if app == nil {
-		return nil, errors.New("fctest: NewHandlerUser needs an http.Handler")
+		return nil, errors.New("fctest: NewHandlerVisitor needs an http.Handler")
 	}
-	return s.newUser(app, baseURL)
+	return s.newVisitor(app, baseURL)
 }
 
-func (s *Server) newUser(app http.Handler, baseURL string) (*User, error) {
+func (s *Server) newVisitor(app http.Handler, baseURL string) (*Visitor, error) {
 	base, err := url.Parse(baseURL)
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
 		return nil, fmt.Errorf("fctest: app base URL %q is not an absolute http(s) URL", baseURL)
@@ -90,19 +90,19 @@ func (s *Server) newUser(app http.Handler, baseURL string) (*User, error) {
 	if app != nil {
 		tr = &inProcess{app: app, origin: base.String(), next: tr}
 	}
-	return &User{s: s, app: base, client: &http.Client{
+	return &Visitor{s: s, app: base, client: &http.Client{
 		Jar: jar, Transport: tr, Timeout: 30 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}, nil
 }
 
-// Client returns the user's HTTP client: its cookie jar holds the app's and
+// HTTPClient returns the visitor's HTTP client: its cookie jar holds the app's and
 // the emulator's cookies, and it does not follow redirects.
-func (u *User) Client() *http.Client { return u.client }
+func (u *Visitor) HTTPClient() *http.Client { return u.client }
 
 // Open navigates to target, a path of the app or an absolute URL, as when
 // typed in the address bar.
-func (u *User) Open(ctx context.Context, target string) (*Response, error) {
+func (u *Visitor) Open(ctx context.Context, target string) (*Response, error) {
 	to, err := u.app.Parse(target)
 	if err != nil {
 		return nil, fmt.Errorf("fctest: invalid URL %q: %w", target, err)
@@ -111,7 +111,7 @@ func (u *User) Open(ctx context.Context, target string) (*Response, error) {
 }
 
 // Follow navigates to the Location of a redirect.
-func (u *User) Follow(ctx context.Context, r *Response) (*Response, error) {
+func (u *Visitor) Follow(ctx context.Context, r *Response) (*Response, error) {
 	loc := r.Location()
 	if loc == nil {
 		return nil, fmt.Errorf("fctest: HTTP %d from %s is not a redirect", r.Status, r.URL)
@@ -123,7 +123,7 @@ func (u *User) Follow(ctx context.Context, r *Response) (*Response, error) {
 // resolved against the page), with its fields as a browser sends them
 // (hidden and text inputs, checked boxes and radios, the first named submit
 // button) and fields replacing values of the same name.
-func (u *User) Submit(ctx context.Context, page *Response, action string, fields url.Values) (*Response, error) {
+func (u *Visitor) Submit(ctx context.Context, page *Response, action string, fields url.Values) (*Response, error) {
 	want, err := page.URL.Parse(action)
 	if err != nil {
 		return nil, fmt.Errorf("fctest: invalid form action %q: %w", action, err)
@@ -141,7 +141,7 @@ func (u *User) Submit(ctx context.Context, page *Response, action string, fields
 // example {"acr": {"eidas3"}}; hidden fields such as a CSRF token are sent
 // as they are). It returns the app's answer, normally a redirect to the
 // emulator.
-func (u *User) StartLogin(ctx context.Context, page *Response, fields url.Values) (*Response, error) {
+func (u *Visitor) StartLogin(ctx context.Context, page *Response, fields url.Values) (*Response, error) {
 	want := u.app.ResolveReference(&url.URL{Path: cmp.Or(u.LoginPath, "/login")})
 	var form *htmlForm
 	for _, f := range parseForms(page.Body) {
@@ -168,7 +168,7 @@ func (u *User) StartLogin(ctx context.Context, page *Response, fields url.Values
 // browser back to: it returns the app's answer to its callback. An error
 // redirected by the emulator comes back the same way; an emulator error
 // page is a *PageError.
-func (u *User) ChooseIdentity(ctx context.Context, r *Response, login string) (*Response, error) {
+func (u *Visitor) ChooseIdentity(ctx context.Context, r *Response, login string) (*Response, error) {
 	page, back, err := u.intoEmulator(ctx, r)
 	if err != nil || back != nil {
 		return back, err
@@ -191,7 +191,7 @@ func (u *User) ChooseIdentity(ctx context.Context, r *Response, login string) (*
 // Logout submits page's form to LogoutPath, follows the app's redirect
 // through the emulator's session/end, and returns the app's answer to its
 // logout callback.
-func (u *User) Logout(ctx context.Context, page *Response) (*Response, error) {
+func (u *Visitor) Logout(ctx context.Context, page *Response) (*Response, error) {
 	r, err := u.Submit(ctx, page, cmp.Or(u.LogoutPath, "/logout"), nil)
 	if err != nil {
 		return nil, err
@@ -203,9 +203,9 @@ func (u *User) Logout(ctx context.Context, page *Response) (*Response, error) {
 	return nil, emulatorFailure(end)
 }
 
-// Login opens path, starts the login and picks the identity login on the
+// SignIn opens path, starts the login and picks the identity login on the
 // emulator: it returns the app's answer to its callback.
-func (u *User) Login(ctx context.Context, path, login string) (*Response, error) {
+func (u *Visitor) SignIn(ctx context.Context, path, login string) (*Response, error) {
 	page, err := u.Open(ctx, path)
 	if err != nil {
 		return nil, err
@@ -218,14 +218,14 @@ func (u *User) Login(ctx context.Context, path, login string) (*Response, error)
 }
 
 // emulated reports whether to is a URL of the emulator.
-func (u *User) emulated(to *url.URL) bool {
+func (u *Visitor) emulated(to *url.URL) bool {
 	return originOf(to) == u.s.url && (to.Path == apiPrefix || strings.HasPrefix(to.Path, apiPrefix+"/"))
 }
 
 // intoEmulator follows r into the emulator: its redirect, or the form it
 // auto-submits there. It returns the emulator page where navigation
 // stopped, or the app's answer when the emulator sent the browser back.
-func (u *User) intoEmulator(ctx context.Context, r *Response) (*Response, *Response, error) {
+func (u *Visitor) intoEmulator(ctx context.Context, r *Response) (*Response, *Response, error) {
 	if r == nil {
 		return nil, nil, errors.New("fctest: no response to follow")
 	}
@@ -243,7 +243,7 @@ func (u *User) intoEmulator(ctx context.Context, r *Response) (*Response, *Respo
 // within sends a request to the emulator and follows its redirects while
 // they stay there. When one leaves for the app, it opens that URL and
 // returns the app's answer as back; otherwise it returns the emulator page.
-func (u *User) within(ctx context.Context, method string, to *url.URL, form url.Values, from *url.URL) (page, back *Response, err error) {
+func (u *Visitor) within(ctx context.Context, method string, to *url.URL, form url.Values, from *url.URL) (page, back *Response, err error) {
 	for range 10 {
 		r, err := u.do(ctx, method, to, form, from)
 		if err != nil {
@@ -275,13 +275,13 @@ func emulatorFailure(page *Response) error {
 
 // submit sends form f of page, clicking its control number clicked (-1:
 // the first submit button).
-func (u *User) submit(ctx context.Context, page *Response, f htmlForm, clicked int, fields url.Values) (*Response, error) {
+func (u *Visitor) submit(ctx context.Context, page *Response, f htmlForm, clicked int, fields url.Values) (*Response, error) {
 	return u.do(ctx, f.method, f.target(page.URL), f.values(clicked, fields), page.URL)
 }
 
 // do sends one request as a browser navigation from the page at from (nil:
 // typed in the address bar) and reads the answer.
-func (u *User) do(ctx context.Context, method string, to *url.URL, form url.Values, from *url.URL) (*Response, error) {
+func (u *Visitor) do(ctx context.Context, method string, to *url.URL, form url.Values, from *url.URL) (*Response, error) {
 	target := *to
 	var body io.Reader
 	if form != nil && method == http.MethodGet {

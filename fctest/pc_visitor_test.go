@@ -11,12 +11,12 @@ import (
 	"github.com/go-franceconnect/franceconnect/fctest"
 )
 
-// TestProConnectUser drives a web app through the agent page with a User:
+// TestProConnectVisitor drives a web app through the agent page with a Visitor:
 // a login, a level outside the set coming back as Y020032, and a silent
 // login on the session.
-func TestProConnectUser(t *testing.T) {
+func TestProConnectVisitor(t *testing.T) {
 	const base, cb = "https://outil.example.gouv.fr", "https://outil.example.gouv.fr/callback"
-	e := newPCEnv(t, fctest.Options{}, func(c *fctest.Client) { c.RedirectURIs = []string{cb} })
+	e := newPCEnv(t, fctest.Options{}, func(c *fctest.Registration) { c.RedirectURIs = []string{cb} })
 	app := http.NewServeMux()
 	app.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprint(w, `<a href="/login">S’identifier avec ProConnect</a>`)
@@ -29,11 +29,11 @@ func TestProConnectUser(t *testing.T) {
 		q := r.URL.Query()
 		fmt.Fprintf(w, "code=%t error=%s", q.Get("code") != "", q.Get("error"))
 	})
-	u, err := e.srv.NewHandlerUser(app, base)
+	u, err := e.srv.NewHandlerVisitor(app, base)
 	require.NoError(t, err)
 	ctx := context.Background()
 
-	resp, err := u.Login(ctx, "/", "agent_eidas2")
+	resp, err := u.SignIn(ctx, "/", "agent_eidas2")
 	require.NoError(t, err)
 	require.Equal(t, "code=true error=", resp.Body)
 

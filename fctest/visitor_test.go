@@ -18,7 +18,7 @@ import (
 	"github.com/go-franceconnect/franceconnect/fctest"
 )
 
-// fakeFS is a hand-written service provider for the User to drive: it
+// fakeFS is a hand-written service provider for the Visitor to drive: it
 // records what it receives and, on the callback, redeems the code to get a
 // logout hint.
 type fakeFS struct {
@@ -103,12 +103,12 @@ func (f *fakeFS) exchange(code string) map[string]any {
 	return out
 }
 
-// newFakeUser is a user of a fake FS served in-process at https://fs.example.fr.
-func newFakeUser(t *testing.T) (*env, *fakeFS, *fctest.User) {
+// newFakeVisitor is a visitor of a fake FS served in-process at https://fs.example.fr.
+func newFakeVisitor(t *testing.T) (*env, *fakeFS, *fctest.Visitor) {
 	t.Helper()
 	e := newEnv(t, fctest.Options{}, nil)
 	fs := newFakeFS(e, "https://fs.example.fr")
-	u, err := e.srv.NewHandlerUser(fs, fs.base)
+	u, err := e.srv.NewHandlerVisitor(fs, fs.base)
 	require.NoError(t, err)
 	return e, fs, u
 }
@@ -119,8 +119,8 @@ func (f *fakeFS) request(path string) *http.Request {
 	return f.seen[path]
 }
 
-func TestUserJourneyInProcess(t *testing.T) {
-	e, fs, u := newFakeUser(t)
+func TestVisitorJourneyInProcess(t *testing.T) {
+	e, fs, u := newFakeVisitor(t)
 	ctx := context.Background()
 
 	home, err := u.Open(ctx, "/")
@@ -152,8 +152,8 @@ func TestUserJourneyInProcess(t *testing.T) {
 	assert.Equal(t, "same-origin", lo.Header.Get("Sec-Fetch-Site"))
 }
 
-func TestUserSubmitsForms(t *testing.T) {
-	_, fs, u := newFakeUser(t)
+func TestVisitorSubmitsForms(t *testing.T) {
+	_, fs, u := newFakeVisitor(t)
 	ctx := context.Background()
 	home, err := u.Open(ctx, "/")
 	require.NoError(t, err)
@@ -183,32 +183,32 @@ func TestUserSubmitsForms(t *testing.T) {
 	assert.NotEmpty(t, cb.URL.Query().Get("code"))
 }
 
-func TestUserWithFaults(t *testing.T) {
-	e, fs, u := newFakeUser(t)
+func TestVisitorWithFaults(t *testing.T) {
+	e, fs, u := newFakeVisitor(t)
 	ctx := context.Background()
 
 	e.srv.InjectFault(fctest.FaultAccessDenied)
-	cb, err := u.Login(ctx, "/", "camille")
+	cb, err := u.SignIn(ctx, "/", "camille")
 	require.NoError(t, err)
 	assert.Equal(t, "access_denied", cb.URL.Query().Get("error"), "the fault reaches the app's callback")
 
 	e.srv.InjectFault(fctest.FaultLogoutWrongState)
-	cb, err = u.Login(ctx, "/", "camille")
+	cb, err = u.SignIn(ctx, "/", "camille")
 	require.NoError(t, err)
 	out, err := u.Logout(ctx, cb)
 	require.NoError(t, err)
 	assert.NotEqual(t, testState, out.URL.Query().Get("state"))
 
 	fs.redirect = "https://fs.example.fr/unregistered"
-	_, err = u.Login(ctx, "/", "camille")
+	_, err = u.SignIn(ctx, "/", "camille")
 	var pe *fctest.PageError
 	require.ErrorAs(t, err, &pe, "the emulator's own error page")
 	assert.Equal(t, "invalid_redirect_uri", pe.OAuthError)
 	assert.Equal(t, http.StatusBadRequest, pe.Status)
 }
 
-// TestUserOverTheNetwork drives an app listening on a loopback port.
-func TestUserOverTheNetwork(t *testing.T) {
+// TestVisitorOverTheNetwork drives an app listening on a loopback port.
+func TestVisitorOverTheNetwork(t *testing.T) {
 	e := newEnv(t, fctest.Options{}, nil)
 	fs := newFakeFS(e, "")
 	srv := httptest.NewServer(fs)
@@ -216,20 +216,20 @@ func TestUserOverTheNetwork(t *testing.T) {
 	fs.base, fs.redirect = srv.URL, srv.URL+"/cb"
 	c := e.client
 	c.RedirectURIs = append(c.RedirectURIs, fs.redirect)
-	require.NoError(t, e.srv.RegisterClient(c))
-	u, err := e.srv.NewUser(srv.URL + "/ignored/path")
+	require.NoError(t, e.srv.Register(c))
+	u, err := e.srv.NewVisitor(srv.URL + "/ignored/path")
 	require.NoError(t, err)
-	cb, err := u.Login(context.Background(), "/", "camille")
+	cb, err := u.SignIn(context.Background(), "/", "camille")
 	require.NoError(t, err)
 	assert.Equal(t, srv.URL+"/cb", strings.Split(cb.URL.String(), "?")[0])
 	assert.Equal(t, "same-site", fs.request("/cb").Header.Get("Sec-Fetch-Site"), "127.0.0.1 on two ports")
 }
 
-func TestUserErrors(t *testing.T) {
-	e, _, u := newFakeUser(t)
-	_, err := e.srv.NewUser("fs.example.fr")
+func TestVisitorErrors(t *testing.T) {
+	e, _, u := newFakeVisitor(t)
+	_, err := e.srv.NewVisitor("fs.example.fr")
 	assert.Error(t, err)
-	_, err = e.srv.NewHandlerUser(nil, "https://fs.example.fr")
+	_, err = e.srv.NewHandlerVisitor(nil, "https://fs.example.fr")
 	assert.Error(t, err)
 	ctx := context.Background()
 
