@@ -133,7 +133,7 @@ func (d *dataSite) signIn(login string) *fctest.Visitor {
 func (d *dataSite) request(u *fctest.Visitor) *http.Request {
 	req := httptest.NewRequest(http.MethodGet, site+"/donnees", nil)
 	base, _ := url.Parse(site)
-	for _, c := range u.Client().Jar.Cookies(base) {
+	for _, c := range u.HTTPClient().Jar.Cookies(base) {
 		req.AddCookie(c)
 	}
 	return req

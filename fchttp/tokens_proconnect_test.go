@@ -103,7 +103,7 @@ func TestKeptTokensNeverInTheCookie(t *testing.T) {
 			require.NotEmpty(t, secrets)
 			base, _ := url.Parse(site)
 			var held []string
-			for _, c := range u.Client().Jar.Cookies(base) {
+			for _, c := range u.HTTPClient().Jar.Cookies(base) {
 				opened := fchttp.OpenCookie(d.fc, c.Value)
 				require.NotNil(t, opened, "the session cookie opens")
 				var env map[string]json.RawMessage
