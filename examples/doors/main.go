@@ -35,20 +35,8 @@ type citizen struct {
 }
 
 func newSite(ctx context.Context) (http.Handler, error) {
-	citizens, err1 := fchttp.NewFromEnvPrefix(ctx, "CITOYEN_", fchttp.Config{
-		CookieName: "citoyen", LoginPath: "/citoyen/login", LogoutPath: "/citoyen/logout", HomePath: "/citoyen/",
-		KeysPath: "/citoyen/keys", // the "Client keys URL" of the FranceConnect+ registration
-		OnLogin: func(w http.ResponseWriter, r *http.Request, l *franceconnect.Login) (any, error) {
-			return citizen{Name: l.Identity.GivenName, Birthdate: l.Identity.Birthdate}, nil
-		},
-	})
-	agents, err2 := fchttp.NewFromEnvPrefix(ctx, "AGENT_", fchttp.Config{
-		CookieName: "agent", LoginPath: "/agent/login", LogoutPath: "/agent/logout", HomePath: "/agent/",
-		OnLogin: func(w http.ResponseWriter, r *http.Request, l *franceconnect.Login) (any, error) {
-			return l.Identity.Agent.GivenName + " " + l.Identity.Agent.UsualName, nil
-		},
-	})
-	if err := errors.Join(err1, err2); err != nil { // every problem of both doors at once
+	citizens, agents, err := newDoors(ctx)
+	if err != nil {
 		return nil, err
 	}
 	mux := http.NewServeMux()
@@ -78,4 +66,23 @@ func newSite(ctx context.Context) (http.Handler, error) {
 		}
 	})
 	return mux, nil
+}
+
+// newDoors builds the site's two doors, each from its own prefixed
+// variables, with its own cookie and routes.
+func newDoors(ctx context.Context) (citizens, agents *fchttp.Handler, err error) {
+	citizens, err1 := fchttp.NewFromEnvPrefix(ctx, "CITOYEN_", fchttp.Config{
+		CookieName: "citoyen", LoginPath: "/citoyen/login", LogoutPath: "/citoyen/logout", HomePath: "/citoyen/",
+		KeysPath: "/citoyen/keys", // the "Client keys URL" of the FranceConnect+ registration
+		OnLogin: func(w http.ResponseWriter, r *http.Request, l *franceconnect.Login) (any, error) {
+			return citizen{Name: l.Identity.GivenName, Birthdate: l.Identity.Birthdate}, nil
+		},
+	})
+	agents, err2 := fchttp.NewFromEnvPrefix(ctx, "AGENT_", fchttp.Config{
+		CookieName: "agent", LoginPath: "/agent/login", LogoutPath: "/agent/logout", HomePath: "/agent/",
+		OnLogin: func(w http.ResponseWriter, r *http.Request, l *franceconnect.Login) (any, error) {
+			return l.Identity.Agent.GivenName + " " + l.Identity.Agent.UsualName, nil
+		},
+	})
+	return citizens, agents, errors.Join(err1, err2) // every problem of both doors at once
 }
