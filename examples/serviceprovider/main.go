@@ -109,6 +109,9 @@ func run(ctx context.Context, log *slog.Logger) error {
 			mode += " emulator (fctest)"
 		}
 		log.Info("door ready", "door", cmp.Or(d.key, "/"), "area", d.area(), "provider", mode, "issuer", d.client.Issuer())
+		if d.data != nil {
+			log.Info("data provider ready: the door's logins call it", "door", cmp.Or(d.key, "/"), "url", d.data.url)
+		}
 	}
 	log.Info("service provider ready: open the url in a browser", "url", a.homeURL, "listen", ln.Addr().String(),
 		"doors", len(a.doors), "issuer", a.doors[0].client.Issuer())
